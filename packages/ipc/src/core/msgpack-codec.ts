@@ -1,0 +1,168 @@
+import { Packr, type Options } from 'msgpackr';
+import { FrameError, IPC_ERROR_CODES, IpcError } from '../errors.js';
+import { ByteQueue } from './byte-queue.js';
+import {
+  resolveMaxFrameBytes,
+  type CodecOptions,
+  type FrameCodec,
+  type FrameDecoder,
+  type FrameSink,
+} from './codec.js';
+import { preview } from './jsonl-codec.js';
+
+const HEADER_BYTES = 4;
+
+/**
+ * Plain msgpack only: no records, no msgpackr extensions, `undefined` properties omitted
+ * (as JSON does), so any standard msgpack library can read and write our frames.
+ * `skipValues` is a documented msgpackr option missing from its type declarations.
+ */
+const PACKR_OPTIONS = {
+  useRecords: false,
+  moreTypes: false,
+  bundleStrings: false,
+  encodeUndefinedAsNil: true,
+  skipValues: [undefined],
+  mapsAsObjects: true,
+  variableMapSize: true,
+  int64AsType: 'number',
+} as Options;
+
+/**
+ * Creates the `msgpack` codec: each frame is a u32 big-endian byte length followed by one
+ * msgpack value of that many bytes. An oversized length is reported as
+ * `X_IPC_FRAME_TOO_LARGE` and its payload skipped; undecodable payloads are reported as
+ * `X_IPC_MALFORMED_FRAME`. Decoding resumes with the next length prefix.
+ */
+export function createMsgpackCodec(options?: CodecOptions): FrameCodec {
+  const maxFrameBytes = resolveMaxFrameBytes(options);
+  const packr = new Packr(PACKR_OPTIONS);
+  return {
+    name: 'msgpack',
+    maxFrameBytes,
+    encode(value) {
+      let payload: Uint8Array;
+      try {
+        payload = packr.pack(value);
+      } catch (cause) {
+        throw new IpcError(
+          IPC_ERROR_CODES.ENCODE_FAILED,
+          `@x/ipc: cannot encode value as msgpack: ${(cause as Error).message}`,
+          { cause },
+        );
+      }
+      if (payload.length > maxFrameBytes) {
+        throw new IpcError(
+          IPC_ERROR_CODES.FRAME_TOO_LARGE,
+          `@x/ipc: frame of ${payload.length} bytes exceeds maxFrameBytes ${maxFrameBytes}; send smaller messages or raise maxFrameBytes on both sides`,
+        );
+      }
+      const frame = new Uint8Array(HEADER_BYTES + payload.length);
+      new DataView(frame.buffer).setUint32(0, payload.length, false);
+      frame.set(payload, HEADER_BYTES);
+      return frame;
+    },
+    createDecoder(sink) {
+      return new MsgpackDecoder(sink, maxFrameBytes, new Packr(PACKR_OPTIONS));
+    },
+  };
+}
+
+class MsgpackDecoder implements FrameDecoder {
+  readonly #queue = new ByteQueue();
+  /** Payload bytes of an oversized frame still to be skipped. */
+  #skipping = 0;
+  #frame = 0;
+  /** Stream offset of the first byte in the queue. */
+  #offset = 0;
+
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly maxFrameBytes: number,
+    private readonly packr: Packr,
+  ) {}
+
+  get bufferedBytes(): number {
+    return this.#queue.length;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.#queue.push(chunk);
+    for (;;) {
+      if (this.#skipping > 0) {
+        const dropped = this.#queue.skip(this.#skipping);
+        this.#skipping -= dropped;
+        this.#offset += dropped;
+        if (this.#skipping > 0) {
+          return;
+        }
+      }
+      if (this.#queue.length < HEADER_BYTES) {
+        break;
+      }
+      const length = this.#queue.peekUint32();
+      if (length > this.maxFrameBytes) {
+        this.#frame += 1;
+        this.#report(
+          IPC_ERROR_CODES.FRAME_TOO_LARGE,
+          `length prefix ${length} exceeds maxFrameBytes ${this.maxFrameBytes}; payload skipped`,
+        );
+        this.#queue.skip(HEADER_BYTES);
+        this.#offset += HEADER_BYTES;
+        this.#skipping = length;
+        continue;
+      }
+      if (this.#queue.length < HEADER_BYTES + length) {
+        break;
+      }
+      this.#frame += 1;
+      const start = this.#offset;
+      this.#queue.skip(HEADER_BYTES);
+      const payload = this.#queue.take(length);
+      this.#offset += HEADER_BYTES + length;
+      this.#decode(payload, start);
+    }
+  }
+
+  end(): void {
+    if (this.#queue.length > 0 || this.#skipping > 0) {
+      this.#frame += 1;
+      this.#report(
+        IPC_ERROR_CODES.TRUNCATED_FRAME,
+        `stream ended inside a frame (${this.#queue.length} bytes buffered, ${this.#skipping} still to skip)`,
+      );
+    }
+    this.#queue.clear();
+    this.#skipping = 0;
+  }
+
+  #decode(payload: Uint8Array, start: number): void {
+    let value: unknown;
+    try {
+      if (payload.length === 0) {
+        throw new Error('empty payload');
+      }
+      value = this.packr.unpack(payload);
+    } catch (cause) {
+      this.#report(
+        IPC_ERROR_CODES.MALFORMED_FRAME,
+        `payload of ${payload.length} bytes is not valid msgpack (${(cause as Error).message}): ${preview(payload)}`,
+        cause,
+        start,
+      );
+      return;
+    }
+    this.sink.frame(value, { frame: this.#frame, offset: start });
+  }
+
+  #report(code: FrameError['code'], message: string, cause?: unknown, offset = this.#offset): void {
+    this.sink.error(
+      new FrameError(
+        code,
+        `@x/ipc: msgpack ${message}`,
+        { frame: this.#frame, offset },
+        cause === undefined ? undefined : { cause },
+      ),
+    );
+  }
+}

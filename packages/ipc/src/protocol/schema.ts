@@ -1,0 +1,207 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * Runner protocol v1: every message the supervisor and a runner exchange.
+ *
+ * Conventions (one dialect, documented once):
+ * - every message is an object with a `type` field in snake_case (`iteration_done`);
+ * - every other field is camelCase (`runId`, `durationMs`);
+ * - durations are integers in milliseconds and end in `Ms`; sizes end in `Bytes`;
+ * - timestamps are integers in milliseconds since the Unix epoch and end in `At`;
+ * - unknown fields are ignored by receivers, so adding an optional field is compatible.
+ *
+ * This module is the single source: the TypeScript types below, the runtime validators in
+ * `validate.ts` and the JSON Schema in the docs are all derived from these definitions.
+ */
+
+/** Version of the runner protocol described here. A peer with another version is refused. */
+export const PROTOCOL_VERSION = 1;
+
+const RunId = Type.String({ minLength: 1, maxLength: 128, description: 'Run id assigned by the supervisor.' });
+const DurationMs = (description: string) => Type.Integer({ minimum: 0, description });
+const Codec = Type.Union([Type.Literal('jsonl'), Type.Literal('msgpack')], {
+  description: 'Framing in use on this channel.',
+});
+
+// ---------------------------------------------------------------------------
+// Supervisor → runner
+
+export const InitMessage = Type.Object(
+  {
+    type: Type.Literal('init'),
+    protocolVersion: Type.Integer({ minimum: 1, description: 'Protocol version the supervisor speaks.' }),
+    codec: Codec,
+    runId: RunId,
+    name: Type.String({ minLength: 1, maxLength: 128, description: 'Human name of the agent run.' }),
+    module: Type.Optional(
+      Type.String({ minLength: 1, description: 'Agent module to load: absolute path or file: URL. Absent for command runners.' }),
+    ),
+    params: Type.Record(Type.String(), Type.Unknown(), { description: 'Agent parameters, free-form JSON object.' }),
+    intervalMs: DurationMs('Pause between the end of one iteration and the start of the next.'),
+    maxIterations: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Stop after this many iterations (exit reason `max_iterations`).' }),
+    ),
+    heartbeatIntervalMs: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'How often the runner sends `heartbeat`. Absent: no heartbeats.' }),
+    ),
+  },
+  { description: 'First message on the channel, sent by the supervisor right after spawning the runner.' },
+);
+
+export const StopMessage = Type.Object(
+  {
+    type: Type.Literal('stop'),
+    graceMs: DurationMs('How long the runner may take to finish its current iteration and exit before it is signalled.'),
+    reason: Type.Optional(Type.String({ description: 'Why the stop was asked, for logs.' })),
+  },
+  { description: 'Asks the runner to stop cooperatively: abort, finish the iteration, send `exit`, exit 0.' },
+);
+
+export const SupervisorMessage = Type.Union([InitMessage, StopMessage]);
+
+// ---------------------------------------------------------------------------
+// Runner → supervisor
+
+export const ReadyMessage = Type.Object(
+  {
+    type: Type.Literal('ready'),
+    protocolVersion: Type.Integer({ minimum: 1, description: 'Echo of the version the runner speaks.' }),
+    codec: Codec,
+    pid: Type.Optional(Type.Integer({ minimum: 1, description: 'Process id of the runner, if it is a process.' })),
+  },
+  { description: 'Handshake reply: the runner loaded its agent and is ready to run.' },
+);
+
+export const HeartbeatMessage = Type.Object(
+  {
+    type: Type.Literal('heartbeat'),
+    at: Type.Integer({ minimum: 0, description: 'Runner clock, ms since the Unix epoch.' }),
+  },
+  { description: 'Liveness signal, sent every `heartbeatIntervalMs`.' },
+);
+
+export const IterationStartMessage = Type.Object(
+  {
+    type: Type.Literal('iteration_start'),
+    iteration: Type.Integer({ minimum: 1, description: '1-based iteration number within the run.' }),
+    startedAt: Type.Integer({ minimum: 0, description: 'ms since the Unix epoch.' }),
+  },
+  { description: 'An iteration began.' },
+);
+
+export const Usage = Type.Object(
+  {
+    inputTokens: Type.Optional(Type.Integer({ minimum: 0 })),
+    outputTokens: Type.Optional(Type.Integer({ minimum: 0 })),
+    costUsd: Type.Optional(Type.Number({ minimum: 0, description: 'Cost in US dollars.' })),
+  },
+  { description: 'Resource usage an agent reports for one iteration.' },
+);
+
+export const IterationDoneMessage = Type.Object(
+  {
+    type: Type.Literal('iteration_done'),
+    iteration: Type.Integer({ minimum: 1, description: '1-based iteration number within the run.' }),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
+    durationMs: DurationMs('Wall time of the iteration.'),
+    summary: Type.Optional(Type.String({ maxLength: 65536, description: 'One-line result for humans.' })),
+    error: Type.Optional(Type.String({ maxLength: 65536, description: 'Error message when status is `error`.' })),
+    usage: Type.Optional(Usage),
+  },
+  { description: 'An iteration finished. The supervisor persists it before publishing it.' },
+);
+
+export const LogLevel = Type.Union([
+  Type.Literal('debug'),
+  Type.Literal('info'),
+  Type.Literal('warn'),
+  Type.Literal('error'),
+]);
+
+export const LogMessage = Type.Object(
+  {
+    type: Type.Literal('log'),
+    level: LogLevel,
+    message: Type.String({ maxLength: 65536 }),
+  },
+  { description: 'A structured log line from the agent (`ctx.log`).' },
+);
+
+export const NotifyMessage = Type.Object(
+  {
+    type: Type.Literal('notify'),
+    payload: Type.Unknown({ description: 'Any JSON value the agent wants to publish.' }),
+  },
+  { description: 'An application event from the agent (`ctx.notify`).' },
+);
+
+export const ErrorMessage = Type.Object(
+  {
+    type: Type.Literal('error'),
+    message: Type.String(),
+    code: Type.Optional(Type.String()),
+    fatal: Type.Boolean({ description: 'True when the runner is about to exit because of it.' }),
+  },
+  { description: 'The runner reports an error that is not tied to one iteration.' },
+);
+
+export const ExitReason = Type.Union(
+  [
+    Type.Literal('done'),
+    Type.Literal('max_iterations'),
+    Type.Literal('stopped'),
+    Type.Literal('error'),
+  ],
+  { description: 'Why the runner is exiting.' },
+);
+
+export const ExitMessage = Type.Object(
+  {
+    type: Type.Literal('exit'),
+    reason: ExitReason,
+    iterations: Type.Integer({ minimum: 0, description: 'Iterations completed in this process.' }),
+    summary: Type.Optional(Type.String({ maxLength: 65536 })),
+  },
+  { description: 'Last message of a runner before it exits on its own accord.' },
+);
+
+export const RunnerMessage = Type.Union([
+  ReadyMessage,
+  HeartbeatMessage,
+  IterationStartMessage,
+  IterationDoneMessage,
+  LogMessage,
+  NotifyMessage,
+  ErrorMessage,
+  ExitMessage,
+]);
+
+/** Every message schema by its `type`, for docs and generic tooling. */
+export const MESSAGE_SCHEMAS: Readonly<Record<string, TSchema>> = {
+  init: InitMessage,
+  stop: StopMessage,
+  ready: ReadyMessage,
+  heartbeat: HeartbeatMessage,
+  iteration_start: IterationStartMessage,
+  iteration_done: IterationDoneMessage,
+  log: LogMessage,
+  notify: NotifyMessage,
+  error: ErrorMessage,
+  exit: ExitMessage,
+};
+
+export type InitMessage = Static<typeof InitMessage>;
+export type StopMessage = Static<typeof StopMessage>;
+export type SupervisorMessage = Static<typeof SupervisorMessage>;
+export type ReadyMessage = Static<typeof ReadyMessage>;
+export type HeartbeatMessage = Static<typeof HeartbeatMessage>;
+export type IterationStartMessage = Static<typeof IterationStartMessage>;
+export type Usage = Static<typeof Usage>;
+export type IterationDoneMessage = Static<typeof IterationDoneMessage>;
+export type LogLevel = Static<typeof LogLevel>;
+export type LogMessage = Static<typeof LogMessage>;
+export type NotifyMessage = Static<typeof NotifyMessage>;
+export type ErrorMessage = Static<typeof ErrorMessage>;
+export type ExitReason = Static<typeof ExitReason>;
+export type ExitMessage = Static<typeof ExitMessage>;
+export type RunnerMessage = Static<typeof RunnerMessage>;

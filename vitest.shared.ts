@@ -1,0 +1,21 @@
+import { defaultServerConditions, type UserConfig } from 'vite';
+
+/**
+ * Shared vitest settings for every package.
+ *
+ * Workspace packages resolve to their TypeScript source through the `@x/source`
+ * export condition, so a test never runs against a stale `dist/`. Tests that spawn
+ * real processes use the built `dist/` (turbo builds before it tests).
+ */
+export const sharedConfig: UserConfig = {
+  resolve: { conditions: ['@x/source', ...defaultServerConditions] },
+  ssr: { resolve: { conditions: ['@x/source', ...defaultServerConditions] } },
+  test: {
+    // Real processes and sockets: a loaded 2-core machine needs generous bounds.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Process-spawning suites compete for 2 cores; run files one at a time per package.
+    fileParallelism: false,
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  },
+} as UserConfig;
