@@ -1,0 +1,19 @@
+/** Exit code for a configuration error that a restart cannot fix: 78 = EX_CONFIG, sysexits.h. */
+export const EX_CONFIG = 78;
+/** Exit code for a handshake/protocol failure: 76 = EX_PROTOCOL, sysexits.h. */
+export const EX_PROTOCOL = 76;
+/** Exit code when `x runner --pipe` is started without its IPC descriptor: 64 = EX_USAGE, sysexits.h. */
+export const EX_USAGE = 64;
+/** Exit code when the agent failed (setup threw, or a fatal error): 1. */
+export const EX_AGENT_FAILED = 1;
+
+/** How long `x runner --pipe` waits for `init` before exiting with EX_PROTOCOL: 10 000 ms. */
+export const INIT_TIMEOUT_MS = 10_000;
+/** File descriptor of the IPC channel between supervisor and runner. */
+export const IPC_FD = 3;
+/** Environment variable naming the codec on fd 3 (`jsonl` or `msgpack`). Default `jsonl`. */
+export const IPC_CODEC_ENV = 'X_IPC_CODEC';
+/** Time kept back from a stop's grace period for teardown and the `exit` frame: 250 ms. */
+export const STOP_RESERVE_MS = 250;
+/** When the supervisor goes away, how long teardown may take before the runner exits: 1000 ms. */
+export const ORPHAN_EXIT_MS = 1000;

@@ -1,0 +1,48 @@
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { describeAgentProblem, type AgentDefinition } from './define-agent.js';
+import { AgentConfigError, KERNEL_ERROR_CODES } from './errors.js';
+
+/**
+ * Imports an agent module and returns its default export.
+ *
+ * @param specifier absolute or relative file path, or a `file:` URL.
+ * @throws AgentConfigError (exit 78, EX_CONFIG) when the file does not exist, its import
+ *   throws, or it has no default export made with `defineAgent`.
+ */
+export async function loadAgent(specifier: string): Promise<AgentDefinition<Record<string, unknown>, unknown>> {
+  const url = specifier.startsWith('file:') ? specifier : pathToFileURL(isAbsolute(specifier) ? specifier : resolve(specifier)).href;
+  const path = url.startsWith('file:') ? new URL(url).pathname : specifier;
+  if (!existsSync(path)) {
+    throw new AgentConfigError(
+      KERNEL_ERROR_CODES.AGENT_NOT_FOUND,
+      `x: agent module ${specifier} not found (looked for ${path}); check the path given to \`x agent start\``,
+    );
+  }
+  let module: { default?: unknown };
+  try {
+    module = (await import(url)) as { default?: unknown };
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new AgentConfigError(
+      KERNEL_ERROR_CODES.AGENT_IMPORT_FAILED,
+      `x: agent module ${specifier} failed to load: ${message}`,
+      { cause },
+    );
+  }
+  if (module.default === undefined) {
+    throw new AgentConfigError(
+      KERNEL_ERROR_CODES.AGENT_INVALID,
+      `x: agent module ${specifier} has no default export; export default defineAgent({ step(ctx) { … } })`,
+    );
+  }
+  const problem = describeAgentProblem(module.default);
+  if (problem !== undefined) {
+    throw new AgentConfigError(
+      KERNEL_ERROR_CODES.AGENT_INVALID,
+      `x: agent module ${specifier}: default export is not an agent (${problem}); export default defineAgent({ step(ctx) { … } })`,
+    );
+  }
+  return module.default as AgentDefinition<Record<string, unknown>, unknown>;
+}
