@@ -1,0 +1,24 @@
+/** How long a runner has to answer `init` with `ready`: 10 000 ms. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Stop phase 1: after sending IPC `stop`, how long before SIGTERM goes to the process group: 2000 ms. */
+export const STOP_IPC_PHASE_MS = 2_000;
+/** Stop phase 2: after SIGTERM, how long before SIGKILL goes to the process group: 3000 ms. */
+export const STOP_SIGTERM_PHASE_MS = 3_000;
+/** Exit code of a permanent configuration error: 78 = EX_CONFIG, sysexits.h. */
+export const EX_CONFIG = 78;
+/** Bytes of a runner's stderr kept in memory for the exit report: 4096. */
+export const STDERR_TAIL_BYTES = 4096;
+/** Default size of one run log file before it rotates: 10 MiB. */
+export const RUN_LOG_MAX_BYTES = 10 * 1024 * 1024;
+/** Default number of files a run log keeps, the live one included: 3. */
+export const RUN_LOG_MAX_FILES = 3;
+/** Longest log line written; longer output is split: 16 KiB. */
+export const LOG_LINE_MAX_BYTES = 16 * 1024;
+/** Largest JSON-RPC request line accepted on the control socket: 1 MiB. */
+export const CONTROL_MAX_FRAME_BYTES = 1024 * 1024;
+/** Most concurrent control-socket connections: 128. */
+export const CONTROL_MAX_CONNECTIONS = 128;
+/** Longest Unix socket path the platform accepts (sockaddr_un.sun_path, macOS 104, Linux 108). */
+export const MAX_SOCKET_PATH_BYTES = 104;
+/** Finished runs kept in `agent.list` unless `all` is asked: 20. */
+export const RECENT_RUNS_LISTED = 20;

@@ -1,0 +1,142 @@
+import { Type } from '@sinclair/typebox';
+import { PROTOCOL_VERSION, RpcError, compileValidator, type RpcConnection } from '@x/ipc';
+import { DAEMON_RPC_CODES, runNotFound } from '../errors.js';
+import { readLogTail } from '../logs/run-log.js';
+import type { PersistenceHealth } from '../persistence/persistence-guard.js';
+import type { IterationRecord, RunRecord } from '../persistence/run-store.js';
+import type { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
+
+/** `system.info` result. */
+export interface SystemInfo {
+  pid: number;
+  version: string;
+  protocolVersion: number;
+  home: string;
+  socketPath: string;
+  /** ms since the Unix epoch. */
+  startedAt: number;
+  uptimeMs: number;
+  launcher: string;
+  activeRuns: number;
+  persistence: PersistenceHealth;
+  node: string;
+}
+
+/** `agent.status` result. */
+export interface AgentStatus {
+  run: RunRecord;
+  /** Most recent iterations, newest first. */
+  recentIterations: IterationRecord[];
+  /** ms since the Unix epoch, or null when no heartbeat was received. */
+  lastHeartbeatAt: number | null;
+  persistence: PersistenceHealth;
+}
+
+/** `agent.logs` result. */
+export interface AgentLogs {
+  runId: string;
+  path: string | null;
+  lines: string[];
+}
+
+/** What the methods need from the daemon. */
+export interface ControlContext {
+  supervisor: RunnerSupervisor;
+  info(): SystemInfo;
+  /** Starts a graceful shutdown (after the response is sent). */
+  shutdown(): void;
+}
+
+const Ref = Type.String({ minLength: 1, maxLength: 128 });
+const StopBudget = Type.Object({
+  ipcMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+  sigtermMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+});
+
+/** Params schemas of the control API: the source of `-32602` messages and of the docs. */
+export const CONTROL_PARAMS = {
+  'agent.start': Type.Object({
+    module: Type.String({ minLength: 1 }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    intervalMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    maxIterations: Type.Optional(Type.Integer({ minimum: 1 })),
+    stopBudget: Type.Optional(StopBudget),
+    cwd: Type.Optional(Type.String({ minLength: 1 })),
+    env: Type.Optional(Type.Record(Type.String(), Type.String())),
+    codec: Type.Optional(Type.Union([Type.Literal('jsonl'), Type.Literal('msgpack')])),
+  }),
+  'agent.stop': Type.Object({ ref: Ref, stopBudget: Type.Optional(StopBudget) }),
+  'agent.list': Type.Object({ all: Type.Optional(Type.Boolean()) }),
+  'agent.status': Type.Object({ ref: Ref, iterations: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })) }),
+  'agent.logs': Type.Object({ ref: Ref, lines: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }),
+};
+
+const validators = {
+  start: compileValidator(CONTROL_PARAMS['agent.start']),
+  stop: compileValidator(CONTROL_PARAMS['agent.stop']),
+  list: compileValidator(CONTROL_PARAMS['agent.list']),
+  status: compileValidator(CONTROL_PARAMS['agent.status']),
+  logs: compileValidator(CONTROL_PARAMS['agent.logs']),
+};
+
+/**
+ * Registers the daemon's methods on a connection:
+ * `system.ping`, `system.info`, `system.shutdown`,
+ * `agent.start`, `agent.stop`, `agent.list`, `agent.status`, `agent.logs`.
+ */
+export function registerControlMethods(connection: RpcConnection, context: ControlContext): void {
+  const { supervisor } = context;
+  connection.onRequest('system.ping', () => ({ pong: true, pid: process.pid, protocolVersion: PROTOCOL_VERSION }));
+  connection.onRequest('system.info', () => context.info());
+  connection.onRequest('system.shutdown', () => {
+    setImmediate(() => context.shutdown());
+    return { stopping: true, activeRuns: supervisor.activeCount };
+  });
+
+  connection.onRequest(
+    'agent.start',
+    async (params) => {
+      const run = await supervisor.start(params);
+      if (run.state === 'exited') {
+        throw new RpcError(
+          DAEMON_RPC_CODES.START_FAILED,
+          `x: agent ${run.name} did not start: ${run.exit?.explanation ?? 'exited before ready'}`,
+          { run },
+        );
+      }
+      return run;
+    },
+    validators.start,
+  );
+  connection.onRequest('agent.stop', (params) => supervisor.stop(params.ref, params.stopBudget), validators.stop);
+  connection.onRequest('agent.list', (params) => ({ runs: supervisor.list(params) }), validators.list);
+  connection.onRequest(
+    'agent.status',
+    (params): AgentStatus => {
+      const run = supervisor.get(params.ref);
+      if (run === undefined) {
+        throw runNotFound(params.ref);
+      }
+      return {
+        run,
+        recentIterations: supervisor.iterations(run.runId, params.iterations ?? 5),
+        lastHeartbeatAt: supervisor.lastHeartbeatAt(run.runId),
+        persistence: supervisor.persistence,
+      };
+    },
+    validators.status,
+  );
+  connection.onRequest(
+    'agent.logs',
+    (params): AgentLogs => {
+      const run = supervisor.get(params.ref);
+      if (run === undefined) {
+        throw runNotFound(params.ref);
+      }
+      const lines = run.logPath === null ? [] : readLogTail(run.logPath, params.lines ?? 100);
+      return { runId: run.runId, path: run.logPath, lines };
+    },
+    validators.logs,
+  );
+}

@@ -1,0 +1,174 @@
+import { rmSync } from 'node:fs';
+import { PROTOCOL_VERSION } from '@x/ipc';
+import { ControlServer } from '../control/control-server.js';
+import { registerControlMethods, type SystemInfo } from '../control/control-methods.js';
+import { DAEMON_ERROR_CODES, DaemonError } from '../errors.js';
+import type { RunnerLauncher } from '../launch/runner-launcher.js';
+import type { RunLogOptions } from '../logs/run-log.js';
+import { RunStore } from '../persistence/run-store.js';
+import { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
+import { removeDescriptor, writeDescriptor, type DaemonDescriptor } from './descriptor.js';
+import { createLogger, type Logger } from './logger.js';
+import { acquireStartupLock, cleanStale, probeDaemon } from './single-instance.js';
+import { ensureStateDir, statePaths, type StatePaths } from './state-dir.js';
+import { DAEMON_VERSION } from '../version.js';
+
+/** Options of {@link startDaemon}. */
+export interface StartDaemonOptions {
+  /** State directory: socket, descriptor, SQLite file, logs. */
+  home: string;
+  /** How runners are launched (the CLI composes it). */
+  launcher: RunnerLauncher;
+  logger?: Logger;
+  /** Install SIGTERM/SIGINT handlers that shut down gracefully and exit 0. @default false */
+  handleSignals?: boolean;
+  handshakeTimeoutMs?: number;
+  runLog?: RunLogOptions;
+}
+
+/** A running daemon. */
+export interface DaemonHandle {
+  readonly paths: StatePaths;
+  readonly supervisor: RunnerSupervisor;
+  readonly descriptor: DaemonDescriptor;
+  info(): SystemInfo;
+  /** Stops every runner (3-phase), closes the socket and the store, removes the descriptor. */
+  shutdown(): Promise<void>;
+  /** Settles when shutdown has finished. */
+  readonly closed: Promise<void>;
+}
+
+/**
+ * Starts the daemon in this process: takes the state directory (single instance; a stale
+ * descriptor of a dead daemon is cleaned), opens SQLite, marks runs a previous daemon left
+ * active as `daemon_lost`, binds the control socket, then writes the descriptor.
+ *
+ * @throws DaemonError X_DAEMON_ALREADY_RUNNING when a live daemon serves `home`;
+ *   X_DAEMON_STATE_DIR / X_DAEMON_SOCKET_PATH_TOO_LONG for an unusable `home`;
+ *   X_DAEMON_PERSISTENCE when the database cannot be opened.
+ */
+export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHandle> {
+  const logger = options.logger ?? createLogger();
+  const paths = statePaths(options.home);
+  ensureStateDir(paths);
+  const release = await acquireStartupLock(paths);
+  let store: RunStore | undefined;
+  let server: ControlServer | undefined;
+  try {
+    const probe = await probeDaemon(paths);
+    if (probe.status === 'running') {
+      throw new DaemonError(
+        DAEMON_ERROR_CODES.ALREADY_RUNNING,
+        `x: a daemon already runs for ${paths.home} (pid ${probe.descriptor.pid}, socket ${probe.descriptor.socketPath})`,
+      );
+    }
+    if (probe.status === 'stale') {
+      logger.warn(`removing stale daemon descriptor: ${probe.why}`);
+    }
+    cleanStale(paths);
+
+    try {
+      store = new RunStore(paths.dbPath);
+    } catch (cause) {
+      throw new DaemonError(
+        DAEMON_ERROR_CODES.PERSISTENCE,
+        `x: cannot open the database ${paths.dbPath}: ${(cause as Error).message}; check the disk and the file's permissions`,
+        { cause },
+      );
+    }
+    markLostRuns(store, logger);
+
+    const supervisor = new RunnerSupervisor({
+      launcher: options.launcher,
+      store,
+      logsDir: paths.logsDir,
+      logger,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      runLog: options.runLog,
+    });
+    const startedAt = Date.now();
+    const descriptor: DaemonDescriptor = {
+      pid: process.pid,
+      socketPath: paths.socketPath,
+      version: DAEMON_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      startedAt,
+      home: paths.home,
+    };
+    const info = (): SystemInfo => ({
+      pid: process.pid,
+      version: DAEMON_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      home: paths.home,
+      socketPath: paths.socketPath,
+      startedAt,
+      uptimeMs: Date.now() - startedAt,
+      launcher: supervisor.launcherKind,
+      activeRuns: supervisor.activeCount,
+      persistence: supervisor.persistence,
+      node: process.version,
+    });
+
+    let shutdownPromise: Promise<void> | undefined;
+    let markClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (markClosed = resolve));
+    const openStore = store;
+    const shutdown = (): Promise<void> => {
+      shutdownPromise ??= (async () => {
+        logger.info(`shutting down: stopping ${supervisor.activeCount} run(s)`);
+        await supervisor.stopAll();
+        await server?.close();
+        openStore.close();
+        removeDescriptor(paths.descriptorPath);
+        rmSync(paths.socketPath, { force: true });
+        logger.info('daemon stopped');
+        markClosed();
+      })();
+      return shutdownPromise;
+    };
+
+    server = new ControlServer({
+      socketPath: paths.socketPath,
+      logger,
+      register: (connection) => registerControlMethods(connection, { supervisor, info, shutdown: () => void shutdown() }),
+    });
+    await server.listen();
+    writeDescriptor(paths.descriptorPath, descriptor);
+    logger.info(`daemon ${DAEMON_VERSION} (pid ${process.pid}) serving ${paths.socketPath}, launcher ${options.launcher.kind}`);
+
+    if (options.handleSignals === true) {
+      const onSignal = (signal: NodeJS.Signals) => {
+        logger.info(`received ${signal}: graceful shutdown`);
+        void shutdown().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    }
+    return { paths, supervisor, descriptor, info, shutdown, closed };
+  } catch (error) {
+    await server?.close().catch(() => undefined);
+    store?.close();
+    throw error;
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/** Runs left active by a daemon that died are recorded as `daemon_lost`. */
+function markLostRuns(store: RunStore, logger: Logger): void {
+  for (const run of store.activeRuns()) {
+    store.updateRun(run.runId, {
+      state: 'exited',
+      endedAt: Date.now(),
+      exit: {
+        reason: 'daemon_lost',
+        stopPhase: null,
+        explanation: `the daemon supervising this run (pid ${run.pid ?? 'unknown'}) died; the runner exits when its supervisor is gone`,
+        exitCode: null,
+        signal: null,
+        stderrTail: '',
+      },
+    });
+    logger.warn(`run ${run.runId} (${run.name}) was left ${run.state} by a previous daemon: marked daemon_lost`);
+  }
+}

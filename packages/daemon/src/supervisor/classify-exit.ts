@@ -1,0 +1,113 @@
+import type { ExitReason as RunnerExitReason } from '@x/ipc';
+import { EX_CONFIG } from '../constants.js';
+
+/** Phase of the 3-phase stop: IPC `stop`, then SIGTERM, then SIGKILL (to the process group). */
+export type StopPhase = 'ipc' | 'sigterm' | 'sigkill';
+
+/** Why a run ended: one reason per exit, from a documented taxonomy. */
+export const EXIT_REASONS = [
+  'completed',
+  'stopped',
+  'failed',
+  'crashed',
+  'signaled',
+  'config_error',
+  'handshake_failed',
+  'spawn_failed',
+  'daemon_lost',
+] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+/** What is known when a runner's exit is observed. */
+export interface ExitEvidence {
+  /** Exit code, or null when the process was killed by a signal or never started. */
+  exitCode: number | null;
+  /** Signal name that killed the process (`SIGKILL`), or null. */
+  signal: string | null;
+  /** Set when the process could not be spawned at all. */
+  spawnError?: { code?: string | undefined; message: string } | undefined;
+  /** Whether `ready` was received; `failed` when the handshake was refused or timed out. */
+  handshake: 'pending' | 'completed' | 'failed';
+  /** Why the handshake failed (timeout, version mismatch), for the explanation. */
+  handshakeError?: string | undefined;
+  /** The stop phase in force when the exit was observed, if a stop was asked. */
+  stopPhase?: StopPhase | undefined;
+  /** The runner's own `exit` frame, if it sent one. */
+  exitFrame?: { reason: RunnerExitReason; iterations: number; summary?: string | undefined } | undefined;
+}
+
+/** The classification stored with the run and shown by `x agent status`. */
+export interface ExitClassification {
+  reason: ExitReason;
+  /** For `stopped`: the phase that ended the run. Otherwise null. */
+  stopPhase: StopPhase | null;
+  /** One line for humans. */
+  explanation: string;
+}
+
+/**
+ * Classifies a runner exit. Pure; the rules apply in this order:
+ * 1. `spawn_failed`: the process never started (ENOENT, EACCES…).
+ * 2. `config_error`: exit code 78 (EX_CONFIG): never worth restarting.
+ * 3. a stop was asked: `stopped`, with the phase in force when the exit came.
+ * 4. no `ready` before the exit: `handshake_failed`.
+ * 5. exit 0 after an `exit` frame (`done`, `max_iterations`): `completed`.
+ * 6. an `exit` frame with reason `error`: `failed` (the agent reported it).
+ * 7. killed by a signal x did not send: `signaled` (SIGKILL from outside: likely the OOM killer).
+ * 8. any other exit, including exit 0 without an `exit` frame: `crashed`.
+ */
+export function classifyExit(evidence: ExitEvidence): ExitClassification {
+  const { exitCode, signal, spawnError, handshake, stopPhase, exitFrame } = evidence;
+  const how = signal !== null ? `killed by ${signal}` : `exit code ${exitCode ?? 'unknown'}`;
+  if (spawnError !== undefined) {
+    return {
+      reason: 'spawn_failed',
+      stopPhase: null,
+      explanation: `could not start the runner process: ${spawnError.code ?? 'error'}: ${spawnError.message}`,
+    };
+  }
+  if (exitCode === EX_CONFIG) {
+    return {
+      reason: 'config_error',
+      stopPhase: null,
+      explanation: 'exit code 78 (EX_CONFIG): the agent configuration is invalid; a restart will not fix it',
+    };
+  }
+  if (stopPhase !== undefined) {
+    const by =
+      stopPhase === 'ipc'
+        ? 'exited on IPC stop'
+        : stopPhase === 'sigterm'
+          ? 'did not exit on IPC stop; ended after SIGTERM to its process group'
+          : 'did not exit on IPC stop or SIGTERM; SIGKILLed';
+    return { reason: 'stopped', stopPhase, explanation: `stopped: ${by} (${how})` };
+  }
+  if (handshake !== 'completed') {
+    const why = evidence.handshakeError ?? `exited before sending ready (${how})`;
+    return { reason: 'handshake_failed', stopPhase: null, explanation: `handshake failed: ${why}` };
+  }
+  if (exitFrame !== undefined && exitCode === 0 && (exitFrame.reason === 'done' || exitFrame.reason === 'max_iterations' || exitFrame.reason === 'stopped')) {
+    return {
+      reason: 'completed',
+      stopPhase: null,
+      explanation: `completed (${exitFrame.reason}) after ${exitFrame.iterations} iteration(s)`,
+    };
+  }
+  if (exitFrame?.reason === 'error') {
+    return {
+      reason: 'failed',
+      stopPhase: null,
+      explanation: `the agent failed: ${exitFrame.summary ?? 'no detail'} (${how})`,
+    };
+  }
+  if (signal !== null) {
+    const hint = signal === 'SIGKILL' ? '; SIGKILL not sent by x: probably the kernel OOM killer or an operator' : '';
+    return { reason: 'signaled', stopPhase: null, explanation: `killed by ${signal}, not sent by x${hint}` };
+  }
+  return {
+    reason: 'crashed',
+    stopPhase: null,
+    explanation:
+      exitCode === 0 ? 'exited with code 0 without reporting exit over IPC' : `crashed with exit code ${exitCode ?? 'unknown'}`,
+  };
+}
