@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Usage } from '@x/ipc';
 import type { ExitClassification } from '../supervisor/classify-exit.js';
@@ -93,6 +94,8 @@ export class RunStore {
 
   /** Opens (creating and migrating as needed) the database at `path`. */
   constructor(readonly path: string) {
+    // Created 0600 first: SQLite gives the -wal and -shm files the database file's mode.
+    closeSync(openSync(path, 'a', 0o600));
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');

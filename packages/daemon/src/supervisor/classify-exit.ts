@@ -101,7 +101,7 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
     };
   }
   if (signal !== null) {
-    const hint = signal === 'SIGKILL' ? '; SIGKILL not sent by x: probably the kernel OOM killer or an operator' : '';
+    const hint = signal === 'SIGKILL' ? ' (probably the kernel OOM killer, or an operator)' : '';
     return { reason: 'signaled', stopPhase: null, explanation: `killed by ${signal}, not sent by x${hint}` };
   }
   return {

@@ -73,7 +73,7 @@ describe.each(codecs)('channel over %s', (_name, makeCodec) => {
     const seen = watch(channel);
     transport.emitData(codec.encode([1, 2]));
     expect(seen.errors[0]).toMatchObject({ code: IPC_ERROR_CODES.INVALID_MESSAGE });
-    expect(seen.errors[0]!.message).toContain('@x/ipc: invalid message: field / expected a message object, got an array');
+    expect(seen.errors[0].message).toContain('@x/ipc: invalid message: field / expected a message object, got an array');
   });
 
   it('without a validator every decoded value is delivered as is', () => {

@@ -98,11 +98,11 @@ describe('jsonl decoder', () => {
     const frame = codec.encode(stop);
     const chunks = splitAt(frame, [5, 17]);
     expect(chunks).toHaveLength(3);
-    c.decoder.push(chunks[0]!);
-    c.decoder.push(chunks[1]!);
+    c.decoder.push(chunks[0]);
+    c.decoder.push(chunks[1]);
     expect(c.events).toEqual([]);
     expect(c.decoder.bufferedBytes).toBe(17);
-    c.decoder.push(chunks[2]!);
+    c.decoder.push(chunks[2]);
     expect(c.values).toEqual([stop]);
     expect(c.errors).toEqual([]);
     expect(c.decoder.bufferedBytes).toBe(0);
@@ -179,7 +179,7 @@ describe('jsonl decoder', () => {
     c.decoder.push(utf8('{"a":1}\n{"a":\n{"a":3}\n'));
     expect(c.values).toEqual([{ a: 1 }, { a: 3 }]);
     expect(c.errors).toHaveLength(1);
-    const error = c.errors[0]!;
+    const error = c.errors[0];
     expect(error).toBeInstanceOf(FrameError);
     expect(error).toMatchObject({ code: IPC_ERROR_CODES.MALFORMED_FRAME, frame: 2, offset: 8 });
     expect(error.message).toMatch(/^@x\/ipc: jsonl line is not valid UTF-8 JSON/);
@@ -226,7 +226,7 @@ describe('jsonl decoder', () => {
     expect(c.values).toEqual([{ a: 1 }, { a: 2 }]);
     expect(c.errors).toHaveLength(1);
     expect(c.errors[0]).toMatchObject({ code: IPC_ERROR_CODES.FRAME_TOO_LARGE, frame: 2, offset: 8 });
-    expect(c.errors[0]!.message).toContain('line longer than maxFrameBytes 64; skipped to the next newline');
+    expect(c.errors[0].message).toContain('line longer than maxFrameBytes 64; skipped to the next newline');
     expect(c.events[2]).toMatchObject({ position: { frame: 3, offset: 8 + big.length + 1 } });
   });
 
@@ -265,7 +265,7 @@ describe('jsonl decoder', () => {
     expect(c.values).toEqual([{ a: 1 }]);
     expect(c.errors).toHaveLength(1);
     expect(c.errors[0]).toMatchObject({ code: IPC_ERROR_CODES.TRUNCATED_FRAME, frame: 2, offset: 8 });
-    expect(c.errors[0]!.message).toContain('stream ended inside a line of 5 bytes');
+    expect(c.errors[0].message).toContain('stream ended inside a line of 5 bytes');
     expect(c.decoder.bufferedBytes).toBe(0);
   });
 

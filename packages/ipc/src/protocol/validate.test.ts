@@ -114,8 +114,8 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
   });
 
   it('a message of the other direction is an unknown type (a runner never receives ready, a supervisor never receives stop)', () => {
-    expect(validateSupervisorMessage(runnerExamples[0]![1])).toMatchObject({ ok: false, path: '/type' });
-    expect(validateRunnerMessage(supervisorExamples[2]![1])).toMatchObject({ ok: false, path: '/type' });
+    expect(validateSupervisorMessage(runnerExamples[0][1])).toMatchObject({ ok: false, path: '/type' });
+    expect(validateRunnerMessage(supervisorExamples[2][1])).toMatchObject({ ok: false, path: '/type' });
   });
 
   it.each([

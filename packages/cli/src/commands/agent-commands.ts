@@ -1,0 +1,209 @@
+import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AgentLogs, AgentStatus, RunRecord } from '@x/daemon';
+import { withDaemon } from '../daemon-client.js';
+import { CliError } from '../errors.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { formatDuration, formatTime, printFields, printJson, printTable } from '../output.js';
+
+interface Base {
+  home: string;
+  json: boolean;
+}
+
+export interface AgentStartOptions extends Base {
+  module: string;
+  name?: string | undefined;
+  params?: Record<string, unknown> | undefined;
+  intervalMs?: number | undefined;
+  maxIterations?: number | undefined;
+  ipcGraceMs?: number | undefined;
+  sigtermGraceMs?: number | undefined;
+  codec?: 'jsonl' | 'msgpack' | undefined;
+  env?: Record<string, string> | undefined;
+}
+
+/** `x agent start <module>`: starts a run and waits until it is ready (or failed to start). */
+export async function agentStart(options: AgentStartOptions): Promise<void> {
+  const module = resolve(options.module);
+  const run = await withDaemon(options.home, (connection) =>
+    connection.request<RunRecord>('agent.start', {
+      module,
+      name: options.name,
+      params: options.params,
+      intervalMs: options.intervalMs,
+      maxIterations: options.maxIterations,
+      stopBudget: stopBudget(options),
+      cwd: process.cwd(),
+      env: options.env,
+      codec: options.codec,
+    }),
+  );
+  if (options.json) {
+    printJson(run);
+    return;
+  }
+  process.stdout.write(`started ${run.name} (run ${run.runId}, pid ${run.pid ?? '-'})\n`);
+  printFields([
+    ['module', run.module],
+    ['interval', `${run.options.intervalMs} ms`],
+    ['log', run.logPath],
+  ]);
+}
+
+/** `x agent stop <run>`: 3-phase stop; prints how the run ended. */
+export async function agentStop(options: Base & { ref: string; ipcGraceMs?: number | undefined; sigtermGraceMs?: number | undefined }): Promise<void> {
+  const started = Date.now();
+  const run = await withDaemon(options.home, (connection) =>
+    connection.request<RunRecord>('agent.stop', { ref: options.ref, stopBudget: stopBudget(options) }),
+  );
+  if (options.json) {
+    printJson(run);
+    return;
+  }
+  const exit = run.exit;
+  const phase = exit?.stopPhase === null || exit?.stopPhase === undefined ? '' : ` in the ${exit.stopPhase} phase`;
+  process.stdout.write(
+    `${run.name} (run ${run.runId}) ${exit?.reason ?? run.state}${phase} after ${formatDuration(Date.now() - started)}: ${exit?.explanation ?? ''}\n`,
+  );
+}
+
+/** `x agent list`: active runs and recent finished ones. */
+export async function agentList(options: Base & { all: boolean }): Promise<void> {
+  const { runs } = await withDaemon(options.home, (connection) =>
+    connection.request<{ runs: RunRecord[] }>('agent.list', { all: options.all }),
+  );
+  if (options.json) {
+    printJson({ runs });
+    return;
+  }
+  if (runs.length === 0) {
+    process.stdout.write('no agent runs; start one with `x agent start <module> --name <name>`\n');
+    return;
+  }
+  const now = Date.now();
+  printTable(
+    ['NAME', 'RUN', 'STATE', 'PID', 'ITERATIONS', 'AGE', 'EXIT'],
+    runs.map((run) => [
+      run.name,
+      run.runId,
+      run.state,
+      run.state === 'exited' ? '-' : (run.pid ?? '-'),
+      run.iterations,
+      formatDuration(now - run.createdAt),
+      run.exit === null ? '-' : run.exit.stopPhase === null ? run.exit.reason : `${run.exit.reason} (${run.exit.stopPhase})`,
+    ]),
+  );
+}
+
+/** `x agent status <run>`: one run in detail with its recent iterations. */
+export async function agentStatus(options: Base & { ref: string; iterations: number }): Promise<void> {
+  const status = await withDaemon(options.home, (connection) =>
+    connection.request<AgentStatus>('agent.status', { ref: options.ref, iterations: options.iterations }),
+  );
+  if (options.json) {
+    printJson(status);
+    return;
+  }
+  const { run } = status;
+  const now = Date.now();
+  printFields([
+    ['name', run.name],
+    ['run', run.runId],
+    ['state', run.state],
+    ['pid', run.state === 'exited' ? `${run.pid ?? '-'} (exited)` : run.pid],
+    ['module', run.module],
+    ['launcher', run.launcher],
+    ['iterations', run.iterations],
+    ['last summary', run.lastSummary],
+    ['started', `${formatTime(run.createdAt)} (${formatDuration(now - run.createdAt)} ago)`],
+    ['ready', run.readyAt === null ? '-' : `after ${formatDuration(run.readyAt - run.createdAt)}`],
+    ['ended', formatTime(run.endedAt)],
+    ['exit', run.exit === null ? '-' : `${run.exit.reason}${run.exit.stopPhase === null ? '' : ` (${run.exit.stopPhase})`}: ${run.exit.explanation}`],
+    ['exit code', run.exit === null ? '-' : (run.exit.exitCode ?? (run.exit.signal ?? '-'))],
+    ['log', run.logPath],
+    ['persistence', status.persistence.ok ? 'ok' : `FAILING: ${status.persistence.lastError ?? ''}`],
+  ]);
+  if (status.recentIterations.length > 0) {
+    process.stdout.write('\n');
+    printTable(
+      ['ITERATION', 'STATUS', 'DURATION', 'FINISHED', 'SUMMARY'],
+      status.recentIterations.map((it) => [
+        it.iteration,
+        it.status,
+        `${it.durationMs}ms`,
+        formatTime(it.finishedAt),
+        truncate(it.error ?? it.summary ?? '', 60),
+      ]),
+    );
+  }
+  if (run.exit !== null && run.exit.stderrTail.trim() !== '' && run.exit.reason !== 'completed' && run.exit.reason !== 'stopped') {
+    process.stdout.write(`\nstderr (tail):\n${run.exit.stderrTail.trimEnd()}\n`);
+  }
+}
+
+/** `x agent logs <run>`: the last lines of a run's log; `--follow` keeps printing new ones. */
+export async function agentLogs(options: Base & { ref: string; lines: number; follow: boolean }): Promise<void> {
+  const logs = await withDaemon(options.home, (connection) =>
+    connection.request<AgentLogs>('agent.logs', { ref: options.ref, lines: options.lines }),
+  );
+  if (options.json && !options.follow) {
+    printJson(logs);
+    return;
+  }
+  for (const line of logs.lines) {
+    process.stdout.write(options.json ? `${JSON.stringify({ line })}\n` : `${line}\n`);
+  }
+  if (options.follow) {
+    if (logs.path === null) {
+      throw new CliError(`x: run ${logs.runId} has no log file to follow`, EXIT_CODES.FAILURE);
+    }
+    await follow(options, logs.runId, logs.path);
+  }
+}
+
+/** Follows a log file by offset until the run exits (or Ctrl-C). Handles rotation. */
+async function follow(options: Base, runId: string, path: string): Promise<void> {
+  let offset = existsSync(path) ? statSync(path).size : 0;
+  let lastCheck = 0;
+  let partial = '';
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const size = existsSync(path) ? statSync(path).size : 0;
+    if (size < offset) {
+      offset = 0; // rotated
+    }
+    if (size > offset) {
+      const buffer = Buffer.alloc(Math.min(size - offset, 1024 * 1024));
+      const fd = openSync(path, 'r');
+      const read = readSync(fd, buffer, 0, buffer.length, offset);
+      closeSync(fd);
+      offset += read;
+      const text = partial + buffer.subarray(0, read).toString('utf8');
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        process.stdout.write(options.json ? `${JSON.stringify({ line })}\n` : `${line}\n`);
+      }
+    }
+    if (Date.now() - lastCheck > 1000) {
+      lastCheck = Date.now();
+      const status = await withDaemon(options.home, (connection) => connection.request<AgentStatus>('agent.status', { ref: runId, iterations: 0 }));
+      if (status.run.state === 'exited' && size === offset) {
+        return;
+      }
+    }
+  }
+}
+
+function stopBudget(options: { ipcGraceMs?: number | undefined; sigtermGraceMs?: number | undefined }) {
+  if (options.ipcGraceMs === undefined && options.sigtermGraceMs === undefined) {
+    return undefined;
+  }
+  return { ipcMs: options.ipcGraceMs, sigtermMs: options.sigtermGraceMs };
+}
+
+function truncate(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

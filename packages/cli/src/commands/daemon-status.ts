@@ -1,0 +1,33 @@
+import type { SystemInfo } from '@x/daemon';
+import { probe, withDaemon } from '../daemon-client.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { formatDuration, formatTime, printFields, printJson } from '../output.js';
+
+/** `x daemon status`: what the daemon reports, or exit 3 when none runs. */
+export async function daemonStatus(options: { home: string; json: boolean }): Promise<number> {
+  const found = await probe(options.home);
+  if (found.status !== 'running') {
+    if (options.json) {
+      printJson({ running: false, home: options.home });
+    } else {
+      process.stdout.write(`x daemon is not running (${options.home}); start it with \`x daemon start\`\n`);
+    }
+    return EXIT_CODES.NOT_RUNNING;
+  }
+  const info = await withDaemon(options.home, (connection) => connection.request<SystemInfo>('system.info'));
+  if (options.json) {
+    printJson({ running: true, ...info });
+    return EXIT_CODES.OK;
+  }
+  process.stdout.write(`x daemon is running (pid ${info.pid})\n`);
+  printFields([
+    ['home', info.home],
+    ['socket', info.socketPath],
+    ['version', `${info.version} (protocol v${info.protocolVersion}, node ${info.node})`],
+    ['started', `${formatTime(info.startedAt)} (up ${formatDuration(info.uptimeMs)})`],
+    ['launcher', info.launcher],
+    ['active runs', info.activeRuns],
+    ['persistence', info.persistence.ok ? 'ok' : `FAILING: ${info.persistence.lastError ?? ''} (${info.persistence.failures} failures)`],
+  ]);
+  return EXIT_CODES.OK;
+}

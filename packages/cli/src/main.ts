@@ -1,0 +1,38 @@
+import { CommanderError } from 'commander';
+import { toCliError } from './errors.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { createProgram } from './program.js';
+
+/**
+ * Runs the `x` command with `argv` (as `process.argv`) and exits the process with the
+ * command's exit code (see exit-codes.ts). Errors are mapped to messages and codes here,
+ * in one place.
+ */
+export async function main(argv: readonly string[]): Promise<void> {
+  // `x agent list | head -1`: a closed stdout is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') {
+      process.exit(process.exitCode ?? 0);
+    }
+  });
+  let exitCode: number = EXIT_CODES.OK;
+  const program = createProgram((code) => (exitCode = code));
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" that exit 0; commander already printed the text.
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_CODES.USAGE;
+      return;
+    }
+    const cliError = toCliError(error);
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ error: { message: cliError.message, exitCode: cliError.exitCode, data: cliError.data ?? null } }, null, 2)}\n`);
+    }
+    process.stderr.write(`${cliError.message}\n`);
+    process.exitCode = cliError.exitCode;
+    return;
+  }
+  process.exitCode = exitCode;
+}

@@ -1,0 +1,158 @@
+import { Command, Option } from 'commander';
+import { CliError } from './errors.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { collectKeyValue, parseJsonObject, parseNonNegativeInt, parsePositiveInt } from './option-parsers.js';
+import { resolveHome } from './state-home.js';
+import { CLI_VERSION } from './version.js';
+
+interface Globals {
+  home?: string;
+  json?: boolean;
+}
+
+/** Resolved global options of a subcommand. */
+function globals(command: Command): { home: string; json: boolean } {
+  const options = command.optsWithGlobals<Globals>();
+  return { home: resolveHome(options.home), json: options.json === true };
+}
+
+/**
+ * Builds the `x` command. Command modules are imported lazily so that `x runner --pipe`
+ * (started once per runner) loads only the kernel.
+ * The action's resolved value, when a number, is the exit code.
+ */
+export function createProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('x')
+    .description('x: a supervisor for long-running AI agent runners')
+    .version(CLI_VERSION, '-v, --version')
+    .option('--home <dir>', 'state directory (default: $X_HOME, else $XDG_STATE_HOME/x or ~/.local/state/x)')
+    .option('--json', 'machine-readable output: one JSON document on stdout')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const daemon = program.command('daemon').description('start, stop and inspect the supervisor daemon');
+  daemon
+    .command('start')
+    .description('start the daemon detached (returns when it answers), or in the foreground')
+    .option('--foreground', 'run in this process until SIGTERM/SIGINT', false)
+    .action(async (options: { foreground: boolean }, command: Command) => {
+      const { daemonStart } = await import('./commands/daemon-start.js');
+      await daemonStart({ ...globals(command), foreground: options.foreground });
+    });
+  daemon
+    .command('stop')
+    .description('stop every runner (3-phase), then the daemon')
+    .action(async (_options: unknown, command: Command) => {
+      const { daemonStop } = await import('./commands/daemon-stop.js');
+      await daemonStop(globals(command));
+    });
+  daemon
+    .command('restart')
+    .description('stop the daemon (if running), then start it detached')
+    .action(async (_options: unknown, command: Command) => {
+      const { daemonStop } = await import('./commands/daemon-stop.js');
+      const { daemonStart } = await import('./commands/daemon-start.js');
+      await daemonStop(globals(command));
+      await daemonStart({ ...globals(command), foreground: false });
+    });
+  daemon
+    .command('status')
+    .description('show the daemon (exit code 3 when it is not running)')
+    .action(async (_options: unknown, command: Command) => {
+      const { daemonStatus } = await import('./commands/daemon-status.js');
+      setExitCode(await daemonStatus(globals(command)));
+    });
+
+  const agent = program.command('agent').description('start, stop and inspect agent runs');
+  const ref = (command: Command, positional: string | undefined, name: string | undefined): string => {
+    const value = positional ?? name;
+    if (value === undefined) {
+      throw new CliError(`x: ${command.name()}: name the run: \`x agent ${command.name()} <run-id-or-name>\` or --name <name>`, EXIT_CODES.USAGE);
+    }
+    return value;
+  };
+  agent
+    .command('start')
+    .description('start an agent module as a supervised runner')
+    .argument('<module>', 'agent module file (default export: defineAgent({...}))')
+    .option('--name <name>', 'run name, unique among active runs (default: the file name)')
+    .option('--params <json>', 'agent parameters as a JSON object', parseJsonObject)
+    .option('--param <key=value>', 'one agent parameter (repeatable; JSON values are parsed)', collectKeyValue(true))
+    .option('--interval <ms>', 'pause between iterations in ms', parseNonNegativeInt, 1000)
+    .option('--max-iterations <n>', 'stop after n iterations', parsePositiveInt)
+    .option('--ipc-grace <ms>', 'stop phase 1: ms between IPC stop and SIGTERM (default 2000)', parseNonNegativeInt)
+    .option('--sigterm-grace <ms>', 'stop phase 2: ms between SIGTERM and SIGKILL (default 3000)', parseNonNegativeInt)
+    .addOption(new Option('--codec <codec>', 'framing on the runner IPC channel').choices(['jsonl', 'msgpack']))
+    .option('--env <key=value>', 'environment variable for the runner (repeatable)', collectKeyValue(false))
+    .action(async (module: string, options: Record<string, unknown>, command: Command) => {
+      const { agentStart } = await import('./commands/agent-commands.js');
+      const params = { ...(options.params as Record<string, unknown> | undefined), ...(options.param as Record<string, unknown> | undefined) };
+      await agentStart({
+        ...globals(command),
+        module,
+        name: options.name as string | undefined,
+        params,
+        intervalMs: options.interval as number,
+        maxIterations: options.maxIterations as number | undefined,
+        ipcGraceMs: options.ipcGrace as number | undefined,
+        sigtermGraceMs: options.sigtermGrace as number | undefined,
+        codec: options.codec as 'jsonl' | 'msgpack' | undefined,
+        env: options.env as Record<string, string> | undefined,
+      });
+    });
+  agent
+    .command('stop')
+    .description('stop a run: IPC stop, then SIGTERM, then SIGKILL to its process group')
+    .argument('[run]', 'run id or name')
+    .option('--name <name>', 'the run to stop, by name')
+    .option('--ipc-grace <ms>', 'ms between IPC stop and SIGTERM (default: as started)', parseNonNegativeInt)
+    .option('--sigterm-grace <ms>', 'ms between SIGTERM and SIGKILL (default: as started)', parseNonNegativeInt)
+    .action(async (run: string | undefined, options: { name?: string; ipcGrace?: number; sigtermGrace?: number }, command: Command) => {
+      const { agentStop } = await import('./commands/agent-commands.js');
+      await agentStop({ ...globals(command), ref: ref(command, run, options.name), ipcGraceMs: options.ipcGrace, sigtermGraceMs: options.sigtermGrace });
+    });
+  agent
+    .command('list')
+    .alias('ls')
+    .description('list active runs and the most recent finished ones')
+    .option('-a, --all', 'every run in the history', false)
+    .action(async (options: { all: boolean }, command: Command) => {
+      const { agentList } = await import('./commands/agent-commands.js');
+      await agentList({ ...globals(command), all: options.all });
+    });
+  agent
+    .command('status')
+    .description('show one run: state, pid, iterations, exit')
+    .argument('[run]', 'run id or name')
+    .option('--name <name>', 'the run, by name')
+    .option('--iterations <n>', 'recent iterations to show', parseNonNegativeInt, 5)
+    .action(async (run: string | undefined, options: { name?: string; iterations: number }, command: Command) => {
+      const { agentStatus } = await import('./commands/agent-commands.js');
+      await agentStatus({ ...globals(command), ref: ref(command, run, options.name), iterations: options.iterations });
+    });
+  agent
+    .command('logs')
+    .description("print a run's log (stdout, stderr, agent log lines, x's notes)")
+    .argument('[run]', 'run id or name')
+    .option('--name <name>', 'the run, by name')
+    .option('-n, --lines <n>', 'lines to print', parsePositiveInt, 100)
+    .option('-f, --follow', 'keep printing new lines until the run exits', false)
+    .action(async (run: string | undefined, options: { name?: string; lines: number; follow: boolean }, command: Command) => {
+      const { agentLogs } = await import('./commands/agent-commands.js');
+      await agentLogs({ ...globals(command), ref: ref(command, run, options.name), lines: options.lines, follow: options.follow });
+    });
+
+  program
+    .command('runner')
+    .description('host one agent for a supervisor (started by the daemon, not by hand)')
+    .option('--pipe', 'speak the runner protocol on fd 3', false)
+    .action(async (options: { pipe: boolean }) => {
+      if (!options.pipe) {
+        throw new CliError('x runner: only --pipe mode exists: the daemon starts `x runner --pipe` with the protocol on fd 3', EXIT_CODES.USAGE);
+      }
+      const { runPipe } = await import('@x/kernel');
+      await runPipe();
+    });
+
+  return program;
+}
