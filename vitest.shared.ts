@@ -1,4 +1,7 @@
-import { defaultServerConditions, type UserConfig } from 'vite';
+import type { ViteUserConfig as UserConfig } from 'vitest/config';
+
+// vite's defaultServerConditions, listed here because vite is not a direct dependency.
+const defaultServerConditions = ['module', 'node', 'development|production'];
 
 /**
  * Shared vitest settings for every package.

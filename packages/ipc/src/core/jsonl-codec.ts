@@ -117,6 +117,7 @@ class JsonlDecoder implements FrameDecoder {
     }
     this.#parts = [];
     this.#partBytes = 0;
+    this.#discarding = false;
   }
 
   #line(tail: Uint8Array): void {

@@ -1,4 +1,4 @@
-import { Packr, type Options } from 'msgpackr';
+import { C1, Packr, type Options } from 'msgpackr';
 import { FrameError, IPC_ERROR_CODES, IpcError } from '../errors.js';
 import { ByteQueue } from './byte-queue.js';
 import {
@@ -41,6 +41,9 @@ export function createMsgpackCodec(options?: CodecOptions): FrameCodec {
     name: 'msgpack',
     maxFrameBytes,
     encode(value) {
+      if (value === undefined) {
+        throw new IpcError(IPC_ERROR_CODES.ENCODE_FAILED, '@x/ipc: cannot encode undefined as msgpack; send an object');
+      }
       let payload: Uint8Array;
       try {
         payload = packr.pack(value);
@@ -143,6 +146,10 @@ class MsgpackDecoder implements FrameDecoder {
         throw new Error('empty payload');
       }
       value = this.packr.unpack(payload);
+      if (containsNeverUsed(value, 0)) {
+        // msgpackr returns a sentinel for 0xc1 ("never used" in the msgpack spec) instead of failing.
+        throw new Error('byte 0xc1 is never used in msgpack');
+      }
     } catch (cause) {
       this.#report(
         IPC_ERROR_CODES.MALFORMED_FRAME,
@@ -165,4 +172,23 @@ class MsgpackDecoder implements FrameDecoder {
       ),
     );
   }
+}
+
+/** True when the decoded value holds msgpackr's sentinel for the never-used byte 0xc1. */
+function containsNeverUsed(value: unknown, depth: number): boolean {
+  if (value === C1) {
+    return true;
+  }
+  if (typeof value !== 'object' || value === null || depth > 64) {
+    return false;
+  }
+  if (Array.isArray(value)) {
+    return value.some((item) => containsNeverUsed(item, depth + 1));
+  }
+  for (const key in value) {
+    if (containsNeverUsed((value as Record<string, unknown>)[key], depth + 1)) {
+      return true;
+    }
+  }
+  return false;
 }

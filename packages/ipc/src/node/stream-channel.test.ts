@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { PassThrough, Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createJsonlCodec } from '../core/jsonl-codec.js';
 import { createMsgpackCodec } from '../core/msgpack-codec.js';
 import type { FrameCodec } from '../core/codec.js';
@@ -46,7 +46,7 @@ describe.each([
     for (const message of sent) {
       await runner.send(message);
     }
-    await new Promise((resolve) => setImmediate(resolve));
+    await vi.waitFor(() => expect(received).toHaveLength(sent.length));
     expect(received).toEqual(sent);
     expect(errors).toEqual([]);
     runner.close();

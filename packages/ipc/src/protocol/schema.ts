@@ -130,7 +130,7 @@ export const LogMessage = Type.Object(
 export const NotifyMessage = Type.Object(
   {
     type: Type.Literal('notify'),
-    payload: Type.Unknown({ description: 'Any JSON value the agent wants to publish.' }),
+    payload: Type.Optional(Type.Unknown({ description: 'Any JSON value the agent wants to publish (absent when undefined).' })),
   },
   { description: 'An application event from the agent (`ctx.notify`).' },
 );

@@ -118,6 +118,14 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
   });
 
   async function handleOne(message: unknown): Promise<RpcResponse | undefined> {
+    try {
+      return await dispatch(message);
+    } catch (error) {
+      return errorResponse(idOf(message), RPC_ERROR_CODES.INTERNAL_ERROR, `Internal error: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+
+  async function dispatch(message: unknown): Promise<RpcResponse | undefined> {
     if (typeof message !== 'object' || message === null || (message as { jsonrpc?: unknown }).jsonrpc !== '2.0') {
       return errorResponse(idOf(message), RPC_ERROR_CODES.INVALID_REQUEST, 'Invalid Request: expected an object with "jsonrpc": "2.0"');
     }
@@ -144,7 +152,11 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
         : errorResponse(id!, RPC_ERROR_CODES.INVALID_PARAMS, 'Invalid params: "params" must be an object or an array');
     }
     if (isNotification) {
-      notificationHandlers.get(request.method)?.(request.params);
+      try {
+        notificationHandlers.get(request.method)?.(request.params);
+      } catch {
+        // A notification has no response to carry the error; the connection goes on.
+      }
       return undefined;
     }
     const entry = handlers.get(request.method);
@@ -223,7 +235,15 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
         channel.send(message).catch((error: Error) => {
           if (pending.delete(id)) {
             cleanup();
-            reject(new RpcError(RPC_ERROR_CODES.CONNECTION_CLOSED, `@x/ipc: cannot send ${method}: ${error.message}`, undefined, { cause: error }));
+            const local = isIpcError(error) && (error.code === IPC_ERROR_CODES.ENCODE_FAILED || error.code === IPC_ERROR_CODES.FRAME_TOO_LARGE);
+            reject(
+              new RpcError(
+                local ? RPC_ERROR_CODES.INVALID_PARAMS : RPC_ERROR_CODES.CONNECTION_CLOSED,
+                `@x/ipc: cannot send ${method}: ${error.message}`,
+                undefined,
+                { cause: error },
+              ),
+            );
           }
         });
       });

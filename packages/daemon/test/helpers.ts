@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createSubprocessLauncher, type RunnerLauncher } from '../src/index.js';
+
+export const PROTOCOL_RUNNER = fileURLToPath(new URL('./fixtures/protocol-runner.mjs', import.meta.url));
+
+/** A launcher running the protocol-only fixture in FIXTURE_MODE=mode (set per run through env). */
+export function fixtureLauncher(): RunnerLauncher {
+  return createSubprocessLauncher({ command: process.execPath, args: [PROTOCOL_RUNNER] });
+}
+
+/** A short temp dir under /tmp (Unix socket paths must stay under 104 bytes). */
+export function tempDir(prefix = 'x-d-'): { path: string; remove(): void } {
+  const path = mkdtempSync(`/tmp/${prefix}`);
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function waitFor(predicate: () => boolean, timeoutMs: number, stepMs = 20): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (predicate()) {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+  return predicate();
+}
