@@ -40,9 +40,16 @@ async function snapshot(root, ignore, maxFiles, signal) {
 export default defineAgent({
   async setup(ctx) {
     const root = resolve(String(ctx.params.dir ?? '.'));
-    const ignore = Array.isArray(ctx.params.ignore) ? ctx.params.ignore : ['node_modules', '.git', '.turbo', 'dist'];
+    const ignore = Array.isArray(ctx.params.ignore)
+      ? ctx.params.ignore
+      : ['node_modules', '.git', '.turbo', 'dist'];
     const maxFiles = Number(ctx.params.maxFiles ?? 20000);
-    const state = { root, ignore, maxFiles, files: await snapshot(root, ignore, maxFiles, ctx.signal) };
+    const state = {
+      root,
+      ignore,
+      maxFiles,
+      files: await snapshot(root, ignore, maxFiles, ctx.signal),
+    };
     ctx.log('info', `watching ${root}: ${state.files.size} files`);
     return state;
   },
@@ -51,14 +58,22 @@ export default defineAgent({
     const next = await snapshot(state.root, state.ignore, state.maxFiles, ctx.signal);
     const added = [...next.keys()].filter((path) => !state.files.has(path));
     const removed = [...state.files.keys()].filter((path) => !next.has(path));
-    const changed = [...next.keys()].filter((path) => state.files.has(path) && state.files.get(path) !== next.get(path));
+    const changed = [...next.keys()].filter(
+      (path) => state.files.has(path) && state.files.get(path) !== next.get(path),
+    );
     state.files = next;
     if (added.length + removed.length + changed.length > 0) {
       ctx.notify({ added, removed, changed });
-      for (const path of [...added.map((p) => `+ ${p}`), ...removed.map((p) => `- ${p}`), ...changed.map((p) => `~ ${p}`)].slice(0, 50)) {
+      for (const path of [
+        ...added.map((p) => `+ ${p}`),
+        ...removed.map((p) => `- ${p}`),
+        ...changed.map((p) => `~ ${p}`),
+      ].slice(0, 50)) {
         ctx.log('info', path);
       }
     }
-    return { summary: `${next.size} files: +${added.length} -${removed.length} ~${changed.length}` };
+    return {
+      summary: `${next.size} files: +${added.length} -${removed.length} ~${changed.length}`,
+    };
   },
 });

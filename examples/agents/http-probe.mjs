@@ -9,7 +9,12 @@ export default defineAgent({
     if (typeof ctx.params.url !== 'string') {
       throw new Error('http-probe needs a url: --param url=http://host:port/path');
     }
-    return { url: new URL(ctx.params.url), timeoutMs: Number(ctx.params.timeoutMs ?? 5000), ok: 0, failed: 0 };
+    return {
+      url: new URL(ctx.params.url),
+      timeoutMs: Number(ctx.params.timeoutMs ?? 5000),
+      ok: 0,
+      failed: 0,
+    };
   },
   async step(ctx) {
     const { state } = ctx;
@@ -25,13 +30,18 @@ export default defineAgent({
     }
     const latencyMs = Math.round(performance.now() - started);
     const expected = ctx.params.expectStatus;
-    const healthy = expected === undefined ? response.status >= 200 && response.status < 300 : response.status === Number(expected);
+    const healthy =
+      expected === undefined
+        ? response.status >= 200 && response.status < 300
+        : response.status === Number(expected);
     if (!healthy) {
       state.failed += 1;
       throw new Error(`${state.url.href}: HTTP ${response.status} in ${latencyMs} ms`);
     }
     state.ok += 1;
     ctx.notify({ url: state.url.href, status: response.status, latencyMs });
-    return { summary: `HTTP ${response.status} in ${latencyMs} ms (ok ${state.ok}, failed ${state.failed})` };
+    return {
+      summary: `HTTP ${response.status} in ${latencyMs} ms (ok ${state.ok}, failed ${state.failed})`,
+    };
   },
 });

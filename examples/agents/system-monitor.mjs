@@ -15,12 +15,17 @@ export default defineAgent({
     const perCore = load1 / cpus().length;
     const minFreeDiskPct = Number(ctx.params.minFreeDiskPct ?? 10);
     if (freeDiskPct < minFreeDiskPct) {
-      ctx.log('warn', `${path}: only ${freeDiskPct.toFixed(1)}% free (threshold ${minFreeDiskPct}%)`);
+      ctx.log(
+        'warn',
+        `${path}: only ${freeDiskPct.toFixed(1)}% free (threshold ${minFreeDiskPct}%)`,
+      );
     }
     if (perCore > Number(ctx.params.maxLoadPerCore ?? 2)) {
       ctx.log('warn', `load ${load1.toFixed(2)} on ${cpus().length} cores`);
     }
     ctx.notify({ load1, freeMemPct, freeDiskPct });
-    return { summary: `load ${load1.toFixed(2)}, mem free ${freeMemPct.toFixed(0)}%, ${path} free ${freeDiskPct.toFixed(1)}%` };
+    return {
+      summary: `load ${load1.toFixed(2)}, mem free ${freeMemPct.toFixed(0)}%, ${path} free ${freeDiskPct.toFixed(1)}%`,
+    };
   },
 });

@@ -14,13 +14,22 @@ export async function connectDaemon(home: string): Promise<RpcConnection> {
     return await connectRpc(paths.socketPath, { timeoutMs: 3000 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' || code === 'ECONNREFUSED' ? 'no daemon is running' : `cannot reach the daemon (${(error as Error).message})`;
-    throw new CliError(`x: ${why} for ${home}; start it with \`x daemon start\``, EXIT_CODES.UNAVAILABLE);
+    const why =
+      code === 'ENOENT' || code === 'ECONNREFUSED'
+        ? 'no daemon is running'
+        : `cannot reach the daemon (${(error as Error).message})`;
+    throw new CliError(
+      `x: ${why} for ${home}; start it with \`x daemon start\``,
+      EXIT_CODES.UNAVAILABLE,
+    );
   }
 }
 
 /** Runs `fn` with a daemon connection, closing it afterwards. */
-export async function withDaemon<T>(home: string, fn: (connection: RpcConnection) => Promise<T>): Promise<T> {
+export async function withDaemon<T>(
+  home: string,
+  fn: (connection: RpcConnection) => Promise<T>,
+): Promise<T> {
   const connection = await connectDaemon(home);
   try {
     return await fn(connection);

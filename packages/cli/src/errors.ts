@@ -23,13 +23,27 @@ export function toCliError(error: unknown): CliError {
   }
   if (isRpcError(error)) {
     if (error.code === START_FAILED) {
-      const run = (error.data as { run?: { exit?: { reason?: string; stderrTail?: string } } } | undefined)?.run;
+      const run = (
+        error.data as { run?: { exit?: { reason?: string; stderrTail?: string } } } | undefined
+      )?.run;
       const tail = run?.exit?.stderrTail?.trim();
-      const message = tail ? `${error.message}\n--- runner stderr (tail) ---\n${tail}` : error.message;
-      return new CliError(message, run?.exit?.reason === 'config_error' ? EXIT_CODES.CONFIG : EXIT_CODES.FAILURE, error.data);
+      const message = tail
+        ? `${error.message}\n--- runner stderr (tail) ---\n${tail}`
+        : error.message;
+      return new CliError(
+        message,
+        run?.exit?.reason === 'config_error' ? EXIT_CODES.CONFIG : EXIT_CODES.FAILURE,
+        error.data,
+      );
     }
-    if (error.code === RPC_ERROR_CODES.CONNECTION_CLOSED || error.code === RPC_ERROR_CODES.REQUEST_TIMEOUT) {
-      return new CliError(`x: lost the connection to the daemon: ${error.message}`, EXIT_CODES.UNAVAILABLE);
+    if (
+      error.code === RPC_ERROR_CODES.CONNECTION_CLOSED ||
+      error.code === RPC_ERROR_CODES.REQUEST_TIMEOUT
+    ) {
+      return new CliError(
+        `x: lost the connection to the daemon: ${error.message}`,
+        EXIT_CODES.UNAVAILABLE,
+      );
     }
     return new CliError(error.message, EXIT_CODES.FAILURE, { code: error.code, data: error.data });
   }
@@ -38,5 +52,8 @@ export function toCliError(error: unknown): CliError {
     return new CliError((error as Error).message, EXIT_CODES.FAILURE);
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return new CliError(`x: internal error; please report it with this output:\n${detail}`, EXIT_CODES.SOFTWARE);
+  return new CliError(
+    `x: internal error; please report it with this output:\n${detail}`,
+    EXIT_CODES.SOFTWARE,
+  );
 }

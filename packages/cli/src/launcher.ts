@@ -6,5 +6,8 @@ import { BIN_PATH } from './cli-paths.js';
  * runners are `x runner --pipe` subprocesses of this same installation.
  */
 export function createLauncher(): RunnerLauncher {
-  return createSubprocessLauncher({ command: process.execPath, args: [BIN_PATH, 'runner', '--pipe'] });
+  return createSubprocessLauncher({
+    command: process.execPath,
+    args: [BIN_PATH, 'runner', '--pipe'],
+  });
 }

@@ -28,7 +28,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     const cliError = toCliError(error);
     if (json) {
-      process.stdout.write(`${JSON.stringify({ error: { message: cliError.message, exitCode: cliError.exitCode, data: cliError.data ?? null } }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ error: { message: cliError.message, exitCode: cliError.exitCode, data: cliError.data ?? null } }, null, 2)}\n`,
+      );
     }
     process.stderr.write(`${cliError.message}\n`);
     process.exitCode = cliError.exitCode;

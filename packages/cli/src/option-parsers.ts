@@ -24,7 +24,9 @@ export function parseJsonObject(value: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(value);
   } catch (error) {
-    throw new InvalidArgumentError(`not valid JSON (${(error as Error).message}); quote it, e.g. --params '{"url":"http://localhost"}'`);
+    throw new InvalidArgumentError(
+      `not valid JSON (${(error as Error).message}); quote it, e.g. --params '{"url":"http://localhost"}'`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidArgumentError('expected a JSON object, e.g. {"url":"http://localhost"}');

@@ -1,7 +1,12 @@
 import { Command, Option } from 'commander';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
-import { collectKeyValue, parseJsonObject, parseNonNegativeInt, parsePositiveInt } from './option-parsers.js';
+import {
+  collectKeyValue,
+  parseJsonObject,
+  parseNonNegativeInt,
+  parsePositiveInt,
+} from './option-parsers.js';
 import { resolveHome } from './state-home.js';
 import { CLI_VERSION } from './version.js';
 
@@ -25,12 +30,17 @@ export function createProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('x')
     .description('x: a supervisor for long-running AI agent runners')
     .version(CLI_VERSION, '-v, --version')
-    .option('--home <dir>', 'state directory (default: $X_HOME, else $XDG_STATE_HOME/x or ~/.local/state/x)')
+    .option(
+      '--home <dir>',
+      'state directory (default: $X_HOME, else $XDG_STATE_HOME/x or ~/.local/state/x)',
+    )
     .option('--json', 'machine-readable output: one JSON document on stdout')
     .showHelpAfterError()
     .exitOverride();
 
-  const daemon = program.command('daemon').description('start, stop and inspect the supervisor daemon');
+  const daemon = program
+    .command('daemon')
+    .description('start, stop and inspect the supervisor daemon');
   daemon
     .command('start')
     .description('start the daemon detached (returns when it answers), or in the foreground')
@@ -64,10 +74,17 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     });
 
   const agent = program.command('agent').description('start, stop and inspect agent runs');
-  const ref = (command: Command, positional: string | undefined, name: string | undefined): string => {
+  const ref = (
+    command: Command,
+    positional: string | undefined,
+    name: string | undefined,
+  ): string => {
     const value = positional ?? name;
     if (value === undefined) {
-      throw new CliError(`x: ${command.name()}: name the run: \`x agent ${command.name()} <run-id-or-name>\` or --name <name>`, EXIT_CODES.USAGE);
+      throw new CliError(
+        `x: ${command.name()}: name the run: \`x agent ${command.name()} <run-id-or-name>\` or --name <name>`,
+        EXIT_CODES.USAGE,
+      );
     }
     return value;
   };
@@ -77,16 +94,40 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     .argument('<module>', 'agent module file (default export: defineAgent({...}))')
     .option('--name <name>', 'run name, unique among active runs (default: the file name)')
     .option('--params <json>', 'agent parameters as a JSON object', parseJsonObject)
-    .option('--param <key=value>', 'one agent parameter (repeatable; JSON values are parsed)', collectKeyValue(true))
+    .option(
+      '--param <key=value>',
+      'one agent parameter (repeatable; JSON values are parsed)',
+      collectKeyValue(true),
+    )
     .option('--interval <ms>', 'pause between iterations in ms', parseNonNegativeInt, 1000)
     .option('--max-iterations <n>', 'stop after n iterations', parsePositiveInt)
-    .option('--ipc-grace <ms>', 'stop phase 1: ms between IPC stop and SIGTERM (default 2000)', parseNonNegativeInt)
-    .option('--sigterm-grace <ms>', 'stop phase 2: ms between SIGTERM and SIGKILL (default 3000)', parseNonNegativeInt)
-    .addOption(new Option('--codec <codec>', 'framing on the runner IPC channel').choices(['jsonl', 'msgpack']))
-    .option('--env <key=value>', 'environment variable for the runner (repeatable)', collectKeyValue(false))
+    .option(
+      '--ipc-grace <ms>',
+      'stop phase 1: ms between IPC stop and SIGTERM (default 2000)',
+      parseNonNegativeInt,
+    )
+    .option(
+      '--sigterm-grace <ms>',
+      'stop phase 2: ms between SIGTERM and SIGKILL (default 3000)',
+      parseNonNegativeInt,
+    )
+    .addOption(
+      new Option('--codec <codec>', 'framing on the runner IPC channel').choices([
+        'jsonl',
+        'msgpack',
+      ]),
+    )
+    .option(
+      '--env <key=value>',
+      'environment variable for the runner (repeatable)',
+      collectKeyValue(false),
+    )
     .action(async (module: string, options: Record<string, unknown>, command: Command) => {
       const { agentStart } = await import('./commands/agent-commands.js');
-      const params = { ...(options.params as Record<string, unknown> | undefined), ...(options.param as Record<string, unknown> | undefined) };
+      const params = {
+        ...(options.params as Record<string, unknown> | undefined),
+        ...(options.param as Record<string, unknown> | undefined),
+      };
       await agentStart({
         ...globals(command),
         module,
@@ -105,12 +146,31 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     .description('stop a run: IPC stop, then SIGTERM, then SIGKILL to its process group')
     .argument('[run]', 'run id or name')
     .option('--name <name>', 'the run to stop, by name')
-    .option('--ipc-grace <ms>', 'ms between IPC stop and SIGTERM (default: as started)', parseNonNegativeInt)
-    .option('--sigterm-grace <ms>', 'ms between SIGTERM and SIGKILL (default: as started)', parseNonNegativeInt)
-    .action(async (run: string | undefined, options: { name?: string; ipcGrace?: number; sigtermGrace?: number }, command: Command) => {
-      const { agentStop } = await import('./commands/agent-commands.js');
-      await agentStop({ ...globals(command), ref: ref(command, run, options.name), ipcGraceMs: options.ipcGrace, sigtermGraceMs: options.sigtermGrace });
-    });
+    .option(
+      '--ipc-grace <ms>',
+      'ms between IPC stop and SIGTERM (default: as started)',
+      parseNonNegativeInt,
+    )
+    .option(
+      '--sigterm-grace <ms>',
+      'ms between SIGTERM and SIGKILL (default: as started)',
+      parseNonNegativeInt,
+    )
+    .action(
+      async (
+        run: string | undefined,
+        options: { name?: string; ipcGrace?: number; sigtermGrace?: number },
+        command: Command,
+      ) => {
+        const { agentStop } = await import('./commands/agent-commands.js');
+        await agentStop({
+          ...globals(command),
+          ref: ref(command, run, options.name),
+          ipcGraceMs: options.ipcGrace,
+          sigtermGraceMs: options.sigtermGrace,
+        });
+      },
+    );
   agent
     .command('list')
     .alias('ls')
@@ -126,10 +186,20 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     .argument('[run]', 'run id or name')
     .option('--name <name>', 'the run, by name')
     .option('--iterations <n>', 'recent iterations to show', parseNonNegativeInt, 5)
-    .action(async (run: string | undefined, options: { name?: string; iterations: number }, command: Command) => {
-      const { agentStatus } = await import('./commands/agent-commands.js');
-      await agentStatus({ ...globals(command), ref: ref(command, run, options.name), iterations: options.iterations });
-    });
+    .action(
+      async (
+        run: string | undefined,
+        options: { name?: string; iterations: number },
+        command: Command,
+      ) => {
+        const { agentStatus } = await import('./commands/agent-commands.js');
+        await agentStatus({
+          ...globals(command),
+          ref: ref(command, run, options.name),
+          iterations: options.iterations,
+        });
+      },
+    );
   agent
     .command('logs')
     .description("print a run's log (stdout, stderr, agent log lines, x's notes)")
@@ -137,10 +207,21 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     .option('--name <name>', 'the run, by name')
     .option('-n, --lines <n>', 'lines to print', parsePositiveInt, 100)
     .option('-f, --follow', 'keep printing new lines until the run exits', false)
-    .action(async (run: string | undefined, options: { name?: string; lines: number; follow: boolean }, command: Command) => {
-      const { agentLogs } = await import('./commands/agent-commands.js');
-      await agentLogs({ ...globals(command), ref: ref(command, run, options.name), lines: options.lines, follow: options.follow });
-    });
+    .action(
+      async (
+        run: string | undefined,
+        options: { name?: string; lines: number; follow: boolean },
+        command: Command,
+      ) => {
+        const { agentLogs } = await import('./commands/agent-commands.js');
+        await agentLogs({
+          ...globals(command),
+          ref: ref(command, run, options.name),
+          lines: options.lines,
+          follow: options.follow,
+        });
+      },
+    );
 
   program
     .command('runner')
@@ -148,7 +229,10 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     .option('--pipe', 'speak the runner protocol on fd 3', false)
     .action(async (options: { pipe: boolean }) => {
       if (!options.pipe) {
-        throw new CliError('x runner: only --pipe mode exists: the daemon starts `x runner --pipe` with the protocol on fd 3', EXIT_CODES.USAGE);
+        throw new CliError(
+          'x runner: only --pipe mode exists: the daemon starts `x runner --pipe` with the protocol on fd 3',
+          EXIT_CODES.USAGE,
+        );
       }
       const { runPipe } = await import('@x/kernel');
       await runPipe();

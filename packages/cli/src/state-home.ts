@@ -8,7 +8,10 @@ export const X_HOME_ENV = 'X_HOME';
  * The state directory: `--home`, else `$X_HOME`, else `$XDG_STATE_HOME/x`, else
  * `~/.local/state/x` (XDG Base Directory specification).
  */
-export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveHome(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (flag !== undefined && flag !== '') {
     return resolve(flag);
   }
@@ -16,6 +19,9 @@ export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = p
   if (fromEnv !== undefined && fromEnv !== '') {
     return resolve(fromEnv);
   }
-  const stateHome = env.XDG_STATE_HOME !== undefined && env.XDG_STATE_HOME !== '' ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
+  const stateHome =
+    env.XDG_STATE_HOME !== undefined && env.XDG_STATE_HOME !== ''
+      ? env.XDG_STATE_HOME
+      : join(homedir(), '.local', 'state');
   return join(stateHome, 'x');
 }

@@ -9,7 +9,13 @@ interface Run {
   state: string;
   pid: number | null;
   iterations: number;
-  exit: null | { reason: string; stopPhase: string | null; exitCode: number | null; signal: string | null; explanation: string };
+  exit: null | {
+    reason: string;
+    stopPhase: string | null;
+    exitCode: number | null;
+    signal: string | null;
+    explanation: string;
+  };
 }
 
 describe('x: the main job end to end (real daemon, runners, socket, SQLite)', () => {
@@ -17,7 +23,10 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
   let daemonPid = 0;
 
   beforeAll(async () => {
-    const started = await xJson<{ status: string; pid: number; socketPath: string }>(home.path, ['daemon', 'start']);
+    const started = await xJson<{ status: string; pid: number; socketPath: string }>(home.path, [
+      'daemon',
+      'start',
+    ]);
     expect(started.$code).toBe(0);
     expect(started.status).toBe('started');
     daemonPid = started.pid;
@@ -36,14 +45,25 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
   });
 
   it('starts an agent, counts its iterations and persists them in SQLite, then stops it in the IPC phase', async () => {
-    const run = await xJson<Run>(home.path, ['agent', 'start', `${FIXTURES}counter.mjs`, '--name', 'probe', '--interval', '50']);
+    const run = await xJson<Run>(home.path, [
+      'agent',
+      'start',
+      `${FIXTURES}counter.mjs`,
+      '--name',
+      'probe',
+      '--interval',
+      '50',
+    ]);
     expect(run.$code).toBe(0);
     expect(run).toMatchObject({ name: 'probe', state: 'running' });
     expect(isAlive(run.pid!)).toBe(true);
 
     await waitFor(async () => (await status('probe')).run.iterations >= 3, 10_000);
     const list = await xJson<{ runs: Run[] }>(home.path, ['agent', 'list']);
-    expect(list.runs.find((r) => r.name === 'probe')).toMatchObject({ state: 'running', pid: run.pid });
+    expect(list.runs.find((r) => r.name === 'probe')).toMatchObject({
+      state: 'running',
+      pid: run.pid,
+    });
     const logs = await xJson<{ lines: string[] }>(home.path, ['agent', 'logs', 'probe']);
     expect(logs.lines.some((line) => line.includes('x| ready'))).toBe(true);
 
@@ -52,14 +72,24 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
     expect(isAlive(run.pid!)).toBe(false);
 
     const db = new Database(`${home.path}/x.db`, { readonly: true });
-    const { n } = db.prepare('SELECT count(*) AS n FROM agent_iterations WHERE run_id = ?').get(run.runId) as { n: number };
+    const { n } = db
+      .prepare('SELECT count(*) AS n FROM agent_iterations WHERE run_id = ?')
+      .get(run.runId) as { n: number };
     db.close();
     expect(n).toBeGreaterThanOrEqual(3);
     expect(n).toBe(stopped.iterations);
   });
 
   it('human output: list is a table, status names the state and pid', async () => {
-    await x(home.path, ['agent', 'start', `${FIXTURES}counter.mjs`, '--name', 'human', '--interval', '200']);
+    await x(home.path, [
+      'agent',
+      'start',
+      `${FIXTURES}counter.mjs`,
+      '--name',
+      'human',
+      '--interval',
+      '200',
+    ]);
     const list = await x(home.path, ['agent', 'list']);
     expect(list.stdout).toMatch(/^NAME\s+RUN\s+STATE\s+PID\s+ITERATIONS/);
     const shown = await x(home.path, ['agent', 'status', '--name', 'human']);
@@ -70,19 +100,43 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
   });
 
   it('records a runner killed with kill -9 as signaled / SIGKILL', async () => {
-    const run = await xJson<Run>(home.path, ['agent', 'start', `${FIXTURES}counter.mjs`, '--name', 'k9', '--interval', '50']);
+    const run = await xJson<Run>(home.path, [
+      'agent',
+      'start',
+      `${FIXTURES}counter.mjs`,
+      '--name',
+      'k9',
+      '--interval',
+      '50',
+    ]);
     process.kill(run.pid!, 'SIGKILL');
     await waitFor(async () => (await status('k9')).run.state === 'exited', 10_000);
-    expect((await status('k9')).run.exit).toMatchObject({ reason: 'signaled', signal: 'SIGKILL', stopPhase: null });
+    expect((await status('k9')).run.exit).toMatchObject({
+      reason: 'signaled',
+      signal: 'SIGKILL',
+      stopPhase: null,
+    });
   });
 
   it('SIGKILLs an agent that ignores stop within the 5 s budget', async () => {
-    const run = await xJson<Run>(home.path, ['agent', 'start', `${FIXTURES}ignore-stop.mjs`, '--name', 'stubborn', '--interval', '10']);
+    const run = await xJson<Run>(home.path, [
+      'agent',
+      'start',
+      `${FIXTURES}ignore-stop.mjs`,
+      '--name',
+      'stubborn',
+      '--interval',
+      '10',
+    ]);
     await waitFor(async () => (await status('stubborn')).run.iterations >= 1, 5000);
     const began = Date.now();
     const stopped = await xJson<Run>(home.path, ['agent', 'stop', 'stubborn']);
     const took = Date.now() - began;
-    expect(stopped.exit).toMatchObject({ reason: 'stopped', stopPhase: 'sigkill', signal: 'SIGKILL' });
+    expect(stopped.exit).toMatchObject({
+      reason: 'stopped',
+      stopPhase: 'sigkill',
+      signal: 'SIGKILL',
+    });
     expect(took).toBeGreaterThanOrEqual(4500);
     expect(took).toBeLessThan(9000);
     expect(isAlive(run.pid!)).toBe(false);
@@ -90,7 +144,11 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
 
   it('records a module that exits 78 as config_error, and the CLI exits 78 with the runner stderr', async () => {
     const result = await xJson<{ error: { message: string; data: { run: Run } } }>(home.path, [
-      'agent', 'start', `${FIXTURES}no-default-export.mjs`, '--name', 'bad',
+      'agent',
+      'start',
+      `${FIXTURES}no-default-export.mjs`,
+      '--name',
+      'bad',
     ]);
     expect(result.$code).toBe(78);
     expect(result.error.data.run.exit).toMatchObject({ reason: 'config_error', exitCode: 78 });
@@ -102,9 +160,23 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
   });
 
   it('keeps the protocol intact when the agent floods stdout with fake frames', async () => {
-    await x(home.path, ['agent', 'start', `${FIXTURES}chatty.mjs`, '--name', 'chatty', '--interval', '20']);
+    await x(home.path, [
+      'agent',
+      'start',
+      `${FIXTURES}chatty.mjs`,
+      '--name',
+      'chatty',
+      '--interval',
+      '20',
+    ]);
     await waitFor(async () => (await status('chatty')).run.iterations >= 5, 10_000);
-    const logs = await xJson<{ lines: string[] }>(home.path, ['agent', 'logs', 'chatty', '-n', '500']);
+    const logs = await xJson<{ lines: string[] }>(home.path, [
+      'agent',
+      'logs',
+      'chatty',
+      '-n',
+      '500',
+    ]);
     expect(logs.lines.some((line) => line.includes('stdout| {"type":"exit"'))).toBe(true);
     expect(logs.lines.some((line) => line.includes('stderr| stderr line'))).toBe(true);
     const stopped = await xJson<Run>(home.path, ['agent', 'stop', 'chatty']);
@@ -112,13 +184,47 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
   });
 
   it('runs the example agents doing real work', async () => {
-    const watch = await xJson<Run>(home.path, ['agent', 'start', `${EXAMPLES}dir-watch.mjs`, '--name', 'watch', '--param', `dir=${EXAMPLES}`, '--interval', '100']);
-    const sys = await xJson<Run>(home.path, ['agent', 'start', `${EXAMPLES}system-monitor.mjs`, '--name', 'sysmon', '--interval', '100']);
+    const watch = await xJson<Run>(home.path, [
+      'agent',
+      'start',
+      `${EXAMPLES}dir-watch.mjs`,
+      '--name',
+      'watch',
+      '--param',
+      `dir=${EXAMPLES}`,
+      '--interval',
+      '100',
+    ]);
+    const sys = await xJson<Run>(home.path, [
+      'agent',
+      'start',
+      `${EXAMPLES}system-monitor.mjs`,
+      '--name',
+      'sysmon',
+      '--interval',
+      '100',
+    ]);
     expect([watch.state, sys.state]).toEqual(['running', 'running']);
-    await waitFor(async () => (await status('sysmon')).run.iterations >= 2 && (await status('watch')).run.iterations >= 2, 10_000);
-    const shown = await xJson<{ run: Run & { lastSummary: string } }>(home.path, ['agent', 'status', 'watch']);
+    await waitFor(
+      async () =>
+        (await status('sysmon')).run.iterations >= 2 && (await status('watch')).run.iterations >= 2,
+      10_000,
+    );
+    const shown = await xJson<{ run: Run & { lastSummary: string } }>(home.path, [
+      'agent',
+      'status',
+      'watch',
+    ]);
     expect(shown.run.lastSummary).toMatch(/^\d+ files: \+\d+ -\d+ ~\d+$/);
-    expect((await xJson<{ run: Run & { lastSummary: string } }>(home.path, ['agent', 'status', 'sysmon'])).run.lastSummary).toMatch(/^load /);
+    expect(
+      (
+        await xJson<{ run: Run & { lastSummary: string } }>(home.path, [
+          'agent',
+          'status',
+          'sysmon',
+        ])
+      ).run.lastSummary,
+    ).toMatch(/^load /);
   });
 
   it('answers garbage on the control socket with a JSON-RPC error and keeps serving', async () => {
@@ -141,7 +247,10 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
     const runs = await xJson<{ runs: Run[] }>(home.path, ['agent', 'list']);
     const pids = runs.runs.filter((r) => r.state !== 'exited').map((r) => r.pid!);
     expect(pids.length).toBeGreaterThanOrEqual(2);
-    const stopped = await xJson<{ status: string; how: string; activeRuns: number }>(home.path, ['daemon', 'stop']);
+    const stopped = await xJson<{ status: string; how: string; activeRuns: number }>(home.path, [
+      'daemon',
+      'stop',
+    ]);
     expect(stopped).toMatchObject({ status: 'stopped', how: 'rpc', activeRuns: pids.length });
     expect(pids.filter(isAlive)).toEqual([]);
     expect(isAlive(daemonPid)).toBe(false);
@@ -181,7 +290,15 @@ describe('when the daemon dies', () => {
     const home = tempHome();
     try {
       const daemon = await xJson<{ pid: number }>(home.path, ['daemon', 'start']);
-      const run = await xJson<Run>(home.path, ['agent', 'start', `${FIXTURES}slow-step.mjs`, '--name', 'orphan', '--interval', '10']);
+      const run = await xJson<Run>(home.path, [
+        'agent',
+        'start',
+        `${FIXTURES}slow-step.mjs`,
+        '--name',
+        'orphan',
+        '--interval',
+        '10',
+      ]);
       process.kill(daemon.pid, 'SIGKILL');
       const began = Date.now();
       expect(await waitFor(() => !isAlive(run.pid!), 5000)).toBe(true);

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
-export const FIXTURES = fileURLToPath(new URL('../../../examples/agents/fixtures/', import.meta.url));
+export const FIXTURES = fileURLToPath(
+  new URL('../../../examples/agents/fixtures/', import.meta.url),
+);
 export const EXAMPLES = fileURLToPath(new URL('../../../examples/agents/', import.meta.url));
 
 export interface Result {
@@ -15,23 +17,36 @@ export interface Result {
 /** Runs the built `x` binary with X_HOME set; never rejects. */
 export function x(home: string, args: string[], timeoutMs = 30_000): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, X_HOME: home }, timeout: timeoutMs }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, X_HOME: home }, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
 /** Runs `x … --json` and parses stdout. */
-export async function xJson<T = Record<string, unknown>>(home: string, args: string[]): Promise<T & { $code: number; $stderr: string }> {
+export async function xJson<T = Record<string, unknown>>(
+  home: string,
+  args: string[],
+): Promise<T & { $code: number; $stderr: string }> {
   const result = await x(home, [...args, '--json']);
   let parsed: T;
   try {
     parsed = JSON.parse(result.stdout) as T;
   } catch {
-    throw new Error(`x ${args.join(' ')} --json printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `x ${args.join(' ')} --json printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
-  return Object.assign(parsed as object, { $code: result.code, $stderr: result.stderr }) as T & { $code: number; $stderr: string };
+  return Object.assign(parsed as object, { $code: result.code, $stderr: result.stderr }) as T & {
+    $code: number;
+    $stderr: string;
+  };
 }
 
 export function tempHome(): { path: string; remove(): void } {
@@ -48,7 +63,11 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 50): Promise<boolean> {
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  stepMs = 50,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await predicate()) {

@@ -12,10 +12,28 @@ export {
 } from './supervisor/classify-exit.js';
 export type { SupervisorEvent } from './supervisor/supervisor-events.js';
 export { SupervisedRun, type RunSpec, type StopBudget } from './supervisor/supervised-run.js';
-export { RunnerSupervisor, type RunnerSupervisorOptions, type StartRequest } from './supervisor/runner-supervisor.js';
-export type { LaunchSpec, LaunchedRunner, RunnerExit, RunnerLauncher } from './launch/runner-launcher.js';
-export { createSubprocessLauncher, type SubprocessLauncherOptions } from './launch/subprocess-launcher.js';
-export { RunStore, type IterationRecord, type RunExit, type RunOptions, type RunRecord } from './persistence/run-store.js';
+export {
+  RunnerSupervisor,
+  type RunnerSupervisorOptions,
+  type StartRequest,
+} from './supervisor/runner-supervisor.js';
+export type {
+  LaunchSpec,
+  LaunchedRunner,
+  RunnerExit,
+  RunnerLauncher,
+} from './launch/runner-launcher.js';
+export {
+  createSubprocessLauncher,
+  type SubprocessLauncherOptions,
+} from './launch/subprocess-launcher.js';
+export {
+  RunStore,
+  type IterationRecord,
+  type RunExit,
+  type RunOptions,
+  type RunRecord,
+} from './persistence/run-store.js';
 export type { PersistenceHealth } from './persistence/persistence-guard.js';
 export { RunLog, readLogTail, type LogSource, type RunLogOptions } from './logs/run-log.js';
 export { ControlServer, type ControlServerOptions } from './control/control-server.js';

@@ -2,7 +2,13 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { connectRpc } from '@x/ipc/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunStore, silentLogger, startDaemon, type DaemonHandle, type RunRecord } from '../src/index.js';
+import {
+  RunStore,
+  silentLogger,
+  startDaemon,
+  type DaemonHandle,
+  type RunRecord,
+} from '../src/index.js';
 import { fixtureLauncher, isAlive, tempDir } from './helpers.js';
 
 /** Writes raw bytes to the control socket and collects what comes back for `waitMs`. */
@@ -31,7 +37,8 @@ describe('startDaemon', () => {
     daemon = undefined;
     dir.remove();
   });
-  const start = () => startDaemon({ home: `${dir.path}/home`, launcher: fixtureLauncher(), logger: silentLogger });
+  const start = () =>
+    startDaemon({ home: `${dir.path}/home`, launcher: fixtureLauncher(), logger: silentLogger });
 
   it('makes a 0700 state dir, a 0600 socket and an atomic descriptor naming itself', async () => {
     daemon = await start();
@@ -39,7 +46,12 @@ describe('startDaemon', () => {
     expect(statSync(paths.home).mode & 0o777).toBe(0o700);
     expect(statSync(paths.socketPath).mode & 0o777).toBe(0o600);
     const descriptor = JSON.parse(readFileSync(paths.descriptorPath, 'utf8'));
-    expect(descriptor).toMatchObject({ pid: process.pid, socketPath: paths.socketPath, protocolVersion: 1, home: paths.home });
+    expect(descriptor).toMatchObject({
+      pid: process.pid,
+      socketPath: paths.socketPath,
+      protocolVersion: 1,
+      home: paths.home,
+    });
     expect(typeof descriptor.startedAt).toBe('number');
   });
 
@@ -58,16 +70,23 @@ describe('startDaemon', () => {
     await daemon.shutdown();
     daemon = undefined;
     // A dead pid and a leftover socket file, as after kill -9.
-    writeFileSync(paths.descriptorPath, JSON.stringify({ pid: 999_999_999, socketPath: paths.socketPath }));
+    writeFileSync(
+      paths.descriptorPath,
+      JSON.stringify({ pid: 999_999_999, socketPath: paths.socketPath }),
+    );
     writeFileSync(paths.socketPath, '');
     daemon = await start();
     expect(JSON.parse(readFileSync(paths.descriptorPath, 'utf8')).pid).toBe(process.pid);
   });
 
   it('refuses a state directory whose socket path is too long, saying how to fix it', async () => {
-    await expect(startDaemon({ home: `${dir.path}/${'d'.repeat(100)}`, launcher: fixtureLauncher(), logger: silentLogger })).rejects.toThrow(
-      /104-byte limit.*X_HOME/,
-    );
+    await expect(
+      startDaemon({
+        home: `${dir.path}/${'d'.repeat(100)}`,
+        launcher: fixtureLauncher(),
+        logger: silentLogger,
+      }),
+    ).rejects.toThrow(/104-byte limit.*X_HOME/);
   });
 
   it('answers garbage with JSON-RPC errors and keeps serving on the same connection', async () => {
@@ -76,8 +95,17 @@ describe('startDaemon', () => {
       daemon.paths.socketPath,
       'hello\n{"jsonrpc":"2.0"}\n[]\n{"jsonrpc":"2.0","id":7,"method":"agent.start","params":{"module":5}}\n{"jsonrpc":"2.0","id":8,"method":"system.ping"}\n',
     );
-    const answers = reply.trim().split('\n').map((line) => JSON.parse(line));
-    expect(answers.map((a) => a.error?.code ?? 'ok')).toEqual([-32700, -32600, -32600, -32602, 'ok']);
+    const answers = reply
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(answers.map((a) => a.error?.code ?? 'ok')).toEqual([
+      -32700,
+      -32600,
+      -32600,
+      -32602,
+      'ok',
+    ]);
     expect(answers[3].error.message).toContain('/module');
     expect(answers[4]).toMatchObject({ id: 8, result: { pong: true } });
   });
@@ -86,20 +114,38 @@ describe('startDaemon', () => {
     daemon = await start();
     await rawExchange(daemon.paths.socketPath, `\u0000\u00ff\u0001${'a'.repeat(1_100_000)}\n`, 300);
     const connection = await connectRpc(daemon.paths.socketPath);
-    await expect(connection.request('system.info')).resolves.toMatchObject({ pid: process.pid, activeRuns: 0 });
+    await expect(connection.request('system.info')).resolves.toMatchObject({
+      pid: process.pid,
+      activeRuns: 0,
+    });
     connection.close();
   });
 
   it('serves the agent methods and shuts down stopping every runner', async () => {
     daemon = await start();
     const connection = await connectRpc(daemon.paths.socketPath);
-    const run = await connection.request<RunRecord>('agent.start', { module: '/fixture.mjs', name: 'a', env: { FIXTURE_MODE: 'ok' } });
+    const run = await connection.request<RunRecord>('agent.start', {
+      module: '/fixture.mjs',
+      name: 'a',
+      env: { FIXTURE_MODE: 'ok' },
+    });
     expect(run.state).toBe('running');
     const { runs } = await connection.request<{ runs: RunRecord[] }>('agent.list', {});
     expect(runs.map((r) => r.name)).toEqual(['a']);
-    await expect(connection.request('agent.status', { ref: 'nope' })).rejects.toMatchObject({ code: -32001 });
-    const failed = await connection.request('agent.start', { module: '/fixture.mjs', name: 'b', env: { FIXTURE_MODE: 'exit78' } }).catch((e: unknown) => e);
-    expect(failed).toMatchObject({ code: -32003, data: { run: { exit: { reason: 'config_error' } } } });
+    await expect(connection.request('agent.status', { ref: 'nope' })).rejects.toMatchObject({
+      code: -32001,
+    });
+    const failed = await connection
+      .request('agent.start', {
+        module: '/fixture.mjs',
+        name: 'b',
+        env: { FIXTURE_MODE: 'exit78' },
+      })
+      .catch((e: unknown) => e);
+    expect(failed).toMatchObject({
+      code: -32003,
+      data: { run: { exit: { reason: 'config_error' } } },
+    });
     connection.close();
     const { paths } = daemon;
     await daemon.shutdown();
@@ -120,7 +166,13 @@ describe('startDaemon', () => {
       name: 'lost',
       module: '/fixture.mjs',
       params: {},
-      options: { intervalMs: 0, maxIterations: null, stopBudget: { ipcMs: 1, sigtermMs: 1 }, codec: 'jsonl', cwd: '/' },
+      options: {
+        intervalMs: 0,
+        maxIterations: null,
+        stopBudget: { ipcMs: 1, sigtermMs: 1 },
+        codec: 'jsonl',
+        cwd: '/',
+      },
       launcher: 'subprocess',
       state: 'running',
       createdAt: 1,

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createSubprocessLauncher, type RunnerLauncher } from '../src/index.js';
 
-export const PROTOCOL_RUNNER = fileURLToPath(new URL('./fixtures/protocol-runner.mjs', import.meta.url));
+export const PROTOCOL_RUNNER = fileURLToPath(
+  new URL('./fixtures/protocol-runner.mjs', import.meta.url),
+);
 
 /** A launcher running the protocol-only fixture in FIXTURE_MODE=mode (set per run through env). */
 export function fixtureLauncher(): RunnerLauncher {
@@ -24,7 +26,11 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export async function waitFor(predicate: () => boolean, timeoutMs: number, stepMs = 20): Promise<boolean> {
+export async function waitFor(
+  predicate: () => boolean,
+  timeoutMs: number,
+  stepMs = 20,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (predicate()) {

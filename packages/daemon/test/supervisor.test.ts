@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunStore, RunnerSupervisor, createSubprocessLauncher, type SupervisorEvent } from '../src/index.js';
+import {
+  RunStore,
+  RunnerSupervisor,
+  createSubprocessLauncher,
+  type SupervisorEvent,
+} from '../src/index.js';
 import { fixtureLauncher, isAlive, tempDir, waitFor } from './helpers.js';
 
 describe('RunnerSupervisor with real runner processes', () => {
@@ -13,7 +18,12 @@ describe('RunnerSupervisor with real runner processes', () => {
   beforeEach(() => {
     dir = tempDir();
     store = new RunStore(`${dir.path}/x.db`);
-    supervisor = new RunnerSupervisor({ launcher: fixtureLauncher(), store, logsDir: `${dir.path}/logs`, handshakeTimeoutMs: 3000 });
+    supervisor = new RunnerSupervisor({
+      launcher: fixtureLauncher(),
+      store,
+      logsDir: `${dir.path}/logs`,
+      handshakeTimeoutMs: 3000,
+    });
     events = [];
     supervisor.onEvent((event) => events.push(event));
   });
@@ -38,18 +48,32 @@ describe('RunnerSupervisor with real runner processes', () => {
     expect(isAlive(run.pid!)).toBe(false);
     // What the supervisor counted is what SQLite holds.
     const db = new Database(`${dir.path}/x.db`, { readonly: true });
-    const { n } = db.prepare('SELECT count(*) AS n FROM agent_iterations WHERE run_id = ?').get(run.runId) as { n: number };
-    const row = db.prepare('SELECT state, exit_reason, stop_phase, iterations FROM agent_runs WHERE run_id = ?').get(run.runId);
+    const { n } = db
+      .prepare('SELECT count(*) AS n FROM agent_iterations WHERE run_id = ?')
+      .get(run.runId) as { n: number };
+    const row = db
+      .prepare('SELECT state, exit_reason, stop_phase, iterations FROM agent_runs WHERE run_id = ?')
+      .get(run.runId);
     db.close();
     expect(n).toBe(stopped.iterations);
-    expect(row).toEqual({ state: 'exited', exit_reason: 'stopped', stop_phase: 'ipc', iterations: n });
+    expect(row).toEqual({
+      state: 'exited',
+      exit_reason: 'stopped',
+      stop_phase: 'ipc',
+      iterations: n,
+    });
   });
 
   it('publishes iteration_done only after it is persisted', async () => {
     const run = await start('ok');
     await waitFor(() => events.some((e) => e.type === 'iteration_done'), 5000);
     const first = events.find((e) => e.type === 'iteration_done');
-    expect(first?.type === 'iteration_done' && store.recentIterations(run.runId, 100).some((i) => i.iteration === first.iteration.iteration)).toBe(true);
+    expect(
+      first?.type === 'iteration_done' &&
+        store
+          .recentIterations(run.runId, 100)
+          .some((i) => i.iteration === first.iteration.iteration),
+    ).toBe(true);
   });
 
   it('works the same with the msgpack codec', async () => {
@@ -60,7 +84,9 @@ describe('RunnerSupervisor with real runner processes', () => {
 
   it('records a run that ends on its own as completed', async () => {
     const run = await start('done');
-    const record = await waitFor(() => supervisor.get(run.runId)?.state === 'exited', 5000).then(() => supervisor.get(run.runId));
+    const record = await waitFor(() => supervisor.get(run.runId)?.state === 'exited', 5000).then(
+      () => supervisor.get(run.runId),
+    );
     expect(record?.exit).toMatchObject({ reason: 'completed', exitCode: 0 });
     expect(record?.iterations).toBe(3);
   });
@@ -77,7 +103,11 @@ describe('RunnerSupervisor with real runner processes', () => {
     const run = await start('ok');
     process.kill(run.pid!, 'SIGKILL');
     await waitFor(() => supervisor.get(run.runId)?.state === 'exited', 5000);
-    expect(supervisor.get(run.runId)?.exit).toMatchObject({ reason: 'signaled', signal: 'SIGKILL', exitCode: null });
+    expect(supervisor.get(run.runId)?.exit).toMatchObject({
+      reason: 'signaled',
+      signal: 'SIGKILL',
+      exitCode: null,
+    });
   });
 
   it('records exit 78 before ready as config_error, with stderr', async () => {
@@ -123,7 +153,11 @@ describe('RunnerSupervisor with real runner processes', () => {
     await start('term-on-stop');
     const began = Date.now();
     const record = await supervisor.stop('term-on-stop', { ipcMs: 300, sigtermMs: 3000 });
-    expect(record.exit).toMatchObject({ reason: 'stopped', stopPhase: 'sigterm', signal: 'SIGTERM' });
+    expect(record.exit).toMatchObject({
+      reason: 'stopped',
+      stopPhase: 'sigterm',
+      signal: 'SIGTERM',
+    });
     expect(Date.now() - began).toBeLessThan(3000);
   });
 
@@ -134,7 +168,11 @@ describe('RunnerSupervisor with real runner processes', () => {
     expect(isAlive(grandchild)).toBe(true);
     const began = Date.now();
     const record = await supervisor.stop('spawn-child', { ipcMs: 300, sigtermMs: 300 });
-    expect(record.exit).toMatchObject({ reason: 'stopped', stopPhase: 'sigkill', signal: 'SIGKILL' });
+    expect(record.exit).toMatchObject({
+      reason: 'stopped',
+      stopPhase: 'sigkill',
+      signal: 'SIGKILL',
+    });
     expect(Date.now() - began).toBeLessThan(3000);
     expect(await waitFor(() => !isAlive(grandchild), 2000)).toBe(true);
   });

@@ -4,10 +4,21 @@ import { FrameError, IPC_ERROR_CODES, IpcError, isIpcError } from './errors.js';
 describe('errors', () => {
   it('a FrameError carries its code and position, and says where in its message', () => {
     const cause = new SyntaxError('bad');
-    const error = new FrameError(IPC_ERROR_CODES.MALFORMED_FRAME, '@x/ipc: jsonl bad line', { frame: 3, offset: 120 }, { cause });
+    const error = new FrameError(
+      IPC_ERROR_CODES.MALFORMED_FRAME,
+      '@x/ipc: jsonl bad line',
+      { frame: 3, offset: 120 },
+      { cause },
+    );
     expect(error).toBeInstanceOf(IpcError);
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ name: 'FrameError', code: 'X_IPC_MALFORMED_FRAME', frame: 3, offset: 120, cause });
+    expect(error).toMatchObject({
+      name: 'FrameError',
+      code: 'X_IPC_MALFORMED_FRAME',
+      frame: 3,
+      offset: 120,
+      cause,
+    });
     expect(error.message).toBe('@x/ipc: jsonl bad line (frame 3, byte offset 120)');
   });
 

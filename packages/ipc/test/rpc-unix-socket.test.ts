@@ -27,9 +27,15 @@ beforeAll(async () => {
   server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    const rpc = createRpcConnection(createStreamChannel({ readable: socket, codec: createJsonlCodec() }));
+    const rpc = createRpcConnection(
+      createStreamChannel({ readable: socket, codec: createJsonlCodec() }),
+    );
     serverConnections.push(rpc);
-    rpc.onRequest<{ a: number; b: number }, number>('add', ({ a, b }) => a + b, compileValidator(Type.Object({ a: Type.Number(), b: Type.Number() })));
+    rpc.onRequest<{ a: number; b: number }, number>(
+      'add',
+      ({ a, b }) => a + b,
+      compileValidator(Type.Object({ a: Type.Number(), b: Type.Number() })),
+    );
     rpc.onRequest('fail', () => {
       throw new RpcError(-32004, 'run not found', { runId: 'r1' });
     });
@@ -96,8 +102,15 @@ describe('JSON-RPC over a real Unix socket', () => {
   it('errors keep their JSON-RPC code across the socket (-32602 naming the field, app codes, -32601)', async () => {
     const client = await connectRpc(socketPath);
     try {
-      await expect(client.request('add', { a: 1, b: 'two' })).rejects.toMatchObject({ code: -32602, data: { field: '/b' } });
-      await expect(client.request('fail')).rejects.toMatchObject({ code: -32004, message: 'run not found', data: { runId: 'r1' } });
+      await expect(client.request('add', { a: 1, b: 'two' })).rejects.toMatchObject({
+        code: -32602,
+        data: { field: '/b' },
+      });
+      await expect(client.request('fail')).rejects.toMatchObject({
+        code: -32004,
+        message: 'run not found',
+        data: { runId: 'r1' },
+      });
       await expect(client.request('nope')).rejects.toMatchObject({ code: -32601 });
     } finally {
       client.close();
@@ -136,14 +149,20 @@ describe('JSON-RPC over a real Unix socket', () => {
   });
 
   it('connectRpc to a path with no socket rejects with ENOENT', async () => {
-    await expect(connectRpc(join(dir, 'missing.sock'), { timeoutMs: 2000 })).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(connectRpc(join(dir, 'missing.sock'), { timeoutMs: 2000 })).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 
   it('raw garbage (`not json\\n`) gets a -32700 response with id null, and the same socket still gets a correct answer afterwards', async () => {
     const raw = await rawClient();
     try {
       raw.socket.write('not json\n');
-      expect(await raw.nextLine()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+      expect(await raw.nextLine()).toMatchObject({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32700 },
+      });
       raw.socket.write('{"jsonrpc":"2.0","id":7,"method":"add","params":{"a":1,"b":2}}\n');
       expect(await raw.nextLine()).toEqual({ jsonrpc: '2.0', id: 7, result: 3 });
     } finally {
@@ -155,7 +174,11 @@ describe('JSON-RPC over a real Unix socket', () => {
     const raw = await rawClient();
     try {
       raw.socket.write('{"jsonrpc":"2.0"}\n');
-      expect(await raw.nextLine()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+      expect(await raw.nextLine()).toMatchObject({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32600 },
+      });
     } finally {
       raw.socket.destroy();
     }

@@ -100,7 +100,9 @@ export class AgentLoop {
     this.#state = 'running';
     let state: unknown;
     try {
-      state = await this.#raceDeadline(Promise.resolve().then(() => this.agent.setup?.(this.#context(0, undefined))));
+      state = await this.#raceDeadline(
+        Promise.resolve().then(() => this.agent.setup?.(this.#context(0, undefined))),
+      );
     } catch (error) {
       const message = `setup failed: ${errorMessage(error)}`;
       this.sink.log('error', message);
@@ -131,20 +133,32 @@ export class AgentLoop {
       let result: StepResult | void | typeof ABANDONED = undefined;
       let failure: unknown;
       try {
-        result = await this.#raceDeadline(Promise.resolve().then(() => this.agent.step(this.#context(iteration, state))));
+        result = await this.#raceDeadline(
+          Promise.resolve().then(() => this.agent.step(this.#context(iteration, state))),
+        );
       } catch (error) {
         failure = error;
       }
       const durationMs = Math.round(performance.now() - started);
       if (result === ABANDONED) {
-        this.sink.iterationDone({ iteration, status: 'error', durationMs, error: 'abandoned: did not finish within the stop grace period' });
+        this.sink.iterationDone({
+          iteration,
+          status: 'error',
+          durationMs,
+          error: 'abandoned: did not finish within the stop grace period',
+        });
         completed += 1;
         reason = 'stopped';
         break;
       }
       completed += 1;
       if (failure !== undefined) {
-        this.sink.iterationDone({ iteration, status: 'error', durationMs, error: errorMessage(failure) });
+        this.sink.iterationDone({
+          iteration,
+          status: 'error',
+          durationMs,
+          error: errorMessage(failure),
+        });
       } else {
         const report: IterationReport = { iteration, status: 'ok', durationMs };
         if (typeof result?.summary === 'string') {
@@ -174,12 +188,18 @@ export class AgentLoop {
 
     if (this.agent.teardown !== undefined) {
       try {
-        await this.#raceDeadline(Promise.resolve().then(() => this.agent.teardown?.(this.#context(0, state))));
+        await this.#raceDeadline(
+          Promise.resolve().then(() => this.agent.teardown?.(this.#context(0, state))),
+        );
       } catch (error) {
         this.sink.log('error', `teardown failed: ${errorMessage(error)}`);
       }
     }
-    return this.#finish(summary === undefined ? { reason, iterations: completed } : { reason, iterations: completed, summary });
+    return this.#finish(
+      summary === undefined
+        ? { reason, iterations: completed }
+        : { reason, iterations: completed, summary },
+    );
   }
 
   #finish(outcome: LoopOutcome): LoopOutcome {

@@ -39,7 +39,9 @@ export interface AgentDefinition<P = Record<string, unknown>, S = unknown> {
    * Runs one iteration. A thrown error fails that iteration only (status `error`); the run
    * goes on. Runs again `intervalMs` after the previous one ends.
    */
-  step(ctx: AgentContext<P> & { readonly state: S }): StepResult | void | Promise<StepResult | void>;
+  step(
+    ctx: AgentContext<P> & { readonly state: S },
+  ): StepResult | void | Promise<StepResult | void>;
   /** Runs once when the run ends for any reason but a crash, within the stop grace period. */
   teardown?(ctx: AgentContext<P> & { readonly state: S }): void | Promise<void>;
 }

@@ -11,8 +11,12 @@ import { AgentConfigError, KERNEL_ERROR_CODES } from './errors.js';
  * @throws AgentConfigError (exit 78, EX_CONFIG) when the file does not exist, its import
  *   throws, or it has no default export made with `defineAgent`.
  */
-export async function loadAgent(specifier: string): Promise<AgentDefinition<Record<string, unknown>, unknown>> {
-  const url = specifier.startsWith('file:') ? specifier : pathToFileURL(isAbsolute(specifier) ? specifier : resolve(specifier)).href;
+export async function loadAgent(
+  specifier: string,
+): Promise<AgentDefinition<Record<string, unknown>, unknown>> {
+  const url = specifier.startsWith('file:')
+    ? specifier
+    : pathToFileURL(isAbsolute(specifier) ? specifier : resolve(specifier)).href;
   const path = url.startsWith('file:') ? new URL(url).pathname : specifier;
   if (!existsSync(path)) {
     throw new AgentConfigError(

@@ -54,7 +54,9 @@ export interface RunPipeOptions {
  */
 export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
   // Bind what we need before user code can replace it.
-  const exit = process.exit.bind(process) as (code: number) => never;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with process as this below
+  const realExit = process.exit;
+  const exit = (code: number): never => realExit.call(process, code);
   const writeErr = process.stderr.write.bind(process.stderr);
   const fail = (code: number, message: string): never => {
     writeErr(`${message}\n`);
@@ -64,7 +66,10 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
   const fd = options.fd ?? IPC_FD;
   const codecName = options.codec ?? process.env[IPC_CODEC_ENV] ?? 'jsonl';
   if (!isCodecName(codecName)) {
-    return fail(EX_USAGE, `x runner: unknown codec ${JSON.stringify(codecName)} in ${IPC_CODEC_ENV}; use jsonl or msgpack`);
+    return fail(
+      EX_USAGE,
+      `x runner: unknown codec ${JSON.stringify(codecName)} in ${IPC_CODEC_ENV}; use jsonl or msgpack`,
+    );
   }
   try {
     fstatSync(fd);
@@ -83,8 +88,8 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
   });
   channel.onError((error) => writeErr(`x runner: ${error.message}\n`));
 
-  const init = await waitForInit(channel, options.initTimeoutMs ?? INIT_TIMEOUT_MS).catch((error: Error) =>
-    fail(EX_PROTOCOL, `x runner: handshake failed: ${error.message}`),
+  const init = await waitForInit(channel, options.initTimeoutMs ?? INIT_TIMEOUT_MS).catch(
+    (error: Error) => fail(EX_PROTOCOL, `x runner: handshake failed: ${error.message}`),
   );
   if (init.protocolVersion !== PROTOCOL_VERSION) {
     return fail(
@@ -93,10 +98,16 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
     );
   }
   if (init.codec !== codecName) {
-    return fail(EX_PROTOCOL, `x runner: handshake failed: init says codec ${init.codec} but fd ${fd} is read as ${codecName}`);
+    return fail(
+      EX_PROTOCOL,
+      `x runner: handshake failed: init says codec ${init.codec} but fd ${fd} is read as ${codecName}`,
+    );
   }
   if (init.module === undefined) {
-    return fail(EX_CONFIG, 'x runner: init carries no agent module; start the agent with `x agent start <module>`');
+    return fail(
+      EX_CONFIG,
+      'x runner: init carries no agent module; start the agent with `x agent start <module>`',
+    );
   }
 
   const agent = await loadAgent(init.module).catch((error: unknown) =>
@@ -104,13 +115,24 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
   );
 
   const send = (message: RunnerMessage) => {
-    channel.send(message).catch((error: Error) => writeErr(`x runner: could not send ${message.type}: ${error.message}\n`));
+    channel
+      .send(message)
+      .catch((error: Error) =>
+        writeErr(`x runner: could not send ${message.type}: ${error.message}\n`),
+      );
   };
   const loop = new AgentLoop(
     agent,
-    { runId: init.runId, name: init.name, params: init.params, intervalMs: init.intervalMs, maxIterations: init.maxIterations },
     {
-      iterationStart: (iteration, startedAt) => send({ type: 'iteration_start', iteration, startedAt }),
+      runId: init.runId,
+      name: init.name,
+      params: init.params,
+      intervalMs: init.intervalMs,
+      maxIterations: init.maxIterations,
+    },
+    {
+      iterationStart: (iteration, startedAt) =>
+        send({ type: 'iteration_start', iteration, startedAt }),
       iterationDone: (report) => send({ type: 'iteration_done', ...report }),
       log: (level, message) => send({ type: 'log', level, message }),
       notify: (payload) => send({ type: 'notify', payload }),
@@ -131,7 +153,10 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
   send({ type: 'ready', protocolVersion: PROTOCOL_VERSION, codec: codecName, pid: process.pid });
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   if (init.heartbeatIntervalMs !== undefined) {
-    heartbeat = setInterval(() => send({ type: 'heartbeat', at: Date.now() }), init.heartbeatIntervalMs);
+    heartbeat = setInterval(
+      () => send({ type: 'heartbeat', at: Date.now() }),
+      init.heartbeatIntervalMs,
+    );
   }
 
   const outcome = await loop.run();
@@ -144,13 +169,21 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
   const exitMessage: RunnerMessage =
     outcome.summary === undefined
       ? { type: 'exit', reason: outcome.reason, iterations: outcome.iterations }
-      : { type: 'exit', reason: outcome.reason, iterations: outcome.iterations, summary: outcome.summary };
+      : {
+          type: 'exit',
+          reason: outcome.reason,
+          iterations: outcome.iterations,
+          summary: outcome.summary,
+        };
   await channel.send(exitMessage).catch(() => undefined);
   await flush(socket);
   return exit(outcome.reason === 'error' ? EX_AGENT_FAILED : 0);
 }
 
-function waitForInit(channel: Channel<SupervisorMessage, RunnerMessage>, timeoutMs: number): Promise<InitMessage> {
+function waitForInit(
+  channel: Channel<SupervisorMessage, RunnerMessage>,
+  timeoutMs: number,
+): Promise<InitMessage> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();

@@ -52,17 +52,29 @@ export async function agentStart(options: AgentStartOptions): Promise<void> {
 }
 
 /** `x agent stop <run>`: 3-phase stop; prints how the run ended. */
-export async function agentStop(options: Base & { ref: string; ipcGraceMs?: number | undefined; sigtermGraceMs?: number | undefined }): Promise<void> {
+export async function agentStop(
+  options: Base & {
+    ref: string;
+    ipcGraceMs?: number | undefined;
+    sigtermGraceMs?: number | undefined;
+  },
+): Promise<void> {
   const started = Date.now();
   const run = await withDaemon(options.home, (connection) =>
-    connection.request<RunRecord>('agent.stop', { ref: options.ref, stopBudget: stopBudget(options) }),
+    connection.request<RunRecord>('agent.stop', {
+      ref: options.ref,
+      stopBudget: stopBudget(options),
+    }),
   );
   if (options.json) {
     printJson(run);
     return;
   }
   const exit = run.exit;
-  const phase = exit?.stopPhase === null || exit?.stopPhase === undefined ? '' : ` in the ${exit.stopPhase} phase`;
+  const phase =
+    exit?.stopPhase === null || exit?.stopPhase === undefined
+      ? ''
+      : ` in the ${exit.stopPhase} phase`;
   process.stdout.write(
     `${run.name} (run ${run.runId}) ${exit?.reason ?? run.state}${phase} after ${formatDuration(Date.now() - started)}: ${exit?.explanation ?? ''}\n`,
   );
@@ -91,15 +103,24 @@ export async function agentList(options: Base & { all: boolean }): Promise<void>
       run.state === 'exited' ? '-' : (run.pid ?? '-'),
       run.iterations,
       formatDuration(now - run.createdAt),
-      run.exit === null ? '-' : run.exit.stopPhase === null ? run.exit.reason : `${run.exit.reason} (${run.exit.stopPhase})`,
+      run.exit === null
+        ? '-'
+        : run.exit.stopPhase === null
+          ? run.exit.reason
+          : `${run.exit.reason} (${run.exit.stopPhase})`,
     ]),
   );
 }
 
 /** `x agent status <run>`: one run in detail with its recent iterations. */
-export async function agentStatus(options: Base & { ref: string; iterations: number }): Promise<void> {
+export async function agentStatus(
+  options: Base & { ref: string; iterations: number },
+): Promise<void> {
   const status = await withDaemon(options.home, (connection) =>
-    connection.request<AgentStatus>('agent.status', { ref: options.ref, iterations: options.iterations }),
+    connection.request<AgentStatus>('agent.status', {
+      ref: options.ref,
+      iterations: options.iterations,
+    }),
   );
   if (options.json) {
     printJson(status);
@@ -119,10 +140,18 @@ export async function agentStatus(options: Base & { ref: string; iterations: num
     ['started', `${formatTime(run.createdAt)} (${formatDuration(now - run.createdAt)} ago)`],
     ['ready', run.readyAt === null ? '-' : `after ${formatDuration(run.readyAt - run.createdAt)}`],
     ['ended', formatTime(run.endedAt)],
-    ['exit', run.exit === null ? '-' : `${run.exit.reason}${run.exit.stopPhase === null ? '' : ` (${run.exit.stopPhase})`}: ${run.exit.explanation}`],
-    ['exit code', run.exit === null ? '-' : (run.exit.exitCode ?? (run.exit.signal ?? '-'))],
+    [
+      'exit',
+      run.exit === null
+        ? '-'
+        : `${run.exit.reason}${run.exit.stopPhase === null ? '' : ` (${run.exit.stopPhase})`}: ${run.exit.explanation}`,
+    ],
+    ['exit code', run.exit === null ? '-' : (run.exit.exitCode ?? run.exit.signal ?? '-')],
     ['log', run.logPath],
-    ['persistence', status.persistence.ok ? 'ok' : `FAILING: ${status.persistence.lastError ?? ''}`],
+    [
+      'persistence',
+      status.persistence.ok ? 'ok' : `FAILING: ${status.persistence.lastError ?? ''}`,
+    ],
   ]);
   if (status.recentIterations.length > 0) {
     process.stdout.write('\n');
@@ -137,13 +166,20 @@ export async function agentStatus(options: Base & { ref: string; iterations: num
       ]),
     );
   }
-  if (run.exit !== null && run.exit.stderrTail.trim() !== '' && run.exit.reason !== 'completed' && run.exit.reason !== 'stopped') {
+  if (
+    run.exit !== null &&
+    run.exit.stderrTail.trim() !== '' &&
+    run.exit.reason !== 'completed' &&
+    run.exit.reason !== 'stopped'
+  ) {
     process.stdout.write(`\nstderr (tail):\n${run.exit.stderrTail.trimEnd()}\n`);
   }
 }
 
 /** `x agent logs <run>`: the last lines of a run's log; `--follow` keeps printing new ones. */
-export async function agentLogs(options: Base & { ref: string; lines: number; follow: boolean }): Promise<void> {
+export async function agentLogs(
+  options: Base & { ref: string; lines: number; follow: boolean },
+): Promise<void> {
   const logs = await withDaemon(options.home, (connection) =>
     connection.request<AgentLogs>('agent.logs', { ref: options.ref, lines: options.lines }),
   );
@@ -188,7 +224,9 @@ async function follow(options: Base, runId: string, path: string): Promise<void>
     }
     if (Date.now() - lastCheck > 1000) {
       lastCheck = Date.now();
-      const status = await withDaemon(options.home, (connection) => connection.request<AgentStatus>('agent.status', { ref: runId, iterations: 0 }));
+      const status = await withDaemon(options.home, (connection) =>
+        connection.request<AgentStatus>('agent.status', { ref: runId, iterations: 0 }),
+      );
       if (status.run.state === 'exited' && size === offset) {
         return;
       }
@@ -196,7 +234,10 @@ async function follow(options: Base, runId: string, path: string): Promise<void>
   }
 }
 
-function stopBudget(options: { ipcGraceMs?: number | undefined; sigtermGraceMs?: number | undefined }) {
+function stopBudget(options: {
+  ipcGraceMs?: number | undefined;
+  sigtermGraceMs?: number | undefined;
+}) {
   if (options.ipcGraceMs === undefined && options.sigtermGraceMs === undefined) {
     return undefined;
   }

@@ -1,6 +1,13 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { DAEMON_ERROR_CODES, ensureStateDir, isDaemonError, startDaemon, statePaths, type DaemonDescriptor } from '@x/daemon';
+import {
+  DAEMON_ERROR_CODES,
+  ensureStateDir,
+  isDaemonError,
+  startDaemon,
+  statePaths,
+  type DaemonDescriptor,
+} from '@x/daemon';
 import { BIN_PATH } from '../cli-paths.js';
 import { probe } from '../daemon-client.js';
 import { CliError } from '../errors.js';
@@ -37,11 +44,15 @@ export async function daemonStart(options: StartOptions): Promise<void> {
   ensureStateDir(paths);
   rotateDaemonLog(paths.daemonLogPath);
   const log = openSync(paths.daemonLogPath, 'a', 0o600);
-  const child = spawn(process.execPath, [BIN_PATH, 'daemon', 'start', '--foreground', '--home', paths.home], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: process.env,
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN_PATH, 'daemon', 'start', '--foreground', '--home', paths.home],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: process.env,
+    },
+  );
   closeSync(log);
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = signal ?? `exit code ${code}`));
@@ -76,7 +87,11 @@ export async function daemonStart(options: StartOptions): Promise<void> {
 
 async function runForeground(options: StartOptions): Promise<void> {
   try {
-    const daemon = await startDaemon({ home: options.home, launcher: createLauncher(), handleSignals: true });
+    const daemon = await startDaemon({
+      home: options.home,
+      launcher: createLauncher(),
+      handleSignals: true,
+    });
     report(options, 'started', daemon.descriptor, null);
     await daemon.closed;
   } catch (error) {
@@ -91,13 +106,20 @@ async function runForeground(options: StartOptions): Promise<void> {
   }
 }
 
-function report(options: StartOptions, status: 'started' | 'already_running', descriptor: DaemonDescriptor, logPath: string | null): void {
+function report(
+  options: StartOptions,
+  status: 'started' | 'already_running',
+  descriptor: DaemonDescriptor,
+  logPath: string | null,
+): void {
   if (options.json) {
     printJson({ status, ...descriptor, logPath });
     return;
   }
   process.stdout.write(
-    status === 'started' ? `x daemon started (pid ${descriptor.pid})\n` : `x daemon is already running (pid ${descriptor.pid})\n`,
+    status === 'started'
+      ? `x daemon started (pid ${descriptor.pid})\n`
+      : `x daemon is already running (pid ${descriptor.pid})\n`,
   );
   printFields([
     ['home', descriptor.home],

@@ -10,11 +10,15 @@ export async function daemonStatus(options: { home: string; json: boolean }): Pr
     if (options.json) {
       printJson({ running: false, home: options.home });
     } else {
-      process.stdout.write(`x daemon is not running (${options.home}); start it with \`x daemon start\`\n`);
+      process.stdout.write(
+        `x daemon is not running (${options.home}); start it with \`x daemon start\`\n`,
+      );
     }
     return EXIT_CODES.NOT_RUNNING;
   }
-  const info = await withDaemon(options.home, (connection) => connection.request<SystemInfo>('system.info'));
+  const info = await withDaemon(options.home, (connection) =>
+    connection.request<SystemInfo>('system.info'),
+  );
   if (options.json) {
     printJson({ running: true, ...info });
     return EXIT_CODES.OK;
@@ -27,7 +31,12 @@ export async function daemonStatus(options: { home: string; json: boolean }): Pr
     ['started', `${formatTime(info.startedAt)} (up ${formatDuration(info.uptimeMs)})`],
     ['launcher', info.launcher],
     ['active runs', info.activeRuns],
-    ['persistence', info.persistence.ok ? 'ok' : `FAILING: ${info.persistence.lastError ?? ''} (${info.persistence.failures} failures)`],
+    [
+      'persistence',
+      info.persistence.ok
+        ? 'ok'
+        : `FAILING: ${info.persistence.lastError ?? ''} (${info.persistence.failures} failures)`,
+    ],
   ]);
   return EXIT_CODES.OK;
 }

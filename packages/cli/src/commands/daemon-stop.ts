@@ -39,7 +39,11 @@ export async function daemonStop(options: StopOptions): Promise<void> {
   try {
     const connection = await connectDaemon(options.home);
     try {
-      activeRuns = (await connection.request<{ activeRuns: number }>('system.shutdown', undefined, { timeoutMs: 5000 })).activeRuns;
+      activeRuns = (
+        await connection.request<{ activeRuns: number }>('system.shutdown', undefined, {
+          timeoutMs: 5000,
+        })
+      ).activeRuns;
     } finally {
       connection.close();
     }

@@ -68,8 +68,14 @@ export const CONTROL_PARAMS = {
   }),
   'agent.stop': Type.Object({ ref: Ref, stopBudget: Type.Optional(StopBudget) }),
   'agent.list': Type.Object({ all: Type.Optional(Type.Boolean()) }),
-  'agent.status': Type.Object({ ref: Ref, iterations: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })) }),
-  'agent.logs': Type.Object({ ref: Ref, lines: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }),
+  'agent.status': Type.Object({
+    ref: Ref,
+    iterations: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  }),
+  'agent.logs': Type.Object({
+    ref: Ref,
+    lines: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  }),
 };
 
 const validators = {
@@ -87,7 +93,11 @@ const validators = {
  */
 export function registerControlMethods(connection: RpcConnection, context: ControlContext): void {
   const { supervisor } = context;
-  connection.onRequest('system.ping', () => ({ pong: true, pid: process.pid, protocolVersion: PROTOCOL_VERSION }));
+  connection.onRequest('system.ping', () => ({
+    pong: true,
+    pid: process.pid,
+    protocolVersion: PROTOCOL_VERSION,
+  }));
   connection.onRequest('system.info', () => context.info());
   connection.onRequest('system.shutdown', () => {
     setImmediate(() => context.shutdown());
@@ -109,8 +119,16 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
     },
     validators.start,
   );
-  connection.onRequest('agent.stop', (params) => supervisor.stop(params.ref, params.stopBudget), validators.stop);
-  connection.onRequest('agent.list', (params) => ({ runs: supervisor.list(params) }), validators.list);
+  connection.onRequest(
+    'agent.stop',
+    (params) => supervisor.stop(params.ref, params.stopBudget),
+    validators.stop,
+  );
+  connection.onRequest(
+    'agent.list',
+    (params) => ({ runs: supervisor.list(params) }),
+    validators.list,
+  );
   connection.onRequest(
     'agent.status',
     (params): AgentStatus => {

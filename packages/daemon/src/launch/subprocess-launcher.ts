@@ -1,6 +1,11 @@
 import type { Duplex } from 'node:stream';
 import { execa } from 'execa';
-import { getCodec, validateRunnerMessage, type RunnerMessage, type SupervisorMessage } from '@x/ipc';
+import {
+  getCodec,
+  validateRunnerMessage,
+  type RunnerMessage,
+  type SupervisorMessage,
+} from '@x/ipc';
 import { createStreamChannel } from '@x/ipc/node';
 import type { LaunchSpec, LaunchedRunner, RunnerExit, RunnerLauncher } from './runner-launcher.js';
 
@@ -41,7 +46,12 @@ export function createSubprocessLauncher(options: SubprocessLauncherOptions): Ru
       const ipc = child.stdio[3] as unknown as Duplex;
       const channel = createStreamChannel<RunnerMessage, SupervisorMessage>({
         readable: ipc,
-        codec: getCodec(spec.codec, options.maxFrameBytes === undefined ? undefined : { maxFrameBytes: options.maxFrameBytes }),
+        codec: getCodec(
+          spec.codec,
+          options.maxFrameBytes === undefined
+            ? undefined
+            : { maxFrameBytes: options.maxFrameBytes },
+        ),
         validate: validateRunnerMessage,
       });
       const pid = child.pid;
@@ -60,10 +70,18 @@ export function createSubprocessLauncher(options: SubprocessLauncherOptions): Ru
           (result) => {
             if (result.failed && result.exitCode === undefined && result.signal === undefined) {
               const code = (result as { code?: string }).code;
-              settle({ exitCode: null, signal: null, spawnError: { code, message: result.shortMessage ?? result.message ?? "spawn failed" } });
+              settle({
+                exitCode: null,
+                signal: null,
+                spawnError: {
+                  code,
+                  message: result.shortMessage ?? result.message ?? 'spawn failed',
+                },
+              });
             }
           },
-          (error: Error) => settle({ exitCode: null, signal: null, spawnError: { message: error.message } }),
+          (error: Error) =>
+            settle({ exitCode: null, signal: null, spawnError: { message: error.message } }),
         );
       });
 

@@ -16,7 +16,9 @@ describe('RunLog', () => {
     log.write('stdout', 'ld\nsecond');
     expect(readFileSync(`${dir.path}/a.log`, 'utf8')).toMatch(/^\S+Z stdout\| hello world\n$/);
     log.close();
-    expect(readFileSync(`${dir.path}/a.log`, 'utf8').trim().split('\n')[1]).toMatch(/stdout\| second$/);
+    expect(readFileSync(`${dir.path}/a.log`, 'utf8').trim().split('\n')[1]).toMatch(
+      /stdout\| second$/,
+    );
   });
 
   it('keeps stdout and stderr partial lines apart', () => {
@@ -71,7 +73,9 @@ describe('RunLog', () => {
     const tail = readLogTail(`${dir.path}/a.log`, 20);
     expect(tail).toHaveLength(20);
     // 20 consecutive lines ending with the newest: the first ones come from a.log.1.
-    expect(tail.map((line) => Number(/n=(\d+)/.exec(line)?.[1]))).toEqual(Array.from({ length: 20 }, (_, i) => 40 + i));
+    expect(tail.map((line) => Number(/n=(\d+)/.exec(line)?.[1]))).toEqual(
+      Array.from({ length: 20 }, (_, i) => 40 + i),
+    );
   });
 });
 

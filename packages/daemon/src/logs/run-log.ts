@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { LOG_LINE_MAX_BYTES, RUN_LOG_MAX_BYTES, RUN_LOG_MAX_FILES } from '../constants.js';
 
 /** Where a log line came from: the runner's stdout/stderr, the agent's `ctx.log`, or x itself. */

@@ -34,7 +34,12 @@ export class PersistenceGuard {
       return value;
     } catch (error) {
       const message = `${what}: ${(error as Error).message}`;
-      this.#health = { ok: false, failures: this.#health.failures + 1, lastError: message, lastErrorAt: Date.now() };
+      this.#health = {
+        ok: false,
+        failures: this.#health.failures + 1,
+        lastError: message,
+        lastErrorAt: Date.now(),
+      };
       this.logger.error(`persistence failed: ${message}; continuing in memory`);
       return fallback;
     }

@@ -4,12 +4,22 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers.js';
 import { RunStore, type RunRecord } from './run-store.js';
 
-const run = (runId: string, name: string, createdAt: number): Parameters<RunStore['insertRun']>[0] => ({
+const run = (
+  runId: string,
+  name: string,
+  createdAt: number,
+): Parameters<RunStore['insertRun']>[0] => ({
   runId,
   name,
   module: '/tmp/agent.mjs',
   params: { url: 'http://localhost' },
-  options: { intervalMs: 100, maxIterations: null, stopBudget: { ipcMs: 2000, sigtermMs: 3000 }, codec: 'jsonl', cwd: '/tmp' },
+  options: {
+    intervalMs: 100,
+    maxIterations: null,
+    stopBudget: { ipcMs: 2000, sigtermMs: 3000 },
+    codec: 'jsonl',
+    cwd: '/tmp',
+  },
   launcher: 'subprocess',
   state: 'starting',
   createdAt,
@@ -41,16 +51,46 @@ describe('RunStore (real SQLite file)', () => {
       state: 'exited',
       pid: 42,
       endedAt: 2000,
-      exit: { reason: 'stopped', stopPhase: 'ipc', explanation: 'stopped', exitCode: 0, signal: null, stderrTail: 'bye' },
+      exit: {
+        reason: 'stopped',
+        stopPhase: 'ipc',
+        explanation: 'stopped',
+        exitCode: 0,
+        signal: null,
+        stderrTail: 'bye',
+      },
     });
     const stored = store.getRun('r-1') as RunRecord;
-    expect(stored).toMatchObject({ runId: 'r-1', name: 'probe', state: 'exited', pid: 42, endedAt: 2000, params: { url: 'http://localhost' } });
-    expect(stored.exit).toEqual({ reason: 'stopped', stopPhase: 'ipc', explanation: 'stopped', exitCode: 0, signal: null, stderrTail: 'bye' });
+    expect(stored).toMatchObject({
+      runId: 'r-1',
+      name: 'probe',
+      state: 'exited',
+      pid: 42,
+      endedAt: 2000,
+      params: { url: 'http://localhost' },
+    });
+    expect(stored.exit).toEqual({
+      reason: 'stopped',
+      stopPhase: 'ipc',
+      explanation: 'stopped',
+      exitCode: 0,
+      signal: null,
+      stderrTail: 'bye',
+    });
   });
 
   it('records an iteration once: a replayed (run_id, iteration) is ignored', () => {
     store.insertRun(run('r-1', 'probe', 1000));
-    const iteration = { runId: 'r-1', iteration: 1, status: 'ok' as const, durationMs: 5, summary: 'first', error: null, usage: { inputTokens: 10 }, finishedAt: 1 };
+    const iteration = {
+      runId: 'r-1',
+      iteration: 1,
+      status: 'ok' as const,
+      durationMs: 5,
+      summary: 'first',
+      error: null,
+      usage: { inputTokens: 10 },
+      finishedAt: 1,
+    };
     expect(store.recordIteration(iteration)).toBe(true);
     expect(store.recordIteration({ ...iteration, summary: 'replayed' })).toBe(false);
     expect(store.countIterations('r-1')).toBe(1);
@@ -79,7 +119,16 @@ describe('RunStore (real SQLite file)', () => {
 
   it('survives reopening: data written before close is there', () => {
     store.insertRun(run('r-1', 'probe', 1000));
-    store.recordIteration({ runId: 'r-1', iteration: 1, status: 'ok', durationMs: 1, summary: null, error: null, usage: null, finishedAt: 1 });
+    store.recordIteration({
+      runId: 'r-1',
+      iteration: 1,
+      status: 'ok',
+      durationMs: 1,
+      summary: null,
+      error: null,
+      usage: null,
+      finishedAt: 1,
+    });
     store.close();
     store = new RunStore(`${dir.path}/x.db`);
     expect(store.countIterations('r-1')).toBe(1);

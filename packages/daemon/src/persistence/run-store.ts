@@ -119,30 +119,60 @@ export class RunStore {
     const version = this.#db.pragma('user_version', { simple: true }) as number;
     for (let i = version; i < MIGRATIONS.length; i += 1) {
       this.#db.transaction(() => {
-        this.#db.exec(MIGRATIONS[i]!);
+        this.#db.exec(MIGRATIONS[i]);
         this.#db.pragma(`user_version = ${i + 1}`);
       })();
     }
   }
 
   /** Records a new run (state `starting`). */
-  insertRun(run: Pick<RunRecord, 'runId' | 'name' | 'module' | 'params' | 'options' | 'launcher' | 'state' | 'createdAt' | 'logPath'>): void {
-    this.#insertRun.run({ ...run, params: JSON.stringify(run.params), options: JSON.stringify(run.options) });
+  insertRun(
+    run: Pick<
+      RunRecord,
+      | 'runId'
+      | 'name'
+      | 'module'
+      | 'params'
+      | 'options'
+      | 'launcher'
+      | 'state'
+      | 'createdAt'
+      | 'logPath'
+    >,
+  ): void {
+    this.#insertRun.run({
+      ...run,
+      params: JSON.stringify(run.params),
+      options: JSON.stringify(run.options),
+    });
   }
 
   /** Updates the live fields of a run. */
-  updateRun(runId: string, fields: Partial<Pick<RunRecord, 'state' | 'pid' | 'pgid' | 'readyAt' | 'endedAt' | 'exit'>>): void {
+  updateRun(
+    runId: string,
+    fields: Partial<Pick<RunRecord, 'state' | 'pid' | 'pgid' | 'readyAt' | 'endedAt' | 'exit'>>,
+  ): void {
     const sets: string[] = [];
     const values: Record<string, unknown> = { runId };
     const put = (column: string, value: unknown) => {
       sets.push(`${column} = @${column}`);
       values[column] = value;
     };
-    if (fields.state !== undefined) put('state', fields.state);
-    if (fields.pid !== undefined) put('pid', fields.pid);
-    if (fields.pgid !== undefined) put('pgid', fields.pgid);
-    if (fields.readyAt !== undefined) put('ready_at', fields.readyAt);
-    if (fields.endedAt !== undefined) put('ended_at', fields.endedAt);
+    if (fields.state !== undefined) {
+      put('state', fields.state);
+    }
+    if (fields.pid !== undefined) {
+      put('pid', fields.pid);
+    }
+    if (fields.pgid !== undefined) {
+      put('pgid', fields.pgid);
+    }
+    if (fields.readyAt !== undefined) {
+      put('ready_at', fields.readyAt);
+    }
+    if (fields.endedAt !== undefined) {
+      put('ended_at', fields.endedAt);
+    }
     if (fields.exit !== undefined && fields.exit !== null) {
       put('exit_reason', fields.exit.reason);
       put('stop_phase', fields.exit.stopPhase);
@@ -152,7 +182,9 @@ export class RunStore {
       put('stderr_tail', fields.exit.stderrTail);
     }
     if (sets.length > 0) {
-      this.#db.prepare(`UPDATE agent_runs SET ${sets.join(', ')} WHERE run_id = @runId`).run(values);
+      this.#db
+        .prepare(`UPDATE agent_runs SET ${sets.join(', ')} WHERE run_id = @runId`)
+        .run(values);
     }
   }
 
@@ -182,7 +214,9 @@ export class RunStore {
   /** The most recent run with this name. */
   latestByName(name: string): RunRecord | undefined {
     const row = this.#db
-      .prepare<[string], RunRow>('SELECT * FROM agent_runs WHERE name = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
+      .prepare<[string], RunRow>(
+        'SELECT * FROM agent_runs WHERE name = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
+      )
       .get(name);
     return row === undefined ? undefined : toRecord(row);
   }
@@ -191,7 +225,9 @@ export class RunStore {
   listRuns(recent: number | null): RunRecord[] {
     const rows =
       recent === null
-        ? this.#db.prepare<[], RunRow>('SELECT * FROM agent_runs ORDER BY created_at DESC, rowid DESC').all()
+        ? this.#db
+            .prepare<[], RunRow>('SELECT * FROM agent_runs ORDER BY created_at DESC, rowid DESC')
+            .all()
         : this.#db
             .prepare<[number], RunRow>(
               `SELECT * FROM agent_runs WHERE state != 'exited'
@@ -205,7 +241,10 @@ export class RunStore {
 
   /** Runs in a non-terminal state: after a daemon crash these are the ones it lost. */
   activeRuns(): RunRecord[] {
-    return this.#db.prepare<[], RunRow>("SELECT * FROM agent_runs WHERE state != 'exited'").all().map(toRecord);
+    return this.#db
+      .prepare<[], RunRow>("SELECT * FROM agent_runs WHERE state != 'exited'")
+      .all()
+      .map(toRecord);
   }
 
   /** The last `limit` iterations of a run, newest first. */
@@ -229,7 +268,11 @@ export class RunStore {
 
   /** Number of stored iterations of a run. */
   countIterations(runId: string): number {
-    return (this.#db.prepare('SELECT count(*) AS n FROM agent_iterations WHERE run_id = ?').get(runId) as { n: number }).n;
+    return (
+      this.#db
+        .prepare('SELECT count(*) AS n FROM agent_iterations WHERE run_id = ?')
+        .get(runId) as { n: number }
+    ).n;
   }
 
   close(): void {

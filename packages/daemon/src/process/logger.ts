@@ -6,8 +6,11 @@ export interface Logger {
 }
 
 /** A logger writing `<ISO time> <level> <message>` lines to a stream. */
-export function createLogger(write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  const emit = (level: string, message: string) => write(`${new Date().toISOString()} ${level} ${message}\n`);
+export function createLogger(
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): Logger {
+  const emit = (level: string, message: string) =>
+    write(`${new Date().toISOString()} ${level} ${message}\n`);
   return {
     info: (message) => emit('info', message),
     warn: (message) => emit('warn', message),

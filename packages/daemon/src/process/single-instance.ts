@@ -1,7 +1,12 @@
 import { rmSync } from 'node:fs';
 import { connectRpc } from '@x/ipc/node';
 import lockfile from 'proper-lockfile';
-import { isProcessAlive, readDescriptor, removeDescriptor, type DaemonDescriptor } from './descriptor.js';
+import {
+  isProcessAlive,
+  readDescriptor,
+  removeDescriptor,
+  type DaemonDescriptor,
+} from './descriptor.js';
 import type { StatePaths } from './state-dir.js';
 
 /** What is found in a state directory. */
@@ -31,7 +36,11 @@ export async function probeDaemon(paths: StatePaths, timeoutMs = 2000): Promise<
     }
     return { status: 'running', descriptor };
   } catch (error) {
-    return { status: 'stale', descriptor, why: `socket ${descriptor.socketPath} does not answer: ${(error as Error).message}` };
+    return {
+      status: 'stale',
+      descriptor,
+      why: `socket ${descriptor.socketPath} does not answer: ${(error as Error).message}`,
+    };
   }
 }
 

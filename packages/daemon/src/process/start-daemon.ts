@@ -130,11 +130,14 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
     server = new ControlServer({
       socketPath: paths.socketPath,
       logger,
-      register: (connection) => registerControlMethods(connection, { supervisor, info, shutdown: () => void shutdown() }),
+      register: (connection) =>
+        registerControlMethods(connection, { supervisor, info, shutdown: () => void shutdown() }),
     });
     await server.listen();
     writeDescriptor(paths.descriptorPath, descriptor);
-    logger.info(`daemon ${DAEMON_VERSION} (pid ${process.pid}) serving ${paths.socketPath}, launcher ${options.launcher.kind}`);
+    logger.info(
+      `daemon ${DAEMON_VERSION} (pid ${process.pid}) serving ${paths.socketPath}, launcher ${options.launcher.kind}`,
+    );
 
     if (options.handleSignals === true) {
       const onSignal = (signal: NodeJS.Signals) => {
@@ -169,6 +172,8 @@ function markLostRuns(store: RunStore, logger: Logger): void {
         stderrTail: '',
       },
     });
-    logger.warn(`run ${run.runId} (${run.name}) was left ${run.state} by a previous daemon: marked daemon_lost`);
+    logger.warn(
+      `run ${run.runId} (${run.name}) was left ${run.state} by a previous daemon: marked daemon_lost`,
+    );
   }
 }

@@ -5,18 +5,82 @@ const base: ExitEvidence = { exitCode: 0, signal: null, handshake: 'completed' }
 
 describe('classifyExit', () => {
   const table: [string, Partial<ExitEvidence>, string, string | null][] = [
-    ['ENOENT at spawn is spawn_failed', { exitCode: null, spawnError: { code: 'ENOENT', message: 'no such file' }, handshake: 'pending' }, 'spawn_failed', null],
-    ['exit 78 before ready is config_error', { exitCode: 78, handshake: 'pending' }, 'config_error', null],
+    [
+      'ENOENT at spawn is spawn_failed',
+      {
+        exitCode: null,
+        spawnError: { code: 'ENOENT', message: 'no such file' },
+        handshake: 'pending',
+      },
+      'spawn_failed',
+      null,
+    ],
+    [
+      'exit 78 before ready is config_error',
+      { exitCode: 78, handshake: 'pending' },
+      'config_error',
+      null,
+    ],
     ['exit 78 after ready is still config_error', { exitCode: 78 }, 'config_error', null],
-    ['exit 0 during the IPC phase is stopped/ipc', { stopPhase: 'ipc', exitFrame: { reason: 'stopped', iterations: 3 } }, 'stopped', 'ipc'],
-    ['SIGTERM during the sigterm phase is stopped/sigterm', { exitCode: null, signal: 'SIGTERM', stopPhase: 'sigterm' }, 'stopped', 'sigterm'],
-    ['SIGKILL during the sigkill phase is stopped/sigkill', { exitCode: null, signal: 'SIGKILL', stopPhase: 'sigkill' }, 'stopped', 'sigkill'],
-    ['a stop during the handshake is stopped', { exitCode: null, signal: 'SIGTERM', handshake: 'pending', stopPhase: 'sigterm' }, 'stopped', 'sigterm'],
-    ['exit 1 before ready is handshake_failed', { exitCode: 1, handshake: 'pending' }, 'handshake_failed', null],
-    ['killed after a handshake timeout is handshake_failed', { exitCode: null, signal: 'SIGKILL', handshake: 'failed', handshakeError: 'no ready within 100 ms' }, 'handshake_failed', null],
-    ['exit 0 with exit frame done is completed', { exitFrame: { reason: 'done', iterations: 3 } }, 'completed', null],
-    ['exit 0 with exit frame max_iterations is completed', { exitFrame: { reason: 'max_iterations', iterations: 5 } }, 'completed', null],
-    ['exit frame error is failed', { exitCode: 1, exitFrame: { reason: 'error', iterations: 0, summary: 'setup failed: boom' } }, 'failed', null],
+    [
+      'exit 0 during the IPC phase is stopped/ipc',
+      { stopPhase: 'ipc', exitFrame: { reason: 'stopped', iterations: 3 } },
+      'stopped',
+      'ipc',
+    ],
+    [
+      'SIGTERM during the sigterm phase is stopped/sigterm',
+      { exitCode: null, signal: 'SIGTERM', stopPhase: 'sigterm' },
+      'stopped',
+      'sigterm',
+    ],
+    [
+      'SIGKILL during the sigkill phase is stopped/sigkill',
+      { exitCode: null, signal: 'SIGKILL', stopPhase: 'sigkill' },
+      'stopped',
+      'sigkill',
+    ],
+    [
+      'a stop during the handshake is stopped',
+      { exitCode: null, signal: 'SIGTERM', handshake: 'pending', stopPhase: 'sigterm' },
+      'stopped',
+      'sigterm',
+    ],
+    [
+      'exit 1 before ready is handshake_failed',
+      { exitCode: 1, handshake: 'pending' },
+      'handshake_failed',
+      null,
+    ],
+    [
+      'killed after a handshake timeout is handshake_failed',
+      {
+        exitCode: null,
+        signal: 'SIGKILL',
+        handshake: 'failed',
+        handshakeError: 'no ready within 100 ms',
+      },
+      'handshake_failed',
+      null,
+    ],
+    [
+      'exit 0 with exit frame done is completed',
+      { exitFrame: { reason: 'done', iterations: 3 } },
+      'completed',
+      null,
+    ],
+    [
+      'exit 0 with exit frame max_iterations is completed',
+      { exitFrame: { reason: 'max_iterations', iterations: 5 } },
+      'completed',
+      null,
+    ],
+    [
+      'exit frame error is failed',
+      { exitCode: 1, exitFrame: { reason: 'error', iterations: 0, summary: 'setup failed: boom' } },
+      'failed',
+      null,
+    ],
     ['SIGKILL not sent by x is signaled', { exitCode: null, signal: 'SIGKILL' }, 'signaled', null],
     ['SIGSEGV is signaled', { exitCode: null, signal: 'SIGSEGV' }, 'signaled', null],
     ['exit 3 is crashed', { exitCode: 3 }, 'crashed', null],
@@ -30,11 +94,19 @@ describe('classifyExit', () => {
   });
 
   it('names the signal and hints at the OOM killer for an outside SIGKILL', () => {
-    expect(classifyExit({ ...base, exitCode: null, signal: 'SIGKILL' }).explanation).toMatch(/SIGKILL.*OOM/);
+    expect(classifyExit({ ...base, exitCode: null, signal: 'SIGKILL' }).explanation).toMatch(
+      /SIGKILL.*OOM/,
+    );
   });
 
   it('names the handshake error', () => {
-    const result = classifyExit({ ...base, exitCode: null, signal: 'SIGKILL', handshake: 'failed', handshakeError: 'runner speaks protocol version 99' });
+    const result = classifyExit({
+      ...base,
+      exitCode: null,
+      signal: 'SIGKILL',
+      handshake: 'failed',
+      handshakeError: 'runner speaks protocol version 99',
+    });
     expect(result.explanation).toContain('protocol version 99');
   });
 });

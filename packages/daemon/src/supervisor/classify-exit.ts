@@ -33,7 +33,8 @@ export interface ExitEvidence {
   /** The stop phase in force when the exit was observed, if a stop was asked. */
   stopPhase?: StopPhase | undefined;
   /** The runner's own `exit` frame, if it sent one. */
-  exitFrame?: { reason: RunnerExitReason; iterations: number; summary?: string | undefined } | undefined;
+  exitFrame?:
+    { reason: RunnerExitReason; iterations: number; summary?: string | undefined } | undefined;
 }
 
 /** The classification stored with the run and shown by `x agent status`. */
@@ -70,7 +71,8 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
     return {
       reason: 'config_error',
       stopPhase: null,
-      explanation: 'exit code 78 (EX_CONFIG): the agent configuration is invalid; a restart will not fix it',
+      explanation:
+        'exit code 78 (EX_CONFIG): the agent configuration is invalid; a restart will not fix it',
     };
   }
   if (stopPhase !== undefined) {
@@ -86,7 +88,13 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
     const why = evidence.handshakeError ?? `exited before sending ready (${how})`;
     return { reason: 'handshake_failed', stopPhase: null, explanation: `handshake failed: ${why}` };
   }
-  if (exitFrame !== undefined && exitCode === 0 && (exitFrame.reason === 'done' || exitFrame.reason === 'max_iterations' || exitFrame.reason === 'stopped')) {
+  if (
+    exitFrame !== undefined &&
+    exitCode === 0 &&
+    (exitFrame.reason === 'done' ||
+      exitFrame.reason === 'max_iterations' ||
+      exitFrame.reason === 'stopped')
+  ) {
     return {
       reason: 'completed',
       stopPhase: null,
@@ -102,12 +110,18 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
   }
   if (signal !== null) {
     const hint = signal === 'SIGKILL' ? ' (probably the kernel OOM killer, or an operator)' : '';
-    return { reason: 'signaled', stopPhase: null, explanation: `killed by ${signal}, not sent by x${hint}` };
+    return {
+      reason: 'signaled',
+      stopPhase: null,
+      explanation: `killed by ${signal}, not sent by x${hint}`,
+    };
   }
   return {
     reason: 'crashed',
     stopPhase: null,
     explanation:
-      exitCode === 0 ? 'exited with code 0 without reporting exit over IPC' : `crashed with exit code ${exitCode ?? 'unknown'}`,
+      exitCode === 0
+        ? 'exited with code 0 without reporting exit over IPC'
+        : `crashed with exit code ${exitCode ?? 'unknown'}`,
   };
 }

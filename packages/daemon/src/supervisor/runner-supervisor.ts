@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Emitter, RpcError, type Event } from '@x/ipc';
-import { HANDSHAKE_TIMEOUT_MS, RECENT_RUNS_LISTED, STOP_IPC_PHASE_MS, STOP_SIGTERM_PHASE_MS } from '../constants.js';
+import {
+  HANDSHAKE_TIMEOUT_MS,
+  RECENT_RUNS_LISTED,
+  STOP_IPC_PHASE_MS,
+  STOP_SIGTERM_PHASE_MS,
+} from '../constants.js';
 import { DAEMON_RPC_CODES } from '../errors.js';
 import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import { RunLog, type RunLogOptions } from '../logs/run-log.js';
@@ -93,11 +98,18 @@ export class RunnerSupervisor {
    */
   async start(request: StartRequest): Promise<RunRecord> {
     if (this.#closing) {
-      throw new RpcError(DAEMON_RPC_CODES.SHUTTING_DOWN, 'x: the daemon is shutting down; start the agent after it restarts');
+      throw new RpcError(
+        DAEMON_RPC_CODES.SHUTTING_DOWN,
+        'x: the daemon is shutting down; start the agent after it restarts',
+      );
     }
     const name = request.name ?? basename(request.module, extname(request.module));
     if (!NAME_PATTERN.test(name)) {
-      throw new RpcError(-32602, `Invalid params: name ${JSON.stringify(name)} must be 1-64 characters of A-Z a-z 0-9 . _ -`, { field: '/name' });
+      throw new RpcError(
+        -32602,
+        `Invalid params: name ${JSON.stringify(name)} must be 1-64 characters of A-Z a-z 0-9 . _ -`,
+        { field: '/name' },
+      );
     }
     const clash = [...this.#runs.values()].find((run) => run.record.name === name);
     if (clash !== undefined) {
@@ -151,12 +163,19 @@ export class RunnerSupervisor {
     if (run === undefined) {
       const record = this.get(ref);
       if (record === undefined) {
-        throw new RpcError(DAEMON_RPC_CODES.RUN_NOT_FOUND, `x: no agent run with id or name ${JSON.stringify(ref)}; see \`x agent list --all\``, { ref });
+        throw new RpcError(
+          DAEMON_RPC_CODES.RUN_NOT_FOUND,
+          `x: no agent run with id or name ${JSON.stringify(ref)}; see \`x agent list --all\``,
+          { ref },
+        );
       }
       return record;
     }
     const defaults = run.record.options.stopBudget;
-    return run.stop({ ipcMs: budget?.ipcMs ?? defaults.ipcMs, sigtermMs: budget?.sigtermMs ?? defaults.sigtermMs });
+    return run.stop({
+      ipcMs: budget?.ipcMs ?? defaults.ipcMs,
+      sigtermMs: budget?.sigtermMs ?? defaults.sigtermMs,
+    });
   }
 
   /** Stops every active run in parallel and refuses new ones. Resolves when all have exited. */
@@ -172,7 +191,11 @@ export class RunnerSupervisor {
       return active.record;
     }
     const store = this.options.store;
-    return this.#persistence.run('read run', () => store.getRun(ref) ?? store.latestByName(ref), undefined);
+    return this.#persistence.run(
+      'read run',
+      () => store.getRun(ref) ?? store.latestByName(ref),
+      undefined,
+    );
   }
 
   /** Active runs plus the most recent finished ones (all with `all`), newest first. */
@@ -191,7 +214,11 @@ export class RunnerSupervisor {
 
   /** The last `limit` stored iterations of a run, newest first. */
   iterations(runId: string, limit: number): IterationRecord[] {
-    return this.#persistence.run('read iterations', () => this.options.store.recentIterations(runId, limit), []);
+    return this.#persistence.run(
+      'read iterations',
+      () => this.options.store.recentIterations(runId, limit),
+      [],
+    );
   }
 
   /** Last heartbeat time of an active run (ms since the epoch), or null. */
@@ -206,7 +233,11 @@ export class RunnerSupervisor {
   #newRunId(): string {
     for (;;) {
       const id = `r-${randomBytes(4).toString('hex')}`;
-      if (!this.#runs.has(id) && this.#persistence.run('check id', () => this.options.store.getRun(id), undefined) === undefined) {
+      if (
+        !this.#runs.has(id) &&
+        this.#persistence.run('check id', () => this.options.store.getRun(id), undefined) ===
+          undefined
+      ) {
         return id;
       }
     }

@@ -118,7 +118,13 @@ export class SupervisedRun {
     this.#emitState();
     log.line('x', `starting run ${spec.runId} (${spec.name}): ${spec.module}`);
 
-    const runner = launcher.launch({ runId: spec.runId, name: spec.name, codec: spec.codec, cwd: spec.cwd, env: spec.env });
+    const runner = launcher.launch({
+      runId: spec.runId,
+      name: spec.name,
+      codec: spec.codec,
+      cwd: spec.cwd,
+      env: spec.env,
+    });
     this.#runner = runner;
     runner.stdout?.setEncoding('utf8');
     runner.stdout?.on('data', (text: string) => log.write('stdout', text));
@@ -134,7 +140,11 @@ export class SupervisedRun {
     if (runner.pid !== undefined) {
       this.#record.pid = runner.pid;
       this.#record.pgid = runner.pgid ?? null;
-      persistence.run('update pid', () => store.updateRun(spec.runId, { pid: runner.pid, pgid: runner.pgid ?? null }), undefined);
+      persistence.run(
+        'update pid',
+        () => store.updateRun(spec.runId, { pid: runner.pid, pgid: runner.pgid ?? null }),
+        undefined,
+      );
     }
     this.#send({
       type: 'init',
@@ -165,7 +175,10 @@ export class SupervisedRun {
       return this.ended;
     }
     this.#transition('stopping');
-    this.#deps.log.line('x', `stopping: ${reason} (budget: IPC ${budget.ipcMs} ms, SIGTERM ${budget.sigtermMs} ms)`);
+    this.#deps.log.line(
+      'x',
+      `stopping: ${reason} (budget: IPC ${budget.ipcMs} ms, SIGTERM ${budget.sigtermMs} ms)`,
+    );
     const sigkill = () => {
       this.#stopPhase = 'sigkill';
       this.#deps.log.line('x', 'stop: SIGKILL to the process group');
@@ -195,7 +208,8 @@ export class SupervisedRun {
       this.#onHandshakeMessage(message);
       return;
     }
-    const { store, persistence, log, emit } = this.#deps;
+    const { store, persistence, log } = this.#deps;
+    const emit = (event: SupervisorEvent) => this.#deps.emit(event);
     const { runId, name } = this.#spec;
     switch (message.type) {
       case 'iteration_done': {
@@ -210,7 +224,11 @@ export class SupervisedRun {
           finishedAt: Date.now(),
         };
         // Persisted first; events go out only for what is stored (or could not be, see health).
-        const fresh = persistence.run('record iteration', () => store.recordIteration(iteration), true);
+        const fresh = persistence.run(
+          'record iteration',
+          () => store.recordIteration(iteration),
+          true,
+        );
         if (fresh) {
           this.#record.iterations += 1;
           if (iteration.summary !== null) {
@@ -235,7 +253,11 @@ export class SupervisedRun {
         log.line('x', `runner error${message.fatal ? ' (fatal)' : ''}: ${message.message}`);
         break;
       case 'exit':
-        this.#exitFrame = { reason: message.reason, iterations: message.iterations, summary: message.summary };
+        this.#exitFrame = {
+          reason: message.reason,
+          iterations: message.iterations,
+          summary: message.summary,
+        };
         break;
       case 'heartbeat':
         this.lastHeartbeatAt = Date.now();
@@ -274,7 +296,8 @@ export class SupervisedRun {
     const { readyAt, pid } = this.#record;
     this.#deps.persistence.run(
       'mark ready',
-      () => this.#deps.store.updateRun(this.#spec.runId, { state: this.#record.state, readyAt, pid }),
+      () =>
+        this.#deps.store.updateRun(this.#spec.runId, { state: this.#record.state, readyAt, pid }),
       undefined,
     );
     this.#deps.log.line('x', `ready (pid ${pid ?? 'n/a'})`);
@@ -295,7 +318,9 @@ export class SupervisedRun {
     // The exit event can come before the last frames and output are read: drain briefly.
     await Promise.race([
       Promise.all([
-        new Promise<void>((resolve) => (runner.channel.closed ? resolve() : runner.channel.onClose(() => resolve()))),
+        new Promise<void>((resolve) =>
+          runner.channel.closed ? resolve() : runner.channel.onClose(() => resolve()),
+        ),
         streamEnded(runner.stdout),
         streamEnded(runner.stderr),
       ]),
@@ -318,18 +343,30 @@ export class SupervisedRun {
       stopPhase,
       exitFrame: this.#exitFrame,
     });
-    this.#record.exit = { ...classification, exitCode: exit.exitCode, signal: exit.signal, stderrTail: this.#stderrTail.toString() };
+    this.#record.exit = {
+      ...classification,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      stderrTail: this.#stderrTail.toString(),
+    };
     this.#record.endedAt = Date.now();
     this.#record.state = 'exited';
     const { exit: recordExit, endedAt } = this.#record;
     this.#deps.persistence.run(
       'record exit',
-      () => this.#deps.store.updateRun(this.#spec.runId, { state: 'exited', endedAt, exit: recordExit }),
+      () =>
+        this.#deps.store.updateRun(this.#spec.runId, {
+          state: 'exited',
+          endedAt,
+          exit: recordExit,
+        }),
       undefined,
     );
     this.#deps.log.line('x', `exited: ${classification.reason}: ${classification.explanation}`);
     this.#deps.log.close();
-    this.#deps.logger.info(`run ${this.#spec.runId} (${this.#spec.name}) exited: ${classification.explanation}`);
+    this.#deps.logger.info(
+      `run ${this.#spec.runId} (${this.#spec.name}) exited: ${classification.explanation}`,
+    );
     this.#emitState();
     this.#settleStarted(this.record);
     this.#settleEnded(this.record);
@@ -341,7 +378,11 @@ export class SupervisedRun {
       throw new Error(`x: internal: run ${this.#spec.runId} cannot go from ${from} to ${to}`);
     }
     this.#record.state = to;
-    this.#deps.persistence.run('update state', () => this.#deps.store.updateRun(this.#spec.runId, { state: to }), undefined);
+    this.#deps.persistence.run(
+      'update state',
+      () => this.#deps.store.updateRun(this.#spec.runId, { state: to }),
+      undefined,
+    );
     this.#emitState();
   }
 
@@ -368,7 +409,10 @@ function streamEnded(stream: NodeJS.ReadableStream | null): Promise<void> {
   if (stream === null) {
     return Promise.resolve();
   }
-  const readable = stream as NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean };
+  const readable = stream as NodeJS.ReadableStream & {
+    readableEnded?: boolean;
+    destroyed?: boolean;
+  };
   if (readable.readableEnded === true || readable.destroyed === true) {
     return Promise.resolve();
   }

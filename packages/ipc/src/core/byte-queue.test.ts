@@ -80,7 +80,9 @@ describe('ByteQueue', () => {
               continue; // take() requires length >= n
             }
             if (model.length >= 4) {
-              expect(queue.peekUint32()).toBe(((model[0] << 24) | (model[1] << 16) | (model[2] << 8) | model[3]) >>> 0);
+              expect(queue.peekUint32()).toBe(
+                ((model[0] << 24) | (model[1] << 16) | (model[2] << 8) | model[3]) >>> 0,
+              );
             }
             expect([...queue.take(step.n)]).toEqual(model.slice(0, step.n));
             model = model.slice(step.n);

@@ -19,12 +19,12 @@ export class ByteQueue {
 
   /** Reads the u32 big-endian integer at the front without consuming it. Needs length >= 4. */
   peekUint32(): number {
-    const first = this.#chunks[0]!;
+    const first = this.#chunks[0];
     if (first.length >= 4) {
-      return ((first[0]! << 24) | (first[1]! << 16) | (first[2]! << 8) | first[3]!) >>> 0;
+      return ((first[0] << 24) | (first[1] << 16) | (first[2] << 8) | first[3]) >>> 0;
     }
     const head = this.#copyFront(4);
-    return ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
+    return ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0;
   }
 
   /** Removes and returns the first `n` bytes. Needs length >= n. */
@@ -69,7 +69,7 @@ export class ByteQueue {
   #advance(n: number): void {
     this.#length -= n;
     while (n > 0) {
-      const first = this.#chunks[0]!;
+      const first = this.#chunks[0];
       if (first.length <= n) {
         n -= first.length;
         this.#chunks.shift();

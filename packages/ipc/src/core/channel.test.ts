@@ -40,7 +40,11 @@ describe.each(codecs)('channel over %s', (_name, makeCodec) => {
   it('delivers messages in the order they were sent, over a transport pair', async () => {
     const [a, b] = createTransportPair();
     const sender = createChannel<never, RunnerMessage>({ transport: a, codec: makeCodec() });
-    const receiver = createChannel<RunnerMessage, never>({ transport: b, codec: makeCodec(), validate: validateRunnerMessage });
+    const receiver = createChannel<RunnerMessage, never>({
+      transport: b,
+      codec: makeCodec(),
+      validate: validateRunnerMessage,
+    });
     const seen = watch(receiver);
     const sent = Array.from({ length: 50 }, (_, i) => heartbeat(i));
     await Promise.all(sent.map((message) => sender.send(message)));
@@ -53,27 +57,44 @@ describe.each(codecs)('channel over %s', (_name, makeCodec) => {
   it('an invalid message is reported as X_IPC_INVALID_MESSAGE naming the field, and the next valid one is delivered', () => {
     const transport = new MemoryTransport();
     const codec = makeCodec();
-    const channel = createChannel<RunnerMessage, never>({ transport, codec, validate: validateRunnerMessage });
+    const channel = createChannel<RunnerMessage, never>({
+      transport,
+      codec,
+      validate: validateRunnerMessage,
+    });
     const seen = watch(channel);
-    const first = codec.encode({ type: 'iteration_done', iteration: '3', status: 'ok', durationMs: 1 });
+    const first = codec.encode({
+      type: 'iteration_done',
+      iteration: '3',
+      status: 'ok',
+      durationMs: 1,
+    });
     transport.emitData(concat(first, codec.encode(heartbeat(7))));
     expect(seen.messages).toEqual([heartbeat(7)]);
     expect(seen.errors).toHaveLength(1);
     const error = seen.errors[0] as FrameError;
     expect(error).toBeInstanceOf(FrameError);
     expect(error.code).toBe(IPC_ERROR_CODES.INVALID_MESSAGE);
-    expect(error.message).toContain('invalid `iteration_done` message: field /iteration Expected integer');
+    expect(error.message).toContain(
+      'invalid `iteration_done` message: field /iteration Expected integer',
+    );
     expect(error).toMatchObject({ frame: 1, offset: 0 });
   });
 
   it('a non-object frame is reported as invalid without a type in the message', () => {
     const transport = new MemoryTransport();
     const codec = makeCodec();
-    const channel = createChannel<RunnerMessage, never>({ transport, codec, validate: validateRunnerMessage });
+    const channel = createChannel<RunnerMessage, never>({
+      transport,
+      codec,
+      validate: validateRunnerMessage,
+    });
     const seen = watch(channel);
     transport.emitData(codec.encode([1, 2]));
     expect(seen.errors[0]).toMatchObject({ code: IPC_ERROR_CODES.INVALID_MESSAGE });
-    expect(seen.errors[0].message).toContain('@x/ipc: invalid message: field / expected a message object, got an array');
+    expect(seen.errors[0].message).toContain(
+      '@x/ipc: invalid message: field / expected a message object, got an array',
+    );
   });
 
   it('without a validator every decoded value is delivered as is', () => {
@@ -87,8 +108,11 @@ describe.each(codecs)('channel over %s', (_name, makeCodec) => {
   it('frames the decoder skips are reported on onError and delivery goes on', () => {
     const transport = new MemoryTransport();
     const codec = makeCodec();
-    const seen = watch(createChannel<RunnerMessage, never>({ transport, codec, validate: validateRunnerMessage }));
-    const garbage = codec.name === 'jsonl' ? utf8('{oops\n') : Uint8Array.of(0, 0, 0, 2, 0x01, 0x02);
+    const seen = watch(
+      createChannel<RunnerMessage, never>({ transport, codec, validate: validateRunnerMessage }),
+    );
+    const garbage =
+      codec.name === 'jsonl' ? utf8('{oops\n') : Uint8Array.of(0, 0, 0, 2, 0x01, 0x02);
     transport.emitData(concat(garbage, codec.encode(heartbeat(1))));
     expect(seen.errors.map((e) => (e as IpcError).code)).toEqual([IPC_ERROR_CODES.MALFORMED_FRAME]);
     expect(seen.messages).toEqual([heartbeat(1)]);
@@ -109,15 +133,24 @@ describe('channel send', () => {
     const channel = createChannel<never, unknown>({ transport, codec: createJsonlCodec() });
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    expect(await rejection(channel.send(circular))).toMatchObject({ code: IPC_ERROR_CODES.ENCODE_FAILED });
-    expect(await rejection(channel.send(undefined))).toMatchObject({ code: IPC_ERROR_CODES.ENCODE_FAILED });
+    expect(await rejection(channel.send(circular))).toMatchObject({
+      code: IPC_ERROR_CODES.ENCODE_FAILED,
+    });
+    expect(await rejection(channel.send(undefined))).toMatchObject({
+      code: IPC_ERROR_CODES.ENCODE_FAILED,
+    });
     expect(transport.written).toEqual([]);
   });
 
   it('an oversized message rejects with X_IPC_FRAME_TOO_LARGE and writes nothing', async () => {
     const transport = new MemoryTransport();
-    const channel = createChannel<never, unknown>({ transport, codec: createMsgpackCodec({ maxFrameBytes: 16 }) });
-    expect(await rejection(channel.send({ big: 'x'.repeat(100) }))).toMatchObject({ code: IPC_ERROR_CODES.FRAME_TOO_LARGE });
+    const channel = createChannel<never, unknown>({
+      transport,
+      codec: createMsgpackCodec({ maxFrameBytes: 16 }),
+    });
+    expect(await rejection(channel.send({ big: 'x'.repeat(100) }))).toMatchObject({
+      code: IPC_ERROR_CODES.FRAME_TOO_LARGE,
+    });
     expect(transport.written).toEqual([]);
   });
 
@@ -136,7 +169,9 @@ describe('channel send', () => {
     const transport = new MemoryTransport();
     const channel = createChannel<never, RunnerMessage>({ transport, codec: createJsonlCodec() });
     transport.emitClose();
-    expect(await rejection(channel.send(heartbeat(1)))).toMatchObject({ code: IPC_ERROR_CODES.CHANNEL_CLOSED });
+    expect(await rejection(channel.send(heartbeat(1)))).toMatchObject({
+      code: IPC_ERROR_CODES.CHANNEL_CLOSED,
+    });
   });
 
   it('defaults maxQueuedBytes to 16 MiB', () => {
@@ -151,7 +186,11 @@ describe('channel backpressure', () => {
     const transport = new MemoryTransport();
     transport.stall();
     const maxQueuedBytes = 10 * frameBytes;
-    const channel = createChannel<never, RunnerMessage>({ transport, codec: createJsonlCodec(), maxQueuedBytes });
+    const channel = createChannel<never, RunnerMessage>({
+      transport,
+      codec: createJsonlCodec(),
+      maxQueuedBytes,
+    });
     const pending: Promise<void>[] = [];
     const refused: unknown[] = [];
     for (let i = 0; i < 100; i += 1) {
@@ -167,7 +206,9 @@ describe('channel backpressure', () => {
     expect(refused).toHaveLength(90);
     expect(refused[0]).toBeInstanceOf(IpcError);
     expect(refused[0]).toMatchObject({ code: IPC_ERROR_CODES.BACKPRESSURE });
-    expect((refused[0] as Error).message).toContain(`${maxQueuedBytes} bytes already queued, limit ${maxQueuedBytes} (maxQueuedBytes)`);
+    expect((refused[0] as Error).message).toContain(
+      `${maxQueuedBytes} bytes already queued, limit ${maxQueuedBytes} (maxQueuedBytes)`,
+    );
     channel.close();
     await Promise.all(pending);
   });
@@ -175,22 +216,38 @@ describe('channel backpressure', () => {
   it('a message that would pass the limit by one byte is refused; one that reaches it exactly is accepted', async () => {
     const transport = new MemoryTransport();
     transport.stall();
-    const channel = createChannel<never, RunnerMessage>({ transport, codec: createJsonlCodec(), maxQueuedBytes: 2 * frameBytes - 1 });
+    const channel = createChannel<never, RunnerMessage>({
+      transport,
+      codec: createJsonlCodec(),
+      maxQueuedBytes: 2 * frameBytes - 1,
+    });
     void channel.send(heartbeat(1000)).catch(() => undefined);
-    expect(await rejection(channel.send(heartbeat(1001)))).toMatchObject({ code: IPC_ERROR_CODES.BACKPRESSURE });
-    const exact = createChannel<never, RunnerMessage>({ transport: new MemoryTransport(), codec: createJsonlCodec(), maxQueuedBytes: frameBytes });
+    expect(await rejection(channel.send(heartbeat(1001)))).toMatchObject({
+      code: IPC_ERROR_CODES.BACKPRESSURE,
+    });
+    const exact = createChannel<never, RunnerMessage>({
+      transport: new MemoryTransport(),
+      codec: createJsonlCodec(),
+      maxQueuedBytes: frameBytes,
+    });
     await expect(exact.send(heartbeat(1000))).resolves.toBeUndefined();
   });
 
   it('a send the transport could not take at once resolves on drain, and sending resumes', async () => {
     const transport = new MemoryTransport();
     transport.stall();
-    const channel = createChannel<never, RunnerMessage>({ transport, codec: createJsonlCodec(), maxQueuedBytes: frameBytes });
+    const channel = createChannel<never, RunnerMessage>({
+      transport,
+      codec: createJsonlCodec(),
+      maxQueuedBytes: frameBytes,
+    });
     let settled = false;
     const first = channel.send(heartbeat(1000)).then(() => {
       settled = true;
     });
-    expect(await rejection(channel.send(heartbeat(1001)))).toMatchObject({ code: IPC_ERROR_CODES.BACKPRESSURE });
+    expect(await rejection(channel.send(heartbeat(1001)))).toMatchObject({
+      code: IPC_ERROR_CODES.BACKPRESSURE,
+    });
     await tick();
     expect(settled).toBe(false);
     transport.drain();

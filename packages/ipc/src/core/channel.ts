@@ -72,7 +72,10 @@ export function createChannel<In, Out>(options: ChannelOptions<In>): Channel<In,
       if (result.ok) {
         messages.fire(result.value);
       } else {
-        const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+        const type =
+          typeof value === 'object' && value !== null
+            ? (value as { type?: unknown }).type
+            : undefined;
         errors.fire(
           new FrameError(
             IPC_ERROR_CODES.INVALID_MESSAGE,
@@ -88,7 +91,10 @@ export function createChannel<In, Out>(options: ChannelOptions<In>): Channel<In,
   });
 
   const closedError = () =>
-    new IpcError(IPC_ERROR_CODES.CHANNEL_CLOSED, '@x/ipc: channel is closed; the peer has gone or close() was called');
+    new IpcError(
+      IPC_ERROR_CODES.CHANNEL_CLOSED,
+      '@x/ipc: channel is closed; the peer has gone or close() was called',
+    );
 
   function finish(error: Error | undefined): void {
     if (closed) {
@@ -133,7 +139,7 @@ export function createChannel<In, Out>(options: ChannelOptions<In>): Channel<In,
       try {
         bytes = codec.encode(message);
       } catch (error) {
-        return Promise.reject(error as Error);
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
       const queued = transport.bufferedBytes;
       if (queued + bytes.length > maxQueuedBytes) {

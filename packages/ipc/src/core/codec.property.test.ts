@@ -36,7 +36,9 @@ const cutAt = (data: Uint8Array, fractions: number[]) =>
 const noisyChunks = fc.array(
   fc.oneof(
     fc.uint8Array({ maxLength: 100 }),
-    fc.uint8Array({ maxLength: 30 }).map((payload) => concat(Uint8Array.of(0, 0, 0, payload.length), payload)),
+    fc
+      .uint8Array({ maxLength: 30 })
+      .map((payload) => concat(Uint8Array.of(0, 0, 0, payload.length), payload)),
     fc.integer({ min: 0, max: SMALL_MAX + 10 }).map((length) => Uint8Array.of(0, 0, 0, length)),
     fc.constant(Uint8Array.of(0x0a)),
     fc.string({ maxLength: 80 }).map((text) => utf8(text)),
@@ -93,7 +95,8 @@ function tryEncode(codec: FrameCodec, value: unknown): Uint8Array | undefined {
 
 describe('resynchronisation properties', () => {
   /** One segment of a stream: a good frame, or a bad one the decoder must skip. */
-  type Segment = { good: true; value: unknown; bytes: Uint8Array } | { good: false; bytes: Uint8Array };
+  type Segment =
+    { good: true; value: unknown; bytes: Uint8Array } | { good: false; bytes: Uint8Array };
 
   /**
    * For any mix of good and bad frames, in any chunking: every good frame is delivered, at
@@ -104,7 +107,9 @@ describe('resynchronisation properties', () => {
     const segment: fc.Arbitrary<Segment> = fc.oneof(
       message
         .map((value) => ({ good: true as const, value, bytes: tryEncode(codec, value) }))
-        .filter((s): s is { good: true; value: unknown; bytes: Uint8Array } => s.bytes !== undefined),
+        .filter(
+          (s): s is { good: true; value: unknown; bytes: Uint8Array } => s.bytes !== undefined,
+        ),
       badSegment.map((bytes) => ({ good: false as const, bytes })),
     );
     fc.assert(
@@ -114,7 +119,9 @@ describe('resynchronisation properties', () => {
           c.decoder.push(chunk);
         }
         c.decoder.end();
-        const eventOffsets = c.events.map((event) => (event.kind === 'frame' ? event.position.offset : event.error.offset));
+        const eventOffsets = c.events.map((event) =>
+          event.kind === 'frame' ? event.position.offset : event.error.offset,
+        );
         let offset = 0;
         for (const s of segments) {
           const here = c.events.filter((_event, index) => eventOffsets[index] === offset);
@@ -133,15 +140,27 @@ describe('resynchronisation properties', () => {
 
   it('jsonl: after any bad line (garbage, invalid UTF-8, oversized), the next good line decodes', () => {
     const badLine = fc
-      .oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: SMALL_MAX + 1, maxLength: 3 * SMALL_MAX }))
-      .map((line) => concat(line.map((byte) => (byte === 0x0a ? 0x20 : byte)), Uint8Array.of(0x0a)));
+      .oneof(
+        fc.uint8Array({ maxLength: 40 }),
+        fc.uint8Array({ minLength: SMALL_MAX + 1, maxLength: 3 * SMALL_MAX }),
+      )
+      .map((line) =>
+        concat(
+          line.map((byte) => (byte === 0x0a ? 0x20 : byte)),
+          Uint8Array.of(0x0a),
+        ),
+      );
     checkResync(createJsonlCodec({ maxFrameBytes: SMALL_MAX }), badLine);
   });
 
   it('msgpack: after any bad frame (garbage payload, empty, oversized prefix), the next good frame decodes', () => {
     const badFrame = fc.oneof(
-      fc.uint8Array({ maxLength: SMALL_MAX }).map((payload) => concat(Uint8Array.of(0, 0, 0, payload.length), payload)),
-      fc.uint8Array({ minLength: SMALL_MAX + 1, maxLength: 3 * SMALL_MAX }).map((payload) => concat(Uint8Array.of(0, 0, 0, payload.length), payload)),
+      fc
+        .uint8Array({ maxLength: SMALL_MAX })
+        .map((payload) => concat(Uint8Array.of(0, 0, 0, payload.length), payload)),
+      fc
+        .uint8Array({ minLength: SMALL_MAX + 1, maxLength: 3 * SMALL_MAX })
+        .map((payload) => concat(Uint8Array.of(0, 0, 0, payload.length), payload)),
     );
     checkResync(createMsgpackCodec({ maxFrameBytes: SMALL_MAX }), badFrame);
   });

@@ -10,7 +10,9 @@ describe('getCodec / isCodecName', () => {
   });
 
   it('an unknown name throws a TypeError listing the known ones', () => {
-    expect(() => getCodec('json')).toThrow(new TypeError('@x/ipc: unknown codec "json"; expected one of jsonl, msgpack'));
+    expect(() => getCodec('json')).toThrow(
+      new TypeError('@x/ipc: unknown codec "json"; expected one of jsonl, msgpack'),
+    );
   });
 
   it.each([

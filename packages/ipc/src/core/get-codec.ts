@@ -18,5 +18,7 @@ export function getCodec(name: string, options?: CodecOptions): FrameCodec {
   if (name === 'msgpack') {
     return createMsgpackCodec(options);
   }
-  throw new TypeError(`@x/ipc: unknown codec ${JSON.stringify(name)}; expected one of ${CODEC_NAMES.join(', ')}`);
+  throw new TypeError(
+    `@x/ipc: unknown codec ${JSON.stringify(name)}; expected one of ${CODEC_NAMES.join(', ')}`,
+  );
 }

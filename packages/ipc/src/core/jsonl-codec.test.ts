@@ -22,10 +22,15 @@ describe('createJsonlCodec options', () => {
     expect(createJsonlCodec().name).toBe('jsonl');
   });
 
-  it.each([15, 0, -1, 16.5, Number.NaN, 2 ** 32])('refuses maxFrameBytes %s with a TypeError', (max) => {
-    expect(() => createJsonlCodec({ maxFrameBytes: max })).toThrow(TypeError);
-    expect(() => createJsonlCodec({ maxFrameBytes: max })).toThrow(/maxFrameBytes must be an integer from 16/);
-  });
+  it.each([15, 0, -1, 16.5, Number.NaN, 2 ** 32])(
+    'refuses maxFrameBytes %s with a TypeError',
+    (max) => {
+      expect(() => createJsonlCodec({ maxFrameBytes: max })).toThrow(TypeError);
+      expect(() => createJsonlCodec({ maxFrameBytes: max })).toThrow(
+        /maxFrameBytes must be an integer from 16/,
+      );
+    },
+  );
 
   it('accepts the bounds 16 and 2^32 - 1', () => {
     expect(createJsonlCodec({ maxFrameBytes: 16 }).maxFrameBytes).toBe(16);
@@ -66,7 +71,9 @@ describe('jsonl encode', () => {
   });
 
   it('refuses a BigInt with X_IPC_ENCODE_FAILED', () => {
-    expect(encodeError(() => codec.encode({ n: 1n }))).toMatchObject({ code: IPC_ERROR_CODES.ENCODE_FAILED });
+    expect(encodeError(() => codec.encode({ n: 1n }))).toMatchObject({
+      code: IPC_ERROR_CODES.ENCODE_FAILED,
+    });
   });
 
   it('accepts a line of exactly maxFrameBytes bytes and refuses one byte more with X_IPC_FRAME_TOO_LARGE', () => {
@@ -79,7 +86,9 @@ describe('jsonl encode', () => {
 
   it('counts the limit in UTF-8 bytes, not in characters (31 × "é" is 64 bytes, 32 × is 66)', () => {
     expect(codec.encode('é'.repeat(31))).toHaveLength(65);
-    expect(encodeError(() => codec.encode('é'.repeat(32)))).toMatchObject({ code: IPC_ERROR_CODES.FRAME_TOO_LARGE });
+    expect(encodeError(() => codec.encode('é'.repeat(32)))).toMatchObject({
+      code: IPC_ERROR_CODES.FRAME_TOO_LARGE,
+    });
   });
 });
 
@@ -130,7 +139,11 @@ describe('jsonl decoder', () => {
     c.decoder.push(concat(...frames));
     let offset = 0;
     const expected = frames.map((frame, index) => {
-      const event = { kind: 'frame', value: JSON.parse(new TextDecoder().decode(frame)), position: { frame: index + 1, offset } };
+      const event = {
+        kind: 'frame',
+        value: JSON.parse(new TextDecoder().decode(frame)),
+        position: { frame: index + 1, offset },
+      };
       offset += frame.length;
       return event;
     });
@@ -143,7 +156,11 @@ describe('jsonl decoder', () => {
     expect(c.values).toEqual([{ a: 1 }]);
     expect(c.decoder.bufferedBytes).toBe(4);
     c.decoder.push(utf8(':2}\n'));
-    expect(c.events[1]).toEqual({ kind: 'frame', value: { b: 2 }, position: { frame: 2, offset: 8 } });
+    expect(c.events[1]).toEqual({
+      kind: 'frame',
+      value: { b: 2 },
+      position: { frame: 2, offset: 8 },
+    });
   });
 
   it.each([
@@ -186,7 +203,11 @@ describe('jsonl decoder', () => {
     expect(error.message).toContain('"{\\"a\\":"');
     expect(error.message).toMatch(/\(frame 2, byte offset 8\)$/);
     expect(error.cause).toBeInstanceOf(SyntaxError);
-    expect(c.events[2]).toEqual({ kind: 'frame', value: { a: 3 }, position: { frame: 3, offset: 14 } });
+    expect(c.events[2]).toEqual({
+      kind: 'frame',
+      value: { a: 3 },
+      position: { frame: 3, offset: 14 },
+    });
   });
 
   it('a malformed line split across chunks is reported once at the offset where it began', () => {
@@ -195,7 +216,9 @@ describe('jsonl decoder', () => {
       c.decoder.push(chunk);
     }
     expect(c.values).toEqual([{ a: 1 }, { a: 2 }]);
-    expect(c.errors.map((e) => [e.code, e.frame, e.offset])).toEqual([[IPC_ERROR_CODES.MALFORMED_FRAME, 2, 8]]);
+    expect(c.errors.map((e) => [e.code, e.frame, e.offset])).toEqual([
+      [IPC_ERROR_CODES.MALFORMED_FRAME, 2, 8],
+    ]);
   });
 
   it.each([
@@ -207,8 +230,14 @@ describe('jsonl decoder', () => {
   ])('invalid UTF-8 (%s) is reported as malformed and the next line decodes', (_name, line) => {
     const c = collect(codec);
     c.decoder.push(concat(line, utf8('\n"ok"\n')));
-    expect(c.errors.map((e) => [e.code, e.frame, e.offset])).toEqual([[IPC_ERROR_CODES.MALFORMED_FRAME, 1, 0]]);
-    expect(c.events[1]).toEqual({ kind: 'frame', value: 'ok', position: { frame: 2, offset: line.length + 1 } });
+    expect(c.errors.map((e) => [e.code, e.frame, e.offset])).toEqual([
+      [IPC_ERROR_CODES.MALFORMED_FRAME, 1, 0],
+    ]);
+    expect(c.events[1]).toEqual({
+      kind: 'frame',
+      value: 'ok',
+      position: { frame: 2, offset: line.length + 1 },
+    });
   });
 
   it('a line of exactly maxFrameBytes bytes decodes; with one more byte it is refused', () => {
@@ -225,8 +254,14 @@ describe('jsonl decoder', () => {
     c.decoder.push(utf8(`{"a":1}\n${big}\n{"a":2}\n`));
     expect(c.values).toEqual([{ a: 1 }, { a: 2 }]);
     expect(c.errors).toHaveLength(1);
-    expect(c.errors[0]).toMatchObject({ code: IPC_ERROR_CODES.FRAME_TOO_LARGE, frame: 2, offset: 8 });
-    expect(c.errors[0].message).toContain('line longer than maxFrameBytes 64; skipped to the next newline');
+    expect(c.errors[0]).toMatchObject({
+      code: IPC_ERROR_CODES.FRAME_TOO_LARGE,
+      frame: 2,
+      offset: 8,
+    });
+    expect(c.errors[0].message).toContain(
+      'line longer than maxFrameBytes 64; skipped to the next newline',
+    );
     expect(c.events[2]).toMatchObject({ position: { frame: 3, offset: 8 + big.length + 1 } });
   });
 
@@ -242,7 +277,9 @@ describe('jsonl decoder', () => {
     expect(maxBuffered).toBeLessThanOrEqual(64);
     expect(maxBuffered).toBeGreaterThan(0);
     expect(c.values).toEqual([{ a: 1 }, { a: 2 }]);
-    expect(c.errors.map((e) => [e.code, e.frame, e.offset])).toEqual([[IPC_ERROR_CODES.FRAME_TOO_LARGE, 2, 8]]);
+    expect(c.errors.map((e) => [e.code, e.frame, e.offset])).toEqual([
+      [IPC_ERROR_CODES.FRAME_TOO_LARGE, 2, 8],
+    ]);
   });
 
   it('an oversized line is reported as soon as it passes the limit, before its newline arrives', () => {
@@ -264,7 +301,11 @@ describe('jsonl decoder', () => {
     c.decoder.end();
     expect(c.values).toEqual([{ a: 1 }]);
     expect(c.errors).toHaveLength(1);
-    expect(c.errors[0]).toMatchObject({ code: IPC_ERROR_CODES.TRUNCATED_FRAME, frame: 2, offset: 8 });
+    expect(c.errors[0]).toMatchObject({
+      code: IPC_ERROR_CODES.TRUNCATED_FRAME,
+      frame: 2,
+      offset: 8,
+    });
     expect(c.errors[0].message).toContain('stream ended inside a line of 5 bytes');
     expect(c.decoder.bufferedBytes).toBe(0);
   });

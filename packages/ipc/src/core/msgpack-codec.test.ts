@@ -43,10 +43,14 @@ describe('msgpack encode', () => {
     const expected = [
       '00000016', // u32 BE payload length: 22
       '82', // fixmap, 2 entries
-      'a4', '74797065', // fixstr 4 "type"
-      'a4', '73746f70', // fixstr 4 "stop"
-      'a7', '67726163654d73', // fixstr 7 "graceMs"
-      'cd', '07d0', // uint16 2000
+      'a4',
+      '74797065', // fixstr 4 "type"
+      'a4',
+      '73746f70', // fixstr 4 "stop"
+      'a7',
+      '67726163654d73', // fixstr 7 "graceMs"
+      'cd',
+      '07d0', // uint16 2000
     ].join('');
     expect(hex(codec.encode(stop))).toBe(expected);
     expect(expected).toBe(STOP_HEX);
@@ -67,7 +71,10 @@ describe('msgpack encode', () => {
       runId: 'run-0001',
       name: 'demo agent with a name longer than thirty-one bytes',
       module: '/abs/agents/demo.mjs',
-      params: { list: [1, -1, -200_000, 1.5, 2 ** 40, 'ü', null, true, false], nested: { deep: { deeper: {} } } },
+      params: {
+        list: [1, -1, -200_000, 1.5, 2 ** 40, 'ü', null, true, false],
+        nested: { deep: { deeper: {} } },
+      },
       intervalMs: 0,
       maxIterations: undefined,
       heartbeatIntervalMs: 5000,
@@ -115,7 +122,9 @@ describe('msgpack encode', () => {
   // `null`, while the jsonl codec refuses the same value with X_IPC_ENCODE_FAILED. One
   // `channel.send(undefined)` thus fails or delivers `null` depending on the codec.
   it('refuses a top-level undefined with X_IPC_ENCODE_FAILED, as the jsonl codec does', () => {
-    expect(encodeError(() => codec.encode(undefined))).toMatchObject({ code: IPC_ERROR_CODES.ENCODE_FAILED });
+    expect(encodeError(() => codec.encode(undefined))).toMatchObject({
+      code: IPC_ERROR_CODES.ENCODE_FAILED,
+    });
   });
 
   it('accepts a payload of exactly maxFrameBytes bytes and refuses one byte more with X_IPC_FRAME_TOO_LARGE', () => {
@@ -134,7 +143,9 @@ describe('msgpack decoder', () => {
     const c = collect(codec);
     const message = { t: 'log', m: 'héllo ✓ 🚀', n: -3, f: 0.25, ok: true, none: null };
     c.decoder.push(codec.encode(message));
-    expect(c.events).toEqual([{ kind: 'frame', value: message, position: { frame: 1, offset: 0 } }]);
+    expect(c.events).toEqual([
+      { kind: 'frame', value: message, position: { frame: 1, offset: 0 } },
+    ]);
     expect(c.decoder.bufferedBytes).toBe(0);
   });
 
@@ -215,7 +226,9 @@ describe('msgpack decoder', () => {
     c.decoder.push(bytes(0x00, 0x00));
     expect(c.errors).toEqual([]);
     c.decoder.push(bytes(0x10, 0x00));
-    expect(c.errors.map((e) => [e.code, e.frame, e.offset])).toEqual([[IPC_ERROR_CODES.FRAME_TOO_LARGE, 1, 0]]);
+    expect(c.errors.map((e) => [e.code, e.frame, e.offset])).toEqual([
+      [IPC_ERROR_CODES.FRAME_TOO_LARGE, 1, 0],
+    ]);
     expect(c.decoder.bufferedBytes).toBe(0);
     // 0x1000 = 4096 payload bytes to skip, in chunks that never hold a whole frame.
     for (let sent = 0; sent < 4096; sent += 1000) {
@@ -248,16 +261,27 @@ describe('msgpack decoder', () => {
     ['a map cut short', bytes(0x82, 0xa1, 0x61, 0x01)],
     ['a string longer than the payload', bytes(0xa5, 0x61)],
     ['an empty payload (length 0)', bytes()],
-  ])('an invalid payload (%s) is reported as X_IPC_MALFORMED_FRAME at its header offset, then the next frame decodes', (_name, payload) => {
-    const c = collect(codec);
-    const first = codec.encode({ a: 1 });
-    c.decoder.push(concat(first, frameOf(payload), codec.encode({ a: 2 })));
-    expect(c.values).toEqual([{ a: 1 }, { a: 2 }]);
-    expect(c.errors).toHaveLength(1);
-    expect(c.errors[0]).toMatchObject({ code: IPC_ERROR_CODES.MALFORMED_FRAME, frame: 2, offset: first.length });
-    expect(c.errors[0].message).toMatch(/^@x\/ipc: msgpack payload of \d+ bytes is not valid msgpack/);
-    expect(c.events[2]).toMatchObject({ position: { frame: 3, offset: first.length + 4 + payload.length } });
-  });
+  ])(
+    'an invalid payload (%s) is reported as X_IPC_MALFORMED_FRAME at its header offset, then the next frame decodes',
+    (_name, payload) => {
+      const c = collect(codec);
+      const first = codec.encode({ a: 1 });
+      c.decoder.push(concat(first, frameOf(payload), codec.encode({ a: 2 })));
+      expect(c.values).toEqual([{ a: 1 }, { a: 2 }]);
+      expect(c.errors).toHaveLength(1);
+      expect(c.errors[0]).toMatchObject({
+        code: IPC_ERROR_CODES.MALFORMED_FRAME,
+        frame: 2,
+        offset: first.length,
+      });
+      expect(c.errors[0].message).toMatch(
+        /^@x\/ipc: msgpack payload of \d+ bytes is not valid msgpack/,
+      );
+      expect(c.events[2]).toMatchObject({
+        position: { frame: 3, offset: first.length + 4 + payload.length },
+      });
+    },
+  );
 
   // Regression (fixed; was: src/core/msgpack-codec.ts, MsgpackDecoder#decode → packr.unpack): 0xc1 is "never
   // used" in the msgpack spec, but msgpackr returns its C1 sentinel object for it instead of
@@ -287,21 +311,29 @@ describe('msgpack decoder', () => {
   it.each([
     ['half a header', bytes(0x00, 0x00)],
     ['a header and half its payload', codec.encode(stop).subarray(0, 12)],
-  ])('the stream ending inside a frame (%s) reports X_IPC_TRUNCATED_FRAME and clears the buffer', (_name, partial) => {
-    const c = collect(codec);
-    const first = codec.encode({ a: 1 });
-    c.decoder.push(concat(first, partial));
-    c.decoder.end();
-    expect(c.values).toEqual([{ a: 1 }]);
-    expect(c.errors.map((e) => [e.code, e.frame, e.offset])).toEqual([[IPC_ERROR_CODES.TRUNCATED_FRAME, 2, first.length]]);
-    expect(c.decoder.bufferedBytes).toBe(0);
-  });
+  ])(
+    'the stream ending inside a frame (%s) reports X_IPC_TRUNCATED_FRAME and clears the buffer',
+    (_name, partial) => {
+      const c = collect(codec);
+      const first = codec.encode({ a: 1 });
+      c.decoder.push(concat(first, partial));
+      c.decoder.end();
+      expect(c.values).toEqual([{ a: 1 }]);
+      expect(c.errors.map((e) => [e.code, e.frame, e.offset])).toEqual([
+        [IPC_ERROR_CODES.TRUNCATED_FRAME, 2, first.length],
+      ]);
+      expect(c.decoder.bufferedBytes).toBe(0);
+    },
+  );
 
   it('the stream ending while an oversized payload is being skipped reports X_IPC_TRUNCATED_FRAME too', () => {
     const c = collect(codec);
     c.decoder.push(frameOf(new Uint8Array(10), 1000));
     c.decoder.end();
-    expect(c.errors.map((e) => e.code)).toEqual([IPC_ERROR_CODES.FRAME_TOO_LARGE, IPC_ERROR_CODES.TRUNCATED_FRAME]);
+    expect(c.errors.map((e) => e.code)).toEqual([
+      IPC_ERROR_CODES.FRAME_TOO_LARGE,
+      IPC_ERROR_CODES.TRUNCATED_FRAME,
+    ]);
     expect(c.errors[1].message).toContain('990 still to skip');
   });
 

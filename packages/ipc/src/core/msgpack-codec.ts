@@ -42,7 +42,10 @@ export function createMsgpackCodec(options?: CodecOptions): FrameCodec {
     maxFrameBytes,
     encode(value) {
       if (value === undefined) {
-        throw new IpcError(IPC_ERROR_CODES.ENCODE_FAILED, '@x/ipc: cannot encode undefined as msgpack; send an object');
+        throw new IpcError(
+          IPC_ERROR_CODES.ENCODE_FAILED,
+          '@x/ipc: cannot encode undefined as msgpack; send an object',
+        );
       }
       let payload: Uint8Array;
       try {

@@ -16,11 +16,16 @@ export interface ConnectRpcOptions {
  * @throws Error with `code` `ENOENT` (no socket) or `ECONNREFUSED` (nobody listening), or a
  *   timeout error, as a rejection.
  */
-export async function connectRpc(socketPath: string, options: ConnectRpcOptions = {}): Promise<RpcConnection> {
+export async function connectRpc(
+  socketPath: string,
+  options: ConnectRpcOptions = {},
+): Promise<RpcConnection> {
   const socket = await openSocket(socketPath, options.timeoutMs ?? 5000);
   const channel = createStreamChannel<unknown, unknown>({
     readable: socket,
-    codec: createJsonlCodec(options.maxFrameBytes === undefined ? undefined : { maxFrameBytes: options.maxFrameBytes }),
+    codec: createJsonlCodec(
+      options.maxFrameBytes === undefined ? undefined : { maxFrameBytes: options.maxFrameBytes },
+    ),
   });
   return createRpcConnection(channel);
 }
@@ -30,7 +35,11 @@ function openSocket(path: string, timeoutMs: number): Promise<Socket> {
     const socket = connect(path);
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(Object.assign(new Error(`@x/ipc: connecting to ${path} timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      reject(
+        Object.assign(new Error(`@x/ipc: connecting to ${path} timed out after ${timeoutMs} ms`), {
+          code: 'ETIMEDOUT',
+        }),
+      );
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);

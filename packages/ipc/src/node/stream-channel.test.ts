@@ -31,7 +31,11 @@ describe.each([
   it('delivers messages in order across two PassThrough pipes, whatever the stream chunking', async () => {
     const toRunner = new PassThrough();
     const toSupervisor = new PassThrough();
-    const runner = createStreamChannel<never, RunnerMessage>({ readable: toRunner, writable: toSupervisor, codec: makeCodec() });
+    const runner = createStreamChannel<never, RunnerMessage>({
+      readable: toRunner,
+      writable: toSupervisor,
+      codec: makeCodec(),
+    });
     const supervisor = createStreamChannel<RunnerMessage, never>({
       readable: toSupervisor,
       writable: toRunner,
@@ -57,18 +61,28 @@ describe.each([
 describe('stream channel lifecycle', () => {
   it('the readable ending closes the channel with no error', async () => {
     const input = new PassThrough();
-    const channel = createStreamChannel({ readable: input, writable: new PassThrough(), codec: createJsonlCodec() });
+    const channel = createStreamChannel({
+      readable: input,
+      writable: new PassThrough(),
+      codec: createJsonlCodec(),
+    });
     const closed = new Promise((resolve) => channel.onClose(resolve));
     input.end('{"a":1}\n');
     input.resume();
     expect(await closed).toBeUndefined();
     expect(channel.closed).toBe(true);
-    expect(await rejection(channel.send({}))).toMatchObject({ code: IPC_ERROR_CODES.CHANNEL_CLOSED });
+    expect(await rejection(channel.send({}))).toMatchObject({
+      code: IPC_ERROR_CODES.CHANNEL_CLOSED,
+    });
   });
 
   it('a stream error (EPIPE on the writable) closes the channel and is reported, never thrown', async () => {
     const writable = new PassThrough();
-    const channel = createStreamChannel({ readable: new PassThrough(), writable, codec: createJsonlCodec() });
+    const channel = createStreamChannel({
+      readable: new PassThrough(),
+      writable,
+      codec: createJsonlCodec(),
+    });
     const errors: Error[] = [];
     channel.onError((error) => errors.push(error));
     const closed = new Promise<Error | undefined>((resolve) => channel.onClose(resolve));
@@ -118,7 +132,11 @@ describe('stream channel lifecycle', () => {
         release = callback;
       },
     });
-    const channel = createStreamChannel<never, RunnerMessage>({ readable: new PassThrough(), writable, codec: createJsonlCodec() });
+    const channel = createStreamChannel<never, RunnerMessage>({
+      readable: new PassThrough(),
+      writable,
+      codec: createJsonlCodec(),
+    });
     let done = false;
     const sending = channel.send(heartbeat(1000)).then(() => {
       done = true;

@@ -7,7 +7,10 @@ import type { ByteTransport } from '../core/transport.js';
  * `readable` and `writable` may be one duplex. The transport closes on the readable's
  * end, on either stream's close, and on any stream error (EPIPE included), never throwing.
  */
-export function createStreamTransport(readable: Readable, writable: Writable = readable as unknown as Writable): ByteTransport {
+export function createStreamTransport(
+  readable: Readable,
+  writable: Writable = readable as unknown as Writable,
+): ByteTransport {
   const closeListeners = new Set<(error: Error | undefined) => void>();
   let ended = false;
   const finish = (error?: Error) => {

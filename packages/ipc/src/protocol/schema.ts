@@ -17,7 +17,11 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 /** Version of the runner protocol described here. A peer with another version is refused. */
 export const PROTOCOL_VERSION = 1;
 
-const RunId = Type.String({ minLength: 1, maxLength: 128, description: 'Run id assigned by the supervisor.' });
+const RunId = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  description: 'Run id assigned by the supervisor.',
+});
 const DurationMs = (description: string) => Type.Integer({ minimum: 0, description });
 const Codec = Type.Union([Type.Literal('jsonl'), Type.Literal('msgpack')], {
   description: 'Framing in use on this channel.',
@@ -29,32 +33,59 @@ const Codec = Type.Union([Type.Literal('jsonl'), Type.Literal('msgpack')], {
 export const InitMessage = Type.Object(
   {
     type: Type.Literal('init'),
-    protocolVersion: Type.Integer({ minimum: 1, description: 'Protocol version the supervisor speaks.' }),
+    protocolVersion: Type.Integer({
+      minimum: 1,
+      description: 'Protocol version the supervisor speaks.',
+    }),
     codec: Codec,
     runId: RunId,
-    name: Type.String({ minLength: 1, maxLength: 128, description: 'Human name of the agent run.' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: 'Human name of the agent run.',
+    }),
     module: Type.Optional(
-      Type.String({ minLength: 1, description: 'Agent module to load: absolute path or file: URL. Absent for command runners.' }),
+      Type.String({
+        minLength: 1,
+        description:
+          'Agent module to load: absolute path or file: URL. Absent for command runners.',
+      }),
     ),
-    params: Type.Record(Type.String(), Type.Unknown(), { description: 'Agent parameters, free-form JSON object.' }),
+    params: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'Agent parameters, free-form JSON object.',
+    }),
     intervalMs: DurationMs('Pause between the end of one iteration and the start of the next.'),
     maxIterations: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'Stop after this many iterations (exit reason `max_iterations`).' }),
+      Type.Integer({
+        minimum: 1,
+        description: 'Stop after this many iterations (exit reason `max_iterations`).',
+      }),
     ),
     heartbeatIntervalMs: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'How often the runner sends `heartbeat`. Absent: no heartbeats.' }),
+      Type.Integer({
+        minimum: 1,
+        description: 'How often the runner sends `heartbeat`. Absent: no heartbeats.',
+      }),
     ),
   },
-  { description: 'First message on the channel, sent by the supervisor right after spawning the runner.' },
+  {
+    description:
+      'First message on the channel, sent by the supervisor right after spawning the runner.',
+  },
 );
 
 export const StopMessage = Type.Object(
   {
     type: Type.Literal('stop'),
-    graceMs: DurationMs('How long the runner may take to finish its current iteration and exit before it is signalled.'),
+    graceMs: DurationMs(
+      'How long the runner may take to finish its current iteration and exit before it is signalled.',
+    ),
     reason: Type.Optional(Type.String({ description: 'Why the stop was asked, for logs.' })),
   },
-  { description: 'Asks the runner to stop cooperatively: abort, finish the iteration, send `exit`, exit 0.' },
+  {
+    description:
+      'Asks the runner to stop cooperatively: abort, finish the iteration, send `exit`, exit 0.',
+  },
 );
 
 export const SupervisorMessage = Type.Union([InitMessage, StopMessage]);
@@ -65,9 +96,14 @@ export const SupervisorMessage = Type.Union([InitMessage, StopMessage]);
 export const ReadyMessage = Type.Object(
   {
     type: Type.Literal('ready'),
-    protocolVersion: Type.Integer({ minimum: 1, description: 'Echo of the version the runner speaks.' }),
+    protocolVersion: Type.Integer({
+      minimum: 1,
+      description: 'Echo of the version the runner speaks.',
+    }),
     codec: Codec,
-    pid: Type.Optional(Type.Integer({ minimum: 1, description: 'Process id of the runner, if it is a process.' })),
+    pid: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Process id of the runner, if it is a process.' }),
+    ),
   },
   { description: 'Handshake reply: the runner loaded its agent and is ready to run.' },
 );
@@ -83,7 +119,10 @@ export const HeartbeatMessage = Type.Object(
 export const IterationStartMessage = Type.Object(
   {
     type: Type.Literal('iteration_start'),
-    iteration: Type.Integer({ minimum: 1, description: '1-based iteration number within the run.' }),
+    iteration: Type.Integer({
+      minimum: 1,
+      description: '1-based iteration number within the run.',
+    }),
     startedAt: Type.Integer({ minimum: 0, description: 'ms since the Unix epoch.' }),
   },
   { description: 'An iteration began.' },
@@ -101,11 +140,18 @@ export const Usage = Type.Object(
 export const IterationDoneMessage = Type.Object(
   {
     type: Type.Literal('iteration_done'),
-    iteration: Type.Integer({ minimum: 1, description: '1-based iteration number within the run.' }),
+    iteration: Type.Integer({
+      minimum: 1,
+      description: '1-based iteration number within the run.',
+    }),
     status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
     durationMs: DurationMs('Wall time of the iteration.'),
-    summary: Type.Optional(Type.String({ maxLength: 65536, description: 'One-line result for humans.' })),
-    error: Type.Optional(Type.String({ maxLength: 65536, description: 'Error message when status is `error`.' })),
+    summary: Type.Optional(
+      Type.String({ maxLength: 65536, description: 'One-line result for humans.' }),
+    ),
+    error: Type.Optional(
+      Type.String({ maxLength: 65536, description: 'Error message when status is `error`.' }),
+    ),
     usage: Type.Optional(Usage),
   },
   { description: 'An iteration finished. The supervisor persists it before publishing it.' },
@@ -130,7 +176,11 @@ export const LogMessage = Type.Object(
 export const NotifyMessage = Type.Object(
   {
     type: Type.Literal('notify'),
-    payload: Type.Optional(Type.Unknown({ description: 'Any JSON value the agent wants to publish (absent when undefined).' })),
+    payload: Type.Optional(
+      Type.Unknown({
+        description: 'Any JSON value the agent wants to publish (absent when undefined).',
+      }),
+    ),
   },
   { description: 'An application event from the agent (`ctx.notify`).' },
 );

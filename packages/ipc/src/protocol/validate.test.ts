@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { collect } from '../../test/support/decode.js';
 import { createJsonlCodec } from '../core/jsonl-codec.js';
 import { createMsgpackCodec } from '../core/msgpack-codec.js';
-import { MESSAGE_SCHEMAS, PROTOCOL_VERSION, type RunnerMessage, type SupervisorMessage } from './schema.js';
+import {
+  MESSAGE_SCHEMAS,
+  PROTOCOL_VERSION,
+  type RunnerMessage,
+  type SupervisorMessage,
+} from './schema.js';
 import { compileValidator, validateRunnerMessage, validateSupervisorMessage } from './validate.js';
 
 const supervisorExamples: [string, SupervisorMessage][] = [
@@ -22,7 +27,18 @@ const supervisorExamples: [string, SupervisorMessage][] = [
       heartbeatIntervalMs: 5000,
     },
   ],
-  ['init (required fields only)', { type: 'init', protocolVersion: 1, codec: 'jsonl', runId: 'r', name: 'n', params: {}, intervalMs: 0 }],
+  [
+    'init (required fields only)',
+    {
+      type: 'init',
+      protocolVersion: 1,
+      codec: 'jsonl',
+      runId: 'r',
+      name: 'n',
+      params: {},
+      intervalMs: 0,
+    },
+  ],
   ['stop', { type: 'stop', graceMs: 2000 }],
   ['stop with a reason', { type: 'stop', graceMs: 0, reason: 'user asked' }],
 ];
@@ -44,7 +60,10 @@ const runnerExamples: [string, RunnerMessage][] = [
       usage: { inputTokens: 10, outputTokens: 0, costUsd: 0.0012 },
     },
   ],
-  ['iteration_done with empty usage', { type: 'iteration_done', iteration: 1, status: 'ok', durationMs: 0, usage: {} }],
+  [
+    'iteration_done with empty usage',
+    { type: 'iteration_done', iteration: 1, status: 'ok', durationMs: 0, usage: {} },
+  ],
   ['log', { type: 'log', level: 'debug', message: '' }],
   ['notify with an object payload', { type: 'notify', payload: { any: ['json', 1, null] } }],
   ['notify with a null payload', { type: 'notify', payload: null }],
@@ -54,35 +73,107 @@ const runnerExamples: [string, RunnerMessage][] = [
 
 describe('validateSupervisorMessage / validateRunnerMessage', () => {
   it('the examples cover every message type of the schema', () => {
-    const covered = new Set([...supervisorExamples, ...runnerExamples].map(([, message]) => message.type));
+    const covered = new Set(
+      [...supervisorExamples, ...runnerExamples].map(([, message]) => message.type),
+    );
     expect([...covered].sort()).toEqual(Object.keys(MESSAGE_SCHEMAS).sort());
   });
 
-  it.each(supervisorExamples)('a valid %s passes validateSupervisorMessage and is returned as is', (_name, message) => {
-    const result = validateSupervisorMessage(message);
-    expect(result).toEqual({ ok: true, value: message });
-    expect(result.ok && result.value).toBe(message);
-  });
+  it.each(supervisorExamples)(
+    'a valid %s passes validateSupervisorMessage and is returned as is',
+    (_name, message) => {
+      const result = validateSupervisorMessage(message);
+      expect(result).toEqual({ ok: true, value: message });
+      expect(result.ok && result.value).toBe(message);
+    },
+  );
 
   it.each(runnerExamples)('a valid %s passes validateRunnerMessage', (_name, message) => {
     expect(validateRunnerMessage(message)).toEqual({ ok: true, value: message });
   });
 
   it.each([
-    ['iteration_done with iteration "3" (a string)', { type: 'iteration_done', iteration: '3', status: 'ok', durationMs: 1 }, '/iteration', /integer/],
-    ['iteration_done with iteration 0 (below minimum 1)', { type: 'iteration_done', iteration: 0, status: 'ok', durationMs: 1 }, '/iteration', /greater or equal to 1/],
-    ['iteration_done without durationMs', { type: 'iteration_done', iteration: 3, status: 'ok' }, '/durationMs', /required property/],
-    ['iteration_done with status "fine"', { type: 'iteration_done', iteration: 3, status: 'fine', durationMs: 1 }, '/status', /union/i],
-    ['iteration_done with usage.costUsd -1', { type: 'iteration_done', iteration: 3, status: 'ok', durationMs: 1, usage: { costUsd: -1 } }, '/usage/costUsd', /greater or equal to 0/],
-    ['iteration_done with usage.inputTokens 1.5', { type: 'iteration_done', iteration: 3, status: 'ok', durationMs: 1, usage: { inputTokens: 1.5 } }, '/usage/inputTokens', /integer/],
-    ['iteration_done with a 65537-char summary', { type: 'iteration_done', iteration: 1, status: 'ok', durationMs: 1, summary: 'x'.repeat(65537) }, '/summary', /length/],
+    [
+      'iteration_done with iteration "3" (a string)',
+      { type: 'iteration_done', iteration: '3', status: 'ok', durationMs: 1 },
+      '/iteration',
+      /integer/,
+    ],
+    [
+      'iteration_done with iteration 0 (below minimum 1)',
+      { type: 'iteration_done', iteration: 0, status: 'ok', durationMs: 1 },
+      '/iteration',
+      /greater or equal to 1/,
+    ],
+    [
+      'iteration_done without durationMs',
+      { type: 'iteration_done', iteration: 3, status: 'ok' },
+      '/durationMs',
+      /required property/,
+    ],
+    [
+      'iteration_done with status "fine"',
+      { type: 'iteration_done', iteration: 3, status: 'fine', durationMs: 1 },
+      '/status',
+      /union/i,
+    ],
+    [
+      'iteration_done with usage.costUsd -1',
+      { type: 'iteration_done', iteration: 3, status: 'ok', durationMs: 1, usage: { costUsd: -1 } },
+      '/usage/costUsd',
+      /greater or equal to 0/,
+    ],
+    [
+      'iteration_done with usage.inputTokens 1.5',
+      {
+        type: 'iteration_done',
+        iteration: 3,
+        status: 'ok',
+        durationMs: 1,
+        usage: { inputTokens: 1.5 },
+      },
+      '/usage/inputTokens',
+      /integer/,
+    ],
+    [
+      'iteration_done with a 65537-char summary',
+      {
+        type: 'iteration_done',
+        iteration: 1,
+        status: 'ok',
+        durationMs: 1,
+        summary: 'x'.repeat(65537),
+      },
+      '/summary',
+      /length/,
+    ],
     ['heartbeat with at 1.5', { type: 'heartbeat', at: 1.5 }, '/at', /integer/],
-    ['ready with codec "json"', { type: 'ready', protocolVersion: 1, codec: 'json' }, '/codec', /union/i],
-    ['ready with pid 0', { type: 'ready', protocolVersion: 1, codec: 'jsonl', pid: 0 }, '/pid', /greater or equal to 1/],
+    [
+      'ready with codec "json"',
+      { type: 'ready', protocolVersion: 1, codec: 'json' },
+      '/codec',
+      /union/i,
+    ],
+    [
+      'ready with pid 0',
+      { type: 'ready', protocolVersion: 1, codec: 'jsonl', pid: 0 },
+      '/pid',
+      /greater or equal to 1/,
+    ],
     ['log with level "fatal"', { type: 'log', level: 'fatal', message: 'x' }, '/level', /union/i],
     ['error without fatal', { type: 'error', message: 'x' }, '/fatal', /required property/],
-    ['exit with reason "crash"', { type: 'exit', reason: 'crash', iterations: 1 }, '/reason', /union/i],
-    ['notify with payload of another message type', { type: 'log', level: 'info' }, '/message', /required property/],
+    [
+      'exit with reason "crash"',
+      { type: 'exit', reason: 'crash', iterations: 1 },
+      '/reason',
+      /union/i,
+    ],
+    [
+      'notify with payload of another message type',
+      { type: 'log', level: 'info' },
+      '/message',
+      /required property/,
+    ],
   ])('a runner message %s fails naming the field path', (_name, message, path, text) => {
     const result = validateRunnerMessage(message);
     expect(result.ok).toBe(false);
@@ -90,12 +181,85 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
   });
 
   it.each([
-    ['init with runId ""', { type: 'init', protocolVersion: 1, codec: 'jsonl', runId: '', name: 'n', params: {}, intervalMs: 0 }, '/runId'],
-    ['init with a 129-char runId', { type: 'init', protocolVersion: 1, codec: 'jsonl', runId: 'r'.repeat(129), name: 'n', params: {}, intervalMs: 0 }, '/runId'],
-    ['init with params []', { type: 'init', protocolVersion: 1, codec: 'jsonl', runId: 'r', name: 'n', params: [], intervalMs: 0 }, '/params'],
-    ['init with params null', { type: 'init', protocolVersion: 1, codec: 'jsonl', runId: 'r', name: 'n', params: null, intervalMs: 0 }, '/params'],
-    ['init with protocolVersion 0', { type: 'init', protocolVersion: 0, codec: 'jsonl', runId: 'r', name: 'n', params: {}, intervalMs: 0 }, '/protocolVersion'],
-    ['init with module ""', { type: 'init', protocolVersion: 1, codec: 'jsonl', runId: 'r', name: 'n', module: '', params: {}, intervalMs: 0 }, '/module'],
+    [
+      'init with runId ""',
+      {
+        type: 'init',
+        protocolVersion: 1,
+        codec: 'jsonl',
+        runId: '',
+        name: 'n',
+        params: {},
+        intervalMs: 0,
+      },
+      '/runId',
+    ],
+    [
+      'init with a 129-char runId',
+      {
+        type: 'init',
+        protocolVersion: 1,
+        codec: 'jsonl',
+        runId: 'r'.repeat(129),
+        name: 'n',
+        params: {},
+        intervalMs: 0,
+      },
+      '/runId',
+    ],
+    [
+      'init with params []',
+      {
+        type: 'init',
+        protocolVersion: 1,
+        codec: 'jsonl',
+        runId: 'r',
+        name: 'n',
+        params: [],
+        intervalMs: 0,
+      },
+      '/params',
+    ],
+    [
+      'init with params null',
+      {
+        type: 'init',
+        protocolVersion: 1,
+        codec: 'jsonl',
+        runId: 'r',
+        name: 'n',
+        params: null,
+        intervalMs: 0,
+      },
+      '/params',
+    ],
+    [
+      'init with protocolVersion 0',
+      {
+        type: 'init',
+        protocolVersion: 0,
+        codec: 'jsonl',
+        runId: 'r',
+        name: 'n',
+        params: {},
+        intervalMs: 0,
+      },
+      '/protocolVersion',
+    ],
+    [
+      'init with module ""',
+      {
+        type: 'init',
+        protocolVersion: 1,
+        codec: 'jsonl',
+        runId: 'r',
+        name: 'n',
+        module: '',
+        params: {},
+        intervalMs: 0,
+      },
+      '/module',
+    ],
     ['stop with graceMs -1', { type: 'stop', graceMs: -1 }, '/graceMs'],
     ['stop with graceMs "2000"', { type: 'stop', graceMs: '2000' }, '/graceMs'],
     ['stop with graceMs Infinity', { type: 'stop', graceMs: Number.POSITIVE_INFINITY }, '/graceMs'],
@@ -108,14 +272,24 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
     expect(result).toEqual({
       ok: false,
       path: '/type',
-      message: 'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit',
+      message:
+        'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit',
     });
-    expect(validateSupervisorMessage({ type: 'bogus' })).toMatchObject({ path: '/type', message: expect.stringContaining('expected one of init, stop') as unknown });
+    expect(validateSupervisorMessage({ type: 'bogus' })).toMatchObject({
+      path: '/type',
+      message: expect.stringContaining('expected one of init, stop') as unknown,
+    });
   });
 
   it('a message of the other direction is an unknown type (a runner never receives ready, a supervisor never receives stop)', () => {
-    expect(validateSupervisorMessage(runnerExamples[0][1])).toMatchObject({ ok: false, path: '/type' });
-    expect(validateRunnerMessage(supervisorExamples[2][1])).toMatchObject({ ok: false, path: '/type' });
+    expect(validateSupervisorMessage(runnerExamples[0][1])).toMatchObject({
+      ok: false,
+      path: '/type',
+    });
+    expect(validateRunnerMessage(supervisorExamples[2][1])).toMatchObject({
+      ok: false,
+      path: '/type',
+    });
   });
 
   it.each([
@@ -123,7 +297,11 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
     ['a numeric type', { type: 5 }, 'unknown message type 5'],
     ['a type differing only in case', { type: 'STOP', graceMs: 1 }, 'unknown message type "STOP"'],
   ])('%s is refused at /type', (_name, message, text) => {
-    expect(validateSupervisorMessage(message)).toMatchObject({ ok: false, path: '/type', message: expect.stringContaining(text) as unknown });
+    expect(validateSupervisorMessage(message)).toMatchObject({
+      ok: false,
+      path: '/type',
+      message: expect.stringContaining(text) as unknown,
+    });
   });
 
   it.each([
@@ -134,14 +312,25 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
     ['undefined', undefined, 'got undefined'],
   ])('non-object input (%s) is refused at / saying what it got', (_name, input, text) => {
     for (const validate of [validateRunnerMessage, validateSupervisorMessage]) {
-      expect(validate(input)).toEqual({ ok: false, path: '/', message: `expected a message object, ${text}` });
+      expect(validate(input)).toEqual({
+        ok: false,
+        path: '/',
+        message: `expected a message object, ${text}`,
+      });
     }
   });
 
   it('extra unknown fields are accepted and kept (forward compatibility)', () => {
     const stop = { type: 'stop', graceMs: 5, addedInV2: { anything: true } };
     expect(validateSupervisorMessage(stop)).toEqual({ ok: true, value: stop });
-    const done = { type: 'iteration_done', iteration: 1, status: 'ok', durationMs: 1, usage: { cachedTokens: 5 }, future: 1 };
+    const done = {
+      type: 'iteration_done',
+      iteration: 1,
+      status: 'ok',
+      durationMs: 1,
+      usage: { cachedTokens: 5 },
+      future: 1,
+    };
     expect(validateRunnerMessage(done)).toEqual({ ok: true, value: done });
   });
 
@@ -154,18 +343,24 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
   it.each([
     ['jsonl', createJsonlCodec()],
     ['msgpack', createMsgpackCodec()],
-  ])('a notify with payload undefined that validates before sending still validates after a %s round trip', (_name, codec) => {
-    const sent = { type: 'notify', payload: undefined };
-    expect(validateRunnerMessage(sent).ok).toBe(true);
-    const c = collect(codec);
-    c.decoder.push(codec.encode(sent));
-    expect(validateRunnerMessage(c.values[0])).toMatchObject({ ok: true });
-  });
+  ])(
+    'a notify with payload undefined that validates before sending still validates after a %s round trip',
+    (_name, codec) => {
+      const sent = { type: 'notify', payload: undefined };
+      expect(validateRunnerMessage(sent).ok).toBe(true);
+      const c = collect(codec);
+      c.decoder.push(codec.encode(sent));
+      expect(validateRunnerMessage(c.values[0])).toMatchObject({ ok: true });
+    },
+  );
 });
 
 describe('compileValidator', () => {
   const validate = compileValidator(
-    Type.Object({ name: Type.String({ minLength: 1 }), tags: Type.Optional(Type.Array(Type.String())) }),
+    Type.Object({
+      name: Type.String({ minLength: 1 }),
+      tags: Type.Optional(Type.Array(Type.String())),
+    }),
   );
 
   it('returns the value itself when it matches', () => {
@@ -181,11 +376,19 @@ describe('compileValidator', () => {
     ['a bad array element', { name: 'a', tags: ['x', 2] }, '/tags/1'],
     ['a missing required field', {}, '/name'],
   ])('reports the JSON pointer of the first bad field (%s)', (_name, value, path) => {
-    expect(validate(value)).toMatchObject({ ok: false, path, message: expect.any(String) as unknown });
+    expect(validate(value)).toMatchObject({
+      ok: false,
+      path,
+      message: expect.any(String) as unknown,
+    });
   });
 
   it('reports / when the root itself does not match', () => {
-    expect(validate('not an object')).toMatchObject({ ok: false, path: '/', message: 'Expected object' });
+    expect(validate('not an object')).toMatchObject({
+      ok: false,
+      path: '/',
+      message: 'Expected object',
+    });
     expect(compileValidator(Type.Integer())(1.5)).toMatchObject({ ok: false, path: '/' });
   });
 });

@@ -42,7 +42,7 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<Static
 function compileMessageValidator<T>(types: readonly string[]): Validator<T> {
   const byType = new Map<string, Validator<unknown>>();
   for (const type of types) {
-    byType.set(type, compileValidator(MESSAGE_SCHEMAS[type]!));
+    byType.set(type, compileValidator(MESSAGE_SCHEMAS[type]));
   }
   const known = [...byType.keys()].join(', ');
   return (value) => {
@@ -52,7 +52,11 @@ function compileMessageValidator<T>(types: readonly string[]): Validator<T> {
     const type = (value as { type?: unknown }).type;
     const validator = typeof type === 'string' ? byType.get(type) : undefined;
     if (validator === undefined) {
-      return { ok: false, path: '/type', message: `unknown message type ${JSON.stringify(type)}; expected one of ${known}` };
+      return {
+        ok: false,
+        path: '/type',
+        message: `unknown message type ${JSON.stringify(type)}; expected one of ${known}`,
+      };
     }
     return validator(value) as Validation<T>;
   };
@@ -67,7 +71,6 @@ export const validateSupervisorMessage: Validator<SupervisorMessage> = compileMe
 export const validateRunnerMessage: Validator<RunnerMessage> = compileMessageValidator(
   RunnerMessageSchema.anyOf.map((schema) => schema.properties.type.const),
 );
-
 
 export function describe(value: unknown): string {
   if (value === null) {

@@ -44,8 +44,13 @@ function connected(codec = createJsonlCodec) {
 /** A server connection and a raw JSON channel facing it, to put exact JSON on the wire. */
 function rawPeer() {
   const [rawTransport, serverTransport] = createTransportPair();
-  const raw: Channel<unknown, unknown> = createChannel({ transport: rawTransport, codec: createJsonlCodec() });
-  const server = createRpcConnection(createChannel({ transport: serverTransport, codec: createJsonlCodec() }));
+  const raw: Channel<unknown, unknown> = createChannel({
+    transport: rawTransport,
+    codec: createJsonlCodec(),
+  });
+  const server = createRpcConnection(
+    createChannel({ transport: serverTransport, codec: createJsonlCodec() }),
+  );
   const received: unknown[] = [];
   raw.onMessage((message) => received.push(message));
   cleanups.push(() => {
@@ -56,7 +61,10 @@ function rawPeer() {
   const exchange = async (message: unknown, timeout = 10_000): Promise<unknown> => {
     const before = received.length;
     await raw.send(message);
-    await vi.waitFor(() => expect(received.length).toBeGreaterThan(before), { timeout, interval: 2 });
+    await vi.waitFor(() => expect(received.length).toBeGreaterThan(before), {
+      timeout,
+      interval: 2,
+    });
     return received[before];
   };
   /** Sends `message` and returns whatever the server sent back within 50 ms (expected: nothing). */
@@ -87,7 +95,13 @@ describe.each([
       await new Promise((resolve) => setTimeout(resolve, ms));
       return ms;
     });
-    await expect(Promise.all([client.request('slow', [30]), client.request('slow', [1]), client.request('slow', [15])])).resolves.toEqual([30, 1, 15]);
+    await expect(
+      Promise.all([
+        client.request('slow', [30]),
+        client.request('slow', [1]),
+        client.request('slow', [15]),
+      ]),
+    ).resolves.toEqual([30, 1, 15]);
   });
 });
 
@@ -111,12 +125,18 @@ describe('rpc requests', () => {
       got = params;
       return 'pong';
     });
-    expect(await peer.exchange({ jsonrpc: '2.0', id: 1, method: 'ping' })).toEqual({ jsonrpc: '2.0', id: 1, result: 'pong' });
+    expect(await peer.exchange({ jsonrpc: '2.0', id: 1, method: 'ping' })).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: 'pong',
+    });
     expect(got).toEqual({});
     const { client, serverTransport } = connected();
     void client.request('ping').catch(() => undefined);
     await settle();
-    expect(new TextDecoder().decode(serverTransport.peer!.written[0])).toBe('{"jsonrpc":"2.0","id":1,"method":"ping"}\n');
+    expect(new TextDecoder().decode(serverTransport.peer!.written[0])).toBe(
+      '{"jsonrpc":"2.0","id":1,"method":"ping"}\n',
+    );
   });
 
   it('a handler returning undefined answers result null', async () => {
@@ -128,7 +148,11 @@ describe('rpc requests', () => {
   it('a string id is echoed back unchanged', async () => {
     const peer = rawPeer();
     peer.server.onRequest('ping', () => 'pong');
-    expect(await peer.exchange({ jsonrpc: '2.0', id: 'abc-1', method: 'ping' })).toEqual({ jsonrpc: '2.0', id: 'abc-1', result: 'pong' });
+    expect(await peer.exchange({ jsonrpc: '2.0', id: 'abc-1', method: 'ping' })).toEqual({
+      jsonrpc: '2.0',
+      id: 'abc-1',
+      result: 'pong',
+    });
   });
 
   it('an unknown method answers -32601 naming it', async () => {
@@ -157,7 +181,12 @@ describe('rpc requests', () => {
         calls += 1;
         return 'ok';
       },
-      compileValidator(Type.Object({ name: Type.String({ minLength: 1 }), params: Type.Optional(Type.Record(Type.String(), Type.Unknown())) })),
+      compileValidator(
+        Type.Object({
+          name: Type.String({ minLength: 1 }),
+          params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        }),
+      ),
     );
     const error = await rejection(client.request('runs.start', { name: 42 }));
     expect(error.code).toBe(RPC_ERROR_CODES.INVALID_PARAMS);
@@ -191,7 +220,11 @@ describe('rpc requests', () => {
       throw new RpcError(-32004, 'run not found: r1', { runId: 'r1' });
     });
     const error = await rejection(client.request('runs.get', { id: 'r1' }));
-    expect({ code: error.code, message: error.message, data: error.data }).toEqual({ code: -32004, message: 'run not found: r1', data: { runId: 'r1' } });
+    expect({ code: error.code, message: error.message, data: error.data }).toEqual({
+      code: -32004,
+      message: 'run not found: r1',
+      data: { runId: 'r1' },
+    });
   });
 
   it('a handler rejecting asynchronously with an RpcError keeps its code', async () => {
@@ -200,7 +233,11 @@ describe('rpc requests', () => {
       await settle();
       throw new RpcError(-32010, 'busy');
     });
-    expect(await rejection(client.request('later'))).toMatchObject({ code: -32010, message: 'busy', data: undefined });
+    expect(await rejection(client.request('later'))).toMatchObject({
+      code: -32010,
+      message: 'busy',
+      data: undefined,
+    });
   });
 
   it('a handler throwing a plain Error answers -32603 with its message', async () => {
@@ -219,7 +256,10 @@ describe('rpc requests', () => {
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- the edge case under test
       throw 'plain string';
     });
-    expect(await rejection(client.request('boom'))).toMatchObject({ code: -32603, message: 'Internal error: plain string' });
+    expect(await rejection(client.request('boom'))).toMatchObject({
+      code: -32603,
+      message: 'Internal error: plain string',
+    });
   });
 });
 
@@ -228,7 +268,9 @@ describe('rpc notifications', () => {
     const peer = rawPeer();
     const got: unknown[] = [];
     peer.server.onNotification('log', (params) => got.push(params));
-    expect(await peer.silence({ jsonrpc: '2.0', method: 'log', params: { line: 'a' } })).toEqual([]);
+    expect(await peer.silence({ jsonrpc: '2.0', method: 'log', params: { line: 'a' } })).toEqual(
+      [],
+    );
     expect(got).toEqual([{ line: 'a' }]);
   });
 
@@ -261,7 +303,9 @@ describe('rpc notifications', () => {
    * Runs `body` while unhandled rejections are captured instead of reaching vitest (which
    * would fail the whole run), so a test can assert there were none.
    */
-  async function capturingUnhandledRejections(body: (seen: unknown[]) => Promise<void>): Promise<void> {
+  async function capturingUnhandledRejections(
+    body: (seen: unknown[]) => Promise<void>,
+  ): Promise<void> {
     const saved = process.listeners('unhandledRejection');
     const seen: unknown[] = [];
     const capture = (reason: unknown) => seen.push(reason);
@@ -334,7 +378,14 @@ describe('rpc batches and malformed requests', () => {
     expect(reply).toEqual([
       { jsonrpc: '2.0', id: 1, result: 3 },
       { jsonrpc: '2.0', id: 'two', error: { code: -32601, message: 'Method not found: missing' } },
-      { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: expected an object with "jsonrpc": "2.0"' } },
+      {
+        jsonrpc: '2.0',
+        id: null,
+        error: {
+          code: -32600,
+          message: 'Invalid Request: expected an object with "jsonrpc": "2.0"',
+        },
+      },
       { jsonrpc: '2.0', id: 3, result: 7 },
     ]);
     expect(notified).toEqual([['hi']]);
@@ -346,13 +397,22 @@ describe('rpc batches and malformed requests', () => {
     const peer = rawPeer();
     const notified: unknown[] = [];
     peer.server.onNotification('log', (params) => notified.push(params));
-    expect(await peer.silence([{ jsonrpc: '2.0', method: 'log', params: [1] }, { jsonrpc: '2.0', method: 'log', params: [2] }])).toEqual([]);
+    expect(
+      await peer.silence([
+        { jsonrpc: '2.0', method: 'log', params: [1] },
+        { jsonrpc: '2.0', method: 'log', params: [2] },
+      ]),
+    ).toEqual([]);
     expect(notified).toEqual([[1], [2]]);
   });
 
   it('an empty batch answers a single -32600 with id null (not an array)', async () => {
     const peer = rawPeer();
-    expect(await peer.exchange([])).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: empty batch' } });
+    expect(await peer.exchange([])).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: 'Invalid Request: empty batch' },
+    });
   });
 
   it.each([
@@ -388,15 +448,36 @@ describe('rpc batches and malformed requests', () => {
     peer.inject(utf8('not json\n'));
     await vi.waitFor(() => expect(peer.received).toHaveLength(1));
     expect(peer.received).toEqual([
-      { jsonrpc: '2.0', id: null, error: { code: -32700, message: expect.stringMatching(/^Parse error: @x\/ipc: jsonl line is not valid UTF-8 JSON/) as unknown } },
+      {
+        jsonrpc: '2.0',
+        id: null,
+        error: {
+          code: -32700,
+          message: expect.stringMatching(
+            /^Parse error: @x\/ipc: jsonl line is not valid UTF-8 JSON/,
+          ) as unknown,
+        },
+      },
     ]);
-    expect(await peer.exchange({ jsonrpc: '2.0', id: 2, method: 'ping' })).toEqual({ jsonrpc: '2.0', id: 2, result: 'pong' });
+    expect(await peer.exchange({ jsonrpc: '2.0', id: 2, method: 'ping' })).toEqual({
+      jsonrpc: '2.0',
+      id: 2,
+      result: 'pong',
+    });
   });
 
   it('a line longer than maxFrameBytes answers -32600 with id null, and the next request is still served', async () => {
     const [rawTransport, serverTransport] = createTransportPair();
-    const raw = createChannel<unknown, unknown>({ transport: rawTransport, codec: createJsonlCodec() });
-    const server = createRpcConnection(createChannel({ transport: serverTransport, codec: createJsonlCodec({ maxFrameBytes: 256 }) }));
+    const raw = createChannel<unknown, unknown>({
+      transport: rawTransport,
+      codec: createJsonlCodec(),
+    });
+    const server = createRpcConnection(
+      createChannel({
+        transport: serverTransport,
+        codec: createJsonlCodec({ maxFrameBytes: 256 }),
+      }),
+    );
     cleanups.push(() => raw.close());
     const received: unknown[] = [];
     raw.onMessage((message) => received.push(message));
@@ -405,7 +486,16 @@ describe('rpc batches and malformed requests', () => {
     await raw.send({ jsonrpc: '2.0', id: 2, method: 'ping' });
     await vi.waitFor(() => expect(received).toHaveLength(2));
     expect(received).toEqual([
-      { jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringContaining('Invalid Request: @x/ipc: jsonl line longer than maxFrameBytes 256') as unknown } },
+      {
+        jsonrpc: '2.0',
+        id: null,
+        error: {
+          code: -32600,
+          message: expect.stringContaining(
+            'Invalid Request: @x/ipc: jsonl line longer than maxFrameBytes 256',
+          ) as unknown,
+        },
+      },
       { jsonrpc: '2.0', id: 2, result: 'pong' },
     ]);
   });
@@ -413,7 +503,13 @@ describe('rpc batches and malformed requests', () => {
   it('responses nobody waits for (unknown id, id null) are ignored, not answered: no ping-pong between peers', async () => {
     const peer = rawPeer();
     expect(await peer.silence({ jsonrpc: '2.0', id: 999, result: 1 })).toEqual([]);
-    expect(await peer.silence({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } })).toEqual([]);
+    expect(
+      await peer.silence({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32700, message: 'Parse error' },
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -429,7 +525,11 @@ describe('rpc client-side failures', () => {
     expect(error.message).toBe('@x/ipc: no response to hang within 20 ms');
     finish?.('too late');
     // The late response does reach the client, which must drop it.
-    await vi.waitFor(() => expect(serverTransport.written.map((chunk) => new TextDecoder().decode(chunk)).join('')).toContain('too late'));
+    await vi.waitFor(() =>
+      expect(
+        serverTransport.written.map((chunk) => new TextDecoder().decode(chunk)).join(''),
+      ).toContain('too late'),
+    );
     await settle();
     await expect(client.request('ping', {}, { timeoutMs: 5000 })).resolves.toBe('pong');
   });
@@ -484,7 +584,10 @@ describe('rpc client-side failures', () => {
   it('pending calls reject -32099 when the peer closes the connection', async () => {
     const { client, server } = connected();
     server.onRequest('hang', () => new Promise(() => undefined));
-    const calls = [rejection(client.request('hang')), rejection(client.request('hang', {}, { timeoutMs: 10_000 }))];
+    const calls = [
+      rejection(client.request('hang')),
+      rejection(client.request('hang', {}, { timeoutMs: 10_000 })),
+    ];
     await settle();
     server.close();
     for (const error of await Promise.all(calls)) {
@@ -530,7 +633,9 @@ describe('rpc client-side failures', () => {
 describe('RpcError', () => {
   it('serialises to the JSON-RPC error object, with data only when present', () => {
     expect(new RpcError(-32000, 'x').toJSON()).toEqual({ code: -32000, message: 'x' });
-    expect(JSON.stringify(new RpcError(-32000, 'x', { a: 1 }))).toBe('{"code":-32000,"message":"x","data":{"a":1}}');
+    expect(JSON.stringify(new RpcError(-32000, 'x', { a: 1 }))).toBe(
+      '{"code":-32000,"message":"x","data":{"a":1}}',
+    );
     expect(new RpcError(-1, 'x').name).toBe('RpcError');
   });
 

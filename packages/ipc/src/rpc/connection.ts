@@ -7,7 +7,6 @@ import {
   RPC_ERROR_CODES,
   RpcError,
   isRpcError,
-  type RpcErrorObject,
   type RpcId,
   type RpcMessage,
   type RpcResponse,
@@ -43,7 +42,11 @@ export interface RpcConnection {
    * Registers a method. With `validate`, params that fail get `-32602` naming the field
    * before the handler runs. Returns a disposer that unregisters it.
    */
-  onRequest<P, R>(method: string, handler: RequestHandler<P, R>, validate?: Validator<P>): Disposable;
+  onRequest<P, R>(
+    method: string,
+    handler: RequestHandler<P, R>,
+    validate?: Validator<P>,
+  ): Disposable;
   /** Registers a handler for incoming notifications of `method`. */
   onNotification<P>(method: string, handler: (params: P) => void): Disposable;
   /** Fires once when the connection closes. */
@@ -64,7 +67,10 @@ interface Pending {
  * `-32700` / `-32600` and the connection keeps serving.
  */
 export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConnection {
-  const handlers = new Map<string, { handler: RequestHandler<unknown, unknown>; validate?: Validator<unknown> }>();
+  const handlers = new Map<
+    string,
+    { handler: RequestHandler<unknown, unknown>; validate?: Validator<unknown> }
+  >();
   const notificationHandlers = new Map<string, (params: unknown) => void>();
   const pending = new Map<RpcId, Pending>();
   const closes = new Emitter<void>();
@@ -83,14 +89,21 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
     if (error.code === IPC_ERROR_CODES.MALFORMED_FRAME) {
       send(errorResponse(null, RPC_ERROR_CODES.PARSE_ERROR, `Parse error: ${error.message}`));
     } else if (error.code === IPC_ERROR_CODES.FRAME_TOO_LARGE) {
-      send(errorResponse(null, RPC_ERROR_CODES.INVALID_REQUEST, `Invalid Request: ${error.message}`));
+      send(
+        errorResponse(null, RPC_ERROR_CODES.INVALID_REQUEST, `Invalid Request: ${error.message}`),
+      );
     }
   });
 
   channel.onClose(() => {
     for (const call of pending.values()) {
       call.cleanup();
-      call.reject(new RpcError(RPC_ERROR_CODES.CONNECTION_CLOSED, '@x/ipc: connection closed before the response arrived'));
+      call.reject(
+        new RpcError(
+          RPC_ERROR_CODES.CONNECTION_CLOSED,
+          '@x/ipc: connection closed before the response arrived',
+        ),
+      );
     }
     pending.clear();
     closes.fire();
@@ -121,13 +134,25 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
     try {
       return await dispatch(message);
     } catch (error) {
-      return errorResponse(idOf(message), RPC_ERROR_CODES.INTERNAL_ERROR, `Internal error: ${(error as Error)?.message ?? String(error)}`);
+      return errorResponse(
+        idOf(message),
+        RPC_ERROR_CODES.INTERNAL_ERROR,
+        `Internal error: ${(error as Error)?.message ?? String(error)}`,
+      );
     }
   }
 
   async function dispatch(message: unknown): Promise<RpcResponse | undefined> {
-    if (typeof message !== 'object' || message === null || (message as { jsonrpc?: unknown }).jsonrpc !== '2.0') {
-      return errorResponse(idOf(message), RPC_ERROR_CODES.INVALID_REQUEST, 'Invalid Request: expected an object with "jsonrpc": "2.0"');
+    if (
+      typeof message !== 'object' ||
+      message === null ||
+      (message as { jsonrpc?: unknown }).jsonrpc !== '2.0'
+    ) {
+      return errorResponse(
+        idOf(message),
+        RPC_ERROR_CODES.INVALID_REQUEST,
+        'Invalid Request: expected an object with "jsonrpc": "2.0"',
+      );
     }
     const m = message as Partial<RpcMessage> & Record<string, unknown>;
     if (typeof m.method === 'string') {
@@ -137,19 +162,38 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
       handleResponse(m as RpcResponse);
       return undefined;
     }
-    return errorResponse(idOf(message), RPC_ERROR_CODES.INVALID_REQUEST, 'Invalid Request: no "method", "result" or "error"');
+    return errorResponse(
+      idOf(message),
+      RPC_ERROR_CODES.INVALID_REQUEST,
+      'Invalid Request: no "method", "result" or "error"',
+    );
   }
 
-  async function handleRequest(request: { id?: RpcId; method: string; params?: unknown }): Promise<RpcResponse | undefined> {
+  async function handleRequest(request: {
+    id?: RpcId;
+    method: string;
+    params?: unknown;
+  }): Promise<RpcResponse | undefined> {
     const isNotification = !('id' in request);
     const id = request.id;
     if (!isNotification && typeof id !== 'number' && typeof id !== 'string') {
-      return errorResponse(null, RPC_ERROR_CODES.INVALID_REQUEST, 'Invalid Request: "id" must be a number or a string');
+      return errorResponse(
+        null,
+        RPC_ERROR_CODES.INVALID_REQUEST,
+        'Invalid Request: "id" must be a number or a string',
+      );
     }
-    if (request.params !== undefined && (typeof request.params !== 'object' || request.params === null)) {
+    if (
+      request.params !== undefined &&
+      (typeof request.params !== 'object' || request.params === null)
+    ) {
       return isNotification
         ? undefined
-        : errorResponse(id!, RPC_ERROR_CODES.INVALID_PARAMS, 'Invalid params: "params" must be an object or an array');
+        : errorResponse(
+            id!,
+            RPC_ERROR_CODES.INVALID_PARAMS,
+            'Invalid params: "params" must be an object or an array',
+          );
     }
     if (isNotification) {
       try {
@@ -161,15 +205,24 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
     }
     const entry = handlers.get(request.method);
     if (entry === undefined) {
-      return errorResponse(id!, RPC_ERROR_CODES.METHOD_NOT_FOUND, `Method not found: ${request.method}`);
+      return errorResponse(
+        id!,
+        RPC_ERROR_CODES.METHOD_NOT_FOUND,
+        `Method not found: ${request.method}`,
+      );
     }
     let params: unknown = request.params ?? {};
     if (entry.validate !== undefined) {
       const result = entry.validate(params);
       if (!result.ok) {
-        return errorResponse(id!, RPC_ERROR_CODES.INVALID_PARAMS, `Invalid params: ${result.path} ${result.message}`, {
-          field: result.path,
-        });
+        return errorResponse(
+          id!,
+          RPC_ERROR_CODES.INVALID_PARAMS,
+          `Invalid params: ${result.path} ${result.message}`,
+          {
+            field: result.path,
+          },
+        );
       }
       params = result.value;
     }
@@ -180,7 +233,11 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
       if (isRpcError(error)) {
         return { jsonrpc: '2.0', id: id!, error: error.toJSON() };
       }
-      return errorResponse(id!, RPC_ERROR_CODES.INTERNAL_ERROR, `Internal error: ${(error as Error)?.message ?? String(error)}`);
+      return errorResponse(
+        id!,
+        RPC_ERROR_CODES.INTERNAL_ERROR,
+        `Internal error: ${(error as Error)?.message ?? String(error)}`,
+      );
     }
   }
 
@@ -192,7 +249,7 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
     pending.delete(response.id!);
     call.cleanup();
     if ('error' in response && response.error !== undefined) {
-      const e = response.error as RpcErrorObject;
+      const e = response.error;
       call.reject(new RpcError(e.code, e.message, e.data));
     } else {
       call.resolve((response as { result: unknown }).result);
@@ -202,7 +259,9 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
   const connection: RpcConnection = {
     request<R>(method: string, params?: unknown, options: RequestOptions = {}): Promise<R> {
       if (channel.closed) {
-        return Promise.reject(new RpcError(RPC_ERROR_CODES.CONNECTION_CLOSED, '@x/ipc: connection is closed'));
+        return Promise.reject(
+          new RpcError(RPC_ERROR_CODES.CONNECTION_CLOSED, '@x/ipc: connection is closed'),
+        );
       }
       const id = nextId++;
       return new Promise<R>((resolve, reject) => {
@@ -210,7 +269,14 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
         const onAbort = () => {
           pending.delete(id);
           cleanup();
-          reject(new RpcError(RPC_ERROR_CODES.REQUEST_CANCELLED, `@x/ipc: call ${method} was cancelled`, undefined, { cause: options.signal?.reason }));
+          reject(
+            new RpcError(
+              RPC_ERROR_CODES.REQUEST_CANCELLED,
+              `@x/ipc: call ${method} was cancelled`,
+              undefined,
+              { cause: options.signal?.reason },
+            ),
+          );
         };
         const cleanup = () => {
           if (timer !== undefined) {
@@ -227,15 +293,26 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
           timer = setTimeout(() => {
             pending.delete(id);
             cleanup();
-            reject(new RpcError(RPC_ERROR_CODES.REQUEST_TIMEOUT, `@x/ipc: no response to ${method} within ${options.timeoutMs} ms`));
+            reject(
+              new RpcError(
+                RPC_ERROR_CODES.REQUEST_TIMEOUT,
+                `@x/ipc: no response to ${method} within ${options.timeoutMs} ms`,
+              ),
+            );
           }, options.timeoutMs);
         }
-        pending.set(id, { resolve: resolve as (value: unknown) => void, reject, cleanup });
-        const message = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
+        pending.set(id, { resolve: resolve, reject, cleanup });
+        const message =
+          params === undefined
+            ? { jsonrpc: '2.0', id, method }
+            : { jsonrpc: '2.0', id, method, params };
         channel.send(message).catch((error: Error) => {
           if (pending.delete(id)) {
             cleanup();
-            const local = isIpcError(error) && (error.code === IPC_ERROR_CODES.ENCODE_FAILED || error.code === IPC_ERROR_CODES.FRAME_TOO_LARGE);
+            const local =
+              isIpcError(error) &&
+              (error.code === IPC_ERROR_CODES.ENCODE_FAILED ||
+                error.code === IPC_ERROR_CODES.FRAME_TOO_LARGE);
             reject(
               new RpcError(
                 local ? RPC_ERROR_CODES.INVALID_PARAMS : RPC_ERROR_CODES.CONNECTION_CLOSED,
@@ -252,7 +329,10 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
       send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
     },
     onRequest<P, R>(method: string, handler: RequestHandler<P, R>, validate?: Validator<P>) {
-      handlers.set(method, { handler: handler as RequestHandler<unknown, unknown>, validate: validate as Validator<unknown> | undefined });
+      handlers.set(method, {
+        handler: handler as RequestHandler<unknown, unknown>,
+        validate: validate,
+      });
       return toDisposable(() => handlers.delete(method));
     },
     onNotification<P>(method: string, handler: (params: P) => void) {
@@ -270,11 +350,21 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
   return connection;
 }
 
-function errorResponse(id: RpcId | null, code: number, message: string, data?: unknown): RpcResponse {
-  return { jsonrpc: '2.0', id, error: data === undefined ? { code, message } : { code, message, data } };
+function errorResponse(
+  id: RpcId | null,
+  code: number,
+  message: string,
+  data?: unknown,
+): RpcResponse {
+  return {
+    jsonrpc: '2.0',
+    id,
+    error: data === undefined ? { code, message } : { code, message, data },
+  };
 }
 
 function idOf(message: unknown): RpcId | null {
-  const id = typeof message === 'object' && message !== null ? (message as { id?: unknown }).id : undefined;
+  const id =
+    typeof message === 'object' && message !== null ? (message as { id?: unknown }).id : undefined;
   return typeof id === 'number' || typeof id === 'string' ? id : null;
 }

@@ -4,8 +4,7 @@ import type { FramePosition } from '../../src/errors.js';
 
 /** What a decoder reported, in order: frames and errors interleaved as they came. */
 export type DecodeEvent =
-  | { kind: 'frame'; value: unknown; position: FramePosition }
-  | { kind: 'error'; error: FrameError };
+  { kind: 'frame'; value: unknown; position: FramePosition } | { kind: 'error'; error: FrameError };
 
 export interface Collected {
   decoder: FrameDecoder;
@@ -53,7 +52,9 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** Splits `data` at the given offsets (sorted, deduplicated, out-of-range ones dropped). */
 export function splitAt(data: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = [...new Set(cuts)].filter((cut) => cut > 0 && cut < data.length).sort((a, b) => a - b);
+  const points = [...new Set(cuts)]
+    .filter((cut) => cut > 0 && cut < data.length)
+    .sort((a, b) => a - b);
   const chunks: Uint8Array[] = [];
   let start = 0;
   for (const point of [...points, data.length]) {

@@ -34,7 +34,8 @@ export function msgpackTokens(data: Uint8Array): Token[] {
   };
   const readUint = (size: 1 | 2 | 4): number => {
     need(size);
-    const value = size === 1 ? view.getUint8(at) : size === 2 ? view.getUint16(at) : view.getUint32(at);
+    const value =
+      size === 1 ? view.getUint8(at) : size === 2 ? view.getUint16(at) : view.getUint32(at);
     at += size;
     return value;
   };
