@@ -15,6 +15,22 @@ interface Globals {
   json?: boolean;
 }
 
+/** Runs a `--json` command and returns what it printed, parsed, instead of printing it. */
+async function captureJson(run: () => Promise<void>): Promise<unknown> {
+  const write = process.stdout.write.bind(process.stdout);
+  let text = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    text += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await run();
+  } finally {
+    process.stdout.write = write;
+  }
+  return JSON.parse(text) as unknown;
+}
+
 /** Resolved global options of a subcommand. */
 function globals(command: Command): { home: string; json: boolean } {
   const options = command.optsWithGlobals<Globals>();
@@ -62,8 +78,16 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     .action(async (_options: unknown, command: Command) => {
       const { daemonStop } = await import('./commands/daemon-stop.js');
       const { daemonStart } = await import('./commands/daemon-start.js');
-      await daemonStop(globals(command));
-      await daemonStart({ ...globals(command), foreground: false });
+      const options = globals(command);
+      if (!options.json) {
+        await daemonStop(options);
+        await daemonStart({ ...options, foreground: false });
+        return;
+      }
+      // One JSON document: { stop, start }.
+      const stop = await captureJson(() => daemonStop(options));
+      const start = await captureJson(() => daemonStart({ ...options, foreground: false }));
+      process.stdout.write(`${JSON.stringify({ stop, start }, null, 2)}\n`);
     });
   daemon
     .command('status')

@@ -283,6 +283,20 @@ describe('x without a daemon', () => {
     const result = await x('/tmp', ['runner']);
     expect(result.code).toBe(2);
   });
+
+  it('x runner --pipe started by hand (no IPC socket on fd 3) exits 64 (EX_USAGE) saying why', async () => {
+    const result = await x('/tmp', ['runner', '--pipe']);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain('is started by the x daemon');
+  });
+
+  it('a bad command line with --json prints a JSON error, exit 2', async () => {
+    const result = await x('/tmp', ['agent', 'bogus', '--json']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      error: { exitCode: 2, data: { code: 'commander.unknownCommand' } },
+    });
+  });
 });
 
 describe('when the daemon dies', () => {

@@ -11,7 +11,7 @@ export const DAEMON_RPC_CODES = {
   RUN_NOT_FOUND: -32001,
   /** An active run already has that name. `data: { name, runId }` */
   NAME_IN_USE: -32002,
-  /** The run exited before it became ready. `data: { run }` (RunInfo, with `exit`) */
+  /** The run exited before it became ready. `data: { run }` (a RunRecord, with `exit`) */
   START_FAILED: -32003,
   /** The daemon is shutting down and accepts no new runs. */
   SHUTTING_DOWN: -32004,

@@ -2,7 +2,7 @@ import type { LogLevel, Usage } from '@x/ipc';
 
 /** What an agent's `step` sees: the run, the iteration and ways to report. */
 export interface AgentContext<P = Record<string, unknown>> {
-  /** Run id assigned by the supervisor (stable across restarts of the run). */
+  /** Run id assigned by the supervisor. */
   readonly runId: string;
   /** Name of the run. */
   readonly name: string;

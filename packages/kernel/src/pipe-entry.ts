@@ -71,16 +71,16 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
       `x runner: unknown codec ${JSON.stringify(codecName)} in ${IPC_CODEC_ENV}; use jsonl or msgpack`,
     );
   }
+  const notAChannel = `x runner: file descriptor ${fd} is not an IPC socket; \`x runner --pipe\` is started by the x daemon, which passes the IPC channel on fd ${fd}`;
+  let socket: Socket;
   try {
-    fstatSync(fd);
+    if (!fstatSync(fd).isSocket()) {
+      return fail(EX_USAGE, notAChannel);
+    }
+    socket = new Socket({ fd, readable: true, writable: true });
   } catch {
-    return fail(
-      EX_USAGE,
-      `x runner: file descriptor ${fd} is not open; \`x runner --pipe\` is started by the x daemon, which passes the IPC channel on fd ${fd}`,
-    );
+    return fail(EX_USAGE, notAChannel);
   }
-
-  const socket = new Socket({ fd, readable: true, writable: true });
   const channel = createStreamChannel<SupervisorMessage, RunnerMessage>({
     readable: socket,
     codec: getCodec(codecName),

@@ -166,7 +166,7 @@ function markLostRuns(store: RunStore, logger: Logger): void {
       exit: {
         reason: 'daemon_lost',
         stopPhase: null,
-        explanation: `the daemon supervising this run (pid ${run.pid ?? 'unknown'}) died; the runner exits when its supervisor is gone`,
+        explanation: `the daemon supervising this run died while it was ${run.state}; its runner (pid ${run.pid ?? 'unknown'}) exits when it sees its supervisor gone`,
         exitCode: null,
         signal: null,
         stderrTail: '',

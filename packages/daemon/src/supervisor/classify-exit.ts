@@ -52,7 +52,8 @@ export interface ExitClassification {
  * 2. `config_error`: exit code 78 (EX_CONFIG): never worth restarting.
  * 3. a stop was asked: `stopped`, with the phase in force when the exit came.
  * 4. no `ready` before the exit: `handshake_failed`.
- * 5. exit 0 after an `exit` frame (`done`, `max_iterations`): `completed`.
+ * 5. exit 0 after an `exit` frame (`done`, `max_iterations`, or `stopped` when x did not ask,
+ *    e.g. the runner saw its supervisor vanish): `completed`.
  * 6. an `exit` frame with reason `error`: `failed` (the agent reported it).
  * 7. killed by a signal x did not send: `signaled` (SIGKILL from outside: likely the OOM killer).
  * 8. any other exit, including exit 0 without an `exit` frame: `crashed`.
@@ -82,7 +83,7 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
         : stopPhase === 'sigterm'
           ? 'did not exit on IPC stop; ended after SIGTERM to its process group'
           : 'did not exit on IPC stop or SIGTERM; SIGKILLed';
-    return { reason: 'stopped', stopPhase, explanation: `stopped: ${by} (${how})` };
+    return { reason: 'stopped', stopPhase, explanation: `${by} (${how})` };
   }
   if (handshake !== 'completed') {
     const why = evidence.handshakeError ?? `exited before sending ready (${how})`;

@@ -362,7 +362,7 @@ export class SupervisedRun {
         }),
       undefined,
     );
-    this.#deps.log.line('x', `exited: ${classification.reason}: ${classification.explanation}`);
+    this.#deps.log.line('x', `exited (${classification.reason}): ${classification.explanation}`);
     this.#deps.log.close();
     this.#deps.logger.info(
       `run ${this.#spec.runId} (${this.#spec.name}) exited: ${classification.explanation}`,

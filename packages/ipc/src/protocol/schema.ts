@@ -10,8 +10,9 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * - timestamps are integers in milliseconds since the Unix epoch and end in `At`;
  * - unknown fields are ignored by receivers, so adding an optional field is compatible.
  *
- * This module is the single source: the TypeScript types below, the runtime validators in
- * `validate.ts` and the JSON Schema in the docs are all derived from these definitions.
+ * This module is the single source: the TypeScript types below and the runtime validators in
+ * `validate.ts` are derived from these definitions, and each definition *is* a JSON Schema
+ * object (TypeBox), exported by type in `MESSAGE_SCHEMAS` for docs and other languages.
  */
 
 /** Version of the runner protocol described here. A peer with another version is refused. */

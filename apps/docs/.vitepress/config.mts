@@ -1,0 +1,38 @@
+import { defineConfig } from 'vitepress';
+
+// Everything is served from the build output: the default theme bundles its font, and
+// the local search index is built at build time, so nothing is fetched from the network.
+export default defineConfig({
+  title: 'x',
+  description: 'x: a supervisor for long-running AI agent runners',
+  lang: 'en-US',
+  cleanUrls: true,
+  // Dead internal links fail the build.
+  ignoreDeadLinks: false,
+  lastUpdated: false,
+  themeConfig: {
+    search: { provider: 'local' },
+    nav: [
+      { text: 'Guide', link: '/guide/getting-started' },
+      { text: 'Reference', link: '/reference/cli' },
+    ],
+    sidebar: [
+      {
+        text: 'Guide',
+        items: [
+          { text: 'Getting started', link: '/guide/getting-started' },
+          { text: 'Architecture', link: '/guide/architecture' },
+        ],
+      },
+      {
+        text: 'Reference',
+        items: [
+          { text: 'CLI', link: '/reference/cli' },
+          { text: 'Control API (JSON-RPC)', link: '/reference/control-api' },
+          { text: 'Runner protocol v1', link: '/reference/protocol' },
+        ],
+      },
+    ],
+    outline: { level: [2, 3] },
+  },
+});
