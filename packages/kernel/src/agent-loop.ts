@@ -41,6 +41,8 @@ export interface LoopOutcome {
 }
 
 type LoopState = 'idle' | 'running' | 'stopping' | 'finished';
+/** Of the stop reserve, how long teardown may still run after the step deadline: 200 ms. */
+const TEARDOWN_RESERVE_MS = 200;
 const ABANDONED = Symbol('abandoned');
 
 /**
@@ -88,8 +90,9 @@ export class AgentLoop {
     this.#state = this.#state === 'idle' ? 'finished' : 'stopping';
     this.#abort.abort(new Error(reason));
     this.#wake?.();
-    const timer = setTimeout(() => this.#passDeadline?.(), Math.max(0, graceMs - STOP_RESERVE_MS));
-    timer.unref();
+    // Not unref()ed: while stopping, the grace period must keep the process alive even when
+    // the step awaits something that holds no handle.
+    setTimeout(() => this.#passDeadline?.(), Math.max(0, graceMs - STOP_RESERVE_MS));
   }
 
   /** Runs the agent to its end. Never rejects: agent errors become the outcome. */
@@ -131,12 +134,14 @@ export class AgentLoop {
       const started = performance.now();
       this.sink.iterationStart(iteration, startedAt);
       let result: StepResult | void | typeof ABANDONED = undefined;
+      let failed = false;
       let failure: unknown;
       try {
         result = await this.#raceDeadline(
           Promise.resolve().then(() => this.agent.step(this.#context(iteration, state))),
         );
       } catch (error) {
+        failed = true;
         failure = error;
       }
       const durationMs = Math.round(performance.now() - started);
@@ -152,7 +157,7 @@ export class AgentLoop {
         break;
       }
       completed += 1;
-      if (failure !== undefined) {
+      if (failed) {
         this.sink.iterationDone({
           iteration,
           status: 'error',
@@ -178,6 +183,10 @@ export class AgentLoop {
         reason = 'max_iterations';
         break;
       }
+      if (this.#abort.signal.aborted) {
+        reason = 'stopped';
+        break;
+      }
       if (intervalMs > 0) {
         await this.#sleep(intervalMs);
       } else {
@@ -188,7 +197,7 @@ export class AgentLoop {
 
     if (this.agent.teardown !== undefined) {
       try {
-        await this.#raceDeadline(
+        await this.#raceTeardown(
           Promise.resolve().then(() => this.agent.teardown?.(this.#context(0, state))),
         );
       } catch (error) {
@@ -212,6 +221,17 @@ export class AgentLoop {
 
   #raceDeadline<T>(work: Promise<T>): Promise<T | typeof ABANDONED> {
     return Promise.race([work, this.#deadline]);
+  }
+
+  /** Teardown may use the reserve too: it ends at the grace deadline plus TEARDOWN_RESERVE_MS. */
+  #raceTeardown<T>(work: Promise<T>): Promise<T | typeof ABANDONED> {
+    const limit = this.#deadline.then(
+      () =>
+        new Promise<typeof ABANDONED>((resolve) =>
+          setTimeout(() => resolve(ABANDONED), TEARDOWN_RESERVE_MS),
+        ),
+    );
+    return Promise.race([work, limit]);
   }
 
   #sleep(ms: number): Promise<void> {

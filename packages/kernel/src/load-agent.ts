@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { describeAgentProblem, type AgentDefinition } from './define-agent.js';
 import { AgentConfigError, KERNEL_ERROR_CODES } from './errors.js';
@@ -17,7 +17,7 @@ export async function loadAgent(
   const url = specifier.startsWith('file:')
     ? specifier
     : pathToFileURL(isAbsolute(specifier) ? specifier : resolve(specifier)).href;
-  const path = url.startsWith('file:') ? new URL(url).pathname : specifier;
+  const path = url.startsWith('file:') ? fileURLToPath(url) : specifier;
   if (!existsSync(path)) {
     throw new AgentConfigError(
       KERNEL_ERROR_CODES.AGENT_NOT_FOUND,

@@ -45,7 +45,7 @@ export interface RunPipeOptions {
  * Nothing is written on fd 3 before `ready`; failures before it go to stderr only.
  *
  * Exit codes: 0 after a normal end or a cooperative stop; 1 when the agent failed
- * (setup threw); 64 (EX_USAGE) when fd 3 is not open; 76 (EX_PROTOCOL) when the handshake
+ * (setup threw); 64 (EX_USAGE) when fd 3 is not an open socket; 76 (EX_PROTOCOL) when the handshake
  * fails; 78 (EX_CONFIG) when the agent module is missing or invalid (sysexits.h).
  * When the supervisor goes away (EOF on fd 3) the agent is stopped and the process exits
  * within about a second.
@@ -147,7 +147,8 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
   channel.onClose(() => {
     // The supervisor is gone: nobody is left to report to, so stop quickly.
     loop.stop(ORPHAN_EXIT_MS, 'supervisor gone');
-    setTimeout(() => exit(0), ORPHAN_EXIT_MS + 250).unref();
+    // Not unref()ed: this timer is what guarantees the exit when the agent holds no handle.
+    setTimeout(() => exit(0), ORPHAN_EXIT_MS + 250);
   });
 
   send({ type: 'ready', protocolVersion: PROTOCOL_VERSION, codec: codecName, pid: process.pid });
