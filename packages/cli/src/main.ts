@@ -25,7 +25,9 @@ export async function main(argv: readonly string[]): Promise<void> {
       // Help and version are "errors" that exit 0; commander already printed the text.
       process.exitCode = error.exitCode === 0 ? 0 : EXIT_CODES.USAGE;
       if (json && error.exitCode !== 0) {
-        process.stdout.write(`${JSON.stringify({ error: { message: error.message, exitCode: EXIT_CODES.USAGE, data: { code: error.code } } }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ error: { message: error.message, exitCode: EXIT_CODES.USAGE, data: { code: error.code } } }, null, 2)}\n`,
+        );
       }
       return;
     }
