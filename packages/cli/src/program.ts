@@ -19,10 +19,10 @@ interface Globals {
 async function captureJson(run: () => Promise<void>): Promise<unknown> {
   const write = process.stdout.write.bind(process.stdout);
   let text = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     text += String(chunk);
     return true;
-  }) as typeof process.stdout.write;
+  };
   try {
     await run();
   } finally {
