@@ -19,10 +19,15 @@ const codecs: [string, (max?: number) => FrameCodec][] = [
   ['msgpack', (max) => createMsgpackCodec(max === undefined ? undefined : { maxFrameBytes: max })],
 ];
 
-/** JSON values as they survive JSON itself (`-0` becomes `0`). */
+/**
+ * JSON values as they survive JSON itself (`-0` becomes `0`), without object keys named
+ * `__proto__`: msgpack decoding renames those (a documented limitation, pinned by its own
+ * test in msgpack-codec.test.ts).
+ */
 const message = fc
   .jsonValue({ maxDepth: 3, stringUnit: 'grapheme' })
-  .map((value) => JSON.parse(JSON.stringify(value)) as unknown);
+  .map((value) => JSON.parse(JSON.stringify(value)) as unknown)
+  .filter((value) => !JSON.stringify(value).includes('"__proto__":'));
 
 /** Cut points into a byte string of unknown length, as fractions. */
 const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 });
