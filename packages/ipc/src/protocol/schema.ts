@@ -8,7 +8,10 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * - every other field is camelCase (`runId`, `durationMs`);
  * - durations are integers in milliseconds and end in `Ms`; sizes end in `Bytes`;
  * - timestamps are integers in milliseconds since the Unix epoch and end in `At`;
- * - unknown fields are ignored by receivers, so adding an optional field is compatible.
+ * - unknown fields are ignored by receivers, so adding an optional field is compatible;
+ * - a message of an unknown `type` is reported and skipped, never fatal, so a peer may send
+ *   newer optional messages; anything else (a new required field, a changed meaning) is a
+ *   new `PROTOCOL_VERSION`, and peers of different versions refuse each other at the handshake.
  *
  * This module is the single source: the TypeScript types below and the runtime validators in
  * `validate.ts` are derived from these definitions, and each definition *is* a JSON Schema
@@ -89,7 +92,64 @@ export const StopMessage = Type.Object(
   },
 );
 
-export const SupervisorMessage = Type.Union([InitMessage, StopMessage]);
+const TurnId = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  description: 'Turn id assigned by the submitter; unique within the run.',
+});
+const RequestId = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  description: 'Permission request id assigned by the runner; unique within the run.',
+});
+
+export const TurnMessage = Type.Object(
+  {
+    type: Type.Literal('turn'),
+    turnId: TurnId,
+    input: Type.Unknown({
+      description: "Any JSON value: the work submitted to the agent's `turn(input, ctx)`.",
+    }),
+  },
+  {
+    description:
+      'Submits an input to a running agent. Turns run one at a time, in the order received.',
+  },
+);
+
+export const TurnCancelMessage = Type.Object(
+  {
+    type: Type.Literal('turn_cancel'),
+    turnId: TurnId,
+    reason: Type.Optional(Type.String()),
+  },
+  {
+    description:
+      'Cancels a queued or running turn; the runner answers with `turn_result` status `cancelled`.',
+  },
+);
+
+export const PermissionDecision = Type.Union([Type.Literal('granted'), Type.Literal('denied')]);
+
+export const PermissionResponseMessage = Type.Object(
+  {
+    type: Type.Literal('permission_response'),
+    requestId: RequestId,
+    decision: PermissionDecision,
+    reason: Type.Optional(
+      Type.String({ description: 'Why, for the agent and the logs (e.g. `timeout`).' }),
+    ),
+  },
+  { description: 'Answers a `permission_request`.' },
+);
+
+export const SupervisorMessage = Type.Union([
+  InitMessage,
+  StopMessage,
+  TurnMessage,
+  TurnCancelMessage,
+  PermissionResponseMessage,
+]);
 
 // ---------------------------------------------------------------------------
 // Runner → supervisor
@@ -216,6 +276,46 @@ export const ExitMessage = Type.Object(
   { description: 'Last message of a runner before it exits on its own accord.' },
 );
 
+export const TurnResultMessage = Type.Object(
+  {
+    type: Type.Literal('turn_result'),
+    turnId: TurnId,
+    status: Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('cancelled')]),
+    output: Type.Optional(Type.Unknown({ description: 'What `turn` returned (status `ok`).' })),
+    error: Type.Optional(
+      Type.String({
+        maxLength: 65536,
+        description: 'Error message (status `error`) or cancel reason.',
+      }),
+    ),
+    durationMs: DurationMs(
+      'Wall time from the start of the turn (0 when cancelled before it started).',
+    ),
+    usage: Type.Optional(Usage),
+  },
+  { description: 'The result of one turn. Every `turn` gets exactly one `turn_result`.' },
+);
+
+export const PermissionRequestMessage = Type.Object(
+  {
+    type: Type.Literal('permission_request'),
+    requestId: RequestId,
+    tool: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: 'What the agent wants to use (a tool or action name).',
+    }),
+    input: Type.Optional(Type.Unknown({ description: 'The arguments it wants to use it with.' })),
+    rationale: Type.Optional(
+      Type.String({ maxLength: 65536, description: 'Why, in the agent’s words.' }),
+    ),
+  },
+  {
+    description:
+      'The agent asks for permission; the supervisor answers with `permission_response`.',
+  },
+);
+
 export const RunnerMessage = Type.Union([
   ReadyMessage,
   HeartbeatMessage,
@@ -225,6 +325,8 @@ export const RunnerMessage = Type.Union([
   NotifyMessage,
   ErrorMessage,
   ExitMessage,
+  TurnResultMessage,
+  PermissionRequestMessage,
 ]);
 
 /** Every message schema by its `type`, for docs and generic tooling. */
@@ -239,6 +341,11 @@ export const MESSAGE_SCHEMAS: Readonly<Record<string, TSchema>> = {
   notify: NotifyMessage,
   error: ErrorMessage,
   exit: ExitMessage,
+  turn: TurnMessage,
+  turn_cancel: TurnCancelMessage,
+  permission_response: PermissionResponseMessage,
+  turn_result: TurnResultMessage,
+  permission_request: PermissionRequestMessage,
 };
 
 export type InitMessage = Static<typeof InitMessage>;
@@ -256,3 +363,9 @@ export type ErrorMessage = Static<typeof ErrorMessage>;
 export type ExitReason = Static<typeof ExitReason>;
 export type ExitMessage = Static<typeof ExitMessage>;
 export type RunnerMessage = Static<typeof RunnerMessage>;
+export type TurnMessage = Static<typeof TurnMessage>;
+export type TurnCancelMessage = Static<typeof TurnCancelMessage>;
+export type PermissionDecision = Static<typeof PermissionDecision>;
+export type PermissionResponseMessage = Static<typeof PermissionResponseMessage>;
+export type TurnResultMessage = Static<typeof TurnResultMessage>;
+export type PermissionRequestMessage = Static<typeof PermissionRequestMessage>;

@@ -41,6 +41,12 @@ const supervisorExamples: [string, SupervisorMessage][] = [
   ],
   ['stop', { type: 'stop', graceMs: 2000 }],
   ['stop with a reason', { type: 'stop', graceMs: 0, reason: 'user asked' }],
+  ['turn', { type: 'turn', turnId: 't-1', input: { question: 'what changed?' } }],
+  ['turn_cancel', { type: 'turn_cancel', turnId: 't-1', reason: 'agent stopping' }],
+  [
+    'permission_response',
+    { type: 'permission_response', requestId: 'p-1', decision: 'denied', reason: 'timeout' },
+  ],
 ];
 
 const runnerExamples: [string, RunnerMessage][] = [
@@ -69,6 +75,39 @@ const runnerExamples: [string, RunnerMessage][] = [
   ['notify with a null payload', { type: 'notify', payload: null }],
   ['error', { type: 'error', message: 'x', code: 'E_X', fatal: true }],
   ['exit', { type: 'exit', reason: 'max_iterations', iterations: 0 }],
+  [
+    'ready with capabilities',
+    {
+      type: 'ready',
+      protocolVersion: 1,
+      codec: 'jsonl',
+      capabilities: { steps: true, turns: true },
+    },
+  ],
+  [
+    'turn_result ok',
+    { type: 'turn_result', turnId: 't-1', status: 'ok', output: { answer: 42 }, durationMs: 5 },
+  ],
+  [
+    'turn_result cancelled',
+    {
+      type: 'turn_result',
+      turnId: 't-2',
+      status: 'cancelled',
+      error: 'agent stopping',
+      durationMs: 0,
+    },
+  ],
+  [
+    'permission_request',
+    {
+      type: 'permission_request',
+      requestId: 'p-1',
+      tool: 'shell',
+      input: { cmd: 'ls' },
+      rationale: 'look around',
+    },
+  ],
 ];
 
 describe('validateSupervisorMessage / validateRunnerMessage', () => {
@@ -273,11 +312,13 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
       ok: false,
       path: '/type',
       message:
-        'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit',
+        'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit, turn_result, permission_request',
     });
     expect(validateSupervisorMessage({ type: 'bogus' })).toMatchObject({
       path: '/type',
-      message: expect.stringContaining('expected one of init, stop') as unknown,
+      message: expect.stringContaining(
+        'expected one of init, stop, turn, turn_cancel, permission_response',
+      ) as unknown,
     });
   });
 
