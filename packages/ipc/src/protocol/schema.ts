@@ -165,6 +165,17 @@ export const ReadyMessage = Type.Object(
     pid: Type.Optional(
       Type.Integer({ minimum: 1, description: 'Process id of the runner, if it is a process.' }),
     ),
+    capabilities: Type.Optional(
+      Type.Object(
+        {
+          steps: Type.Optional(
+            Type.Boolean({ description: 'The agent runs iterations (`step`).' }),
+          ),
+          turns: Type.Optional(Type.Boolean({ description: 'The agent accepts `turn` messages.' })),
+        },
+        { description: 'What the agent can do; absent fields mean false.' },
+      ),
+    ),
   },
   { description: 'Handshake reply: the runner loaded its agent and is ready to run.' },
 );
