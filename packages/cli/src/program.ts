@@ -114,8 +114,14 @@ export function createProgram(setExitCode: (code: number) => void): Command {
   };
   agent
     .command('start')
-    .description('start an agent module as a supervised runner')
-    .argument('<module>', 'agent module file (default export: defineAgent({...}))')
+    .description(
+      'start an agent module (or, with --command, any program speaking the protocol) as a supervised runner',
+    )
+    .argument('[module]', 'agent module file (default export: defineAgent({...}))')
+    .option(
+      '--command <command>',
+      "a runner program and its arguments, e.g. 'python3 runner.py' (protocol on fd 3)",
+    )
     .option('--name <name>', 'run name, unique among active runs (default: the file name)')
     .option('--params <json>', 'agent parameters as a JSON object', parseJsonObject)
     .option(
@@ -146,25 +152,34 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       'environment variable for the runner (repeatable)',
       collectKeyValue(false),
     )
-    .action(async (module: string, options: Record<string, unknown>, command: Command) => {
-      const { agentStart } = await import('./commands/agent-commands.js');
-      const params = {
-        ...(options.params as Record<string, unknown> | undefined),
-        ...(options.param as Record<string, unknown> | undefined),
-      };
-      await agentStart({
-        ...globals(command),
-        module,
-        name: options.name as string | undefined,
-        params,
-        intervalMs: options.interval as number,
-        maxIterations: options.maxIterations as number | undefined,
-        ipcGraceMs: options.ipcGrace as number | undefined,
-        sigtermGraceMs: options.sigtermGrace as number | undefined,
-        codec: options.codec as 'jsonl' | 'msgpack' | undefined,
-        env: options.env as Record<string, string> | undefined,
-      });
-    });
+    .action(
+      async (module: string | undefined, options: Record<string, unknown>, command: Command) => {
+        const { agentStart } = await import('./commands/agent-commands.js');
+        if ((module === undefined) === (options.command === undefined)) {
+          throw new CliError(
+            "x: agent start: give an agent module, or --command '<program and args>', not both",
+            EXIT_CODES.USAGE,
+          );
+        }
+        const params = {
+          ...(options.params as Record<string, unknown> | undefined),
+          ...(options.param as Record<string, unknown> | undefined),
+        };
+        await agentStart({
+          ...globals(command),
+          module,
+          command: options.command as string | undefined,
+          name: options.name as string | undefined,
+          params,
+          intervalMs: options.interval as number,
+          maxIterations: options.maxIterations as number | undefined,
+          ipcGraceMs: options.ipcGrace as number | undefined,
+          sigtermGraceMs: options.sigtermGrace as number | undefined,
+          codec: options.codec as 'jsonl' | 'msgpack' | undefined,
+          env: options.env as Record<string, string> | undefined,
+        });
+      },
+    );
   agent
     .command('stop')
     .description('stop a run: IPC stop, then SIGTERM, then SIGKILL to its process group')

@@ -1,7 +1,16 @@
 import { connect } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES, FIXTURES, isAlive, tempHome, waitFor, x, xJson } from './helpers.js';
+import {
+  EXAMPLES,
+  FIXTURES,
+  FIXTURES_CLI,
+  isAlive,
+  tempHome,
+  waitFor,
+  x,
+  xJson,
+} from './helpers.js';
 
 interface Run {
   runId: string;
@@ -225,6 +234,34 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
         ])
       ).run.lastSummary,
     ).toMatch(/^load /);
+  });
+
+  it('supervises a runner written in another language with --command', async () => {
+    const run = await xJson<Run & { module: string | null; options: { command: string[] } }>(
+      home.path,
+      ['agent', 'start', '--command', `bash ${FIXTURES_CLI}bash-runner.sh`, '--name', 'bash'],
+    );
+    expect(run).toMatchObject({
+      state: 'running',
+      module: null,
+      options: { command: ['bash', `${FIXTURES_CLI}bash-runner.sh`] },
+    });
+    await waitFor(async () => (await status('bash')).run.iterations >= 3, 10_000);
+    const shown = await xJson<{ run: Run & { lastSummary: string } }>(home.path, [
+      'agent',
+      'status',
+      'bash',
+    ]);
+    expect(shown.run.lastSummary).toMatch(/^bash says \d+$/);
+    const stopped = await xJson<Run>(home.path, ['agent', 'stop', 'bash']);
+    expect(stopped.exit).toMatchObject({ reason: 'stopped', stopPhase: 'ipc', exitCode: 0 });
+  });
+
+  it('agent start needs a module or --command, not both', async () => {
+    expect((await x(home.path, ['agent', 'start'])).code).toBe(2);
+    expect((await x(home.path, ['agent', 'start', 'a.mjs', '--command', 'bash x.sh'])).code).toBe(
+      2,
+    );
   });
 
   it('answers garbage on the control socket with a JSON-RPC error and keeps serving', async () => {

@@ -6,6 +6,7 @@ export const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 export const FIXTURES = fileURLToPath(
   new URL('../../../examples/agents/fixtures/', import.meta.url),
 );
+export const FIXTURES_CLI = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const EXAMPLES = fileURLToPath(new URL('../../../examples/agents/', import.meta.url));
 
 export interface Result {

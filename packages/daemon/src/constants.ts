@@ -6,6 +6,11 @@ export const STOP_IPC_PHASE_MS = 2_000;
 export const STOP_SIGTERM_PHASE_MS = 3_000;
 /** Exit code of a permanent configuration error: 78 = EX_CONFIG, sysexits.h. */
 export const EX_CONFIG = 78;
+/**
+ * Invalid frames (malformed, oversized, failing the schema) a runner may send within 60 s
+ * before it is killed and classified `protocol_error`: 20. Fewer are logged and skipped.
+ */
+export const MAX_INVALID_FRAMES_PER_MINUTE = 20;
 /** Bytes of a runner's stderr kept in memory for the exit report: 4096. */
 export const STDERR_TAIL_BYTES = 4096;
 /** Default size of one run log file before it rotates: 10 MiB. */

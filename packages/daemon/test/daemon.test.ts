@@ -167,6 +167,7 @@ describe('startDaemon', () => {
       module: '/fixture.mjs',
       params: {},
       options: {
+        command: null,
         intervalMs: 0,
         maxIterations: null,
         stopBudget: { ipcMs: 1, sigtermMs: 1 },

@@ -7,7 +7,7 @@ import {
   createSubprocessLauncher,
   type SupervisorEvent,
 } from '../src/index.js';
-import { fixtureLauncher, isAlive, tempDir, waitFor } from './helpers.js';
+import { PROTOCOL_RUNNER, fixtureLauncher, isAlive, tempDir, waitFor } from './helpers.js';
 
 describe('RunnerSupervisor with real runner processes', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -184,6 +184,46 @@ describe('RunnerSupervisor with real runner processes', () => {
     const log = readLog(run.logPath!);
     expect(log).toMatch(/protocol: .*not valid UTF-8 JSON/);
     expect(log).toMatch(/protocol: .*field \/iteration/);
+  });
+
+  it('kills a runner that keeps sending invalid frames, as protocol_error', async () => {
+    const run = await start('spam');
+    await waitFor(() => supervisor.get(run.runId)?.state === 'exited', 5000);
+    const record = supervisor.get(run.runId);
+    expect(record?.exit).toMatchObject({ reason: 'protocol_error', signal: 'SIGKILL' });
+    expect(record?.exit?.explanation).toMatch(/more than 20 invalid frames within 60 s/);
+  });
+
+  it('runs a command instead of the launcher default, with no module in init', async () => {
+    const commandOnly = new RunnerSupervisor({
+      launcher: createSubprocessLauncher({ command: '/nonexistent/default-runner', args: [] }),
+      store,
+      logsDir: `${dir.path}/logs`,
+    });
+    const notes: unknown[] = [];
+    commandOnly.onEvent((event) => {
+      if (event.type === 'notify') {
+        notes.push(event.payload);
+      }
+    });
+    const run = await commandOnly.start({
+      command: [process.execPath, PROTOCOL_RUNNER],
+      env: { FIXTURE_MODE: 'echo-init' },
+    });
+    expect(run).toMatchObject({ state: 'running', name: 'node', module: null });
+    expect(run.options.command).toEqual([process.execPath, PROTOCOL_RUNNER]);
+    await waitFor(() => notes.length > 0, 3000);
+    const init = (notes[0] as { init: Record<string, unknown> }).init;
+    expect(init).toMatchObject({ type: 'init', name: 'node', protocolVersion: 1 });
+    expect('module' in init).toBe(false);
+    expect((await commandOnly.stop(run.runId)).exit?.reason).toBe('stopped');
+  });
+
+  it('refuses a start with both or neither of module and command', async () => {
+    await expect(supervisor.start({ name: 'none' })).rejects.toMatchObject({ code: -32602 });
+    await expect(supervisor.start({ module: '/a.mjs', command: ['node'] })).rejects.toMatchObject({
+      code: -32602,
+    });
   });
 
   it('refuses a second active run with the same name', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AgentLogs, AgentStatus, RunRecord } from '@x/daemon';
+import { parseCommandString } from 'execa';
 import { withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -12,7 +13,9 @@ interface Base {
 }
 
 export interface AgentStartOptions extends Base {
-  module: string;
+  module?: string | undefined;
+  /** A command line, split like a shell would split plain words (execa parseCommandString). */
+  command?: string | undefined;
   name?: string | undefined;
   params?: Record<string, unknown> | undefined;
   intervalMs?: number | undefined;
@@ -25,10 +28,12 @@ export interface AgentStartOptions extends Base {
 
 /** `x agent start <module>`: starts a run and waits until it is ready (or failed to start). */
 export async function agentStart(options: AgentStartOptions): Promise<void> {
-  const module = resolve(options.module);
+  const module = options.module === undefined ? undefined : resolve(options.module);
+  const command = options.command === undefined ? undefined : parseCommand(options.command);
   const run = await withDaemon(options.home, (connection) =>
     connection.request<RunRecord>('agent.start', {
       module,
+      command,
       name: options.name,
       params: options.params,
       intervalMs: options.intervalMs,
@@ -45,7 +50,7 @@ export async function agentStart(options: AgentStartOptions): Promise<void> {
   }
   process.stdout.write(`started ${run.name} (run ${run.runId}, pid ${run.pid ?? '-'})\n`);
   printFields([
-    ['module', run.module],
+    run.module === null ? ['command', run.options.command?.join(' ')] : ['module', run.module],
     ['interval', `${run.options.intervalMs} ms`],
     ['log', run.logPath],
   ]);
@@ -133,7 +138,7 @@ export async function agentStatus(
     ['run', run.runId],
     ['state', run.state],
     ['pid', run.state === 'exited' ? `${run.pid ?? '-'} (exited)` : run.pid],
-    ['module', run.module],
+    run.module === null ? ['command', run.options.command?.join(' ')] : ['module', run.module],
     ['launcher', run.launcher],
     ['iterations', run.iterations],
     ['last summary', run.lastSummary],
@@ -232,6 +237,17 @@ async function follow(options: Base, runId: string, path: string): Promise<void>
       }
     }
   }
+}
+
+function parseCommand(line: string): string[] {
+  const argv = parseCommandString(line);
+  if (argv.length === 0) {
+    throw new CliError(
+      'x: agent start: --command is empty; give a program and its arguments',
+      EXIT_CODES.USAGE,
+    );
+  }
+  return argv;
 }
 
 function stopBudget(options: {

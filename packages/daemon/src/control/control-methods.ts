@@ -56,7 +56,10 @@ const StopBudget = Type.Object({
 /** Params schemas of the control API: the source of `-32602` messages and of the docs. */
 export const CONTROL_PARAMS = {
   'agent.start': Type.Object({
-    module: Type.String({ minLength: 1 }),
+    module: Type.Optional(Type.String({ minLength: 1 })),
+    command: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 1000 }),
+    ),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     intervalMs: Type.Optional(Type.Integer({ minimum: 0 })),

@@ -11,6 +11,8 @@ export interface LaunchSpec {
   cwd: string;
   /** Extra environment variables (added to the daemon's environment). */
   env: Record<string, string>;
+  /** Run this program (argv) instead of the launcher's own runner, when the launcher can. */
+  command?: readonly string[] | undefined;
 }
 
 /** How a launched runner ended, as observed. */

@@ -26,13 +26,15 @@ const IPC_CODEC_ENV = 'X_IPC_CODEC';
  * Launches each runner as a child process with the protocol on fd 3 (a socketpair),
  * stdout and stderr piped, in a new session and process group (`detached`), so that a
  * stop can signal the whole group and the terminal's Ctrl-C never reaches runners.
- * The runner learns the codec from `X_IPC_CODEC` and the run from `init`.
+ * The runner learns the codec from `X_IPC_CODEC` and the run from `init`. A spec with a
+ * `command` runs that program instead of `options.command` (any language, same protocol).
  */
 export function createSubprocessLauncher(options: SubprocessLauncherOptions): RunnerLauncher {
   return {
     kind: 'subprocess',
     launch(spec: LaunchSpec): LaunchedRunner {
-      const child = execa(options.command, [...options.args], {
+      const [file, ...args] = spec.command ?? [options.command, ...options.args];
+      const child = execa(file!, args, {
         cwd: spec.cwd,
         env: { ...spec.env, [IPC_CODEC_ENV]: spec.codec },
         extendEnv: true,

@@ -14,6 +14,7 @@ const run = (
   module: '/tmp/agent.mjs',
   params: { url: 'http://localhost' },
   options: {
+    command: null,
     intervalMs: 100,
     maxIterations: null,
     stopBudget: { ipcMs: 2000, sigtermMs: 3000 },

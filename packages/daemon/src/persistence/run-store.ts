@@ -28,6 +28,8 @@ export interface RunRecord {
 
 /** The options a run was started with. */
 export interface RunOptions {
+  /** Program and arguments of a `command` run; null for a module run. */
+  command: string[] | null;
   intervalMs: number;
   maxIterations: number | null;
   stopBudget: { ipcMs: number; sigtermMs: number };

@@ -23,6 +23,22 @@ describe('classifyExit', () => {
     ],
     ['exit 78 after ready is still config_error', { exitCode: 78 }, 'config_error', null],
     [
+      'killed for too many invalid frames is protocol_error',
+      {
+        exitCode: null,
+        signal: 'SIGKILL',
+        protocolError: 'more than 20 invalid frames within 60 s',
+      },
+      'protocol_error',
+      null,
+    ],
+    [
+      'protocol_error wins over a stop in progress',
+      { exitCode: null, signal: 'SIGKILL', stopPhase: 'ipc', protocolError: 'x' },
+      'protocol_error',
+      null,
+    ],
+    [
       'exit 0 during the IPC phase is stopped/ipc',
       { stopPhase: 'ipc', exitFrame: { reason: 'stopped', iterations: 3 } },
       'stopped',

@@ -11,6 +11,7 @@ export const EXIT_REASONS = [
   'failed',
   'crashed',
   'signaled',
+  'protocol_error',
   'config_error',
   'handshake_failed',
   'spawn_failed',
@@ -32,6 +33,8 @@ export interface ExitEvidence {
   handshakeError?: string | undefined;
   /** The stop phase in force when the exit was observed, if a stop was asked. */
   stopPhase?: StopPhase | undefined;
+  /** Set when x killed the runner for breaking the protocol (too many invalid frames). */
+  protocolError?: string | undefined;
   /** The runner's own `exit` frame, if it sent one. */
   exitFrame?:
     { reason: RunnerExitReason; iterations: number; summary?: string | undefined } | undefined;
@@ -50,13 +53,14 @@ export interface ExitClassification {
  * Classifies a runner exit. Pure; the rules apply in this order:
  * 1. `spawn_failed`: the process never started (ENOENT, EACCES…).
  * 2. `config_error`: exit code 78 (EX_CONFIG): never worth restarting.
- * 3. a stop was asked: `stopped`, with the phase in force when the exit came.
- * 4. no `ready` before the exit: `handshake_failed`.
- * 5. exit 0 after an `exit` frame (`done`, `max_iterations`, or `stopped` when x did not ask,
+ * 3. x killed it for breaking the protocol (too many invalid frames): `protocol_error`.
+ * 4. a stop was asked: `stopped`, with the phase in force when the exit came.
+ * 5. no `ready` before the exit: `handshake_failed`.
+ * 6. exit 0 after an `exit` frame (`done`, `max_iterations`, or `stopped` when x did not ask,
  *    e.g. the runner saw its supervisor vanish): `completed`.
- * 6. an `exit` frame with reason `error`: `failed` (the agent reported it).
- * 7. killed by a signal x did not send: `signaled` (SIGKILL from outside: likely the OOM killer).
- * 8. any other exit, including exit 0 without an `exit` frame: `crashed`.
+ * 7. an `exit` frame with reason `error`: `failed` (the agent reported it).
+ * 8. killed by a signal x did not send: `signaled` (SIGKILL from outside: likely the OOM killer).
+ * 9. any other exit, including exit 0 without an `exit` frame: `crashed`.
  */
 export function classifyExit(evidence: ExitEvidence): ExitClassification {
   const { exitCode, signal, spawnError, handshake, stopPhase, exitFrame } = evidence;
@@ -74,6 +78,13 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
       stopPhase: null,
       explanation:
         'exit code 78 (EX_CONFIG): the agent configuration is invalid; a restart will not fix it',
+    };
+  }
+  if (evidence.protocolError !== undefined) {
+    return {
+      reason: 'protocol_error',
+      stopPhase: null,
+      explanation: `killed for breaking the protocol: ${evidence.protocolError}`,
     };
   }
   if (stopPhase !== undefined) {

@@ -4,6 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { Emitter, RpcError, type Event } from '@x/ipc';
 import {
   HANDSHAKE_TIMEOUT_MS,
+  MAX_INVALID_FRAMES_PER_MINUTE,
   RECENT_RUNS_LISTED,
   STOP_IPC_PHASE_MS,
   STOP_SIGTERM_PHASE_MS,
@@ -17,11 +18,16 @@ import { silentLogger, type Logger } from '../process/logger.js';
 import { SupervisedRun, type StopBudget } from './supervised-run.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
-/** What `start` needs; everything but `module` has a default. */
+/** What `start` needs: `module` or `command` (exactly one); everything else has a default. */
 export interface StartRequest {
-  /** Absolute path (or file: URL) of the agent module. */
-  module: string;
-  /** Unique among active runs; `[A-Za-z0-9._-]`, 1–64 chars. @default the module's file name */
+  /** Absolute path (or file: URL) of the agent module, run by the launcher's runner. */
+  module?: string | undefined;
+  /**
+   * A program speaking runner protocol v1 on fd 3, as argv (`['python3', 'runner.py']`),
+   * run instead of the launcher's runner; `init` then carries no `module`.
+   */
+  command?: readonly string[] | undefined;
+  /** Unique among active runs; `[A-Za-z0-9._-]`, 1–64 chars. @default the module's or program's file name */
   name?: string | undefined;
   params?: Record<string, unknown> | undefined;
   /** Pause between iterations, ms. @default 1000 */
@@ -46,7 +52,9 @@ export interface RunnerSupervisorOptions {
   logsDir: string;
   logger?: Logger;
   /** How long a runner has to send `ready`, ms. @default 10 000 */
-  handshakeTimeoutMs?: number;
+  handshakeTimeoutMs?: number | undefined;
+  /** Invalid frames tolerated per run within 60 s before `protocol_error`. @default 20 */
+  maxInvalidFramesPerMinute?: number | undefined;
   runLog?: RunLogOptions;
 }
 
@@ -103,7 +111,18 @@ export class RunnerSupervisor {
         'x: the daemon is shutting down; start the agent after it restarts',
       );
     }
-    const name = request.name ?? basename(request.module, extname(request.module));
+    const { module, command } = request;
+    if ((module === undefined) === (command === undefined || command.length === 0)) {
+      throw new RpcError(
+        -32602,
+        'Invalid params: give exactly one of module (an agent module) and command (a program and its arguments)',
+        {
+          field: '/module',
+        },
+      );
+    }
+    const target = module ?? command![0]!;
+    const name = request.name ?? basename(target, extname(target));
     if (!NAME_PATTERN.test(name)) {
       throw new RpcError(
         -32602,
@@ -125,7 +144,8 @@ export class RunnerSupervisor {
       {
         runId,
         name,
-        module: request.module,
+        module: module ?? null,
+        command: command === undefined ? null : [...command],
         params: request.params ?? {},
         intervalMs: request.intervalMs ?? 1000,
         maxIterations: request.maxIterations ?? null,
@@ -137,6 +157,8 @@ export class RunnerSupervisor {
         cwd: request.cwd ?? process.cwd(),
         env: request.env ?? {},
         handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+        maxInvalidFramesPerMinute:
+          this.options.maxInvalidFramesPerMinute ?? MAX_INVALID_FRAMES_PER_MINUTE,
       },
       {
         launcher: this.options.launcher,

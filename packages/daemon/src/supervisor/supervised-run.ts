@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type RunnerMessage, type SupervisorMessage } from '@x/ipc';
+import { FrameError, PROTOCOL_VERSION, type RunnerMessage, type SupervisorMessage } from '@x/ipc';
 import { STDERR_TAIL_BYTES } from '../constants.js';
 import type { LaunchedRunner, RunnerExit, RunnerLauncher } from '../launch/runner-launcher.js';
 import { TailBuffer, type RunLog } from '../logs/run-log.js';
@@ -13,7 +13,10 @@ import type { SupervisorEvent } from './supervisor-events.js';
 export interface RunSpec {
   runId: string;
   name: string;
-  module: string;
+  /** Agent module for the launcher's runner, or null for a `command` run. */
+  module: string | null;
+  /** Program and arguments of a `command` run, or null. */
+  command: string[] | null;
   params: Record<string, unknown>;
   intervalMs: number;
   maxIterations: number | null;
@@ -22,6 +25,8 @@ export interface RunSpec {
   cwd: string;
   env: Record<string, string>;
   handshakeTimeoutMs: number;
+  /** Invalid frames tolerated within 60 s before the runner is killed (`protocol_error`). */
+  maxInvalidFramesPerMinute: number;
 }
 
 /** Durations of the first two stop phases, in ms; the third (SIGKILL) is immediate. */
@@ -59,6 +64,9 @@ export class SupervisedRun {
   #handshakeError: string | undefined;
   #stopPhase: StopPhase | undefined;
   #exitFrame: ExitEvidence['exitFrame'];
+  #protocolError: string | undefined;
+  /** Times (ms) of recent invalid frames, at most maxInvalidFramesPerMinute + 1 kept. */
+  readonly #invalidFrames: number[] = [];
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #stderrTail = new TailBuffer(STDERR_TAIL_BYTES);
   #settleStarted!: (record: RunRecord) => void;
@@ -81,6 +89,7 @@ export class SupervisedRun {
       module: spec.module,
       params: spec.params,
       options: {
+        command: spec.command,
         intervalMs: spec.intervalMs,
         maxIterations: spec.maxIterations,
         stopBudget: spec.stopBudget,
@@ -116,7 +125,10 @@ export class SupervisedRun {
     const spec = this.#spec;
     persistence.run('insert run', () => store.insertRun(this.#record), undefined);
     this.#emitState();
-    log.line('x', `starting run ${spec.runId} (${spec.name}): ${spec.module}`);
+    log.line(
+      'x',
+      `starting run ${spec.runId} (${spec.name}): ${spec.module ?? spec.command?.join(' ')}`,
+    );
 
     const runner = launcher.launch({
       runId: spec.runId,
@@ -124,6 +136,7 @@ export class SupervisedRun {
       codec: spec.codec,
       cwd: spec.cwd,
       env: spec.env,
+      command: spec.command ?? undefined,
     });
     this.#runner = runner;
     runner.stdout?.setEncoding('utf8');
@@ -133,7 +146,7 @@ export class SupervisedRun {
       this.#stderrTail.push(text);
       log.write('stderr', text);
     });
-    runner.channel.onError((error) => log.line('x', `protocol: ${error.message}`));
+    runner.channel.onError((error) => this.#onChannelError(error));
     runner.channel.onMessage((message) => this.#onMessage(message));
     void runner.exited.then((exit) => this.#onExit(exit));
 
@@ -152,7 +165,7 @@ export class SupervisedRun {
       codec: spec.codec,
       runId: spec.runId,
       name: spec.name,
-      module: spec.module,
+      ...(spec.module === null ? {} : { module: spec.module }),
       params: spec.params,
       intervalMs: spec.intervalMs,
       ...(spec.maxIterations === null ? {} : { maxIterations: spec.maxIterations }),
@@ -305,6 +318,26 @@ export class SupervisedRun {
     this.#settleStarted(this.record);
   }
 
+  #onChannelError(error: Error): void {
+    this.#deps.log.line('x', `protocol: ${error.message}`);
+    if (!(error instanceof FrameError) || this.#protocolError !== undefined) {
+      return;
+    }
+    const now = Date.now();
+    const limit = this.#spec.maxInvalidFramesPerMinute;
+    this.#invalidFrames.push(now);
+    while (this.#invalidFrames.length > 0 && this.#invalidFrames[0]! <= now - 60_000) {
+      this.#invalidFrames.shift();
+    }
+    if (this.#invalidFrames.length > limit) {
+      this.#protocolError = `more than ${limit} invalid frames within 60 s (last: ${error.message})`;
+      this.#deps.log.line('x', `${this.#protocolError}; killing the process group`);
+      this.#runner?.signal('SIGKILL');
+    } else if (this.#invalidFrames.length > limit + 1) {
+      this.#invalidFrames.shift();
+    }
+  }
+
   #failHandshake(why: string): void {
     this.#handshake = 'failed';
     this.#handshakeError = why;
@@ -341,6 +374,7 @@ export class SupervisedRun {
       handshake: this.#handshake,
       handshakeError: this.#handshakeError,
       stopPhase,
+      protocolError: this.#protocolError,
       exitFrame: this.#exitFrame,
     });
     this.#record.exit = {
