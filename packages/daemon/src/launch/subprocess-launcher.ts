@@ -34,7 +34,7 @@ export function createSubprocessLauncher(options: SubprocessLauncherOptions): Ru
     kind: 'subprocess',
     launch(spec: LaunchSpec): LaunchedRunner {
       const [file, ...args] = spec.command ?? [options.command, ...options.args];
-      const child = execa(file!, args, {
+      const child = execa(file, args, {
         cwd: spec.cwd,
         env: { ...spec.env, [IPC_CODEC_ENV]: spec.codec },
         extendEnv: true,
