@@ -27,3 +27,9 @@ export const CONTROL_MAX_CONNECTIONS = 128;
 export const MAX_SOCKET_PATH_BYTES = 104;
 /** Finished runs kept in `agent.list` unless `all` is asked: 20. */
 export const RECENT_RUNS_LISTED = 20;
+/** How often runners send `heartbeat` (set in `init`): 1000 ms. */
+export const HEARTBEAT_INTERVAL_MS = 1000;
+/** Heartbeat silence after which a runner (that has sent one) is `hung` and killed: 10 000 ms. */
+export const LIVENESS_TIMEOUT_MS = 10_000;
+/** How often a run's RSS is sampled against its memory limit: 1000 ms. */
+export const MEMORY_SAMPLE_MS = 1000;

@@ -4,6 +4,7 @@ export { DAEMON_VERSION } from './version.js';
 export { canTransition, isActiveState, RUN_STATES, type RunState } from './supervisor/run-state.js';
 export {
   classifyExit,
+  isHeapExhausted,
   EXIT_REASONS,
   type ExitClassification,
   type ExitEvidence,
@@ -11,7 +12,22 @@ export {
   type StopPhase,
 } from './supervisor/classify-exit.js';
 export type { SupervisorEvent } from './supervisor/supervisor-events.js';
-export { SupervisedRun, type RunSpec, type StopBudget } from './supervisor/supervised-run.js';
+export {
+  RunAttempt,
+  type AttemptListener,
+  type RunSpec,
+  type StopBudget,
+} from './supervisor/run-attempt.js';
+export { RunController } from './supervisor/run-controller.js';
+export {
+  DEFAULT_RESTART_POLICY,
+  RESTART_MODES,
+  decideRestart,
+  type RestartDecision,
+  type RestartInput,
+  type RestartMode,
+  type RestartPolicy,
+} from './supervisor/restart-policy.js';
 export {
   RunnerSupervisor,
   type RunnerSupervisorOptions,

@@ -9,7 +9,7 @@ import {
   type DaemonHandle,
   type RunRecord,
 } from '../src/index.js';
-import { fixtureLauncher, isAlive, tempDir } from './helpers.js';
+import { fixtureLauncher, isAlive, runRecord, tempDir } from './helpers.js';
 
 /** Writes raw bytes to the control socket and collects what comes back for `waitMs`. */
 function rawExchange(socketPath: string, payload: string, waitMs = 400): Promise<string> {
@@ -161,30 +161,13 @@ describe('startDaemon', () => {
     await daemon.shutdown();
     daemon = undefined;
     const store = new RunStore(paths.dbPath);
-    store.insertRun({
-      runId: 'r-lost',
-      name: 'lost',
-      module: '/fixture.mjs',
-      params: {},
-      options: {
-        command: null,
-        intervalMs: 0,
-        maxIterations: null,
-        stopBudget: { ipcMs: 1, sigtermMs: 1 },
-        codec: 'jsonl',
-        cwd: '/',
-      },
-      launcher: 'subprocess',
-      state: 'running',
-      createdAt: 1,
-      logPath: null,
-    });
+    store.insertRun({ ...runRecord('r-lost', 'lost', 1), state: 'running' });
     store.close();
     daemon = await start();
     const connection = await connectRpc(daemon.paths.socketPath);
     const status = await connection.request<{ run: RunRecord }>('agent.status', { ref: 'r-lost' });
     connection.close();
-    expect(status.run.state).toBe('exited');
+    expect(status.run.state).toBe('failed');
     expect(status.run.exit?.reason).toBe('daemon_lost');
   });
 });

@@ -1,6 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createSubprocessLauncher, type RunnerLauncher } from '../src/index.js';
+import {
+  DEFAULT_RESTART_POLICY,
+  createSubprocessLauncher,
+  type RunRecord,
+  type RunnerLauncher,
+} from '../src/index.js';
 
 export const PROTOCOL_RUNNER = fileURLToPath(
   new URL('./fixtures/protocol-runner.mjs', import.meta.url),
@@ -40,3 +45,37 @@ export async function waitFor(
   }
   return predicate();
 }
+
+/** A complete run record for store tests. */
+export const runRecord = (runId: string, name: string, createdAt: number): RunRecord => ({
+  runId,
+  name,
+  module: '/tmp/agent.mjs',
+  params: { url: 'http://localhost' },
+  options: {
+    command: null,
+    intervalMs: 100,
+    maxIterations: null,
+    stopBudget: { ipcMs: 2000, sigtermMs: 3000 },
+    codec: 'jsonl',
+    cwd: '/tmp',
+    env: {},
+    restart: DEFAULT_RESTART_POLICY,
+    maxMemoryMb: null,
+  },
+  launcher: 'subprocess',
+  state: 'starting',
+  pid: null,
+  pgid: null,
+  createdAt,
+  readyAt: null,
+  endedAt: null,
+  iterations: 0,
+  lastSummary: null,
+  attempt: 1,
+  restarts: 0,
+  nextRestartAt: null,
+  lastReasons: [],
+  exit: null,
+  logPath: null,
+});

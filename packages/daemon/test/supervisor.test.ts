@@ -112,7 +112,7 @@ describe('RunnerSupervisor with real runner processes', () => {
 
   it('records exit 78 before ready as config_error, with stderr', async () => {
     const run = await start('exit78');
-    expect(run.state).toBe('exited');
+    expect(run.state).toBe('failed');
     expect(run.exit).toMatchObject({ reason: 'config_error', exitCode: 78 });
     expect(run.exit?.stderrTail).toContain('bad configuration');
   });

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { PROTOCOL_VERSION, RpcError, compileValidator, type RpcConnection } from '@x/ipc';
 import { DAEMON_RPC_CODES, runNotFound } from '../errors.js';
+import { isActiveState } from '../supervisor/run-state.js';
 import { readLogTail } from '../logs/run-log.js';
 import type { PersistenceHealth } from '../persistence/persistence-guard.js';
 import type { IterationRecord, RunRecord } from '../persistence/run-store.js';
@@ -111,7 +112,7 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
     'agent.start',
     async (params) => {
       const run = await supervisor.start(params);
-      if (run.state === 'exited') {
+      if (!isActiveState(run.state) && run.readyAt === null) {
         throw new RpcError(
           DAEMON_RPC_CODES.START_FAILED,
           `x: agent ${run.name} did not start: ${run.exit?.explanation ?? 'exited before ready'}`,

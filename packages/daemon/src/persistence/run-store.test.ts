@@ -1,30 +1,22 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../test/helpers.js';
-import { RunStore, type RunRecord } from './run-store.js';
+import { runRecord, tempDir } from '../../test/helpers.js';
+import { DEFAULT_RESTART_POLICY } from '../supervisor/restart-policy.js';
+import { RunStore, type IterationRecord } from './run-store.js';
+import { MIGRATIONS } from './schema.js';
 
-const run = (
-  runId: string,
-  name: string,
-  createdAt: number,
-): Parameters<RunStore['insertRun']>[0] => ({
-  runId,
-  name,
-  module: '/tmp/agent.mjs',
-  params: { url: 'http://localhost' },
-  options: {
-    command: null,
-    intervalMs: 100,
-    maxIterations: null,
-    stopBudget: { ipcMs: 2000, sigtermMs: 3000 },
-    codec: 'jsonl',
-    cwd: '/tmp',
-  },
-  launcher: 'subprocess',
-  state: 'starting',
-  createdAt,
-  logPath: null,
+const iteration = (over: Partial<IterationRecord> = {}): IterationRecord => ({
+  runId: 'r-1',
+  attempt: 1,
+  iteration: 1,
+  status: 'ok',
+  durationMs: 5,
+  summary: 'first',
+  error: null,
+  usage: null,
+  finishedAt: 1,
+  ...over,
 });
 
 describe('RunStore (real SQLite file)', () => {
@@ -39,72 +31,97 @@ describe('RunStore (real SQLite file)', () => {
     dir.remove();
   });
 
-  it('opens in WAL mode with a 0600 file', () => {
+  it('opens in WAL mode with a 0600 file, at the latest schema version', () => {
     const db = new Database(`${dir.path}/x.db`, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     db.close();
     expect(statSync(`${dir.path}/x.db`).mode & 0o777).toBe(0o600);
   });
 
-  it('round-trips a run and its exit', () => {
-    store.insertRun(run('r-1', 'probe', 1000));
-    store.updateRun('r-1', {
-      state: 'exited',
-      pid: 42,
-      endedAt: 2000,
-      exit: {
-        reason: 'stopped',
-        stopPhase: 'ipc',
-        explanation: 'stopped',
-        exitCode: 0,
-        signal: null,
-        stderrTail: 'bye',
-      },
-    });
-    const stored = store.getRun('r-1') as RunRecord;
-    expect(stored).toMatchObject({
-      runId: 'r-1',
-      name: 'probe',
-      state: 'exited',
-      pid: 42,
-      endedAt: 2000,
-      params: { url: 'http://localhost' },
-    });
-    expect(stored.exit).toEqual({
-      reason: 'stopped',
-      stopPhase: 'ipc',
-      explanation: 'stopped',
-      exitCode: 0,
+  it('round-trips a run, its restart fields and its exit with evidence', () => {
+    store.insertRun(runRecord('r-1', 'probe', 1000));
+    const exit = {
+      reason: 'crashed' as const,
+      stopPhase: null,
+      explanation: 'crashed with exit code 3',
+      exitCode: 3,
       signal: null,
       stderrTail: 'bye',
+      evidence: { uptimeMs: 5 },
+    };
+    store.updateRun('r-1', {
+      state: 'backoff',
+      pid: 42,
+      attempt: 2,
+      restarts: 1,
+      nextRestartAt: 5000,
+      lastReasons: [{ attempt: 1, reason: 'crashed', at: 4000 }],
+      exit,
+    });
+    expect(store.getRun('r-1')).toMatchObject({
+      state: 'backoff',
+      pid: 42,
+      attempt: 2,
+      restarts: 1,
+      nextRestartAt: 5000,
+      lastReasons: [{ attempt: 1, reason: 'crashed', at: 4000 }],
+      exit,
+      options: { restart: DEFAULT_RESTART_POLICY },
     });
   });
 
-  it('records an iteration once: a replayed (run_id, iteration) is ignored', () => {
-    store.insertRun(run('r-1', 'probe', 1000));
-    const iteration = {
+  it('records attempts with pid, process start time and exit', () => {
+    store.insertRun(runRecord('r-1', 'probe', 1000));
+    const attempt = {
       runId: 'r-1',
-      iteration: 1,
-      status: 'ok' as const,
-      durationMs: 5,
-      summary: 'first',
-      error: null,
-      usage: { inputTokens: 10 },
-      finishedAt: 1,
+      attempt: 1,
+      pid: 7,
+      pgid: 7,
+      procStart: 123,
+      startedAt: 1,
+      readyAt: 2,
+      endedAt: null,
+      exit: null,
     };
-    expect(store.recordIteration(iteration)).toBe(true);
-    expect(store.recordIteration({ ...iteration, summary: 'replayed' })).toBe(false);
-    expect(store.countIterations('r-1')).toBe(1);
-    expect(store.getRun('r-1')?.iterations).toBe(1);
-    expect(store.getRun('r-1')?.lastSummary).toBe('first');
-    expect(store.recentIterations('r-1', 10)[0]?.usage).toEqual({ inputTokens: 10 });
+    store.upsertAttempt(attempt);
+    const exit = {
+      reason: 'signaled' as const,
+      stopPhase: null,
+      explanation: 'x',
+      exitCode: null,
+      signal: 'SIGKILL',
+      evidence: { a: 1 },
+    };
+    store.upsertAttempt({ ...attempt, endedAt: 3, exit });
+    store.upsertAttempt({ ...attempt, attempt: 2, pid: 8, procStart: 456 });
+    expect(store.attempts('r-1')).toEqual([
+      { ...attempt, endedAt: 3, exit },
+      { ...attempt, attempt: 2, pid: 8, procStart: 456 },
+    ]);
   });
 
-  it('lists active runs and the most recent exited ones, newest first', () => {
+  it('records an iteration once per (run, attempt, iteration); a replay is ignored', () => {
+    store.insertRun(runRecord('r-1', 'probe', 1000));
+    expect(store.recordIteration(iteration({ usage: { inputTokens: 10 } }))).toBe(true);
+    expect(store.recordIteration(iteration({ summary: 'replayed' }))).toBe(false);
+    // The same number in the next attempt is another iteration.
+    expect(store.recordIteration(iteration({ attempt: 2, summary: 'second attempt' }))).toBe(true);
+    expect(store.countIterations('r-1')).toBe(2);
+    expect(store.getRun('r-1')).toMatchObject({ iterations: 2, lastSummary: 'second attempt' });
+    expect(store.recentIterations('r-1', 10).map((i) => [i.attempt, i.iteration, i.usage])).toEqual(
+      [
+        [2, 1, null],
+        [1, 1, { inputTokens: 10 }],
+      ],
+    );
+  });
+
+  it('lists active runs and the most recent terminal ones, newest first', () => {
     for (let i = 0; i < 5; i += 1) {
-      store.insertRun(run(`r-${i}`, `n${i}`, 1000 + i));
+      store.insertRun(runRecord(`r-${i}`, `n${i}`, 1000 + i));
       if (i < 4) {
-        store.updateRun(`r-${i}`, { state: 'exited' });
+        store.updateRun(`r-${i}`, { state: i % 2 === 0 ? 'exited' : 'failed' });
       }
     }
     expect(store.listRuns(2).map((r) => r.runId)).toEqual(['r-4', 'r-3', 'r-2']);
@@ -113,25 +130,58 @@ describe('RunStore (real SQLite file)', () => {
   });
 
   it('finds the latest run by name', () => {
-    store.insertRun(run('r-old', 'probe', 1000));
-    store.insertRun(run('r-new', 'probe', 2000));
+    store.insertRun(runRecord('r-old', 'probe', 1000));
+    store.insertRun(runRecord('r-new', 'probe', 2000));
     expect(store.latestByName('probe')?.runId).toBe('r-new');
   });
 
-  it('survives reopening: data written before close is there', () => {
-    store.insertRun(run('r-1', 'probe', 1000));
-    store.recordIteration({
-      runId: 'r-1',
-      iteration: 1,
-      status: 'ok',
-      durationMs: 1,
-      summary: null,
-      error: null,
-      usage: null,
-      finishedAt: 1,
+  it('prunes old iterations and terminal runs, never an active run', () => {
+    store.insertRun(runRecord('r-done', 'a', 1000));
+    store.insertRun(runRecord('r-live', 'b', 1000));
+    store.recordIteration(iteration({ runId: 'r-done', finishedAt: 10 }));
+    store.recordIteration(iteration({ runId: 'r-live', finishedAt: 10 }));
+    store.updateRun('r-done', { state: 'exited', endedAt: 20 });
+    expect(store.prune({ iterationsBefore: 100, runsBefore: 15 })).toEqual({
+      iterations: 1,
+      runs: 0,
     });
+    expect(store.countIterations('r-live')).toBe(1);
+    expect(store.prune({ iterationsBefore: 0, runsBefore: 100 })).toEqual({
+      iterations: 0,
+      runs: 1,
+    });
+    expect(store.getRun('r-done')).toBeUndefined();
+    expect(store.getRun('r-live')).toBeDefined();
+  });
+
+  it('survives reopening: data written before close is there', () => {
+    store.insertRun(runRecord('r-1', 'probe', 1000));
+    store.recordIteration(iteration());
     store.close();
     store = new RunStore(`${dir.path}/x.db`);
     expect(store.countIterations('r-1')).toBe(1);
+  });
+
+  it('migrates a version-1 database, keeping its runs and iterations', () => {
+    store.close();
+    const path = `${dir.path}/old.db`;
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    old
+      .prepare(
+        `INSERT INTO agent_runs (run_id, name, module, params, options, launcher, state, created_at, iterations)
+       VALUES ('r-v1', 'old', '/a.mjs', '{}', '{"intervalMs":1}', 'subprocess', 'exited', 1, 1)`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO agent_iterations (run_id, iteration, status, duration_ms, finished_at) VALUES ('r-v1', 1, 'ok', 1, 1)`,
+      )
+      .run();
+    old.close();
+    store = new RunStore(path);
+    expect(store.getRun('r-v1')).toMatchObject({ attempt: 1, restarts: 0, lastReasons: [] });
+    expect(store.recentIterations('r-v1', 5)).toMatchObject([{ attempt: 1, iteration: 1 }]);
   });
 });

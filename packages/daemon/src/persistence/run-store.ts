@@ -1,27 +1,43 @@
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Usage } from '@x/ipc';
-import type { ExitClassification } from '../supervisor/classify-exit.js';
+import type { ExitClassification, ExitReason } from '../supervisor/classify-exit.js';
+import type { RestartPolicy } from '../supervisor/restart-policy.js';
 import type { RunState } from '../supervisor/run-state.js';
 import { MIGRATIONS } from './schema.js';
 
-/** A run as stored: the `--json` shape of `x agent status` minus live fields. */
+/** A run: one agent started once, made of one or more attempts (restarts). The `--json` shape. */
 export interface RunRecord {
   runId: string;
   name: string;
+  /** Agent module, or null for a `command` run. */
   module: string | null;
   params: Record<string, unknown>;
   options: RunOptions;
+  /** `subprocess` or `thread`. */
   launcher: string;
   state: RunState;
+  /** Process id of the current (or last) attempt. */
   pid: number | null;
   pgid: number | null;
   /** ms since the Unix epoch. */
   createdAt: number;
+  /** When the current (or last) attempt became ready. */
   readyAt: number | null;
+  /** When the run reached a terminal state (`exited`, `failed`). */
   endedAt: number | null;
+  /** Iterations over every attempt. */
   iterations: number;
   lastSummary: string | null;
+  /** Number of the current (or last) attempt, from 1. */
+  attempt: number;
+  /** Restarts made so far (attempt − 1). */
+  restarts: number;
+  /** While `backoff`: when the next attempt starts, ms since the epoch. */
+  nextRestartAt: number | null;
+  /** How the most recent attempts ended, newest last (at most 10). */
+  lastReasons: { attempt: number; reason: ExitReason; at: number }[];
+  /** How the last attempt ended (the run's end once terminal), or null. */
   exit: RunExit | null;
   logPath: string | null;
 }
@@ -35,18 +51,40 @@ export interface RunOptions {
   stopBudget: { ipcMs: number; sigtermMs: number };
   codec: 'jsonl' | 'msgpack';
   cwd: string;
+  /** Extra environment of the runner (stored in the 0600 database). */
+  env: Record<string, string>;
+  restart: RestartPolicy;
+  /** Memory limit in MiB (V8 heap cap and RSS limit), or null. */
+  maxMemoryMb: number | null;
 }
 
-/** How a run ended. */
+/** How an attempt ended. */
 export interface RunExit extends ExitClassification {
   exitCode: number | null;
   signal: string | null;
   stderrTail: string;
+  /** What the classification was decided from (uptime, heartbeat age, RSS…). */
+  evidence: Record<string, unknown>;
+}
+
+/** One attempt of a run, as stored. */
+export interface AttemptRecord {
+  runId: string;
+  attempt: number;
+  pid: number | null;
+  pgid: number | null;
+  /** Process start time from /proc/<pid>/stat (clock ticks since boot): tells a reused pid apart. */
+  procStart: number | null;
+  startedAt: number;
+  readyAt: number | null;
+  endedAt: number | null;
+  exit: Omit<RunExit, 'stderrTail'> | null;
 }
 
 /** One finished iteration as stored. */
 export interface IterationRecord {
   runId: string;
+  attempt: number;
   iteration: number;
   status: 'ok' | 'error';
   durationMs: number;
@@ -57,44 +95,30 @@ export interface IterationRecord {
   finishedAt: number;
 }
 
-interface RunRow {
-  run_id: string;
-  name: string;
-  module: string | null;
-  params: string;
-  options: string;
-  launcher: string;
-  state: RunState;
-  pid: number | null;
-  pgid: number | null;
-  created_at: number;
-  ready_at: number | null;
-  ended_at: number | null;
-  iterations: number;
-  last_summary: string | null;
-  exit_reason: ExitClassification['reason'] | null;
-  stop_phase: ExitClassification['stopPhase'];
-  exit_code: number | null;
-  signal: string | null;
-  explanation: string | null;
-  stderr_tail: string | null;
-  log_path: string | null;
-}
+type Row = Record<string, unknown>;
+
+const RUN_COLUMNS: Record<string, string> = {
+  state: 'state',
+  pid: 'pid',
+  pgid: 'pgid',
+  readyAt: 'ready_at',
+  endedAt: 'ended_at',
+  attempt: 'attempt',
+  restarts: 'restarts',
+  nextRestartAt: 'next_restart_at',
+};
 
 /**
  * Run history in SQLite (WAL mode, `synchronous = NORMAL`: a committed write survives any
- * process crash; an OS crash may lose the last transactions). All methods are synchronous
- * and throw the driver's error (for example `SQLITE_FULL` on a full disk): callers decide
- * whether that is fatal.
+ * process crash; an OS crash may lose the last transactions). Methods are synchronous and
+ * throw the driver's error (e.g. `SQLITE_FULL` on a full disk): callers decide if it is fatal.
  */
 export class RunStore {
   readonly #db: Database.Database;
-  readonly #insertRun: Database.Statement;
   readonly #insertIteration: Database.Statement;
   readonly #bumpIterations: Database.Statement;
-  readonly #getRun: Database.Statement<[string], RunRow>;
 
-  /** Opens (creating and migrating as needed) the database at `path`. */
+  /** Opens (creating and migrating as needed) the database at `path`, mode 0600. */
   constructor(readonly path: string) {
     // Created 0600 first: SQLite gives the -wal and -shm files the database file's mode.
     closeSync(openSync(path, 'a', 0o600));
@@ -104,76 +128,73 @@ export class RunStore {
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     this.#migrate();
-    this.#insertRun = this.#db.prepare(`
-      INSERT INTO agent_runs (run_id, name, module, params, options, launcher, state, created_at, log_path)
-      VALUES (@runId, @name, @module, @params, @options, @launcher, @state, @createdAt, @logPath)`);
     this.#insertIteration = this.#db.prepare(`
-      INSERT INTO agent_iterations (run_id, iteration, status, duration_ms, summary, error, usage, finished_at)
-      VALUES (@runId, @iteration, @status, @durationMs, @summary, @error, @usage, @finishedAt)
-      ON CONFLICT (run_id, iteration) DO NOTHING`);
+      INSERT INTO agent_iterations (run_id, attempt, iteration, status, duration_ms, summary, error, usage, finished_at)
+      VALUES (@runId, @attempt, @iteration, @status, @durationMs, @summary, @error, @usage, @finishedAt)
+      ON CONFLICT (run_id, attempt, iteration) DO NOTHING`);
     this.#bumpIterations = this.#db.prepare(`
       UPDATE agent_runs SET iterations = iterations + 1, last_summary = coalesce(@summary, last_summary)
       WHERE run_id = @runId`);
-    this.#getRun = this.#db.prepare('SELECT * FROM agent_runs WHERE run_id = ?');
   }
 
   #migrate(): void {
     const version = this.#db.pragma('user_version', { simple: true }) as number;
     for (let i = version; i < MIGRATIONS.length; i += 1) {
       this.#db.transaction(() => {
-        this.#db.exec(MIGRATIONS[i]);
+        this.#db.exec(MIGRATIONS[i]!);
         this.#db.pragma(`user_version = ${i + 1}`);
       })();
     }
   }
 
-  /** Records a new run (state `starting`). */
-  insertRun(
-    run: Pick<
-      RunRecord,
-      | 'runId'
-      | 'name'
-      | 'module'
-      | 'params'
-      | 'options'
-      | 'launcher'
-      | 'state'
-      | 'createdAt'
-      | 'logPath'
-    >,
-  ): void {
-    this.#insertRun.run({
-      ...run,
-      params: JSON.stringify(run.params),
-      options: JSON.stringify(run.options),
-    });
+  /** Records a new run. */
+  insertRun(run: RunRecord): void {
+    this.#db
+      .prepare(
+        `INSERT INTO agent_runs (run_id, name, module, params, options, launcher, state, created_at, log_path, attempt, restarts, last_reasons)
+         VALUES (@runId, @name, @module, @params, @options, @launcher, @state, @createdAt, @logPath, @attempt, @restarts, @lastReasons)`,
+      )
+      .run({
+        ...run,
+        params: JSON.stringify(run.params),
+        options: JSON.stringify(run.options),
+        lastReasons: JSON.stringify(run.lastReasons),
+      });
   }
 
-  /** Updates the live fields of a run. */
+  /** Updates a run's live fields (those given). */
   updateRun(
     runId: string,
-    fields: Partial<Pick<RunRecord, 'state' | 'pid' | 'pgid' | 'readyAt' | 'endedAt' | 'exit'>>,
+    fields: Partial<
+      Pick<
+        RunRecord,
+        | 'state'
+        | 'pid'
+        | 'pgid'
+        | 'readyAt'
+        | 'endedAt'
+        | 'attempt'
+        | 'restarts'
+        | 'nextRestartAt'
+        | 'lastReasons'
+        | 'exit'
+      >
+    >,
   ): void {
     const sets: string[] = [];
-    const values: Record<string, unknown> = { runId };
+    const values: Row = { runId };
     const put = (column: string, value: unknown) => {
       sets.push(`${column} = @${column}`);
       values[column] = value;
     };
-    if (fields.state !== undefined) {
-      put('state', fields.state);
+    for (const [key, column] of Object.entries(RUN_COLUMNS)) {
+      const value = (fields as Row)[key];
+      if (value !== undefined) {
+        put(column, value);
+      }
     }
-    if (fields.pid !== undefined) {
-      put('pid', fields.pid);
-    }
-    if (fields.pgid !== undefined) {
-      put('pgid', fields.pgid);
-    }
-    if (fields.readyAt !== undefined) {
-      put('ready_at', fields.readyAt);
-    }
-    if (fields.endedAt !== undefined) {
-      put('ended_at', fields.endedAt);
+    if (fields.lastReasons !== undefined) {
+      put('last_reasons', JSON.stringify(fields.lastReasons));
     }
     if (fields.exit !== undefined && fields.exit !== null) {
       put('exit_reason', fields.exit.reason);
@@ -182,6 +203,7 @@ export class RunStore {
       put('signal', fields.exit.signal);
       put('explanation', fields.exit.explanation);
       put('stderr_tail', fields.exit.stderrTail);
+      put('evidence', JSON.stringify(fields.exit.evidence));
     }
     if (sets.length > 0) {
       this.#db
@@ -190,9 +212,73 @@ export class RunStore {
     }
   }
 
+  /** Records an attempt's start (or replaces the row of the same attempt). */
+  upsertAttempt(attempt: AttemptRecord): void {
+    const exit = attempt.exit;
+    this.#db
+      .prepare(
+        `INSERT INTO agent_attempts (run_id, attempt, pid, pgid, proc_start, started_at, ready_at, ended_at,
+                                     exit_reason, stop_phase, exit_code, signal, explanation, evidence)
+         VALUES (@runId, @attempt, @pid, @pgid, @procStart, @startedAt, @readyAt, @endedAt,
+                 @reason, @stopPhase, @exitCode, @signal, @explanation, @evidence)
+         ON CONFLICT (run_id, attempt) DO UPDATE SET
+           pid = excluded.pid, pgid = excluded.pgid, proc_start = excluded.proc_start, ready_at = excluded.ready_at,
+           ended_at = excluded.ended_at, exit_reason = excluded.exit_reason, stop_phase = excluded.stop_phase,
+           exit_code = excluded.exit_code, signal = excluded.signal, explanation = excluded.explanation,
+           evidence = excluded.evidence`,
+      )
+      .run({
+        runId: attempt.runId,
+        attempt: attempt.attempt,
+        pid: attempt.pid,
+        pgid: attempt.pgid,
+        procStart: attempt.procStart,
+        startedAt: attempt.startedAt,
+        readyAt: attempt.readyAt,
+        endedAt: attempt.endedAt,
+        reason: exit?.reason ?? null,
+        stopPhase: exit?.stopPhase ?? null,
+        exitCode: exit?.exitCode ?? null,
+        signal: exit?.signal ?? null,
+        explanation: exit?.explanation ?? null,
+        evidence: exit === null ? null : JSON.stringify(exit.evidence),
+      });
+  }
+
+  /** The attempts of a run, oldest first. */
+  attempts(runId: string): AttemptRecord[] {
+    return this.#db
+      .prepare<[string], Row>('SELECT * FROM agent_attempts WHERE run_id = ? ORDER BY attempt')
+      .all(runId)
+      .map((row) => ({
+        runId: row.run_id as string,
+        attempt: row.attempt as number,
+        pid: row.pid as number | null,
+        pgid: row.pgid as number | null,
+        procStart: row.proc_start as number | null,
+        startedAt: row.started_at as number,
+        readyAt: row.ready_at as number | null,
+        endedAt: row.ended_at as number | null,
+        exit:
+          row.exit_reason === null
+            ? null
+            : {
+                reason: row.exit_reason as ExitReason,
+                stopPhase: row.stop_phase as ExitClassification['stopPhase'],
+                exitCode: row.exit_code as number | null,
+                signal: row.signal as string | null,
+                explanation: (row.explanation as string | null) ?? '',
+                evidence:
+                  row.evidence === null
+                    ? {}
+                    : (JSON.parse(row.evidence as string) as Record<string, unknown>),
+              },
+      }));
+  }
+
   /**
-   * Records a finished iteration. Idempotent on `(runId, iteration)`: a replayed iteration
-   * is ignored. Returns true when the row is new.
+   * Records a finished iteration. Idempotent on `(runId, attempt, iteration)`: a replayed
+   * iteration is ignored. Returns true when the row is new.
    */
   recordIteration(record: IterationRecord): boolean {
     return this.#db.transaction(() => {
@@ -209,55 +295,58 @@ export class RunStore {
   }
 
   getRun(runId: string): RunRecord | undefined {
-    const row = this.#getRun.get(runId);
+    const row = this.#db
+      .prepare<[string], Row>('SELECT * FROM agent_runs WHERE run_id = ?')
+      .get(runId);
     return row === undefined ? undefined : toRecord(row);
   }
 
   /** The most recent run with this name. */
   latestByName(name: string): RunRecord | undefined {
     const row = this.#db
-      .prepare<[string], RunRow>(
+      .prepare<[string], Row>(
         'SELECT * FROM agent_runs WHERE name = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
       )
       .get(name);
     return row === undefined ? undefined : toRecord(row);
   }
 
-  /** Runs, newest first: every non-exited run plus up to `recent` exited ones (all when null). */
+  /** Runs, newest first: every non-terminal run plus up to `recent` terminal ones (all when null). */
   listRuns(recent: number | null): RunRecord[] {
     const rows =
       recent === null
         ? this.#db
-            .prepare<[], RunRow>('SELECT * FROM agent_runs ORDER BY created_at DESC, rowid DESC')
+            .prepare<[], Row>('SELECT * FROM agent_runs ORDER BY created_at DESC, rowid DESC')
             .all()
         : this.#db
-            .prepare<[number], RunRow>(
-              `SELECT * FROM agent_runs WHERE state != 'exited'
+            .prepare<[number], Row>(
+              `SELECT * FROM agent_runs WHERE state NOT IN ('exited', 'failed')
                UNION ALL
-               SELECT * FROM (SELECT * FROM agent_runs WHERE state = 'exited' ORDER BY created_at DESC LIMIT ?)
+               SELECT * FROM (SELECT * FROM agent_runs WHERE state IN ('exited', 'failed') ORDER BY created_at DESC LIMIT ?)
                ORDER BY created_at DESC`,
             )
             .all(recent);
     return rows.map(toRecord);
   }
 
-  /** Runs in a non-terminal state: after a daemon crash these are the ones it lost. */
+  /** Runs in a non-terminal state: after a daemon crash, the ones it lost. */
   activeRuns(): RunRecord[] {
     return this.#db
-      .prepare<[], RunRow>("SELECT * FROM agent_runs WHERE state != 'exited'")
+      .prepare<[], Row>("SELECT * FROM agent_runs WHERE state NOT IN ('exited', 'failed')")
       .all()
       .map(toRecord);
   }
 
-  /** The last `limit` iterations of a run, newest first. */
+  /** The last `limit` iterations of a run (every attempt), newest first. */
   recentIterations(runId: string, limit: number): IterationRecord[] {
     return this.#db
-      .prepare<[string, number], Record<string, unknown>>(
-        'SELECT * FROM agent_iterations WHERE run_id = ? ORDER BY iteration DESC LIMIT ?',
+      .prepare<[string, number], Row>(
+        'SELECT * FROM agent_iterations WHERE run_id = ? ORDER BY attempt DESC, iteration DESC LIMIT ?',
       )
       .all(runId, limit)
       .map((row) => ({
         runId: row.run_id as string,
+        attempt: row.attempt as number,
         iteration: row.iteration as number,
         status: row.status as 'ok' | 'error',
         durationMs: row.duration_ms as number,
@@ -277,6 +366,29 @@ export class RunStore {
     ).n;
   }
 
+  /**
+   * Deletes history by a retention rule: iterations finished before `iterationsBefore`, and
+   * terminal runs (with their attempts and iterations) that ended before `runsBefore`.
+   * Runs that are not terminal are never touched. Returns what was deleted.
+   */
+  prune(rule: { iterationsBefore: number; runsBefore: number }): {
+    iterations: number;
+    runs: number;
+  } {
+    return this.#db.transaction(() => {
+      const iterations = this.#db
+        .prepare(
+          `DELETE FROM agent_iterations WHERE finished_at < ?
+           AND run_id IN (SELECT run_id FROM agent_runs WHERE state IN ('exited', 'failed'))`,
+        )
+        .run(rule.iterationsBefore).changes;
+      const runs = this.#db
+        .prepare("DELETE FROM agent_runs WHERE state IN ('exited', 'failed') AND ended_at < ?")
+        .run(rule.runsBefore).changes;
+      return { iterations, runs };
+    })();
+  }
+
   close(): void {
     if (this.#db.open) {
       this.#db.close();
@@ -284,33 +396,41 @@ export class RunStore {
   }
 }
 
-function toRecord(row: RunRow): RunRecord {
+function toRecord(row: Row): RunRecord {
   return {
-    runId: row.run_id,
-    name: row.name,
-    module: row.module,
-    params: JSON.parse(row.params) as Record<string, unknown>,
-    options: JSON.parse(row.options) as RunOptions,
-    launcher: row.launcher,
-    state: row.state,
-    pid: row.pid,
-    pgid: row.pgid,
-    createdAt: row.created_at,
-    readyAt: row.ready_at,
-    endedAt: row.ended_at,
-    iterations: row.iterations,
-    lastSummary: row.last_summary,
+    runId: row.run_id as string,
+    name: row.name as string,
+    module: row.module as string | null,
+    params: JSON.parse(row.params as string) as Record<string, unknown>,
+    options: JSON.parse(row.options as string) as RunOptions,
+    launcher: row.launcher as string,
+    state: row.state as RunState,
+    pid: row.pid as number | null,
+    pgid: row.pgid as number | null,
+    createdAt: row.created_at as number,
+    readyAt: row.ready_at as number | null,
+    endedAt: row.ended_at as number | null,
+    iterations: row.iterations as number,
+    lastSummary: row.last_summary as string | null,
+    attempt: row.attempt as number,
+    restarts: row.restarts as number,
+    nextRestartAt: row.next_restart_at as number | null,
+    lastReasons: JSON.parse(row.last_reasons as string) as RunRecord['lastReasons'],
     exit:
       row.exit_reason === null
         ? null
         : {
-            reason: row.exit_reason,
-            stopPhase: row.stop_phase,
-            explanation: row.explanation ?? '',
-            exitCode: row.exit_code,
-            signal: row.signal,
-            stderrTail: row.stderr_tail ?? '',
+            reason: row.exit_reason as ExitReason,
+            stopPhase: row.stop_phase as ExitClassification['stopPhase'],
+            explanation: (row.explanation as string | null) ?? '',
+            exitCode: row.exit_code as number | null,
+            signal: row.signal as string | null,
+            stderrTail: (row.stderr_tail as string | null) ?? '',
+            evidence:
+              row.evidence === null || row.evidence === undefined
+                ? {}
+                : (JSON.parse(row.evidence as string) as Record<string, unknown>),
           },
-    logPath: row.log_path,
+    logPath: row.log_path as string | null,
   };
 }

@@ -41,4 +41,46 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, iteration)
   ) WITHOUT ROWID;
   `,
+  // 2: runs become sequences of attempts (restarts); iterations are numbered per attempt.
+  `
+  ALTER TABLE agent_runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE agent_runs ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE agent_runs ADD COLUMN next_restart_at INTEGER;
+  ALTER TABLE agent_runs ADD COLUMN last_reasons TEXT NOT NULL DEFAULT '[]';  -- JSON [{attempt, reason, at}]
+  ALTER TABLE agent_runs ADD COLUMN evidence TEXT;                             -- JSON, with exit_reason
+  CREATE TABLE agent_attempts (
+    run_id        TEXT NOT NULL REFERENCES agent_runs (run_id) ON DELETE CASCADE,
+    attempt       INTEGER NOT NULL,
+    pid           INTEGER,
+    pgid          INTEGER,
+    proc_start    INTEGER,                 -- /proc/<pid>/stat starttime (clock ticks): pid-reuse guard
+    started_at    INTEGER NOT NULL,
+    ready_at      INTEGER,
+    ended_at      INTEGER,
+    exit_reason   TEXT,
+    stop_phase    TEXT,
+    exit_code     INTEGER,
+    signal        TEXT,
+    explanation   TEXT,
+    evidence      TEXT,                    -- JSON
+    PRIMARY KEY (run_id, attempt)
+  ) WITHOUT ROWID;
+  CREATE TABLE agent_iterations_v2 (
+    run_id       TEXT NOT NULL REFERENCES agent_runs (run_id) ON DELETE CASCADE,
+    attempt      INTEGER NOT NULL DEFAULT 1,
+    iteration    INTEGER NOT NULL,
+    status       TEXT NOT NULL,
+    duration_ms  INTEGER NOT NULL,
+    summary      TEXT,
+    error        TEXT,
+    usage        TEXT,
+    finished_at  INTEGER NOT NULL,
+    PRIMARY KEY (run_id, attempt, iteration)
+  ) WITHOUT ROWID;
+  INSERT INTO agent_iterations_v2 (run_id, attempt, iteration, status, duration_ms, summary, error, usage, finished_at)
+    SELECT run_id, 1, iteration, status, duration_ms, summary, error, usage, finished_at FROM agent_iterations;
+  DROP TABLE agent_iterations;
+  ALTER TABLE agent_iterations_v2 RENAME TO agent_iterations;
+  CREATE INDEX agent_iterations_by_time ON agent_iterations (finished_at);
+  `,
 ];

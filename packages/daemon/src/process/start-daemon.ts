@@ -76,7 +76,6 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
         { cause },
       );
     }
-    markLostRuns(store, logger);
 
     const supervisor = new RunnerSupervisor({
       launcher: options.launcher,
@@ -86,6 +85,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       runLog: options.runLog,
     });
+    supervisor.recover();
     const startedAt = Date.now();
     const descriptor: DaemonDescriptor = {
       pid: process.pid,
@@ -154,26 +154,5 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
     throw error;
   } finally {
     await release().catch(() => undefined);
-  }
-}
-
-/** Runs left active by a daemon that died are recorded as `daemon_lost`. */
-function markLostRuns(store: RunStore, logger: Logger): void {
-  for (const run of store.activeRuns()) {
-    store.updateRun(run.runId, {
-      state: 'exited',
-      endedAt: Date.now(),
-      exit: {
-        reason: 'daemon_lost',
-        stopPhase: null,
-        explanation: `the daemon supervising this run died while it was ${run.state}; its runner (pid ${run.pid ?? 'unknown'}) exits when it sees its supervisor gone`,
-        exitCode: null,
-        signal: null,
-        stderrTail: '',
-      },
-    });
-    logger.warn(
-      `run ${run.runId} (${run.name}) was left ${run.state} by a previous daemon: marked daemon_lost`,
-    );
   }
 }

@@ -11,6 +11,8 @@ export const EXIT_REASONS = [
   'failed',
   'crashed',
   'signaled',
+  'oom',
+  'hung',
   'protocol_error',
   'config_error',
   'handshake_failed',
@@ -35,6 +37,12 @@ export interface ExitEvidence {
   stopPhase?: StopPhase | undefined;
   /** Set when x killed the runner for breaking the protocol (too many invalid frames). */
   protocolError?: string | undefined;
+  /** Set when x killed the runner because its heartbeats stopped (liveness lost). */
+  liveness?: { lastHeartbeatAgeMs: number; timeoutMs: number } | undefined;
+  /** Set when x killed the runner for exceeding its memory limit (RSS sampled from /proc). */
+  memory?: { rssBytes: number; limitBytes: number } | undefined;
+  /** The runner's stderr ended with V8's heap-exhaustion message (it hit --max-old-space-size). */
+  heapExhausted?: boolean | undefined;
   /** The runner's own `exit` frame, if it sent one. */
   exitFrame?:
     { reason: RunnerExitReason; iterations: number; summary?: string | undefined } | undefined;
@@ -54,6 +62,8 @@ export interface ExitClassification {
  * 1. `spawn_failed`: the process never started (ENOENT, EACCES…).
  * 2. `config_error`: exit code 78 (EX_CONFIG): never worth restarting.
  * 3. x killed it for breaking the protocol (too many invalid frames): `protocol_error`.
+ * 3a. x killed it because its heartbeats stopped: `hung`.
+ * 3b. x killed it for its memory limit, or V8 ran out of heap: `oom`.
  * 4. a stop was asked: `stopped`, with the phase in force when the exit came.
  * 5. no `ready` before the exit: `handshake_failed`.
  * 6. exit 0 after an `exit` frame (`done`, `max_iterations`, or `stopped` when x did not ask,
@@ -85,6 +95,29 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
       reason: 'protocol_error',
       stopPhase: null,
       explanation: `killed for breaking the protocol: ${evidence.protocolError}`,
+    };
+  }
+  if (evidence.liveness !== undefined) {
+    const { lastHeartbeatAgeMs, timeoutMs } = evidence.liveness;
+    return {
+      reason: 'hung',
+      stopPhase: null,
+      explanation: `hung: no heartbeat for ${lastHeartbeatAgeMs} ms (limit ${timeoutMs} ms); killed by x (${how})`,
+    };
+  }
+  if (evidence.memory !== undefined) {
+    const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
+    return {
+      reason: 'oom',
+      stopPhase: null,
+      explanation: `out of memory: RSS ${mib(evidence.memory.rssBytes)} over the limit of ${mib(evidence.memory.limitBytes)}; killed by x (${how})`,
+    };
+  }
+  if (evidence.heapExhausted === true) {
+    return {
+      reason: 'oom',
+      stopPhase: null,
+      explanation: `out of memory: the V8 heap reached its limit (JavaScript heap out of memory) (${how})`,
     };
   }
   if (stopPhase !== undefined) {
@@ -136,4 +169,12 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
         ? 'exited with code 0 without reporting exit over IPC'
         : `crashed with exit code ${exitCode ?? 'unknown'}`,
   };
+}
+
+/** V8's messages when a heap limit is reached (--max-old-space-size or resourceLimits). */
+const HEAP_EXHAUSTED = /JavaScript heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY/;
+
+/** True when a stderr tail shows V8 heap exhaustion. */
+export function isHeapExhausted(stderrTail: string): boolean {
+  return HEAP_EXHAUSTED.test(stderrTail);
 }

@@ -5,10 +5,17 @@ describe('run state machine', () => {
   const allowed: [RunState, RunState][] = [
     ['starting', 'running'],
     ['starting', 'stopping'],
+    ['starting', 'backoff'],
     ['starting', 'exited'],
+    ['starting', 'failed'],
     ['running', 'stopping'],
+    ['running', 'backoff'],
     ['running', 'exited'],
+    ['running', 'failed'],
     ['stopping', 'exited'],
+    ['stopping', 'failed'],
+    ['backoff', 'starting'],
+    ['backoff', 'exited'],
   ];
   for (const from of RUN_STATES) {
     for (const to of RUN_STATES) {
@@ -18,7 +25,12 @@ describe('run state machine', () => {
       });
     }
   }
-  it('exited is terminal and the only inactive state', () => {
-    expect(RUN_STATES.filter((state) => !isActiveState(state))).toEqual(['exited']);
+  it('exited and failed are terminal and the only inactive states', () => {
+    expect(RUN_STATES.filter((state) => !isActiveState(state))).toEqual(['exited', 'failed']);
+    expect(
+      RUN_STATES.filter((state) => !isActiveState(state)).flatMap((from) =>
+        RUN_STATES.filter((to) => canTransition(from, to)),
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,20 +1,32 @@
 /**
- * Lifecycle of one supervised run. `exited` is terminal: an exited run never runs again
- * (a restart is a new attempt, decided by policy elsewhere).
+ * Lifecycle of one supervised run (made of attempts). `exited` and `failed` are terminal:
+ * a terminal run never runs again.
  *
- * starting ──ready──▶ running ──stop──▶ stopping ──exit──▶ exited
- *    │                   │                                   ▲
- *    ├───────────────────┴─────────────exit──────────────────┘
- *    └──stop──▶ stopping
+ * starting ──ready──▶ running ──stop──▶ stopping ──exit──▶ exited | failed
+ *    │                   │ exit (policy: restart)
+ *    │                   ▼
+ *    └──exit──────────▶ backoff ──delay──▶ starting
+ *                          └──stop──▶ exited
+ * Any active state may end in `exited` (completed, stopped) or `failed` (given up, or an
+ * exit the policy never restarts).
  */
-export const RUN_STATES = ['starting', 'running', 'stopping', 'exited'] as const;
+export const RUN_STATES = [
+  'starting',
+  'running',
+  'stopping',
+  'backoff',
+  'exited',
+  'failed',
+] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
 const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
-  starting: ['running', 'stopping', 'exited'],
-  running: ['stopping', 'exited'],
-  stopping: ['exited'],
+  starting: ['running', 'stopping', 'backoff', 'exited', 'failed'],
+  running: ['stopping', 'backoff', 'exited', 'failed'],
+  stopping: ['exited', 'failed'],
+  backoff: ['starting', 'exited'],
   exited: [],
+  failed: [],
 };
 
 /** True when `from → to` is an allowed transition. */
@@ -22,7 +34,7 @@ export function canTransition(from: RunState, to: RunState): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-/** True for states in which the runner process may be alive. */
+/** True for the states in which the run is not over (a process may be alive, or a restart is due). */
 export function isActiveState(state: RunState): boolean {
-  return state !== 'exited';
+  return state !== 'exited' && state !== 'failed';
 }

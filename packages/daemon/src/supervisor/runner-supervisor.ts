@@ -4,7 +4,10 @@ import { basename, extname, join } from 'node:path';
 import { Emitter, RpcError, type Event } from '@x/ipc';
 import {
   HANDSHAKE_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  LIVENESS_TIMEOUT_MS,
   MAX_INVALID_FRAMES_PER_MINUTE,
+  MEMORY_SAMPLE_MS,
   RECENT_RUNS_LISTED,
   STOP_IPC_PHASE_MS,
   STOP_SIGTERM_PHASE_MS,
@@ -13,10 +16,22 @@ import { DAEMON_RPC_CODES } from '../errors.js';
 import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import { RunLog, type RunLogOptions } from '../logs/run-log.js';
 import { PersistenceGuard, type PersistenceHealth } from '../persistence/persistence-guard.js';
-import type { IterationRecord, RunRecord, RunStore } from '../persistence/run-store.js';
+import type { IterationRecord, RunExit, RunRecord, RunStore } from '../persistence/run-store.js';
+import { isProcessAlive } from '../process/descriptor.js';
 import { silentLogger, type Logger } from '../process/logger.js';
-import { SupervisedRun, type StopBudget } from './supervised-run.js';
+import { readProcessStartTime } from '../process/proc-stat.js';
+import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from './restart-policy.js';
+import type { RunSpec, StopBudget } from './run-attempt.js';
+import { RunController } from './run-controller.js';
 import type { SupervisorEvent } from './supervisor-events.js';
+
+/** A restart policy given in part; the rest comes from DEFAULT_RESTART_POLICY. */
+export interface RestartPolicyInput {
+  mode?: RestartPolicy['mode'] | undefined;
+  backoff?: Partial<RestartPolicy['backoff']> | undefined;
+  resetAfterMs?: number | undefined;
+  intensity?: Partial<RestartPolicy['intensity']> | undefined;
+}
 
 /** What `start` needs: `module` or `command` (exactly one); everything else has a default. */
 export interface StartRequest {
@@ -42,6 +57,10 @@ export interface StartRequest {
   env?: Record<string, string> | undefined;
   /** Codec on the runner's IPC channel. @default jsonl */
   codec?: 'jsonl' | 'msgpack' | undefined;
+  /** When to restart. @default { mode: 'no' } */
+  restart?: RestartPolicyInput | undefined;
+  /** Memory limit in MiB (V8 heap cap for module runs, RSS limit for all). @default none */
+  maxMemoryMb?: number | undefined;
 }
 
 /** Options of {@link RunnerSupervisor}. */
@@ -55,18 +74,24 @@ export interface RunnerSupervisorOptions {
   handshakeTimeoutMs?: number | undefined;
   /** Invalid frames tolerated per run within 60 s before `protocol_error`. @default 20 */
   maxInvalidFramesPerMinute?: number | undefined;
-  runLog?: RunLogOptions;
+  /** Heartbeat interval asked of runners, ms; null for none. @default 1000 */
+  heartbeatIntervalMs?: number | null | undefined;
+  /** Heartbeat silence that makes a runner `hung`, ms. @default 10 000 */
+  livenessTimeoutMs?: number | undefined;
+  /** RSS sampling period for memory limits, ms. @default 1000 */
+  memorySampleMs?: number | undefined;
+  runLog?: RunLogOptions | undefined;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * Supervises agent runs: starts them through a {@link RunnerLauncher}, keeps the active
- * ones in memory (finished ones live in SQLite only, so memory stays bounded), stops them
- * in three phases, and publishes events after persisting what they report.
+ * Supervises agent runs: starts them through a {@link RunnerLauncher}, restarts them by
+ * policy, keeps the active ones in memory (finished ones live in SQLite only, so memory
+ * stays bounded), stops them in three phases, and publishes events after persisting them.
  */
 export class RunnerSupervisor {
-  readonly #runs = new Map<string, SupervisedRun>();
+  readonly #runs = new Map<string, RunController>();
   readonly #events = new Emitter<SupervisorEvent>();
   readonly #persistence: PersistenceGuard;
   readonly #logger: Logger;
@@ -88,7 +113,7 @@ export class RunnerSupervisor {
     return this.#persistence.health;
   }
 
-  /** Number of runs whose process may be alive. */
+  /** Number of runs not yet terminal (running, or waiting to restart). */
   get activeCount(): number {
     return this.#runs.size;
   }
@@ -99,10 +124,10 @@ export class RunnerSupervisor {
   }
 
   /**
-   * Starts a run and resolves once it is ready, or once it exited before becoming ready
-   * (then `state` is `exited` and `exit` says why).
+   * Starts a run and resolves once it is ready, waiting to restart (`backoff`), or terminal
+   * (then `exit` says why).
    * @throws RpcError NAME_IN_USE (-32002) when an active run has the name;
-   *   SHUTTING_DOWN (-32004) during shutdown; TypeError-like INVALID_PARAMS for a bad name.
+   *   SHUTTING_DOWN (-32004) during shutdown; -32602 for a bad name or module/command.
    */
   async start(request: StartRequest): Promise<RunRecord> {
     if (this.#closing) {
@@ -121,13 +146,15 @@ export class RunnerSupervisor {
         },
       );
     }
-    const target = module ?? command![0];
+    const target = module ?? command![0]!;
     const name = request.name ?? basename(target, extname(target));
     if (!NAME_PATTERN.test(name)) {
       throw new RpcError(
         -32602,
         `Invalid params: name ${JSON.stringify(name)} must be 1-64 characters of A-Z a-z 0-9 . _ -`,
-        { field: '/name' },
+        {
+          field: '/name',
+        },
       );
     }
     const clash = [...this.#runs.values()].find((run) => run.record.name === name);
@@ -139,14 +166,22 @@ export class RunnerSupervisor {
       );
     }
     const runId = this.#newRunId();
-    const log = new RunLog(join(this.options.logsDir, `${name}-${runId}.log`), this.options.runLog);
-    const run = new SupervisedRun(
-      {
-        runId,
-        name,
-        module: module ?? null,
+    const restart: RestartPolicy = {
+      mode: request.restart?.mode ?? DEFAULT_RESTART_POLICY.mode,
+      backoff: { ...DEFAULT_RESTART_POLICY.backoff, ...stripUndefined(request.restart?.backoff) },
+      resetAfterMs: request.restart?.resetAfterMs ?? DEFAULT_RESTART_POLICY.resetAfterMs,
+      intensity: {
+        ...DEFAULT_RESTART_POLICY.intensity,
+        ...stripUndefined(request.restart?.intensity),
+      },
+    };
+    const record: RunRecord = {
+      runId,
+      name,
+      module: module ?? null,
+      params: request.params ?? {},
+      options: {
         command: command === undefined ? null : [...command],
-        params: request.params ?? {},
         intervalMs: request.intervalMs ?? 1000,
         maxIterations: request.maxIterations ?? null,
         stopBudget: {
@@ -156,28 +191,35 @@ export class RunnerSupervisor {
         codec: request.codec ?? 'jsonl',
         cwd: request.cwd ?? process.cwd(),
         env: request.env ?? {},
-        handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
-        maxInvalidFramesPerMinute:
-          this.options.maxInvalidFramesPerMinute ?? MAX_INVALID_FRAMES_PER_MINUTE,
+        restart,
+        maxMemoryMb: request.maxMemoryMb ?? null,
       },
-      {
-        launcher: this.options.launcher,
-        store: this.options.store,
-        persistence: this.#persistence,
-        log,
-        logger: this.#logger,
-        emit: (event) => this.#events.fire(event),
-      },
-    );
-    this.#runs.set(runId, run);
-    void run.ended.then(() => this.#runs.delete(runId));
+      launcher: this.options.launcher.kind,
+      state: 'starting',
+      pid: null,
+      pgid: null,
+      createdAt: Date.now(),
+      readyAt: null,
+      endedAt: null,
+      iterations: 0,
+      lastSummary: null,
+      attempt: 1,
+      restarts: 0,
+      nextRestartAt: null,
+      lastReasons: [],
+      exit: null,
+      logPath: join(this.options.logsDir, `${name}-${runId}.log`),
+    };
+    this.#persistence.run('insert run', () => this.options.store.insertRun(record), undefined);
+    const run = this.#controller(record);
+    this.#events.fire({ type: 'run_state', run: record });
     run.start();
     return run.started;
   }
 
   /**
-   * Stops a run (3 phases) and resolves with its record once its exit was observed.
-   * Stopping an exited run returns its record unchanged.
+   * Stops a run (3 phases, or cancels its pending restart) and resolves with its terminal
+   * record once its exit was observed. Stopping a terminal run returns its record unchanged.
    * @throws RpcError RUN_NOT_FOUND (-32001).
    */
   async stop(ref: string, budget?: Partial<StopBudget>): Promise<RunRecord> {
@@ -188,7 +230,9 @@ export class RunnerSupervisor {
         throw new RpcError(
           DAEMON_RPC_CODES.RUN_NOT_FOUND,
           `x: no agent run with id or name ${JSON.stringify(ref)}; see \`x agent list --all\``,
-          { ref },
+          {
+            ref,
+          },
         );
       }
       return record;
@@ -200,10 +244,116 @@ export class RunnerSupervisor {
     });
   }
 
-  /** Stops every active run in parallel and refuses new ones. Resolves when all have exited. */
+  /** Stops every active run in parallel and refuses new ones. Resolves when all have ended. */
   async stopAll(budget?: Partial<StopBudget>): Promise<RunRecord[]> {
     this.#closing = true;
     return Promise.all([...this.#runs.values()].map((run) => this.stop(run.record.runId, budget)));
+  }
+
+  /**
+   * Takes over the runs a previous daemon left active (it died): reaps a survivor whose pid
+   * and process start time match the stored attempt (never a process that merely reuses the
+   * pid), records the attempt as `daemon_lost`, then restarts the run if its policy says so,
+   * or ends it as `failed`. Call once, before serving.
+   */
+  recover(): RunRecord[] {
+    const store = this.options.store;
+    const active = this.#persistence.run(
+      'read lost runs',
+      () => store.activeRuns(),
+      [] as RunRecord[],
+    );
+    const recovered: RunRecord[] = [];
+    for (const lost of active) {
+      const attempts = this.#persistence.run('read attempts', () => store.attempts(lost.runId), []);
+      const last = attempts.at(-1);
+      let reaped = false;
+      if (
+        last?.pid != null &&
+        last.procStart !== null &&
+        isProcessAlive(last.pid) &&
+        readProcessStartTime(last.pid) === last.procStart
+      ) {
+        try {
+          process.kill(-(last.pgid ?? last.pid), 'SIGKILL');
+          reaped = true;
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      const now = Date.now();
+      const exit: RunExit = {
+        reason: 'daemon_lost',
+        stopPhase: null,
+        explanation: `the daemon supervising this run died while it was ${lost.state}${reaped ? `; its surviving runner (pid ${last?.pid}) was killed` : ''}`,
+        exitCode: null,
+        signal: null,
+        stderrTail: '',
+        evidence: { previousState: lost.state, pid: last?.pid ?? null, survivorReaped: reaped },
+      };
+      if (last !== undefined && last.exit === null) {
+        this.#persistence.run(
+          'record lost attempt',
+          () => store.upsertAttempt({ ...last, endedAt: now, exit }),
+          undefined,
+        );
+      }
+      const lastReasons = [
+        ...lost.lastReasons,
+        { attempt: lost.attempt, reason: 'daemon_lost' as const, at: now },
+      ].slice(-10);
+      const decision = decideRestart({
+        policy: lost.options.restart ?? DEFAULT_RESTART_POLICY,
+        reason: 'daemon_lost',
+        uptimeMs: 0,
+        consecutiveFailures: 0,
+        restartTimes: [],
+        now,
+        random: Math.random(),
+      });
+      this.#logger.warn(
+        `run ${lost.runId} (${lost.name}) was left ${lost.state} by a previous daemon: ${decision.explanation}`,
+      );
+      if (decision.action === 'terminal' || this.#findActive(lost.name) !== undefined) {
+        const fields = {
+          state: 'failed' as const,
+          endedAt: now,
+          exit,
+          lastReasons,
+          nextRestartAt: null,
+        };
+        this.#persistence.run('end lost run', () => store.updateRun(lost.runId, fields), undefined);
+        recovered.push({ ...lost, ...fields });
+        continue;
+      }
+      const record: RunRecord = {
+        ...lost,
+        exit,
+        lastReasons,
+        state: 'backoff',
+        attempt: lost.attempt + 1,
+        restarts: lost.restarts + 1,
+      };
+      this.#persistence.run(
+        'resume lost run',
+        () =>
+          store.updateRun(lost.runId, {
+            state: 'backoff',
+            exit,
+            lastReasons,
+            attempt: record.attempt,
+            restarts: record.restarts,
+          }),
+        undefined,
+      );
+      const run = this.#controller(record);
+      run.restartAfter(
+        decision.delayMs,
+        `${decision.explanation}; resuming after the previous daemon died`,
+      );
+      recovered.push(run.record);
+    }
+    return recovered;
   }
 
   /** A run by id, or the active (else latest) run with that name. */
@@ -221,7 +371,7 @@ export class RunnerSupervisor {
   }
 
   /** Active runs plus the most recent finished ones (all with `all`), newest first. */
-  list(options: { all?: boolean } = {}): RunRecord[] {
+  list(options: { all?: boolean | undefined } = {}): RunRecord[] {
     const stored = this.#persistence.run(
       'list runs',
       () => this.options.store.listRuns(options.all === true ? null : RECENT_RUNS_LISTED),
@@ -248,7 +398,52 @@ export class RunnerSupervisor {
     return this.#runs.get(runId)?.lastHeartbeatAt ?? null;
   }
 
-  #findActive(ref: string): SupervisedRun | undefined {
+  /** Creates and registers the controller of a run (new or resumed). */
+  #controller(record: RunRecord): RunController {
+    const { options } = record;
+    const spec: RunSpec = {
+      runId: record.runId,
+      attempt: record.attempt,
+      name: record.name,
+      module: record.module,
+      command: options.command,
+      params: record.params,
+      intervalMs: options.intervalMs,
+      maxIterations: options.maxIterations,
+      stopBudget: options.stopBudget,
+      codec: options.codec,
+      cwd: options.cwd,
+      env: options.env ?? {},
+      restart: options.restart ?? DEFAULT_RESTART_POLICY,
+      maxMemoryMb: options.maxMemoryMb ?? null,
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+      maxInvalidFramesPerMinute:
+        this.options.maxInvalidFramesPerMinute ?? MAX_INVALID_FRAMES_PER_MINUTE,
+      heartbeatIntervalMs:
+        this.options.heartbeatIntervalMs === undefined
+          ? HEARTBEAT_INTERVAL_MS
+          : this.options.heartbeatIntervalMs,
+      livenessTimeoutMs: this.options.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS,
+      memorySampleMs: this.options.memorySampleMs ?? MEMORY_SAMPLE_MS,
+    };
+    const log = new RunLog(
+      record.logPath ?? join(this.options.logsDir, `${record.name}-${record.runId}.log`),
+      this.options.runLog,
+    );
+    const run = new RunController(spec, record, {
+      launcher: this.options.launcher,
+      store: this.options.store,
+      persistence: this.#persistence,
+      log,
+      logger: this.#logger,
+      emit: (event) => this.#events.fire(event),
+    });
+    this.#runs.set(record.runId, run);
+    void run.ended.then(() => this.#runs.delete(record.runId));
+    return run;
+  }
+
+  #findActive(ref: string): RunController | undefined {
     return this.#runs.get(ref) ?? [...this.#runs.values()].find((run) => run.record.name === ref);
   }
 
@@ -264,4 +459,10 @@ export class RunnerSupervisor {
       }
     }
   }
+}
+
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value ?? {}).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
 }

@@ -3,15 +3,28 @@ import { STDERR_TAIL_BYTES } from '../constants.js';
 import type { LaunchedRunner, RunnerExit, RunnerLauncher } from '../launch/runner-launcher.js';
 import { TailBuffer, type RunLog } from '../logs/run-log.js';
 import type { PersistenceGuard } from '../persistence/persistence-guard.js';
-import type { RunRecord, RunStore } from '../persistence/run-store.js';
+import type {
+  AttemptRecord,
+  IterationRecord,
+  RunExit,
+  RunStore,
+} from '../persistence/run-store.js';
+import { readProcessStartTime, readResidentBytes } from '../process/proc-stat.js';
 import type { Logger } from '../process/logger.js';
-import { classifyExit, type ExitEvidence, type StopPhase } from './classify-exit.js';
-import { canTransition, type RunState } from './run-state.js';
+import {
+  classifyExit,
+  isHeapExhausted,
+  type ExitEvidence,
+  type StopPhase,
+} from './classify-exit.js';
+import type { RestartPolicy } from './restart-policy.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
-/** Everything needed to start one run. */
+/** Everything needed to start one attempt of a run. */
 export interface RunSpec {
   runId: string;
+  /** Attempt number, from 1. */
+  attempt: number;
   name: string;
   /** Agent module for the launcher's runner, or null for a `command` run. */
   module: string | null;
@@ -27,6 +40,26 @@ export interface RunSpec {
   handshakeTimeoutMs: number;
   /** Invalid frames tolerated within 60 s before the runner is killed (`protocol_error`). */
   maxInvalidFramesPerMinute: number;
+  /** When to restart (read by the run, not the attempt). */
+  restart: RestartPolicy;
+  /** How often the runner sends `heartbeat`, ms; null for no heartbeats. */
+  heartbeatIntervalMs: number | null;
+  /** Heartbeat silence after which a runner that has sent one is `hung`, ms. */
+  livenessTimeoutMs: number;
+  /** Memory limit in MiB: V8 heap cap for module runs and RSS limit for all; null for none. */
+  maxMemoryMb: number | null;
+  /** How often RSS is sampled against `maxMemoryMb`, ms. */
+  memorySampleMs: number;
+}
+
+/** What an attempt tells its run. */
+export interface AttemptListener {
+  /** The handshake completed. */
+  ready(attempt: AttemptRecord): void;
+  /** An iteration was persisted (or could not be: see persistence health). */
+  iteration(record: IterationRecord): void;
+  /** The attempt's process exited and the exit was classified and persisted. */
+  exited(attempt: AttemptRecord, exit: RunExit): void;
 }
 
 /** Durations of the first two stop phases, in ms; the third (SIGKILL) is immediate. */
@@ -37,105 +70,93 @@ export interface StopBudget {
   sigtermMs: number;
 }
 
-/** Collaborators of a run, passed in so tests can observe them. */
-export interface SupervisedRunDeps {
+/** Collaborators of an attempt, passed in so tests can observe them. */
+export interface RunAttemptDeps {
   launcher: RunnerLauncher;
   store: RunStore;
   persistence: PersistenceGuard;
   log: RunLog;
   logger: Logger;
   emit(event: SupervisorEvent): void;
+  listener: AttemptListener;
 }
 
 /** After the process exits, how long to wait for its last IPC frames and output: 500 ms. */
 const DRAIN_AFTER_EXIT_MS = 500;
 
 /**
- * One supervised run: launch, handshake, message handling, 3-phase stop, exit
- * classification. The state machine is in `run-state.ts`; the classification is the pure
- * `classifyExit`. A run is never reported `exited` before its process exit was observed.
+ * One attempt of a supervised run: launch, handshake, message handling, liveness and memory
+ * checks, 3-phase stop, exit classification. It persists its own attempt row and
+ * iterations; the run (RunController) owns the run-level record and the restart decision.
+ * An attempt never reports its exit before the process exit was observed.
  */
-export class SupervisedRun {
+export class RunAttempt {
   readonly #spec: RunSpec;
-  readonly #deps: SupervisedRunDeps;
-  #record: RunRecord;
+  readonly #deps: RunAttemptDeps;
+  readonly #record: AttemptRecord;
   #runner: LaunchedRunner | undefined;
   #handshake: ExitEvidence['handshake'] = 'pending';
   #handshakeError: string | undefined;
   #stopPhase: StopPhase | undefined;
   #exitFrame: ExitEvidence['exitFrame'];
   #protocolError: string | undefined;
+  #liveness: ExitEvidence['liveness'];
+  #memory: ExitEvidence['memory'];
+  #exited = false;
   /** Times (ms) of recent invalid frames, at most maxInvalidFramesPerMinute + 1 kept. */
   readonly #invalidFrames: number[] = [];
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #intervals = new Set<ReturnType<typeof setInterval>>();
   readonly #stderrTail = new TailBuffer(STDERR_TAIL_BYTES);
-  #settleStarted!: (record: RunRecord) => void;
-  #settleEnded!: (record: RunRecord) => void;
-  /** Settles when the run is ready, or exited before becoming ready. */
-  readonly started: Promise<RunRecord>;
-  /** Settles when the run has exited (process exit observed and classified). */
-  readonly ended: Promise<RunRecord>;
+  #settleEnded!: () => void;
+  /** Settles when the attempt has exited (process exit observed, classified, persisted). */
+  readonly ended: Promise<void>;
   /** ms since the Unix epoch of the last heartbeat, if any. */
   lastHeartbeatAt: number | null = null;
 
-  constructor(spec: RunSpec, deps: SupervisedRunDeps) {
+  constructor(spec: RunSpec, deps: RunAttemptDeps) {
     this.#spec = spec;
     this.#deps = deps;
-    this.started = new Promise((resolve) => (this.#settleStarted = resolve));
     this.ended = new Promise((resolve) => (this.#settleEnded = resolve));
     this.#record = {
       runId: spec.runId,
-      name: spec.name,
-      module: spec.module,
-      params: spec.params,
-      options: {
-        command: spec.command,
-        intervalMs: spec.intervalMs,
-        maxIterations: spec.maxIterations,
-        stopBudget: spec.stopBudget,
-        codec: spec.codec,
-        cwd: spec.cwd,
-      },
-      launcher: deps.launcher.kind,
-      state: 'starting',
+      attempt: spec.attempt,
       pid: null,
       pgid: null,
-      createdAt: Date.now(),
+      procStart: null,
+      startedAt: Date.now(),
       readyAt: null,
       endedAt: null,
-      iterations: 0,
-      lastSummary: null,
       exit: null,
-      logPath: deps.log.path,
     };
   }
 
-  /** A snapshot of the run. */
-  get record(): RunRecord {
+  /** A snapshot of the attempt. */
+  get record(): AttemptRecord {
     return { ...this.#record };
   }
 
-  get state(): RunState {
-    return this.#record.state;
+  get handshakeCompleted(): boolean {
+    return this.#handshake === 'completed';
   }
 
   /** Launches the runner and sends `init`. Call once. */
   start(): void {
-    const { store, persistence, launcher, log } = this.#deps;
+    const { launcher, log } = this.#deps;
     const spec = this.#spec;
-    persistence.run('insert run', () => store.insertRun(this.#record), undefined);
-    this.#emitState();
-    log.line(
-      'x',
-      `starting run ${spec.runId} (${spec.name}): ${spec.module ?? spec.command?.join(' ')}`,
-    );
-
+    log.line('x', `attempt ${spec.attempt}: starting ${spec.module ?? spec.command?.join(' ')}`);
+    const env = { ...spec.env };
+    if (spec.maxMemoryMb !== null && spec.command === null) {
+      // Cap the V8 heap of the kernel runner: heap exhaustion then shows up as `oom`.
+      env.NODE_OPTIONS =
+        `${env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${spec.maxMemoryMb}`.trim();
+    }
     const runner = launcher.launch({
       runId: spec.runId,
       name: spec.name,
       codec: spec.codec,
       cwd: spec.cwd,
-      env: spec.env,
+      env,
       command: spec.command ?? undefined,
     });
     this.#runner = runner;
@@ -153,12 +174,9 @@ export class SupervisedRun {
     if (runner.pid !== undefined) {
       this.#record.pid = runner.pid;
       this.#record.pgid = runner.pgid ?? null;
-      persistence.run(
-        'update pid',
-        () => store.updateRun(spec.runId, { pid: runner.pid, pgid: runner.pgid ?? null }),
-        undefined,
-      );
+      this.#record.procStart = readProcessStartTime(runner.pid);
     }
+    this.#persistAttempt();
     this.#send({
       type: 'init',
       protocolVersion: PROTOCOL_VERSION,
@@ -169,25 +187,29 @@ export class SupervisedRun {
       params: spec.params,
       intervalMs: spec.intervalMs,
       ...(spec.maxIterations === null ? {} : { maxIterations: spec.maxIterations }),
+      ...(spec.heartbeatIntervalMs === null
+        ? {}
+        : { heartbeatIntervalMs: spec.heartbeatIntervalMs }),
     });
     this.#after(spec.handshakeTimeoutMs, () => {
       if (this.#handshake === 'pending') {
         this.#failHandshake(`no ready within ${spec.handshakeTimeoutMs} ms of init`);
       }
     });
+    if (spec.maxMemoryMb !== null && runner.pid !== undefined) {
+      this.#watchMemory(runner.pid, spec.maxMemoryMb * 1024 * 1024);
+    }
   }
 
   /**
-   * Stops the run in up to three phases: IPC `stop` (the runner finishes its iteration and
-   * exits), after `ipcMs` SIGTERM to the process group, after `sigtermMs` more SIGKILL.
-   * Resolves with the record once the exit has been observed. Idempotent.
+   * Stops the attempt in up to three phases: IPC `stop` (the runner finishes its iteration
+   * and exits), after `ipcMs` SIGTERM to the process group, after `sigtermMs` more SIGKILL.
+   * Resolves once the exit has been observed. Idempotent.
    */
-  stop(budget: StopBudget = this.#spec.stopBudget, reason = 'stop requested'): Promise<RunRecord> {
-    const state = this.#record.state;
-    if (state === 'exited' || state === 'stopping') {
+  stop(budget: StopBudget, reason = 'stop requested'): Promise<void> {
+    if (this.#exited || this.#stopPhase !== undefined) {
       return this.ended;
     }
-    this.#transition('stopping');
     this.#deps.log.line(
       'x',
       `stopping: ${reason} (budget: IPC ${budget.ipcMs} ms, SIGTERM ${budget.sigtermMs} ms)`,
@@ -214,7 +236,7 @@ export class SupervisedRun {
   }
 
   #onMessage(message: RunnerMessage): void {
-    if (this.#record.state === 'exited') {
+    if (this.#exited) {
       return;
     }
     if (this.#handshake !== 'completed') {
@@ -226,8 +248,9 @@ export class SupervisedRun {
     const { runId, name } = this.#spec;
     switch (message.type) {
       case 'iteration_done': {
-        const iteration = {
+        const iteration: IterationRecord = {
           runId,
+          attempt: this.#spec.attempt,
           iteration: message.iteration,
           status: message.status,
           durationMs: message.durationMs,
@@ -243,10 +266,7 @@ export class SupervisedRun {
           true,
         );
         if (fresh) {
-          this.#record.iterations += 1;
-          if (iteration.summary !== null) {
-            this.#record.lastSummary = iteration.summary;
-          }
+          this.#deps.listener.iteration(iteration);
           emit({ type: 'iteration_done', runId, name, iteration });
         }
         if (message.status === 'error') {
@@ -273,12 +293,16 @@ export class SupervisedRun {
         };
         break;
       case 'heartbeat':
+        if (this.lastHeartbeatAt === null) {
+          this.#watchLiveness();
+        }
         this.lastHeartbeatAt = Date.now();
-        break;
-      case 'iteration_start':
         break;
       case 'ready':
         log.line('x', 'protocol: duplicate ready ignored');
+        break;
+      default:
+        // iteration_start, and messages handled by later features (turns, permissions).
         break;
     }
   }
@@ -302,20 +326,12 @@ export class SupervisedRun {
     if (message.pid !== undefined && this.#record.pid === null) {
       this.#record.pid = message.pid;
     }
-    const wasStopping = this.#record.state === 'stopping';
-    if (!wasStopping) {
-      this.#record.state = 'running';
-    }
-    const { readyAt, pid } = this.#record;
-    this.#deps.persistence.run(
-      'mark ready',
-      () =>
-        this.#deps.store.updateRun(this.#spec.runId, { state: this.#record.state, readyAt, pid }),
-      undefined,
+    this.#persistAttempt();
+    this.#deps.log.line(
+      'x',
+      `attempt ${this.#spec.attempt}: ready (pid ${this.#record.pid ?? 'n/a'})`,
     );
-    this.#deps.log.line('x', `ready (pid ${pid ?? 'n/a'})`);
-    this.#emitState();
-    this.#settleStarted(this.record);
+    this.#deps.listener.ready(this.record);
   }
 
   #onChannelError(error: Error): void {
@@ -326,23 +342,52 @@ export class SupervisedRun {
     const now = Date.now();
     const limit = this.#spec.maxInvalidFramesPerMinute;
     this.#invalidFrames.push(now);
-    while (this.#invalidFrames.length > 0 && this.#invalidFrames[0] <= now - 60_000) {
+    while (this.#invalidFrames.length > 0 && this.#invalidFrames[0]! <= now - 60_000) {
       this.#invalidFrames.shift();
     }
     if (this.#invalidFrames.length > limit) {
       this.#protocolError = `more than ${limit} invalid frames within 60 s (last: ${error.message})`;
-      this.#deps.log.line('x', `${this.#protocolError}; killing the process group`);
-      this.#runner?.signal('SIGKILL');
-    } else if (this.#invalidFrames.length > limit + 1) {
-      this.#invalidFrames.shift();
+      this.#kill(this.#protocolError);
     }
+  }
+
+  /** Armed by the first heartbeat: a runner that never sends one is not liveness-checked. */
+  #watchLiveness(): void {
+    const timeoutMs = this.#spec.livenessTimeoutMs;
+    const check = setInterval(
+      () => {
+        const age = this.lastHeartbeatAt === null ? 0 : Date.now() - this.lastHeartbeatAt;
+        if (age > timeoutMs && this.#liveness === undefined && this.#stopPhase === undefined) {
+          this.#liveness = { lastHeartbeatAgeMs: age, timeoutMs };
+          this.#kill(`no heartbeat for ${age} ms (limit ${timeoutMs} ms): hung`);
+        }
+      },
+      Math.max(100, Math.min(1000, Math.floor(timeoutMs / 4))),
+    );
+    this.#intervals.add(check);
+  }
+
+  #watchMemory(pid: number, limitBytes: number): void {
+    const sample = setInterval(() => {
+      const rssBytes = readResidentBytes(pid);
+      if (rssBytes !== null && rssBytes > limitBytes && this.#memory === undefined) {
+        this.#memory = { rssBytes, limitBytes };
+        this.#kill(`RSS ${rssBytes} bytes over the limit of ${limitBytes} bytes: out of memory`);
+      }
+    }, this.#spec.memorySampleMs);
+    this.#intervals.add(sample);
+  }
+
+  /** Ends the attempt at once (SIGKILL to the group): for faults where a graceful stop is moot. */
+  #kill(why: string): void {
+    this.#deps.log.line('x', `${why}; killing the process group`);
+    this.#runner?.signal('SIGKILL');
   }
 
   #failHandshake(why: string): void {
     this.#handshake = 'failed';
     this.#handshakeError = why;
-    this.#deps.log.line('x', `handshake failed: ${why}; killing the process group`);
-    this.#runner?.signal('SIGKILL');
+    this.#kill(`handshake failed: ${why}`);
   }
 
   async #onExit(exit: RunnerExit): Promise<void> {
@@ -359,15 +404,20 @@ export class SupervisedRun {
       ]),
       new Promise<void>((resolve) => setTimeout(resolve, DRAIN_AFTER_EXIT_MS).unref()),
     ]);
+    this.#exited = true;
     for (const timer of this.#timers) {
       clearTimeout(timer);
     }
-    this.#timers.clear();
+    for (const interval of this.#intervals) {
+      clearInterval(interval);
+    }
     // Reap anything the runner left in its process group (no orphans).
     runner.signal('SIGKILL');
     runner.channel.close();
 
-    const classification = classifyExit({
+    const stderrTail = this.#stderrTail.toString();
+    const endedAt = Date.now();
+    const evidence: ExitEvidence = {
       exitCode: exit.exitCode,
       signal: exit.signal,
       spawnError: exit.spawnError,
@@ -375,53 +425,50 @@ export class SupervisedRun {
       handshakeError: this.#handshakeError,
       stopPhase,
       protocolError: this.#protocolError,
+      liveness: this.#liveness,
+      memory: this.#memory,
+      heapExhausted: isHeapExhausted(stderrTail),
       exitFrame: this.#exitFrame,
-    });
+    };
+    const classification = classifyExit(evidence);
+    const readyAt = this.#record.readyAt;
+    const runExit: RunExit = {
+      ...classification,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      stderrTail,
+      evidence: {
+        ...evidence,
+        uptimeMs: readyAt === null ? 0 : endedAt - readyAt,
+        lastHeartbeatAt: this.lastHeartbeatAt,
+      },
+    };
+    this.#record.endedAt = endedAt;
     this.#record.exit = {
       ...classification,
       exitCode: exit.exitCode,
       signal: exit.signal,
-      stderrTail: this.#stderrTail.toString(),
+      evidence: runExit.evidence,
     };
-    this.#record.endedAt = Date.now();
-    this.#record.state = 'exited';
-    const { exit: recordExit, endedAt } = this.#record;
-    this.#deps.persistence.run(
-      'record exit',
-      () =>
-        this.#deps.store.updateRun(this.#spec.runId, {
-          state: 'exited',
-          endedAt,
-          exit: recordExit,
-        }),
-      undefined,
+    this.#persistAttempt();
+    this.#deps.log.line(
+      'x',
+      `attempt ${this.#spec.attempt}: exited (${classification.reason}): ${classification.explanation}`,
     );
-    this.#deps.log.line('x', `exited (${classification.reason}): ${classification.explanation}`);
-    this.#deps.log.close();
     this.#deps.logger.info(
-      `run ${this.#spec.runId} (${this.#spec.name}) exited: ${classification.explanation}`,
+      `run ${this.#spec.runId} (${this.#spec.name}) attempt ${this.#spec.attempt} exited: ${classification.explanation}`,
     );
-    this.#emitState();
-    this.#settleStarted(this.record);
-    this.#settleEnded(this.record);
+    this.#deps.listener.exited(this.record, runExit);
+    this.#settleEnded();
   }
 
-  #transition(to: RunState): void {
-    const from = this.#record.state;
-    if (!canTransition(from, to)) {
-      throw new Error(`x: internal: run ${this.#spec.runId} cannot go from ${from} to ${to}`);
-    }
-    this.#record.state = to;
+  #persistAttempt(): void {
+    const record = this.record;
     this.#deps.persistence.run(
-      'update state',
-      () => this.#deps.store.updateRun(this.#spec.runId, { state: to }),
+      'record attempt',
+      () => this.#deps.store.upsertAttempt(record),
       undefined,
     );
-    this.#emitState();
-  }
-
-  #emitState(): void {
-    this.#deps.emit({ type: 'run_state', run: this.record });
   }
 
   #send(message: SupervisorMessage): void {
