@@ -58,7 +58,8 @@ export class RunController {
     history?: { restartTimes: number[]; consecutiveFailures: number },
   ) {
     this.#spec = spec;
-    this.#record = record;
+    // A copy: the caller's object must not change under it (events carry snapshots).
+    this.#record = { ...record, lastReasons: [...record.lastReasons] };
     this.#deps = deps;
     this.#restartTimes = history?.restartTimes ?? [];
     this.#consecutiveFailures = history?.consecutiveFailures ?? 0;

@@ -212,7 +212,7 @@ export class RunnerSupervisor {
     };
     this.#persistence.run('insert run', () => this.options.store.insertRun(record), undefined);
     const run = this.#controller(record);
-    this.#events.fire({ type: 'run_state', run: record });
+    this.#events.fire({ type: 'run_state', run: run.record });
     run.start();
     return run.started;
   }
