@@ -22,6 +22,7 @@ export default defineConfig({
         items: [
           { text: 'Getting started', link: '/guide/getting-started' },
           { text: 'Architecture', link: '/guide/architecture' },
+          { text: 'Runners in other languages', link: '/guide/other-languages' },
         ],
       },
       {
@@ -30,6 +31,7 @@ export default defineConfig({
           { text: 'CLI', link: '/reference/cli' },
           { text: 'Control API (JSON-RPC)', link: '/reference/control-api' },
           { text: 'Runner protocol v1', link: '/reference/protocol' },
+          { text: 'Wire format', link: '/reference/wire-format' },
         ],
       },
     ],

@@ -152,6 +152,30 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       'environment variable for the runner (repeatable)',
       collectKeyValue(false),
     )
+    .addOption(
+      new Option('--restart <policy>', 'when to restart (systemd Restart=)').choices([
+        'no',
+        'on-failure',
+        'always',
+      ]),
+    )
+    .option(
+      '--restart-delay <ms>',
+      'first backoff delay; doubles per consecutive failure (default 1000)',
+      parseNonNegativeInt,
+    )
+    .option('--restart-max-delay <ms>', 'backoff cap (default 60000)', parseNonNegativeInt)
+    .option(
+      '--max-restarts <n>',
+      'restart intensity: at most n restarts per window, then failed (default 5)',
+      parseNonNegativeInt,
+    )
+    .option('--restart-window <ms>', 'restart intensity window (default 60000)', parsePositiveInt)
+    .option(
+      '--max-memory <MiB>',
+      'memory limit: V8 heap cap and RSS limit; over it the run is killed as oom',
+      parsePositiveInt,
+    )
     .action(
       async (module: string | undefined, options: Record<string, unknown>, command: Command) => {
         const { agentStart } = await import('./commands/agent-commands.js');
@@ -177,6 +201,18 @@ export function createProgram(setExitCode: (code: number) => void): Command {
           sigtermGraceMs: options.sigtermGrace as number | undefined,
           codec: options.codec as 'jsonl' | 'msgpack' | undefined,
           env: options.env as Record<string, string> | undefined,
+          restart: {
+            mode: options.restart as 'no' | 'on-failure' | 'always' | undefined,
+            backoff: {
+              initialMs: options.restartDelay as number | undefined,
+              maxMs: options.restartMaxDelay as number | undefined,
+            },
+            intensity: {
+              maxRestarts: options.maxRestarts as number | undefined,
+              periodMs: options.restartWindow as number | undefined,
+            },
+          },
+          maxMemoryMb: options.maxMemory as number | undefined,
         });
       },
     );

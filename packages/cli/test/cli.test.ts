@@ -74,7 +74,7 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
       pid: run.pid,
     });
     const logs = await xJson<{ lines: string[] }>(home.path, ['agent', 'logs', 'probe']);
-    expect(logs.lines.some((line) => line.includes('x| ready'))).toBe(true);
+    expect(logs.lines.some((line) => /x\| attempt 1: ready \(pid \d+\)/.test(line))).toBe(true);
 
     const stopped = await xJson<Run>(home.path, ['agent', 'stop', 'probe']);
     expect(stopped.exit).toMatchObject({ reason: 'stopped', stopPhase: 'ipc', exitCode: 0 });
@@ -100,7 +100,7 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
       '200',
     ]);
     const list = await x(home.path, ['agent', 'list']);
-    expect(list.stdout).toMatch(/^NAME\s+RUN\s+STATE\s+PID\s+ITERATIONS/);
+    expect(list.stdout).toMatch(/^NAME\s+RUN\s+STATE\s+PID\s+ATTEMPT\s+ITERATIONS/);
     const shown = await x(home.path, ['agent', 'status', '--name', 'human']);
     expect(shown.stdout).toMatch(/state:\s+running/);
     expect(shown.stdout).toMatch(/pid:\s+\d+/);
@@ -257,6 +257,40 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
     expect(stopped.exit).toMatchObject({ reason: 'stopped', stopPhase: 'ipc', exitCode: 0 });
   });
 
+  it('restarts a crashing agent by policy until the restart intensity is spent, then marks it failed', async () => {
+    await xJson<Run>(home.path, [
+      'agent',
+      'start',
+      `${FIXTURES}crash-at.mjs`,
+      '--name',
+      'crashy',
+      '--param',
+      'at=1',
+      '--interval',
+      '10',
+      '--restart',
+      'on-failure',
+      '--restart-delay',
+      '100',
+      '--max-restarts',
+      '2',
+    ]);
+    await waitFor(async () => (await status('crashy')).run.state === 'failed', 15_000);
+    const shown = await xJson<{
+      run: Run & { attempt: number; restarts: number; lastReasons: { reason: string }[] };
+    }>(home.path, ['agent', 'status', 'crashy']);
+    expect(shown.run).toMatchObject({
+      state: 'failed',
+      attempt: 3,
+      restarts: 2,
+      exit: { reason: 'crashed', exitCode: 1 },
+    });
+    expect(shown.run.lastReasons.map((r) => r.reason)).toEqual(['crashed', 'crashed', 'crashed']);
+    const human = await x(home.path, ['agent', 'status', 'crashy']);
+    expect(human.stdout).toMatch(/attempt:\s+3 \(2 restart\(s\), policy on-failure\)/);
+    expect(human.stdout).toMatch(/restart intensity exceeded/);
+  });
+
   it('agent start needs a module or --command, not both', async () => {
     expect((await x(home.path, ['agent', 'start'])).code).toBe(2);
     expect((await x(home.path, ['agent', 'start', 'a.mjs', '--command', 'bash x.sh'])).code).toBe(
@@ -282,7 +316,9 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
 
   it('daemon stop stops every runner first and leaves no runner process behind', async () => {
     const runs = await xJson<{ runs: Run[] }>(home.path, ['agent', 'list']);
-    const pids = runs.runs.filter((r) => r.state !== 'exited').map((r) => r.pid!);
+    const pids = runs.runs
+      .filter((r) => !['exited', 'failed'].includes(r.state))
+      .map((r) => r.pid!);
     expect(pids.length).toBeGreaterThanOrEqual(2);
     const stopped = await xJson<{ status: string; how: string; activeRuns: number }>(home.path, [
       'daemon',

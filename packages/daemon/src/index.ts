@@ -30,6 +30,7 @@ export {
 } from './supervisor/restart-policy.js';
 export {
   RunnerSupervisor,
+  type RestartPolicyInput,
   type RunnerSupervisorOptions,
   type StartRequest,
 } from './supervisor/runner-supervisor.js';

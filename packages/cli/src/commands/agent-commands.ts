@@ -1,6 +1,6 @@
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AgentLogs, AgentStatus, RunRecord } from '@x/daemon';
+import type { AgentLogs, AgentStatus, RestartPolicyInput, RunRecord } from '@x/daemon';
 import { parseCommandString } from 'execa';
 import { withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
@@ -24,6 +24,8 @@ export interface AgentStartOptions extends Base {
   sigtermGraceMs?: number | undefined;
   codec?: 'jsonl' | 'msgpack' | undefined;
   env?: Record<string, string> | undefined;
+  restart?: RestartPolicyInput | undefined;
+  maxMemoryMb?: number | undefined;
 }
 
 /** `x agent start <module>`: starts a run and waits until it is ready (or failed to start). */
@@ -42,13 +44,21 @@ export async function agentStart(options: AgentStartOptions): Promise<void> {
       cwd: process.cwd(),
       env: options.env,
       codec: options.codec,
+      restart: options.restart,
+      maxMemoryMb: options.maxMemoryMb,
     }),
   );
   if (options.json) {
     printJson(run);
     return;
   }
-  process.stdout.write(`started ${run.name} (run ${run.runId}, pid ${run.pid ?? '-'})\n`);
+  if (run.state === 'backoff') {
+    process.stdout.write(
+      `${run.name} (run ${run.runId}) failed its first attempt (${run.exit?.explanation ?? '?'}); restarting at ${formatTime(run.nextRestartAt)}\n`,
+    );
+  } else {
+    process.stdout.write(`started ${run.name} (run ${run.runId}, pid ${run.pid ?? '-'})\n`);
+  }
   printFields([
     run.module === null ? ['command', run.options.command?.join(' ')] : ['module', run.module],
     ['interval', `${run.options.intervalMs} ms`],
@@ -100,12 +110,15 @@ export async function agentList(options: Base & { all: boolean }): Promise<void>
   }
   const now = Date.now();
   printTable(
-    ['NAME', 'RUN', 'STATE', 'PID', 'ITERATIONS', 'AGE', 'EXIT'],
+    ['NAME', 'RUN', 'STATE', 'PID', 'ATTEMPT', 'ITERATIONS', 'AGE', 'EXIT'],
     runs.map((run) => [
       run.name,
       run.runId,
       run.state,
-      run.state === 'exited' ? '-' : (run.pid ?? '-'),
+      run.state === 'exited' || run.state === 'failed' || run.state === 'backoff'
+        ? '-'
+        : (run.pid ?? '-'),
+      run.attempt,
       run.iterations,
       formatDuration(now - run.createdAt),
       run.exit === null
@@ -137,10 +150,33 @@ export async function agentStatus(
     ['name', run.name],
     ['run', run.runId],
     ['state', run.state],
-    ['pid', run.state === 'exited' ? `${run.pid ?? '-'} (exited)` : run.pid],
+    [
+      'pid',
+      run.state === 'exited' || run.state === 'failed' ? `${run.pid ?? '-'} (exited)` : run.pid,
+    ],
     run.module === null ? ['command', run.options.command?.join(' ')] : ['module', run.module],
     ['launcher', run.launcher],
     ['iterations', run.iterations],
+    [
+      'attempt',
+      `${run.attempt} (${run.restarts} restart(s), policy ${run.options.restart?.mode ?? 'no'})`,
+    ],
+    [
+      'next restart',
+      run.nextRestartAt === null
+        ? '-'
+        : `${formatTime(run.nextRestartAt)} (in ${formatDuration(Math.max(0, run.nextRestartAt - now))})`,
+    ],
+    [
+      'last reasons',
+      run.lastReasons.length === 0
+        ? '-'
+        : run.lastReasons
+            .slice(-5)
+            .map((r) => `#${r.attempt} ${r.reason}`)
+            .join(', '),
+    ],
+    ['memory limit', run.options.maxMemoryMb == null ? '-' : `${run.options.maxMemoryMb} MiB`],
     ['last summary', run.lastSummary],
     ['started', `${formatTime(run.createdAt)} (${formatDuration(now - run.createdAt)} ago)`],
     ['ready', run.readyAt === null ? '-' : `after ${formatDuration(run.readyAt - run.createdAt)}`],
@@ -161,8 +197,9 @@ export async function agentStatus(
   if (status.recentIterations.length > 0) {
     process.stdout.write('\n');
     printTable(
-      ['ITERATION', 'STATUS', 'DURATION', 'FINISHED', 'SUMMARY'],
+      ['ATTEMPT', 'ITERATION', 'STATUS', 'DURATION', 'FINISHED', 'SUMMARY'],
       status.recentIterations.map((it) => [
+        it.attempt,
         it.iteration,
         it.status,
         `${it.durationMs}ms`,
@@ -232,7 +269,7 @@ async function follow(options: Base, runId: string, path: string): Promise<void>
       const status = await withDaemon(options.home, (connection) =>
         connection.request<AgentStatus>('agent.status', { ref: runId, iterations: 0 }),
       );
-      if (status.run.state === 'exited' && size === offset) {
+      if ((status.run.state === 'exited' || status.run.state === 'failed') && size === offset) {
         return;
       }
     }

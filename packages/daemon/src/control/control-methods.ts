@@ -69,6 +69,29 @@ export const CONTROL_PARAMS = {
     cwd: Type.Optional(Type.String({ minLength: 1 })),
     env: Type.Optional(Type.Record(Type.String(), Type.String())),
     codec: Type.Optional(Type.Union([Type.Literal('jsonl'), Type.Literal('msgpack')])),
+    restart: Type.Optional(
+      Type.Object({
+        mode: Type.Optional(
+          Type.Union([Type.Literal('no'), Type.Literal('on-failure'), Type.Literal('always')]),
+        ),
+        backoff: Type.Optional(
+          Type.Object({
+            initialMs: Type.Optional(Type.Integer({ minimum: 0 })),
+            multiplier: Type.Optional(Type.Number({ minimum: 1 })),
+            maxMs: Type.Optional(Type.Integer({ minimum: 0 })),
+            jitter: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+          }),
+        ),
+        resetAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
+        intensity: Type.Optional(
+          Type.Object({
+            maxRestarts: Type.Optional(Type.Integer({ minimum: 0 })),
+            periodMs: Type.Optional(Type.Integer({ minimum: 1 })),
+          }),
+        ),
+      }),
+    ),
+    maxMemoryMb: Type.Optional(Type.Integer({ minimum: 16, description: 'MiB' })),
   }),
   'agent.stop': Type.Object({ ref: Ref, stopBudget: Type.Optional(StopBudget) }),
   'agent.list': Type.Object({ all: Type.Optional(Type.Boolean()) }),

@@ -1,0 +1,396 @@
+/**
+ * Messages of `test-vectors/valid.json`: at least one per message type, then edge cases.
+ * Each may list `equivalents`: other encodings of the same message that are not what our
+ * encoder writes but that every decoder must accept (another int width, key order, …).
+ */
+import { cat, jsonlFrame, mp, msgpackFrame } from './hex-bytes.mjs';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER; // 2^53 − 1
+const TIMESTAMP = 1795253448305; // above 2^32: our msgpack encoder writes it as a float 64
+
+/** `{type:'stop',graceMs:2000}` with the given encodings of its parts. */
+function stopFrame({ map = mp.fixmap(2), str = mp.fixstr, graceMs = mp.uint16(2000) } = {}) {
+  return msgpackFrame(cat(map, str('type'), str('stop'), str('graceMs'), graceMs));
+}
+
+function heartbeatFrame(at) {
+  return msgpackFrame(
+    cat(mp.fixmap(2), mp.fixstr('type'), mp.fixstr('heartbeat'), mp.fixstr('at'), at),
+  );
+}
+
+/** A payload nested `depth` objects deep, with a value of each JSON type at the bottom. */
+function nested(depth) {
+  let value = {
+    string: 's',
+    number: 1.5,
+    integer: -7,
+    boolean: false,
+    null: null,
+    array: [[]],
+    object: {},
+  };
+  for (let level = depth; level > 0; level -= 1) {
+    value = { level, child: value };
+  }
+  return value;
+}
+
+/** An object with `count` keys `k00`, `k01`, …, each mapped to its index. */
+function keys(count) {
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [`k${String(i).padStart(2, '0')}`, i]),
+  );
+}
+
+export const VALID_CASES = [
+  // --- supervisor → runner, one or more per type
+  {
+    name: 'init for a command runner (no module, empty params)',
+    message: {
+      type: 'init',
+      protocolVersion: 1,
+      codec: 'jsonl',
+      runId: 'r-0a1b2c3d',
+      name: 'py',
+      params: {},
+      intervalMs: 1000,
+    },
+  },
+  {
+    name: 'init with every field',
+    message: {
+      type: 'init',
+      protocolVersion: 1,
+      codec: 'msgpack',
+      runId: 'r-bb9115dc',
+      name: 'hello',
+      module: '/srv/agents/hello.mjs',
+      params: {
+        who: 'wire',
+        retries: 3,
+        ratio: 0.25,
+        verbose: true,
+        tags: ['a', 'b'],
+        nested: { deep: { deeper: null } },
+      },
+      intervalMs: 500,
+      maxIterations: 10,
+      heartbeatIntervalMs: 5000,
+    },
+  },
+  {
+    name: 'stop',
+    message: { type: 'stop', graceMs: 2000 },
+    equivalents: [
+      {
+        codec: 'jsonl',
+        note: 'spaces, other key order',
+        frame: jsonlFrame('{ "graceMs": 2000, "type": "stop" }'),
+      },
+      {
+        codec: 'jsonl',
+        note: '\\u escape, 2000.0 for an integer, CRLF line end',
+        frame: jsonlFrame('{"type":"\\u0073top","graceMs":2000.0}\r'),
+      },
+      {
+        codec: 'jsonl',
+        note: 'leading blank line and tab',
+        frame: jsonlFrame('\n\t{"type":"stop","graceMs":2e3}'),
+      },
+      {
+        codec: 'msgpack',
+        note: 'map 16, str 8, uint 32 instead of fixmap, fixstr, uint 16',
+        frame: stopFrame({ map: mp.map16(2), str: mp.str8, graceMs: mp.uint32(2000) }),
+      },
+      {
+        codec: 'msgpack',
+        note: 'map 32, str 32, uint 64',
+        frame: stopFrame({ map: mp.map32(2), str: mp.str32, graceMs: mp.uint64(2000) }),
+      },
+      {
+        codec: 'msgpack',
+        note: 'str 16, and 2000 as a float 64',
+        frame: stopFrame({ str: mp.str16, graceMs: mp.float64(2000) }),
+      },
+      {
+        codec: 'msgpack',
+        note: '2000 as a float 32',
+        frame: stopFrame({ graceMs: mp.float32(2000) }),
+      },
+      {
+        codec: 'msgpack',
+        note: 'other key order',
+        frame: msgpackFrame(
+          cat(
+            mp.fixmap(2),
+            mp.fixstr('graceMs'),
+            mp.uint16(2000),
+            mp.fixstr('type'),
+            mp.fixstr('stop'),
+          ),
+        ),
+      },
+    ],
+  },
+  {
+    name: 'stop with a reason and no grace',
+    message: { type: 'stop', graceMs: 0, reason: 'stop requested' },
+  },
+  {
+    name: 'turn with a string input',
+    message: { type: 'turn', turnId: 't-1', input: 'summarise the last run' },
+  },
+  {
+    name: 'turn with a structured input',
+    message: {
+      type: 'turn',
+      turnId: 't-2',
+      input: { prompt: 'list the files', files: ['a.txt', 'b.txt'], maxTokens: 1024 },
+    },
+  },
+  { name: 'turn with a null input', message: { type: 'turn', turnId: 't-3', input: null } },
+  { name: 'turn_cancel', message: { type: 'turn_cancel', turnId: 't-2' } },
+  {
+    name: 'turn_cancel with a reason',
+    message: { type: 'turn_cancel', turnId: 't-2', reason: 'user pressed Ctrl-C' },
+  },
+  {
+    name: 'permission_response granted',
+    message: { type: 'permission_response', requestId: 'p-1', decision: 'granted' },
+  },
+  {
+    name: 'permission_response denied with a reason',
+    message: {
+      type: 'permission_response',
+      requestId: 'p-2',
+      decision: 'denied',
+      reason: 'timeout',
+    },
+  },
+
+  // --- runner → supervisor, one or more per type
+  { name: 'ready, minimal', message: { type: 'ready', protocolVersion: 1, codec: 'jsonl' } },
+  {
+    name: 'ready with pid and capabilities',
+    message: {
+      type: 'ready',
+      protocolVersion: 1,
+      codec: 'msgpack',
+      pid: 20369,
+      capabilities: { steps: true, turns: false },
+    },
+  },
+  {
+    name: 'heartbeat with a real timestamp (above 2^32)',
+    message: { type: 'heartbeat', at: TIMESTAMP },
+    equivalents: [
+      {
+        codec: 'msgpack',
+        note: 'uint 64, as most msgpack libraries write it',
+        frame: heartbeatFrame(mp.uint64(TIMESTAMP)),
+      },
+      { codec: 'msgpack', note: 'int 64', frame: heartbeatFrame(mp.int64(TIMESTAMP)) },
+      {
+        codec: 'jsonl',
+        note: 'exponent notation',
+        frame: jsonlFrame('{"type":"heartbeat","at":1.795253448305e12}'),
+      },
+    ],
+  },
+  {
+    name: 'iteration_start',
+    message: { type: 'iteration_start', iteration: 1, startedAt: TIMESTAMP },
+  },
+  {
+    name: 'iteration_done ok, with summary and usage',
+    message: {
+      type: 'iteration_done',
+      iteration: 1,
+      status: 'ok',
+      durationMs: 1,
+      summary: 'greeted wire 1 time(s)',
+      usage: { inputTokens: 1200, outputTokens: 345, costUsd: 0.0123 },
+    },
+  },
+  {
+    name: 'iteration_done error',
+    message: {
+      type: 'iteration_done',
+      iteration: 2,
+      status: 'error',
+      durationMs: 30000,
+      error: 'ETIMEDOUT: upstream did not answer in 30000 ms',
+    },
+  },
+  { name: 'log debug', message: { type: 'log', level: 'debug', message: 'cache hit' } },
+  {
+    name: 'log info',
+    message: { type: 'log', level: 'info', message: 'hello from hello (run r-bb9115dc)' },
+  },
+  { name: 'log warn', message: { type: 'log', level: 'warn', message: 'slow response: 2100 ms' } },
+  { name: 'log error', message: { type: 'log', level: 'error', message: 'request failed' } },
+  {
+    name: 'notify with an object payload',
+    message: { type: 'notify', payload: { iteration: 1, who: 'wire' } },
+  },
+  { name: 'notify without a payload', message: { type: 'notify' } },
+  { name: 'notify with a null payload', message: { type: 'notify', payload: null } },
+  {
+    name: 'notify with an array payload of mixed types',
+    message: { type: 'notify', payload: [1, 'two', true, null, { three: 3 }, []] },
+  },
+  { name: 'notify with a string payload', message: { type: 'notify', payload: 'done' } },
+  {
+    name: 'error, not fatal, with a code',
+    message: {
+      type: 'error',
+      message: 'rate limited; retrying in 5 s',
+      code: 'RATE_LIMITED',
+      fatal: false,
+    },
+  },
+  {
+    name: 'error, fatal',
+    message: { type: 'error', message: 'setup failed: no API key', fatal: true },
+  },
+  {
+    name: 'exit stopped',
+    message: { type: 'exit', reason: 'stopped', iterations: 3, summary: 'greeted wire 3 time(s)' },
+  },
+  { name: 'exit done', message: { type: 'exit', reason: 'done', iterations: 0 } },
+  {
+    name: 'exit max_iterations',
+    message: { type: 'exit', reason: 'max_iterations', iterations: 10 },
+  },
+  {
+    name: 'exit error',
+    message: { type: 'exit', reason: 'error', iterations: 0, summary: 'setup failed: no API key' },
+  },
+  {
+    name: 'turn_result ok',
+    message: {
+      type: 'turn_result',
+      turnId: 't-1',
+      status: 'ok',
+      output: { text: 'three runs, all ok' },
+      durationMs: 842,
+      usage: { inputTokens: 10, outputTokens: 20 },
+    },
+  },
+  {
+    name: 'turn_result error',
+    message: {
+      type: 'turn_result',
+      turnId: 't-4',
+      status: 'error',
+      error: 'model unavailable',
+      durationMs: 12,
+    },
+  },
+  {
+    name: 'turn_result cancelled before it started',
+    message: {
+      type: 'turn_result',
+      turnId: 't-2',
+      status: 'cancelled',
+      error: 'user pressed Ctrl-C',
+      durationMs: 0,
+    },
+  },
+  {
+    name: 'permission_request',
+    message: {
+      type: 'permission_request',
+      requestId: 'p-1',
+      tool: 'shell',
+      input: { command: 'rm -rf build' },
+      rationale: 'clean the build output before rebuilding',
+    },
+  },
+  {
+    name: 'permission_request, minimal',
+    message: { type: 'permission_request', requestId: 'p-2', tool: 'http.get' },
+  },
+
+  // --- edge cases
+  {
+    name: 'unicode: accents, CJK, 4-byte emoji, U+2028, U+200F, U+FEFF',
+    message: {
+      type: 'log',
+      level: 'info',
+      message: 'héllo wörld — 日本語 🦀🚀 \u2028 \u200f \ufeff',
+    },
+  },
+  {
+    name: 'unicode object keys',
+    message: { type: 'notify', payload: { clé: 'välue', 键: '值', '🔑': '🦀' } },
+  },
+  {
+    name: 'escapes: quote, backslash, newline, tab, control characters, DEL',
+    message: {
+      type: 'log',
+      level: 'warn',
+      message: 'a "quoted" \\ back\\slash\nnew line\ttab\r\u0000\u0001\u001f\u007f',
+    },
+  },
+  { name: 'empty strings', message: { type: 'exit', reason: 'done', iterations: 0, summary: '' } },
+  { name: 'empty log message', message: { type: 'log', level: 'info', message: '' } },
+  { name: 'empty stop reason', message: { type: 'stop', graceMs: 2000, reason: '' } },
+  { name: 'empty object key and value', message: { type: 'notify', payload: { '': '' } } },
+  {
+    name: 'largest safe integer (2^53 − 1) in integer fields',
+    message: {
+      type: 'iteration_done',
+      iteration: MAX_SAFE,
+      status: 'ok',
+      durationMs: MAX_SAFE,
+      usage: { inputTokens: MAX_SAFE, outputTokens: 0, costUsd: 0 },
+    },
+  },
+  {
+    name: 'largest safe integer as a timestamp',
+    message: { type: 'heartbeat', at: MAX_SAFE },
+    equivalents: [
+      { codec: 'msgpack', note: 'uint 64', frame: heartbeatFrame(mp.uint64(MAX_SAFE)) },
+    ],
+  },
+  {
+    name: 'integers at every msgpack width boundary',
+    message: {
+      type: 'notify',
+      payload: {
+        unsigned: [0, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, MAX_SAFE],
+        negative: [-1, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649, -MAX_SAFE],
+      },
+    },
+  },
+  {
+    name: 'floats: fractions, exponents, extremes',
+    message: {
+      type: 'notify',
+      payload: [0.5, -1.25, 0.1, 1e-7, 1e21, 1.7976931348623157e308, 5e-324],
+    },
+  },
+  { name: 'payload nested 16 objects deep', message: { type: 'notify', payload: nested(16) } },
+  { name: 'map of 15 keys (largest fixmap)', message: { type: 'notify', payload: keys(15) } },
+  { name: 'map of 16 keys (smallest map 16)', message: { type: 'notify', payload: keys(16) } },
+  {
+    name: 'arrays of 15 and 16 items (fixarray, array 16)',
+    message: {
+      type: 'notify',
+      payload: {
+        a15: Array.from({ length: 15 }, (_, i) => i),
+        a16: Array.from({ length: 16 }, (_, i) => i),
+      },
+    },
+  },
+  {
+    name: 'strings of 31 and 32 bytes (fixstr, str 8), 33 bytes in 11 characters',
+    message: { type: 'notify', payload: ['a'.repeat(31), 'b'.repeat(32), '日'.repeat(11)] },
+  },
+  {
+    name: 'strings of 255 and 256 bytes (str 8, str 16)',
+    message: { type: 'notify', payload: ['x'.repeat(255), 'y'.repeat(256)] },
+  },
+];
