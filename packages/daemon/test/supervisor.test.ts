@@ -194,6 +194,13 @@ describe('RunnerSupervisor with real runner processes', () => {
     expect(record?.exit?.explanation).toMatch(/more than 20 invalid frames within 60 s/);
   });
 
+  it('skips messages of unknown types without counting them as protocol errors', async () => {
+    const run = await start('future');
+    await waitFor(() => (supervisor.get(run.runId)?.iterations ?? 0) >= 3, 5000);
+    expect(supervisor.get(run.runId)?.state).toBe('running');
+    expect(readLog(run.logPath!)).toMatch(/protocol: .*unknown message type "from_the_future"/);
+  });
+
   it('runs a command instead of the launcher default, with no module in init', async () => {
     const commandOnly = new RunnerSupervisor({
       launcher: createSubprocessLauncher({ command: '/nonexistent/default-runner', args: [] }),

@@ -148,10 +148,10 @@ export const MESSAGE_CASES = [
     path: '/reason',
   },
   {
-    name: 'turn without input',
+    name: 'turn without turnId',
     direction: S2R,
-    value: { type: 'turn', turnId: 't-1' },
-    path: '/input',
+    value: { type: 'turn', input: 'x' },
+    path: '/turnId',
   },
   {
     name: 'turn with an empty turnId',

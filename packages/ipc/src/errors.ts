@@ -15,6 +15,11 @@ export const IPC_ERROR_CODES = {
   TRUNCATED_FRAME: 'X_IPC_TRUNCATED_FRAME',
   /** A frame decoded but does not match the protocol schema. */
   INVALID_MESSAGE: 'X_IPC_INVALID_MESSAGE',
+  /**
+   * A frame is a message of a `type` this side does not know (a newer peer's optional
+   * message): reported and skipped, never counted as a protocol violation.
+   */
+  UNKNOWN_MESSAGE_TYPE: 'X_IPC_UNKNOWN_MESSAGE_TYPE',
   /** `send` on a channel that is closed. */
   CHANNEL_CLOSED: 'X_IPC_CHANNEL_CLOSED',
   /** The peer stopped reading and the write queue reached its bound. */

@@ -142,6 +142,15 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
   channel.onMessage((message) => {
     if (message.type === 'stop') {
       loop.stop(message.graceMs, message.reason ?? 'stop requested by the supervisor');
+    } else if (message.type === 'turn') {
+      // Every turn gets exactly one turn_result; this runner hosts step() agents only.
+      send({
+        type: 'turn_result',
+        turnId: message.turnId,
+        status: 'error',
+        error: 'this runner does not accept turns (the agent has no turn() function)',
+        durationMs: 0,
+      });
     }
   });
   channel.onClose(() => {
@@ -151,7 +160,13 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
     setTimeout(() => exit(0), ORPHAN_EXIT_MS + 250);
   });
 
-  send({ type: 'ready', protocolVersion: PROTOCOL_VERSION, codec: codecName, pid: process.pid });
+  send({
+    type: 'ready',
+    protocolVersion: PROTOCOL_VERSION,
+    codec: codecName,
+    pid: process.pid,
+    capabilities: { steps: true, turns: false },
+  });
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   if (init.heartbeatIntervalMs !== undefined) {
     heartbeat = setInterval(

@@ -33,12 +33,35 @@ const example = (name: string) => join(fixtures.examples, name);
 const types = (messages: RunnerMessage[]) => messages.map((message) => message.type);
 
 describe.each(['jsonl', 'msgpack'] as CodecName[])('runPipe handshake and run over %s', (codec) => {
+  it('answers a turn with exactly one turn_result (an error: step agents take no turns)', async () => {
+    const runner = start({ codec });
+    await runner.send(initFor(fixtures.counter, { codec, intervalMs: 5000 }));
+    await runner.next('ready');
+    await runner.send({ type: 'turn', turnId: 't-1', input: 'hello' });
+    const result = await runner.next('turn_result');
+    expect(result).toMatchObject({
+      type: 'turn_result',
+      turnId: 't-1',
+      status: 'error',
+      durationMs: 0,
+    });
+    expect(runner.messages.filter((m) => m.type === 'turn_result')).toHaveLength(1);
+    await runner.send({ type: 'stop', graceMs: 1000 });
+    await runner.closed;
+  });
+
   it('answers init with ready echoing the protocol version, runs the agent and exits 0 after done', async () => {
     const runner = start({ codec });
     await runner.send(initFor(fixtures.counter, { codec, params: { doneAt: 3 } }));
 
     const ready = await runner.next('ready');
-    expect(ready).toEqual({ type: 'ready', protocolVersion: 1, codec, pid: runner.child.pid });
+    expect(ready).toEqual({
+      type: 'ready',
+      protocolVersion: 1,
+      codec,
+      pid: runner.child.pid,
+      capabilities: { steps: true, turns: false },
+    });
 
     const exit = await runner.next('exit');
     expect(exit).toEqual({ type: 'exit', reason: 'done', iterations: 3, summary: 'count=3' });

@@ -1,4 +1,10 @@
-import { FrameError, PROTOCOL_VERSION, type RunnerMessage, type SupervisorMessage } from '@x/ipc';
+import {
+  FrameError,
+  IPC_ERROR_CODES,
+  PROTOCOL_VERSION,
+  type RunnerMessage,
+  type SupervisorMessage,
+} from '@x/ipc';
 import { STDERR_TAIL_BYTES } from '../constants.js';
 import type { LaunchedRunner, RunnerExit, RunnerLauncher } from '../launch/runner-launcher.js';
 import { TailBuffer, type RunLog } from '../logs/run-log.js';
@@ -336,7 +342,12 @@ export class RunAttempt {
 
   #onChannelError(error: Error): void {
     this.#deps.log.line('x', `protocol: ${error.message}`);
-    if (!(error instanceof FrameError) || this.#protocolError !== undefined) {
+    // A message type this daemon does not know is a newer runner's optional message, not a fault.
+    if (
+      !(error instanceof FrameError) ||
+      error.code === IPC_ERROR_CODES.UNKNOWN_MESSAGE_TYPE ||
+      this.#protocolError !== undefined
+    ) {
       return;
     }
     const now = Date.now();

@@ -107,9 +107,11 @@ export const TurnMessage = Type.Object(
   {
     type: Type.Literal('turn'),
     turnId: TurnId,
-    input: Type.Unknown({
-      description: "Any JSON value: the work submitted to the agent's `turn(input, ctx)`.",
-    }),
+    input: Type.Optional(
+      Type.Unknown({
+        description: "Any JSON value: the work submitted to the agent's `turn(input, ctx)`.",
+      }),
+    ),
   },
   {
     description:
