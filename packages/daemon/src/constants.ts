@@ -33,3 +33,9 @@ export const HEARTBEAT_INTERVAL_MS = 1000;
 export const LIVENESS_TIMEOUT_MS = 10_000;
 /** How often a run's RSS is sampled against its memory limit: 1000 ms. */
 export const MEMORY_SAMPLE_MS = 1000;
+/** Default retention of iterations of finished runs: 30 days (ms). */
+export const RETAIN_ITERATIONS_MS = 30 * 24 * 3600 * 1000;
+/** Default retention of finished runs (with their attempts and iterations): 90 days (ms). */
+export const RETAIN_RUNS_MS = 90 * 24 * 3600 * 1000;
+/** How often history is pruned: hourly (ms). */
+export const PRUNE_INTERVAL_MS = 3600 * 1000;

@@ -155,6 +155,27 @@ describe('startDaemon', () => {
     expect(existsSync(paths.socketPath)).toBe(false);
   });
 
+  it('prunes finished runs past their retention at start, never an active one', async () => {
+    daemon = await start();
+    const { paths } = daemon;
+    await daemon.shutdown();
+    daemon = undefined;
+    const store = new RunStore(paths.dbPath);
+    store.insertRun({ ...runRecord('r-old', 'old', 1), state: 'exited', endedAt: 1 });
+    store.insertRun({ ...runRecord('r-fresh', 'fresh', 1), state: 'exited', endedAt: Date.now() });
+    store.close();
+    daemon = await startDaemon({
+      home: `${dir.path}/home`,
+      launcher: fixtureLauncher(),
+      logger: silentLogger,
+      retention: { runsMs: 60_000 },
+    });
+    const connection = await connectRpc(daemon.paths.socketPath);
+    const { runs } = await connection.request<{ runs: RunRecord[] }>('agent.list', { all: true });
+    connection.close();
+    expect(runs.map((r) => r.runId)).toEqual(['r-fresh']);
+  });
+
   it('marks runs a dead daemon left active as daemon_lost on the next start', async () => {
     daemon = await start();
     const { paths } = daemon;

@@ -147,12 +147,14 @@ export class RunStore {
     }
   }
 
-  /** Records a new run. */
+  /** Records a new run (every field but `exit`, which `updateRun` sets). */
   insertRun(run: RunRecord): void {
     this.#db
       .prepare(
-        `INSERT INTO agent_runs (run_id, name, module, params, options, launcher, state, created_at, log_path, attempt, restarts, last_reasons)
-         VALUES (@runId, @name, @module, @params, @options, @launcher, @state, @createdAt, @logPath, @attempt, @restarts, @lastReasons)`,
+        `INSERT INTO agent_runs (run_id, name, module, params, options, launcher, state, pid, pgid, created_at, ready_at,
+                                 ended_at, iterations, last_summary, log_path, attempt, restarts, next_restart_at, last_reasons)
+         VALUES (@runId, @name, @module, @params, @options, @launcher, @state, @pid, @pgid, @createdAt, @readyAt,
+                 @endedAt, @iterations, @lastSummary, @logPath, @attempt, @restarts, @nextRestartAt, @lastReasons)`,
       )
       .run({
         ...run,

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './logger.js';
 import { acquireStartupLock, cleanStale, probeDaemon } from './single-instance.js';
 import { ensureStateDir, statePaths, type StatePaths } from './state-dir.js';
 import { DAEMON_VERSION } from '../version.js';
+import { PRUNE_INTERVAL_MS, RETAIN_ITERATIONS_MS, RETAIN_RUNS_MS } from '../constants.js';
 
 /** Options of {@link startDaemon}. */
 export interface StartDaemonOptions {
@@ -24,6 +25,12 @@ export interface StartDaemonOptions {
   handleSignals?: boolean;
   handshakeTimeoutMs?: number;
   runLog?: RunLogOptions;
+  /**
+   * History retention, ms of age (by end time): iterations of finished runs, and finished runs
+   * themselves with their attempts and iterations. Pruned at start and hourly; a run that is
+   * not finished is never pruned. @default { iterationsMs: 30 days, runsMs: 90 days }
+   */
+  retention?: { iterationsMs?: number | undefined; runsMs?: number | undefined } | undefined;
 }
 
 /** A running daemon. */
@@ -86,6 +93,30 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       runLog: options.runLog,
     });
     supervisor.recover();
+    const retention = {
+      iterationsMs: options.retention?.iterationsMs ?? RETAIN_ITERATIONS_MS,
+      runsMs: options.retention?.runsMs ?? RETAIN_RUNS_MS,
+    };
+    const openStoreForPrune = store;
+    const prune = () => {
+      const now = Date.now();
+      try {
+        const pruned = openStoreForPrune.prune({
+          iterationsBefore: now - retention.iterationsMs,
+          runsBefore: now - retention.runsMs,
+        });
+        if (pruned.iterations + pruned.runs > 0) {
+          logger.info(
+            `retention: pruned ${pruned.iterations} iteration(s) and ${pruned.runs} finished run(s)`,
+          );
+        }
+      } catch (error) {
+        logger.error(`retention: prune failed: ${(error as Error).message}`);
+      }
+    };
+    prune();
+    const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+    pruneTimer.unref();
     const startedAt = Date.now();
     const descriptor: DaemonDescriptor = {
       pid: process.pid,
@@ -116,6 +147,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
     const shutdown = (): Promise<void> => {
       shutdownPromise ??= (async () => {
         logger.info(`shutting down: stopping ${supervisor.activeCount} run(s)`);
+        clearInterval(pruneTimer);
         await supervisor.stopAll();
         await server?.close();
         openStore.close();
