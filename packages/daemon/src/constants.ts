@@ -39,3 +39,5 @@ export const RETAIN_ITERATIONS_MS = 30 * 24 * 3600 * 1000;
 export const RETAIN_RUNS_MS = 90 * 24 * 3600 * 1000;
 /** How often history is pruned: hourly (ms). */
 export const PRUNE_INTERVAL_MS = 3600 * 1000;
+/** How long a service's readiness probe may take to pass: 60 000 ms. */
+export const READINESS_TIMEOUT_MS = 60_000;

@@ -16,9 +16,18 @@ export {
   RunAttempt,
   type AttemptListener,
   type RunSpec,
+  type ServiceProbes,
   type StopBudget,
 } from './supervisor/run-attempt.js';
 export { RunController } from './supervisor/run-controller.js';
+export { serviceStatus, type ServiceStatus } from './supervisor/service-status.js';
+export {
+  PROBE_DEFAULTS,
+  runProbe,
+  type ProbeResult,
+  type ProbeSpec,
+  type ProbeTarget,
+} from './health/probe.js';
 export {
   DEFAULT_RESTART_POLICY,
   RESTART_MODES,
@@ -30,6 +39,7 @@ export {
 } from './supervisor/restart-policy.js';
 export {
   RunnerSupervisor,
+  type ProbeInput,
   type RestartPolicyInput,
   type RunnerSupervisorOptions,
   type StartRequest,

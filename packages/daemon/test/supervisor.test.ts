@@ -22,7 +22,7 @@ describe('RunnerSupervisor with real runner processes', () => {
       launcher: fixtureLauncher(),
       store,
       logsDir: `${dir.path}/logs`,
-      handshakeTimeoutMs: 3000,
+      handshakeTimeoutMs: 6000,
     });
     events = [];
     supervisor.onEvent((event) => events.push(event));
@@ -120,9 +120,9 @@ describe('RunnerSupervisor with real runner processes', () => {
   it('kills a runner that never sends ready, and reports handshake_failed', async () => {
     const started = Date.now();
     const run = await start('no-ready');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5900);
     expect(run.exit).toMatchObject({ reason: 'handshake_failed' });
-    expect(run.exit?.explanation).toMatch(/no ready within 3000 ms/);
+    expect(run.exit?.explanation).toMatch(/no ready within 6000 ms/);
     expect(isAlive(run.pid!)).toBe(false);
   });
 

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { PROTOCOL_VERSION, RpcError, compileValidator, type RpcConnection } from '@x/ipc';
 import { DAEMON_RPC_CODES, runNotFound } from '../errors.js';
 import { isActiveState } from '../supervisor/run-state.js';
+import { serviceStatus, type ServiceStatus } from '../supervisor/service-status.js';
 import { readLogTail } from '../logs/run-log.js';
 import type { PersistenceHealth } from '../persistence/persistence-guard.js';
 import type { IterationRecord, RunRecord } from '../persistence/run-store.js';
@@ -30,6 +31,8 @@ export interface AgentStatus {
   recentIterations: IterationRecord[];
   /** ms since the Unix epoch, or null when no heartbeat was received. */
   lastHeartbeatAt: number | null;
+  /** For a service: its status as a tagged union; absent for agents. */
+  service?: ServiceStatus;
   persistence: PersistenceHealth;
 }
 
@@ -49,6 +52,15 @@ export interface ControlContext {
 }
 
 const Ref = Type.String({ minLength: 1, maxLength: 128 });
+const ProbeTiming = {
+  intervalMs: Type.Optional(Type.Integer({ minimum: 10 })),
+  timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  failureThreshold: Type.Optional(Type.Integer({ minimum: 1 })),
+};
+const Probe = Type.Union([
+  Type.Object({ http: Type.String({ pattern: '^https?://' }), ...ProbeTiming }),
+  Type.Object({ tcp: Type.String({ pattern: '^[^:]*:[0-9]{1,5}$' }), ...ProbeTiming }),
+]);
 const StopBudget = Type.Object({
   ipcMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
   sigtermMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
@@ -92,6 +104,14 @@ export const CONTROL_PARAMS = {
       }),
     ),
     maxMemoryMb: Type.Optional(Type.Integer({ minimum: 16, description: 'MiB' })),
+    kind: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('service')])),
+    probes: Type.Optional(
+      Type.Object({
+        readiness: Type.Optional(Probe),
+        liveness: Type.Optional(Probe),
+        readinessTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+      }),
+    ),
   }),
   'agent.stop': Type.Object({ ref: Ref, stopBudget: Type.Optional(StopBudget) }),
   'agent.list': Type.Object({ all: Type.Optional(Type.Boolean()) }),
@@ -168,6 +188,7 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
         recentIterations: supervisor.iterations(run.runId, params.iterations ?? 5),
         lastHeartbeatAt: supervisor.lastHeartbeatAt(run.runId),
         persistence: supervisor.persistence,
+        ...(run.options.kind === 'service' ? { service: serviceStatus(run) } : {}),
       };
     },
     validators.status,

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { Usage } from '@x/ipc';
 import type { ExitClassification, ExitReason } from '../supervisor/classify-exit.js';
 import type { RestartPolicy } from '../supervisor/restart-policy.js';
+import type { ServiceProbes } from '../supervisor/run-attempt.js';
 import type { RunState } from '../supervisor/run-state.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -44,6 +45,10 @@ export interface RunRecord {
 
 /** The options a run was started with. */
 export interface RunOptions {
+  /** `agent` (speaks the protocol) or `service` (any program, health-checked). Absent in old rows: agent. */
+  kind?: 'agent' | 'service';
+  /** A service's probes; null for agents. */
+  probes?: ServiceProbes | null;
   /** Program and arguments of a `command` run; null for a module run. */
   command: string[] | null;
   intervalMs: number;

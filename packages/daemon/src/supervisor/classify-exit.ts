@@ -13,6 +13,7 @@ export const EXIT_REASONS = [
   'signaled',
   'oom',
   'hung',
+  'unhealthy',
   'protocol_error',
   'config_error',
   'handshake_failed',
@@ -43,6 +44,10 @@ export interface ExitEvidence {
   memory?: { rssBytes: number; limitBytes: number } | undefined;
   /** The runner's stderr ended with V8's heap-exhaustion message (it hit --max-old-space-size). */
   heapExhausted?: boolean | undefined;
+  /** Set when x killed a service whose liveness probe failed `failureThreshold` times in a row. */
+  unhealthy?: string | undefined;
+  /** True for a service (a program that does not speak the protocol): exit 0 means completed. */
+  service?: boolean | undefined;
   /** The runner's own `exit` frame, if it sent one. */
   exitFrame?:
     { reason: RunnerExitReason; iterations: number; summary?: string | undefined } | undefined;
@@ -62,7 +67,8 @@ export interface ExitClassification {
  * 1. `spawn_failed`: the process never started (ENOENT, EACCES…).
  * 2. `config_error`: exit code 78 (EX_CONFIG): never worth restarting.
  * 3. x killed it for breaking the protocol (too many invalid frames): `protocol_error`.
- * 3a. x killed it because its heartbeats stopped: `hung`.
+ * 3a. x killed it because its heartbeats stopped: `hung`; a service whose liveness probe
+ *     kept failing: `unhealthy`.
  * 3b. x killed it for its memory limit, or V8 ran out of heap: `oom`.
  * 4. a stop was asked: `stopped`, with the phase in force when the exit came.
  * 5. no `ready` before the exit: `handshake_failed`.
@@ -105,6 +111,13 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
       explanation: `hung: no heartbeat for ${lastHeartbeatAgeMs} ms (limit ${timeoutMs} ms); killed by x (${how})`,
     };
   }
+  if (evidence.unhealthy !== undefined) {
+    return {
+      reason: 'unhealthy',
+      stopPhase: null,
+      explanation: `unhealthy: ${evidence.unhealthy}; killed by x (${how})`,
+    };
+  }
   if (evidence.memory !== undefined) {
     const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
     return {
@@ -132,6 +145,9 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
   if (handshake !== 'completed') {
     const why = evidence.handshakeError ?? `exited before sending ready (${how})`;
     return { reason: 'handshake_failed', stopPhase: null, explanation: `handshake failed: ${why}` };
+  }
+  if (evidence.service === true && exitCode === 0) {
+    return { reason: 'completed', stopPhase: null, explanation: 'the service exited with code 0' };
   }
   if (
     exitFrame !== undefined &&

@@ -23,11 +23,16 @@ import {
   type ExitEvidence,
   type StopPhase,
 } from './classify-exit.js';
+import { describeProbe, runProbe, type ProbeSpec } from '../health/probe.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
 /** Everything needed to start one attempt of a run. */
 export interface RunSpec {
+  /** `agent`: speaks runner protocol v1 on fd 3. `service`: any program, health-checked by probes. */
+  kind: 'agent' | 'service';
+  /** A service's probes (ignored for agents). */
+  probes: ServiceProbes;
   runId: string;
   /** Attempt number, from 1. */
   attempt: number;
@@ -56,6 +61,14 @@ export interface RunSpec {
   maxMemoryMb: number | null;
   /** How often RSS is sampled against `maxMemoryMb`, ms. */
   memorySampleMs: number;
+}
+
+/** Health checks of a service. A service with no readiness probe is ready once spawned. */
+export interface ServiceProbes {
+  readiness: ProbeSpec | null;
+  /** How long the readiness probe may take to pass before the start fails, ms. @default 60 000 */
+  readinessTimeoutMs: number;
+  liveness: ProbeSpec | null;
 }
 
 /** What an attempt tells its run. */
@@ -108,6 +121,7 @@ export class RunAttempt {
   #protocolError: string | undefined;
   #liveness: ExitEvidence['liveness'];
   #memory: ExitEvidence['memory'];
+  #unhealthy: string | undefined;
   #exited = false;
   /** Times (ms) of recent invalid frames, at most maxInvalidFramesPerMinute + 1 kept. */
   readonly #invalidFrames: number[] = [];
@@ -183,6 +197,13 @@ export class RunAttempt {
       this.#record.procStart = readProcessStartTime(runner.pid);
     }
     this.#persistAttempt();
+    if (spec.maxMemoryMb !== null && runner.pid !== undefined) {
+      this.#watchMemory(runner.pid, spec.maxMemoryMb * 1024 * 1024);
+    }
+    if (spec.kind === 'service') {
+      this.#awaitReadiness();
+      return;
+    }
     this.#send({
       type: 'init',
       protocolVersion: PROTOCOL_VERSION,
@@ -202,9 +223,6 @@ export class RunAttempt {
         this.#failHandshake(`no ready within ${spec.handshakeTimeoutMs} ms of init`);
       }
     });
-    if (spec.maxMemoryMb !== null && runner.pid !== undefined) {
-      this.#watchMemory(runner.pid, spec.maxMemoryMb * 1024 * 1024);
-    }
   }
 
   /**
@@ -231,7 +249,11 @@ export class RunAttempt {
       this.#runner?.signal('SIGTERM');
       this.#after(budget.sigtermMs, sigkill);
     };
-    if (this.#handshake === 'completed' && this.#runner?.channel.closed === false) {
+    if (
+      this.#spec.kind === 'agent' &&
+      this.#handshake === 'completed' &&
+      this.#runner?.channel.closed === false
+    ) {
       this.#stopPhase = 'ipc';
       this.#send({ type: 'stop', graceMs: budget.ipcMs, reason });
       this.#after(budget.ipcMs, sigterm);
@@ -242,7 +264,7 @@ export class RunAttempt {
   }
 
   #onMessage(message: RunnerMessage): void {
-    if (this.#exited) {
+    if (this.#exited || this.#spec.kind === 'service') {
       return;
     }
     if (this.#handshake !== 'completed') {
@@ -327,17 +349,80 @@ export class RunAttempt {
       );
       return;
     }
-    this.#handshake = 'completed';
-    this.#record.readyAt = Date.now();
     if (message.pid !== undefined && this.#record.pid === null) {
       this.#record.pid = message.pid;
     }
+    this.#markReady('ready');
+  }
+
+  #markReady(how: string): void {
+    this.#handshake = 'completed';
+    this.#record.readyAt = Date.now();
     this.#persistAttempt();
     this.#deps.log.line(
       'x',
-      `attempt ${this.#spec.attempt}: ready (pid ${this.#record.pid ?? 'n/a'})`,
+      `attempt ${this.#spec.attempt}: ${how} (pid ${this.#record.pid ?? 'n/a'})`,
     );
     this.#deps.listener.ready(this.record);
+  }
+
+  /** A service is ready when its readiness probe first passes (or at once without one). */
+  #awaitReadiness(): void {
+    const { readiness, readinessTimeoutMs, liveness } = this.#spec.probes;
+    const onReady = (how: string) => {
+      this.#markReady(how);
+      if (liveness !== null) {
+        this.#probeLiveness(liveness);
+      }
+    };
+    if (readiness === null) {
+      onReady('running (no readiness probe)');
+      return;
+    }
+    const deadline = Date.now() + readinessTimeoutMs;
+    const check = async () => {
+      const result = await runProbe(readiness, readiness.timeoutMs);
+      if (this.#exited || this.#stopPhase !== undefined || this.#handshake !== 'pending') {
+        return;
+      }
+      if (result.ok) {
+        onReady(`ready: ${describeProbe(readiness)} passed`);
+      } else if (Date.now() >= deadline) {
+        this.#failHandshake(
+          `readiness probe ${describeProbe(readiness)} did not pass within ${readinessTimeoutMs} ms (last: ${result.error})`,
+        );
+      } else {
+        this.#after(readiness.intervalMs, () => void check());
+      }
+    };
+    void check();
+  }
+
+  /** Checks a running service; `failureThreshold` failures in a row make it `unhealthy`. */
+  #probeLiveness(probe: ProbeSpec): void {
+    let failures = 0;
+    const check = async () => {
+      const result = await runProbe(probe, probe.timeoutMs);
+      if (this.#exited || this.#stopPhase !== undefined || this.#unhealthy !== undefined) {
+        return;
+      }
+      if (result.ok) {
+        failures = 0;
+      } else {
+        failures += 1;
+        this.#deps.log.line(
+          'x',
+          `liveness probe ${describeProbe(probe)} failed (${failures}/${probe.failureThreshold}): ${result.error}`,
+        );
+        if (failures >= probe.failureThreshold) {
+          this.#unhealthy = `liveness probe ${describeProbe(probe)} failed ${failures} times in a row (last: ${result.error})`;
+          this.#kill(this.#unhealthy);
+          return;
+        }
+      }
+      this.#after(probe.intervalMs, () => void check());
+    };
+    this.#after(probe.intervalMs, () => void check());
   }
 
   #onChannelError(error: Error): void {
@@ -438,6 +523,8 @@ export class RunAttempt {
       protocolError: this.#protocolError,
       liveness: this.#liveness,
       memory: this.#memory,
+      unhealthy: this.#unhealthy,
+      service: this.#spec.kind === 'service',
       heapExhausted: isHeapExhausted(stderrTail),
       exitFrame: this.#exitFrame,
     };

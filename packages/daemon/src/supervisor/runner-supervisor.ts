@@ -8,6 +8,7 @@ import {
   LIVENESS_TIMEOUT_MS,
   MAX_INVALID_FRAMES_PER_MINUTE,
   MEMORY_SAMPLE_MS,
+  READINESS_TIMEOUT_MS,
   RECENT_RUNS_LISTED,
   STOP_IPC_PHASE_MS,
   STOP_SIGTERM_PHASE_MS,
@@ -23,6 +24,7 @@ import { readProcessStartTime } from '../process/proc-stat.js';
 import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from './restart-policy.js';
 import type { RunSpec, StopBudget } from './run-attempt.js';
 import { RunController } from './run-controller.js';
+import { PROBE_DEFAULTS, type ProbeSpec, type ProbeTarget } from '../health/probe.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
 /** A restart policy given in part; the rest comes from DEFAULT_RESTART_POLICY. */
@@ -33,8 +35,25 @@ export interface RestartPolicyInput {
   intensity?: Partial<RestartPolicy['intensity']> | undefined;
 }
 
+/** A probe given in part: a target, with the timing defaults of PROBE_DEFAULTS. */
+export type ProbeInput = ProbeTarget &
+  Partial<Pick<ProbeSpec, 'intervalMs' | 'timeoutMs' | 'failureThreshold'>>;
+
 /** What `start` needs: `module` or `command` (exactly one); everything else has a default. */
 export interface StartRequest {
+  /**
+   * `agent` (default): a runner speaking protocol v1. `service`: any `command`, not speaking
+   * the protocol: ready when its readiness probe passes, restarted when its liveness probe fails.
+   */
+  kind?: 'agent' | 'service' | undefined;
+  /** A service's health checks. */
+  probes?:
+    | {
+        readiness?: ProbeInput | undefined;
+        liveness?: ProbeInput | undefined;
+        readinessTimeoutMs?: number | undefined;
+      }
+    | undefined;
   /** Absolute path (or file: URL) of the agent module, run by the launcher's runner. */
   module?: string | undefined;
   /**
@@ -146,6 +165,14 @@ export class RunnerSupervisor {
         },
       );
     }
+    const kind = request.kind ?? 'agent';
+    if (kind === 'service' && command === undefined) {
+      throw new RpcError(
+        -32602,
+        'Invalid params: a service is a command: give command (the program and its arguments)',
+        { field: '/command' },
+      );
+    }
     const target = module ?? command![0]!;
     const name = request.name ?? basename(target, extname(target));
     if (!NAME_PATTERN.test(name)) {
@@ -181,6 +208,15 @@ export class RunnerSupervisor {
       module: module ?? null,
       params: request.params ?? {},
       options: {
+        kind,
+        probes:
+          kind === 'service'
+            ? {
+                readiness: probeSpec(request.probes?.readiness),
+                readinessTimeoutMs: request.probes?.readinessTimeoutMs ?? READINESS_TIMEOUT_MS,
+                liveness: probeSpec(request.probes?.liveness),
+              }
+            : null,
         command: command === undefined ? null : [...command],
         intervalMs: request.intervalMs ?? 1000,
         maxIterations: request.maxIterations ?? null,
@@ -402,6 +438,12 @@ export class RunnerSupervisor {
   #controller(record: RunRecord): RunController {
     const { options } = record;
     const spec: RunSpec = {
+      kind: options.kind ?? 'agent',
+      probes: options.probes ?? {
+        readiness: null,
+        readinessTimeoutMs: READINESS_TIMEOUT_MS,
+        liveness: null,
+      },
       runId: record.runId,
       attempt: record.attempt,
       name: record.name,
@@ -459,6 +501,19 @@ export class RunnerSupervisor {
       }
     }
   }
+}
+
+function probeSpec(input: ProbeInput | undefined): ProbeSpec | null {
+  if (input === undefined) {
+    return null;
+  }
+  const target: ProbeTarget = 'http' in input ? { http: input.http } : { tcp: input.tcp };
+  return {
+    ...target,
+    intervalMs: input.intervalMs ?? PROBE_DEFAULTS.intervalMs,
+    timeoutMs: input.timeoutMs ?? PROBE_DEFAULTS.timeoutMs,
+    failureThreshold: input.failureThreshold ?? PROBE_DEFAULTS.failureThreshold,
+  };
 }
 
 function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
