@@ -17,7 +17,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   });
   let exitCode: number = EXIT_CODES.OK;
   const program = createProgram((code) => (exitCode = code));
-  const json = argv.includes('--json');
+  // Only x's own flag: after `--` the words belong to a service's command.
+  const separator = argv.indexOf('--');
+  const json = (separator === -1 ? argv : argv.slice(0, separator)).includes('--json');
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -9,6 +9,11 @@ import {
 } from './option-parsers.js';
 import { resolveHome } from './state-home.js';
 import { CLI_VERSION } from './version.js';
+import {
+  addSupervisionOptions,
+  supervisionRequest,
+  type SupervisionOptions,
+} from './supervision-options.js';
 
 interface Globals {
   home?: string;
@@ -112,8 +117,7 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     }
     return value;
   };
-  agent
-    .command('start')
+  addSupervisionOptions(agent.command('start'))
     .description(
       'start an agent module (or, with --command, any program speaking the protocol) as a supervised runner',
     )
@@ -136,45 +140,11 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       'stop phase 1: ms between IPC stop and SIGTERM (default 2000)',
       parseNonNegativeInt,
     )
-    .option(
-      '--sigterm-grace <ms>',
-      'stop phase 2: ms between SIGTERM and SIGKILL (default 3000)',
-      parseNonNegativeInt,
-    )
     .addOption(
       new Option('--codec <codec>', 'framing on the runner IPC channel').choices([
         'jsonl',
         'msgpack',
       ]),
-    )
-    .option(
-      '--env <key=value>',
-      'environment variable for the runner (repeatable)',
-      collectKeyValue(false),
-    )
-    .addOption(
-      new Option('--restart <policy>', 'when to restart (systemd Restart=)').choices([
-        'no',
-        'on-failure',
-        'always',
-      ]),
-    )
-    .option(
-      '--restart-delay <ms>',
-      'first backoff delay; doubles per consecutive failure (default 1000)',
-      parseNonNegativeInt,
-    )
-    .option('--restart-max-delay <ms>', 'backoff cap (default 60000)', parseNonNegativeInt)
-    .option(
-      '--max-restarts <n>',
-      'restart intensity: at most n restarts per window, then failed (default 5)',
-      parseNonNegativeInt,
-    )
-    .option('--restart-window <ms>', 'restart intensity window (default 60000)', parsePositiveInt)
-    .option(
-      '--max-memory <MiB>',
-      'memory limit: V8 heap cap and RSS limit; over it the run is killed as oom',
-      parsePositiveInt,
     )
     .action(
       async (module: string | undefined, options: Record<string, unknown>, command: Command) => {
@@ -200,19 +170,7 @@ export function createProgram(setExitCode: (code: number) => void): Command {
           ipcGraceMs: options.ipcGrace as number | undefined,
           sigtermGraceMs: options.sigtermGrace as number | undefined,
           codec: options.codec as 'jsonl' | 'msgpack' | undefined,
-          env: options.env as Record<string, string> | undefined,
-          restart: {
-            mode: options.restart as 'no' | 'on-failure' | 'always' | undefined,
-            backoff: {
-              initialMs: options.restartDelay as number | undefined,
-              maxMs: options.restartMaxDelay as number | undefined,
-            },
-            intensity: {
-              maxRestarts: options.maxRestarts as number | undefined,
-              periodMs: options.restartWindow as number | undefined,
-            },
-          },
-          maxMemoryMb: options.maxMemory as number | undefined,
+          ...supervisionRequest(options),
         });
       },
     );
@@ -297,6 +255,106 @@ export function createProgram(setExitCode: (code: number) => void): Command {
         });
       },
     );
+
+  const service = program
+    .command('service')
+    .description('supervise any program, health-checked by HTTP/TCP probes');
+  addSupervisionOptions(service.command('start'))
+    .description(
+      'start a program as a service: running once its readiness probe passes; restarted by policy',
+    )
+    .argument('<command...>', 'the program and its arguments, after --')
+    .option('--name <name>', 'service name, unique among active runs (default: the program name)')
+    .option('--ready-http <url>', 'readiness probe: HTTP GET answering 2xx')
+    .option('--ready-tcp <host:port>', 'readiness probe: TCP connect')
+    .option('--live-http <url>', 'liveness probe: HTTP GET answering 2xx')
+    .option('--live-tcp <host:port>', 'liveness probe: TCP connect')
+    .option('--probe-interval <ms>', 'time between probe checks (default 1000)', parsePositiveInt)
+    .option(
+      '--probe-timeout <ms>',
+      'a check slower than this fails (default 1000)',
+      parsePositiveInt,
+    )
+    .option(
+      '--failure-threshold <n>',
+      'liveness failures in a row that restart it (default 3)',
+      parsePositiveInt,
+    )
+    .option(
+      '--ready-timeout <ms>',
+      'how long readiness may take before the start fails (default 60000)',
+      parsePositiveInt,
+    )
+    .action(async (argv: string[], options: Record<string, unknown>, command: Command) => {
+      const { serviceStart } = await import('./commands/service-commands.js');
+      await serviceStart({
+        ...globals(command),
+        ...(options as object),
+        name: options.name as string | undefined,
+        command: argv,
+      });
+    });
+  service
+    .command('status')
+    .description(
+      'show a service: starting, running {pid}, restarting {attempt, lastError}, failed, stopped',
+    )
+    .argument('<name>', 'service name or run id')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const { serviceStatusCommand } = await import('./commands/service-commands.js');
+      await serviceStatusCommand({ ...globals(command), ref: name });
+    });
+  service
+    .command('stop')
+    .description('stop a service: SIGTERM to its process group, then SIGKILL')
+    .argument('<name>', 'service name or run id')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const { agentStop } = await import('./commands/agent-commands.js');
+      await agentStop({ ...globals(command), ref: name });
+    });
+  service
+    .command('logs')
+    .description("print a service's log")
+    .argument('<name>', 'service name or run id')
+    .option('-n, --lines <n>', 'lines to print', parsePositiveInt, 100)
+    .option('-f, --follow', 'keep printing new lines until it exits', false)
+    .action(async (name: string, options: { lines: number; follow: boolean }, command: Command) => {
+      const { agentLogs } = await import('./commands/agent-commands.js');
+      await agentLogs({
+        ...globals(command),
+        ref: name,
+        lines: options.lines,
+        follow: options.follow,
+      });
+    });
+  service
+    .command('list')
+    .alias('ls')
+    .description('list services')
+    .option('-a, --all', 'every service in the history', false)
+    .action(async (options: { all: boolean }, command: Command) => {
+      const { serviceList } = await import('./commands/service-commands.js');
+      await serviceList({ ...globals(command), all: options.all });
+    });
+
+  program
+    .command('up')
+    .description(
+      `start every agent and service of a fleet file (default ./x.config.json) that is not running`,
+    )
+    .option('--file <path>', 'the fleet file', 'x.config.json')
+    .action(async (options: { file: string }, command: Command) => {
+      const { fleetUp } = await import('./commands/fleet.js');
+      setExitCode(await fleetUp({ ...globals(command), file: options.file }));
+    });
+  program
+    .command('down')
+    .description('stop every agent and service of a fleet file')
+    .option('--file <path>', 'the fleet file', 'x.config.json')
+    .action(async (options: { file: string }, command: Command) => {
+      const { fleetDown } = await import('./commands/fleet.js');
+      setExitCode(await fleetDown({ ...globals(command), file: options.file }));
+    });
 
   program
     .command('runner')

@@ -1,4 +1,5 @@
-import { connect } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -291,6 +292,86 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
     expect(human.stdout).toMatch(/restart intensity exceeded/);
   });
 
+  it('supervises a service with an HTTP readiness probe, shows its tagged status, stops it without IPC', async () => {
+    const port = await freePort();
+    const server = `require('http').createServer((q, r) => r.end('ok')).listen(${port}, '127.0.0.1')`;
+    const run = await xJson<Run>(home.path, [
+      '--json',
+      'service',
+      'start',
+      '--name',
+      'web',
+      '--ready-http',
+      `http://127.0.0.1:${port}/`,
+      '--probe-interval',
+      '50',
+      '--',
+      process.execPath,
+      '-e',
+      server,
+    ]);
+    expect(run).toMatchObject({ state: 'running', name: 'web' });
+    const shown = await xJson<{ service: { state: string; pid: number } }>(home.path, [
+      'service',
+      'status',
+      'web',
+    ]);
+    expect(shown.service).toEqual({ state: 'running', pid: run.pid, attempt: 1 });
+    expect((await x(home.path, ['service', 'status', 'web'])).stdout).toMatch(/status:\s+running/);
+    const stopped = await xJson<Run>(home.path, ['service', 'stop', 'web']);
+    expect(stopped.exit).toMatchObject({ reason: 'stopped', stopPhase: 'sigterm' });
+  });
+
+  it('x up starts a fleet file, again is a no-op, x down stops it; a bad file names the field (exit 78)', async () => {
+    const port = await freePort();
+    const file = `${home.path}/x.config.json`;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        agents: [
+          {
+            name: 'fleet-counter',
+            module: `${FIXTURES}counter.mjs`,
+            intervalMs: 100,
+            restart: { mode: 'on-failure' },
+          },
+        ],
+        services: [
+          {
+            name: 'fleet-web',
+            command: [
+              process.execPath,
+              '-e',
+              `require('http').createServer((q, r) => r.end()).listen(${port}, '127.0.0.1')`,
+            ],
+            probes: { readiness: { tcp: `127.0.0.1:${port}`, intervalMs: 50 } },
+          },
+        ],
+      }),
+    );
+    type Results = { results: { name: string; status: string; run: Run | null }[] };
+    const up = await xJson<Results>(home.path, ['up', '--file', file]);
+    expect(up.$code).toBe(0);
+    expect(up.results.map((r) => [r.name, r.status, r.run?.state])).toEqual([
+      ['fleet-counter', 'started', 'running'],
+      ['fleet-web', 'started', 'running'],
+    ]);
+    const again = await xJson<Results>(home.path, ['up', '--file', file]);
+    expect(again.results.map((r) => r.status)).toEqual(['already_running', 'already_running']);
+    const down = await xJson<Results>(home.path, ['down', '--file', file]);
+    expect(down.results.map((r) => [r.status, r.run?.exit?.reason])).toEqual([
+      ['stopped', 'stopped'],
+      ['stopped', 'stopped'],
+    ]);
+    writeFileSync(
+      file,
+      JSON.stringify({ agents: [{ name: 'bad', module: 'a.mjs', intervalMs: 'soon' }] }),
+    );
+    const bad = await x(home.path, ['up', '--file', file]);
+    expect(bad.code).toBe(78);
+    expect(bad.stderr).toContain('agents[0]: field /intervalMs');
+  });
+
   it('agent start needs a module or --command, not both', async () => {
     expect((await x(home.path, ['agent', 'start'])).code).toBe(2);
     expect((await x(home.path, ['agent', 'start', 'a.mjs', '--command', 'bash x.sh'])).code).toBe(
@@ -399,3 +480,13 @@ describe('when the daemon dies', () => {
     }
   });
 });
+
+/** A free TCP port on loopback. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -35,7 +35,7 @@ export async function xJson<T = Record<string, unknown>>(
   home: string,
   args: string[],
 ): Promise<T & { $code: number; $stderr: string }> {
-  const result = await x(home, [...args, '--json']);
+  const result = await x(home, args.includes('--json') ? args : [...args, '--json']);
   let parsed: T;
   try {
     parsed = JSON.parse(result.stdout) as T;

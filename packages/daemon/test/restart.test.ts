@@ -75,7 +75,7 @@ describe('restart policy, liveness and memory limits with real processes', () =>
       'crashed',
       'crashed',
     ]);
-    const gaps = attempts.slice(1).map((a, i) => a.startedAt - attempts[i]!.endedAt!);
+    const gaps = attempts.slice(1).map((a, i) => a.startedAt - attempts[i].endedAt!);
     [150, 300, 600].forEach((expected, i) => {
       expect(gaps[i]).toBeGreaterThanOrEqual(expected - 20);
       expect(gaps[i]).toBeLessThan(expected + 400);

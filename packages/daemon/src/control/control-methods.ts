@@ -158,7 +158,7 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
       if (!isActiveState(run.state) && run.readyAt === null) {
         throw new RpcError(
           DAEMON_RPC_CODES.START_FAILED,
-          `x: agent ${run.name} did not start: ${run.exit?.explanation ?? 'exited before ready'}`,
+          `x: ${run.options.kind === 'service' ? 'service' : 'agent'} ${run.name} did not start: ${run.exit?.explanation ?? 'exited before ready'}`,
           { run },
         );
       }

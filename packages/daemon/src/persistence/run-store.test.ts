@@ -166,7 +166,7 @@ describe('RunStore (real SQLite file)', () => {
     store.close();
     const path = `${dir.path}/old.db`;
     const old = new Database(path);
-    old.exec(MIGRATIONS[0]!);
+    old.exec(MIGRATIONS[0]);
     old.pragma('user_version = 1');
     old
       .prepare(

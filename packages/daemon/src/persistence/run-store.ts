@@ -146,7 +146,7 @@ export class RunStore {
     const version = this.#db.pragma('user_version', { simple: true }) as number;
     for (let i = version; i < MIGRATIONS.length; i += 1) {
       this.#db.transaction(() => {
-        this.#db.exec(MIGRATIONS[i]!);
+        this.#db.exec(MIGRATIONS[i]);
         this.#db.pragma(`user_version = ${i + 1}`);
       })();
     }

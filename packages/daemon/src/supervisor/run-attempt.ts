@@ -438,7 +438,7 @@ export class RunAttempt {
     const now = Date.now();
     const limit = this.#spec.maxInvalidFramesPerMinute;
     this.#invalidFrames.push(now);
-    while (this.#invalidFrames.length > 0 && this.#invalidFrames[0]! <= now - 60_000) {
+    while (this.#invalidFrames.length > 0 && this.#invalidFrames[0] <= now - 60_000) {
       this.#invalidFrames.shift();
     }
     if (this.#invalidFrames.length > limit) {

@@ -173,7 +173,7 @@ export class RunnerSupervisor {
         { field: '/command' },
       );
     }
-    const target = module ?? command![0]!;
+    const target = module ?? command![0];
     const name = request.name ?? basename(target, extname(target));
     if (!NAME_PATTERN.test(name)) {
       throw new RpcError(

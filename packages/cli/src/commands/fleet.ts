@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { CONTROL_PARAMS, type RunRecord } from '@x/daemon';
+import { compileValidator, isRpcError } from '@x/ipc';
+import { withDaemon } from '../daemon-client.js';
+import { CliError } from '../errors.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { printJson, printTable } from '../output.js';
+
+/** Default fleet file, looked up in the working directory. */
+export const FLEET_FILE = 'x.config.json';
+
+const validateEntry = compileValidator(CONTROL_PARAMS['agent.start']);
+
+/** One entry of the fleet file, as sent to `agent.start`. */
+type Entry = Record<string, unknown> & { name: string; kind: 'agent' | 'service' };
+
+/**
+ * Reads and validates a fleet file: `{ "agents": [...], "services": [...] }`, each entry the
+ * params of `agent.start` with a required `name` (services need `command`). Relative `module`
+ * paths and `cwd` are taken from the file's directory, which is also the default `cwd`.
+ * @throws CliError (exit 78, EX_CONFIG) naming the file, the entry and the field.
+ */
+export function readFleet(path: string): Entry[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(
+      code === 'ENOENT'
+        ? `x: no fleet file at ${path}; write one (see \`x up --help\`) or pass --file`
+        : `x: ${path} is not valid JSON: ${(error as Error).message}`,
+      EXIT_CODES.CONFIG,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliError(
+      `x: ${path}: expected an object with "agents" and/or "services" arrays`,
+      EXIT_CODES.CONFIG,
+    );
+  }
+  const base = dirname(resolve(path));
+  const entries: Entry[] = [];
+  const names = new Set<string>();
+  for (const kind of ['agent', 'service'] as const) {
+    const list = (parsed as Record<string, unknown>)[`${kind}s`] ?? [];
+    if (!Array.isArray(list)) {
+      throw new CliError(`x: ${path}: "${kind}s" must be an array`, EXIT_CODES.CONFIG);
+    }
+    list.forEach((raw: unknown, index) => {
+      const where = `${path}: ${kind}s[${index}]`;
+      const entry: Record<string, unknown> = { ...(raw as Record<string, unknown>), kind };
+      const result = validateEntry(entry);
+      if (!result.ok) {
+        throw new CliError(
+          `x: ${where}: field ${result.path} ${result.message}`,
+          EXIT_CODES.CONFIG,
+        );
+      }
+      if (typeof entry.name !== 'string') {
+        throw new CliError(
+          `x: ${where}: field /name is required in a fleet file`,
+          EXIT_CODES.CONFIG,
+        );
+      }
+      if (names.has(entry.name)) {
+        throw new CliError(`x: ${where}: the name ${entry.name} is used twice`, EXIT_CODES.CONFIG);
+      }
+      names.add(entry.name);
+      if (typeof entry.module === 'string' && !isAbsolute(entry.module)) {
+        entry.module = resolve(base, entry.module);
+      }
+      entry.cwd = typeof entry.cwd === 'string' ? resolve(base, entry.cwd) : base;
+      entries.push(entry as Entry);
+    });
+  }
+  return entries;
+}
+
+interface FleetResult {
+  name: string;
+  kind: string;
+  status: 'started' | 'already_running' | 'stopped' | 'not_running' | 'failed';
+  run: RunRecord | null;
+  error: string | null;
+}
+
+/** `x up`: starts every entry of the fleet file that is not already active. Exit 1 if any failed. */
+export async function fleetUp(options: {
+  home: string;
+  json: boolean;
+  file: string;
+}): Promise<number> {
+  const entries = readFleet(options.file);
+  const results = await withDaemon(options.home, async (connection) => {
+    const { runs } = await connection.request<{ runs: RunRecord[] }>('agent.list', {});
+    const active = new Map(
+      runs.filter((run) => !['exited', 'failed'].includes(run.state)).map((run) => [run.name, run]),
+    );
+    return Promise.all(
+      entries.map(async (entry): Promise<FleetResult> => {
+        const running = active.get(entry.name);
+        if (running !== undefined) {
+          return {
+            name: entry.name,
+            kind: entry.kind,
+            status: 'already_running',
+            run: running,
+            error: null,
+          };
+        }
+        try {
+          const run = await connection.request<RunRecord>('agent.start', entry);
+          return { name: entry.name, kind: entry.kind, status: 'started', run, error: null };
+        } catch (error) {
+          const run = isRpcError(error)
+            ? ((error.data as { run?: RunRecord } | undefined)?.run ?? null)
+            : null;
+          return {
+            name: entry.name,
+            kind: entry.kind,
+            status: 'failed',
+            run,
+            error: (error as Error).message,
+          };
+        }
+      }),
+    );
+  });
+  print(options.json, results);
+  return results.some((result) => result.status === 'failed') ? EXIT_CODES.FAILURE : EXIT_CODES.OK;
+}
+
+/** `x down`: stops every active entry of the fleet file (3-phase, in parallel). */
+export async function fleetDown(options: {
+  home: string;
+  json: boolean;
+  file: string;
+}): Promise<number> {
+  const entries = readFleet(options.file);
+  const results = await withDaemon(options.home, async (connection) => {
+    const { runs } = await connection.request<{ runs: RunRecord[] }>('agent.list', {});
+    const active = new Set(
+      runs.filter((run) => !['exited', 'failed'].includes(run.state)).map((run) => run.name),
+    );
+    return Promise.all(
+      entries.map(async (entry): Promise<FleetResult> => {
+        if (!active.has(entry.name)) {
+          return {
+            name: entry.name,
+            kind: entry.kind,
+            status: 'not_running',
+            run: null,
+            error: null,
+          };
+        }
+        const run = await connection.request<RunRecord>('agent.stop', { ref: entry.name });
+        return { name: entry.name, kind: entry.kind, status: 'stopped', run, error: null };
+      }),
+    );
+  });
+  print(options.json, results);
+  return EXIT_CODES.OK;
+}
+
+function print(json: boolean, results: FleetResult[]): void {
+  if (json) {
+    printJson({ results });
+    return;
+  }
+  printTable(
+    ['NAME', 'KIND', 'RESULT', 'RUN', 'STATE', 'DETAIL'],
+    results.map((r) => [
+      r.name,
+      r.kind,
+      r.status,
+      r.run?.runId ?? '-',
+      r.run?.state ?? '-',
+      r.error ?? r.run?.exit?.explanation ?? '',
+    ]),
+  );
+}

@@ -1,0 +1,71 @@
+import { Option, type Command } from 'commander';
+import type { RestartPolicyInput } from '@x/daemon';
+import { collectKeyValue, parseNonNegativeInt, parsePositiveInt } from './option-parsers.js';
+
+/** Options shared by `agent start` and `service start`, as commander parses them. */
+export interface SupervisionOptions {
+  env?: Record<string, string>;
+  restart?: 'no' | 'on-failure' | 'always';
+  restartDelay?: number;
+  restartMaxDelay?: number;
+  maxRestarts?: number;
+  restartWindow?: number;
+  maxMemory?: number;
+  sigtermGrace?: number;
+}
+
+/** Adds the environment, restart-policy and memory-limit options to a start command. */
+export function addSupervisionOptions(command: Command): Command {
+  return command
+    .option(
+      '--env <key=value>',
+      'environment variable for the process (repeatable)',
+      collectKeyValue(false),
+    )
+    .addOption(
+      new Option('--restart <policy>', 'when to restart (systemd Restart=)').choices([
+        'no',
+        'on-failure',
+        'always',
+      ]),
+    )
+    .option(
+      '--restart-delay <ms>',
+      'first backoff delay; doubles per consecutive failure (default 1000)',
+      parseNonNegativeInt,
+    )
+    .option('--restart-max-delay <ms>', 'backoff cap (default 60000)', parseNonNegativeInt)
+    .option(
+      '--max-restarts <n>',
+      'restart intensity: at most n restarts per window, then failed (default 5)',
+      parseNonNegativeInt,
+    )
+    .option('--restart-window <ms>', 'restart intensity window (default 60000)', parsePositiveInt)
+    .option(
+      '--max-memory <MiB>',
+      'memory limit: V8 heap cap (agents) and RSS limit; over it the run is killed as oom',
+      parsePositiveInt,
+    )
+    .option(
+      '--sigterm-grace <ms>',
+      'stop: ms between SIGTERM and SIGKILL (default 3000)',
+      parseNonNegativeInt,
+    );
+}
+
+/** The daemon's view of those options. */
+export function supervisionRequest(options: SupervisionOptions): {
+  env: Record<string, string> | undefined;
+  restart: RestartPolicyInput;
+  maxMemoryMb: number | undefined;
+} {
+  return {
+    env: options.env,
+    restart: {
+      mode: options.restart,
+      backoff: { initialMs: options.restartDelay, maxMs: options.restartMaxDelay },
+      intensity: { maxRestarts: options.maxRestarts, periodMs: options.restartWindow },
+    },
+    maxMemoryMb: options.maxMemory,
+  };
+}
