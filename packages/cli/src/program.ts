@@ -9,11 +9,7 @@ import {
 } from './option-parsers.js';
 import { resolveHome } from './state-home.js';
 import { CLI_VERSION } from './version.js';
-import {
-  addSupervisionOptions,
-  supervisionRequest,
-  type SupervisionOptions,
-} from './supervision-options.js';
+import { addSupervisionOptions, supervisionRequest } from './supervision-options.js';
 
 interface Globals {
   home?: string;
