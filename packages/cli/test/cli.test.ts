@@ -372,6 +372,24 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
     expect(bad.stderr).toContain('agents[0]: field /intervalMs');
   });
 
+  it('an agent that allocates forever under --max-memory is classified oom', async () => {
+    await xJson<Run>(home.path, [
+      'agent',
+      'start',
+      `${FIXTURES}allocate-forever.mjs`,
+      '--name',
+      'hog',
+      '--interval',
+      '0',
+      '--max-memory',
+      '96',
+    ]);
+    await waitFor(async () => (await status('hog')).run.state === 'failed', 20_000);
+    const shown = await status('hog');
+    expect(shown.run.exit?.reason).toBe('oom');
+    expect(shown.run.exit?.explanation).toMatch(/out of memory/);
+  });
+
   it('agent start needs a module or --command, not both', async () => {
     expect((await x(home.path, ['agent', 'start'])).code).toBe(2);
     expect((await x(home.path, ['agent', 'start', 'a.mjs', '--command', 'bash x.sh'])).code).toBe(
