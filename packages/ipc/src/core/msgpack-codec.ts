@@ -1,4 +1,4 @@
-import { C1, Packr, type Options } from 'msgpackr';
+import { C1, Packr, RESERVE_START_SPACE, type Options } from 'msgpackr';
 import { FrameError, IPC_ERROR_CODES, IpcError } from '../errors.js';
 import { ByteQueue } from './byte-queue.js';
 import {
@@ -11,6 +11,8 @@ import {
 import { preview } from './jsonl-codec.js';
 
 const HEADER_BYTES = 4;
+/** The byte msgpack reserves as "never used". */
+const NEVER_USED = 0xc1;
 
 /**
  * Plain msgpack only: no records, no msgpackr extensions, `undefined` properties omitted
@@ -47,9 +49,12 @@ export function createMsgpackCodec(options?: CodecOptions): FrameCodec {
           '@x/ipc: cannot encode undefined as msgpack; send an object',
         );
       }
-      let payload: Uint8Array;
+      let frame: Uint8Array;
       try {
-        payload = packr.pack(value);
+        // msgpackr leaves HEADER_BYTES free in front of the value for the length prefix:
+        // the frame is built in place, without a copy. Each pack returns a fresh region of
+        // msgpackr's buffer, never written again, so the frame may be held until written.
+        frame = packr.pack(value, RESERVE_START_SPACE | HEADER_BYTES);
       } catch (cause) {
         throw new IpcError(
           IPC_ERROR_CODES.ENCODE_FAILED,
@@ -57,15 +62,17 @@ export function createMsgpackCodec(options?: CodecOptions): FrameCodec {
           { cause },
         );
       }
-      if (payload.length > maxFrameBytes) {
+      const length = frame.length - HEADER_BYTES;
+      if (length > maxFrameBytes) {
         throw new IpcError(
           IPC_ERROR_CODES.FRAME_TOO_LARGE,
-          `@x/ipc: frame of ${payload.length} bytes exceeds maxFrameBytes ${maxFrameBytes}; send smaller messages or raise maxFrameBytes on both sides`,
+          `@x/ipc: frame of ${length} bytes exceeds maxFrameBytes ${maxFrameBytes}; send smaller messages or raise maxFrameBytes on both sides`,
         );
       }
-      const frame = new Uint8Array(HEADER_BYTES + payload.length);
-      new DataView(frame.buffer).setUint32(0, payload.length, false);
-      frame.set(payload, HEADER_BYTES);
+      frame[0] = length >>> 24;
+      frame[1] = (length >>> 16) & 0xff;
+      frame[2] = (length >>> 8) & 0xff;
+      frame[3] = length & 0xff;
       return frame;
     },
     createDecoder(sink) {
@@ -149,7 +156,8 @@ class MsgpackDecoder implements FrameDecoder {
         throw new Error('empty payload');
       }
       value = this.packr.unpack(payload);
-      if (containsNeverUsed(value, 0)) {
+      // The sentinel can only come from a 0xc1 byte: skip the walk when there is none.
+      if (payload.indexOf(NEVER_USED) !== -1 && containsNeverUsed(value, 0)) {
         // msgpackr returns a sentinel for 0xc1 ("never used" in the msgpack spec) instead of failing.
         throw new Error('byte 0xc1 is never used in msgpack');
       }
