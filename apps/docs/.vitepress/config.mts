@@ -22,7 +22,10 @@ export default defineConfig({
         items: [
           { text: 'Getting started', link: '/guide/getting-started' },
           { text: 'Architecture', link: '/guide/architecture' },
+          { text: 'Supervision', link: '/guide/supervision' },
+          { text: 'Services and fleet files', link: '/guide/services' },
           { text: 'Runners in other languages', link: '/guide/other-languages' },
+          { text: 'Benchmarks', link: '/guide/benchmarks' },
         ],
       },
       {

@@ -1,15 +1,18 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { connectRpc } from '@x/ipc/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_RESTART_POLICY,
   RunStore,
   silentLogger,
   startDaemon,
   type DaemonHandle,
   type RunRecord,
 } from '../src/index.js';
-import { fixtureLauncher, isAlive, runRecord, tempDir } from './helpers.js';
+import { readProcessStartTime } from '../src/process/proc-stat.js';
+import { fixtureLauncher, isAlive, runRecord, tempDir, waitFor } from './helpers.js';
 
 /** Writes raw bytes to the control socket and collects what comes back for `waitMs`. */
 function rawExchange(socketPath: string, payload: string, waitMs = 400): Promise<string> {
@@ -174,6 +177,78 @@ describe('startDaemon', () => {
     const { runs } = await connection.request<{ runs: RunRecord[] }>('agent.list', { all: true });
     connection.close();
     expect(runs.map((r) => r.runId)).toEqual(['r-fresh']);
+  });
+
+  it('recovers a lost run by its policy: reaps its pid-verified survivor, restarts it as attempt 2', async () => {
+    daemon = await start();
+    const { paths } = daemon;
+    await daemon.shutdown();
+    daemon = undefined;
+    // Two live processes: one really is the lost attempt (pid and start time match), the
+    // other only has the pid stored for another run (start time differs: pid reuse).
+    const survivor = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const bystander = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const store = new RunStore(paths.dbPath);
+    const restart = {
+      ...DEFAULT_RESTART_POLICY,
+      mode: 'on-failure' as const,
+      backoff: { ...DEFAULT_RESTART_POLICY.backoff, initialMs: 50, jitter: 0 },
+    };
+    store.insertRun({
+      ...runRecord('r-resume', 'resume', 1),
+      state: 'running',
+      options: { ...runRecord('x', 'x', 1).options, restart },
+    });
+    store.upsertAttempt({
+      runId: 'r-resume',
+      attempt: 1,
+      pid: survivor.pid!,
+      pgid: survivor.pid!,
+      procStart: readProcessStartTime(survivor.pid!),
+      startedAt: 1,
+      readyAt: 2,
+      endedAt: null,
+      exit: null,
+    });
+    store.insertRun({ ...runRecord('r-reused', 'reused', 1), state: 'running' });
+    store.upsertAttempt({
+      runId: 'r-reused',
+      attempt: 1,
+      pid: bystander.pid!,
+      pgid: bystander.pid!,
+      procStart: 1,
+      startedAt: 1,
+      readyAt: 2,
+      endedAt: null,
+      exit: null,
+    });
+    store.close();
+    try {
+      daemon = await start();
+      expect(await waitFor(() => !isAlive(survivor.pid!), 2000)).toBe(true);
+      expect(isAlive(bystander.pid!)).toBe(true);
+      const connection = await connectRpc(daemon.paths.socketPath);
+      const status = async (ref: string) =>
+        (await connection.request<{ run: RunRecord }>('agent.status', { ref })).run;
+      const deadline = Date.now() + 5000;
+      while ((await status('r-resume')).state !== 'running' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await status('r-resume')).toMatchObject({
+        state: 'running',
+        attempt: 2,
+        restarts: 1,
+        lastReasons: [{ attempt: 1, reason: 'daemon_lost' }],
+      });
+      expect((await status('r-reused')).state).toBe('failed');
+      connection.close();
+      // A second restart of the daemon must not trip over the stored backoff either.
+      await daemon.shutdown();
+      daemon = await start();
+    } finally {
+      bystander.kill('SIGKILL');
+      survivor.kill('SIGKILL');
+    }
   });
 
   it('marks runs a dead daemon left active as daemon_lost on the next start', async () => {

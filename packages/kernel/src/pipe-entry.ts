@@ -169,6 +169,8 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
   });
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   if (init.heartbeatIntervalMs !== undefined) {
+    // One at once: liveness is armed from ready, before setup or a first step can block.
+    send({ type: 'heartbeat', at: Date.now() });
     heartbeat = setInterval(
       () => send({ type: 'heartbeat', at: Date.now() }),
       init.heartbeatIntervalMs,

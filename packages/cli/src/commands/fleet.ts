@@ -64,6 +64,12 @@ export function readFleet(path: string): Entry[] {
           EXIT_CODES.CONFIG,
         );
       }
+      if (kind === 'service' && !Array.isArray(entry.command)) {
+        throw new CliError(
+          `x: ${where}: field /command is required for a service (the program and its arguments)`,
+          EXIT_CODES.CONFIG,
+        );
+      }
       if (names.has(entry.name)) {
         throw new CliError(`x: ${where}: the name ${entry.name} is used twice`, EXIT_CODES.CONFIG);
       }

@@ -108,14 +108,14 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
     return {
       reason: 'hung',
       stopPhase: null,
-      explanation: `hung: no heartbeat for ${lastHeartbeatAgeMs} ms (limit ${timeoutMs} ms); killed by x (${how})`,
+      explanation: `no heartbeat for ${lastHeartbeatAgeMs} ms (limit ${timeoutMs} ms); killed by x (${how})`,
     };
   }
   if (evidence.unhealthy !== undefined) {
     return {
       reason: 'unhealthy',
       stopPhase: null,
-      explanation: `unhealthy: ${evidence.unhealthy}; killed by x (${how})`,
+      explanation: `${evidence.unhealthy}; killed by x (${how})`,
     };
   }
   if (evidence.memory !== undefined) {
@@ -138,7 +138,9 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
       stopPhase === 'ipc'
         ? 'exited on IPC stop'
         : stopPhase === 'sigterm'
-          ? 'did not exit on IPC stop; ended after SIGTERM to its process group'
+          ? evidence.service === true
+            ? 'ended after SIGTERM to its process group'
+            : 'did not exit on IPC stop; ended after SIGTERM to its process group'
           : 'did not exit on IPC stop or SIGTERM; SIGKILLed';
     return { reason: 'stopped', stopPhase, explanation: `${by} (${how})` };
   }

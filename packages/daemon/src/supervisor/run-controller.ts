@@ -147,12 +147,13 @@ export class RunController {
       },
     });
     this.#attempt = attempt;
+    // Reset before start: an attempt may become ready inside start() (a service with no probe).
+    this.#record.readyAt = null;
     attempt.start();
     const { pid, pgid } = attempt.record;
     this.#record.pid = pid;
     this.#record.pgid = pgid;
-    this.#record.readyAt = null;
-    this.#persist({ pid, pgid, attempt: this.#record.attempt, readyAt: null });
+    this.#persist({ pid, pgid, attempt: this.#record.attempt, readyAt: this.#record.readyAt });
   }
 
   #onReady(attempt: AttemptRecord): void {
@@ -205,7 +206,13 @@ export class RunController {
     const at = this.#now() + delayMs;
     this.#record.nextRestartAt = at;
     this.#deps.log.line('x', `backoff: ${explanation}`);
-    this.#transition('backoff', { nextRestartAt: at });
+    if (this.#record.state === 'backoff') {
+      // A run resumed after a daemon crash is stored in backoff already.
+      this.#persist({ nextRestartAt: at });
+      this.#deps.emit({ type: 'run_state', run: this.record });
+    } else {
+      this.#transition('backoff', { nextRestartAt: at });
+    }
     this.#settleStarted(this.record);
     this.#restartTimer = setTimeout(() => {
       this.#restartTimes = [...this.#restartTimes, this.#now()].slice(-100);

@@ -366,9 +366,8 @@ export class RunnerSupervisor {
         ...lost,
         exit,
         lastReasons,
+        // Stored as backoff; the controller's restart timer bumps attempt and restarts.
         state: 'backoff',
-        attempt: lost.attempt + 1,
-        restarts: lost.restarts + 1,
       };
       this.#persistence.run(
         'resume lost run',
@@ -377,8 +376,6 @@ export class RunnerSupervisor {
             state: 'backoff',
             exit,
             lastReasons,
-            attempt: record.attempt,
-            restarts: record.restarts,
           }),
         undefined,
       );

@@ -40,11 +40,23 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<Static
  * looked up first, so an error names the field of *that* message rather than the union.
  */
 function compileMessageValidator<T>(types: readonly string[]): Validator<T> {
-  const byType = new Map<string, Validator<unknown>>();
-  for (const type of types) {
-    byType.set(type, compileValidator(MESSAGE_SCHEMAS[type]));
-  }
-  const known = [...byType.keys()].join(', ');
+  // Compiled on first use of each type: a runner that only ever sees init and stop does not
+  // pay at start-up for compiling every message of the protocol.
+  const compiled = new Map<string, Validator<unknown>>();
+  const byType = {
+    get(type: string): Validator<unknown> | undefined {
+      if (!types.includes(type)) {
+        return undefined;
+      }
+      let validator = compiled.get(type);
+      if (validator === undefined) {
+        validator = compileValidator(MESSAGE_SCHEMAS[type]!);
+        compiled.set(type, validator);
+      }
+      return validator;
+    },
+  };
+  const known = types.join(', ');
   return (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, path: '/', message: `expected a message object, got ${describe(value)}` };
