@@ -50,7 +50,7 @@ function compileMessageValidator<T>(types: readonly string[]): Validator<T> {
       }
       let validator = compiled.get(type);
       if (validator === undefined) {
-        validator = compileValidator(MESSAGE_SCHEMAS[type]!);
+        validator = compileValidator(MESSAGE_SCHEMAS[type]);
         compiled.set(type, validator);
       }
       return validator;
