@@ -390,6 +390,24 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
     expect(shown.run.exit?.explanation).toMatch(/out of memory/);
   });
 
+  it('records an agent whose setup throws as failed, with its message', async () => {
+    const result = await xJson<{ run: Run } & { state?: string; exit?: Run['exit'] }>(home.path, [
+      'agent',
+      'start',
+      `${FIXTURES}setup-fails.mjs`,
+      '--name',
+      'brokensetup',
+    ]);
+    await waitFor(
+      async () => ['failed', 'exited'].includes((await status('brokensetup')).run.state),
+      10_000,
+    );
+    const shown = await status('brokensetup');
+    expect(result.$code).toBe(0);
+    expect(shown.run).toMatchObject({ state: 'failed', exit: { reason: 'failed', exitCode: 1 } });
+    expect(shown.run.exit?.explanation).toContain('setup failed: cannot reach the model endpoint');
+  });
+
   it('agent start needs a module or --command, not both', async () => {
     expect((await x(home.path, ['agent', 'start'])).code).toBe(2);
     expect((await x(home.path, ['agent', 'start', 'a.mjs', '--command', 'bash x.sh'])).code).toBe(
