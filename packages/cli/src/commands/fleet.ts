@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { CONTROL_PARAMS, type RunRecord } from '@x/daemon';
-import { compileValidator, isRpcError } from '@x/ipc';
+import { CONTROL_PARAMS, isActiveState, type RunRecord } from '@x/daemon';
+import { compileValidator, isRpcError, type RpcConnection } from '@x/ipc';
 import { withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -100,10 +100,7 @@ export async function fleetUp(options: {
 }): Promise<number> {
   const entries = readFleet(options.file);
   const results = await withDaemon(options.home, async (connection) => {
-    const { runs } = await connection.request<{ runs: RunRecord[] }>('agent.list', {});
-    const active = new Map(
-      runs.filter((run) => !['exited', 'failed'].includes(run.state)).map((run) => [run.name, run]),
-    );
+    const active = await activeRunsByName(connection);
     return Promise.all(
       entries.map(async (entry): Promise<FleetResult> => {
         const running = active.get(entry.name);
@@ -146,10 +143,7 @@ export async function fleetDown(options: {
 }): Promise<number> {
   const entries = readFleet(options.file);
   const results = await withDaemon(options.home, async (connection) => {
-    const { runs } = await connection.request<{ runs: RunRecord[] }>('agent.list', {});
-    const active = new Set(
-      runs.filter((run) => !['exited', 'failed'].includes(run.state)).map((run) => run.name),
-    );
+    const active = await activeRunsByName(connection);
     return Promise.all(
       entries.map(async (entry): Promise<FleetResult> => {
         if (!active.has(entry.name)) {
@@ -168,6 +162,12 @@ export async function fleetDown(options: {
   });
   print(options.json, results);
   return EXIT_CODES.OK;
+}
+
+/** The daemon's runs that are not terminal, by name. */
+async function activeRunsByName(connection: RpcConnection): Promise<Map<string, RunRecord>> {
+  const { runs } = await connection.request<{ runs: RunRecord[] }>('agent.list', {});
+  return new Map(runs.filter((run) => isActiveState(run.state)).map((run) => [run.name, run]));
 }
 
 function print(json: boolean, results: FleetResult[]): void {
