@@ -74,7 +74,10 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
   const notAChannel = `x runner: file descriptor ${fd} is not an IPC socket; \`x runner --pipe\` is started by the x daemon, which passes the IPC channel on fd ${fd}`;
   let socket: Socket;
   try {
-    if (!fstatSync(fd).isSocket()) {
+    // bigint: a plain fstatSync of a socket leaves its file type in the buffer realpathSync
+    // reads, and ESM resolution then stops following symlinks, so the agent's @x/kernel
+    // loaded a second copy of the kernel (nodejs/node#51142, Node 20).
+    if (!fstatSync(fd, { bigint: true }).isSocket()) {
       return fail(EX_USAGE, notAChannel);
     }
     socket = new Socket({ fd, readable: true, writable: true });
