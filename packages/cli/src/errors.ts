@@ -13,7 +13,10 @@ export class CliError extends Error {
 }
 CliError.prototype.name = 'CliError';
 
-/** Daemon RPC application codes the CLI gives a special exit code or text. */
+/**
+ * DAEMON_RPC_CODES.START_FAILED of @x/daemon, copied: this module loads with every `x`
+ * command (even `--help`), and importing @x/daemon here would load SQLite and execa with it.
+ */
 const START_FAILED = -32003;
 
 /** The one place where errors become exit codes and messages. */

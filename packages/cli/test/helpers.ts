@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isProcessAlive } from '@x/daemon';
 
 export const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 export const FIXTURES = fileURLToPath(
@@ -55,14 +56,8 @@ export function tempHome(): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** True while a process with this pid exists (the daemon's own check). */
+export const isAlive = isProcessAlive;
 
 export async function waitFor(
   predicate: () => boolean | Promise<boolean>,

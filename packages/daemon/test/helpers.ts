@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_RESTART_POLICY,
   createSubprocessLauncher,
+  isProcessAlive,
   type RunRecord,
   type RunnerLauncher,
 } from '../src/index.js';
@@ -22,14 +23,8 @@ export function tempDir(prefix = 'x-d-'): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** True while a process with this pid exists (the daemon's own check). */
+export const isAlive = isProcessAlive;
 
 export async function waitFor(
   predicate: () => boolean,

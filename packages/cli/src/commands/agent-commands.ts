@@ -1,6 +1,12 @@
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AgentLogs, AgentStatus, RestartPolicyInput, RunRecord } from '@x/daemon';
+import {
+  isActiveState,
+  type AgentLogs,
+  type AgentStatus,
+  type RestartPolicyInput,
+  type RunRecord,
+} from '@x/daemon';
 import { parseCommandString } from 'execa';
 import { withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
@@ -115,9 +121,7 @@ export async function agentList(options: Base & { all: boolean }): Promise<void>
       run.name,
       run.runId,
       run.state,
-      run.state === 'exited' || run.state === 'failed' || run.state === 'backoff'
-        ? '-'
-        : (run.pid ?? '-'),
+      isActiveState(run.state) && run.state !== 'backoff' ? (run.pid ?? '-') : '-',
       run.attempt,
       run.iterations,
       formatDuration(now - run.createdAt),
@@ -150,10 +154,7 @@ export async function agentStatus(
     ['name', run.name],
     ['run', run.runId],
     ['state', run.state],
-    [
-      'pid',
-      run.state === 'exited' || run.state === 'failed' ? `${run.pid ?? '-'} (exited)` : run.pid,
-    ],
+    ['pid', isActiveState(run.state) ? run.pid : `${run.pid ?? '-'} (exited)`],
     run.module === null ? ['command', run.options.command?.join(' ')] : ['module', run.module],
     ['launcher', run.launcher],
     ['iterations', run.iterations],
@@ -269,7 +270,7 @@ async function follow(options: Base, runId: string, path: string): Promise<void>
       const status = await withDaemon(options.home, (connection) =>
         connection.request<AgentStatus>('agent.status', { ref: runId, iterations: 0 }),
       );
-      if ((status.run.state === 'exited' || status.run.state === 'failed') && size === offset) {
+      if (!isActiveState(status.run.state) && size === offset) {
         return;
       }
     }

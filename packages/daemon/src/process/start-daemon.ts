@@ -92,16 +92,16 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       runLog: options.runLog,
     });
+    const openStore = store;
     supervisor.recover();
     const retention = {
       iterationsMs: options.retention?.iterationsMs ?? RETAIN_ITERATIONS_MS,
       runsMs: options.retention?.runsMs ?? RETAIN_RUNS_MS,
     };
-    const openStoreForPrune = store;
     const prune = () => {
       const now = Date.now();
       try {
-        const pruned = openStoreForPrune.prune({
+        const pruned = openStore.prune({
           iterationsBefore: now - retention.iterationsMs,
           runsBefore: now - retention.runsMs,
         });
@@ -143,7 +143,6 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
     let shutdownPromise: Promise<void> | undefined;
     let markClosed!: () => void;
     const closed = new Promise<void>((resolve) => (markClosed = resolve));
-    const openStore = store;
     const shutdown = (): Promise<void> => {
       shutdownPromise ??= (async () => {
         logger.info(`shutting down: stopping ${supervisor.activeCount} run(s)`);

@@ -13,7 +13,7 @@ import {
   STOP_IPC_PHASE_MS,
   STOP_SIGTERM_PHASE_MS,
 } from '../constants.js';
-import { DAEMON_RPC_CODES } from '../errors.js';
+import { DAEMON_RPC_CODES, runNotFound } from '../errors.js';
 import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import { RunLog, type RunLogOptions } from '../logs/run-log.js';
 import { PersistenceGuard, type PersistenceHealth } from '../persistence/persistence-guard.js';
@@ -263,13 +263,7 @@ export class RunnerSupervisor {
     if (run === undefined) {
       const record = this.get(ref);
       if (record === undefined) {
-        throw new RpcError(
-          DAEMON_RPC_CODES.RUN_NOT_FOUND,
-          `x: no agent run with id or name ${JSON.stringify(ref)}; see \`x agent list --all\``,
-          {
-            ref,
-          },
-        );
+        throw runNotFound(ref);
       }
       return record;
     }

@@ -81,6 +81,24 @@ describe.each(codecs)('channel over %s', (_name, makeCodec) => {
     expect(error).toMatchObject({ frame: 1, offset: 0 });
   });
 
+  it('a message of an unknown type is reported as X_IPC_UNKNOWN_MESSAGE_TYPE, not as invalid', () => {
+    const transport = new MemoryTransport();
+    const codec = makeCodec();
+    const channel = createChannel<RunnerMessage, never>({
+      transport,
+      codec,
+      validate: validateRunnerMessage,
+    });
+    const seen = watch(channel);
+    transport.emitData(
+      concat(codec.encode({ type: 'from_the_future' }), codec.encode(heartbeat(1))),
+    );
+    expect(seen.messages).toEqual([heartbeat(1)]);
+    expect(seen.errors.map((e) => (e as FrameError).code)).toEqual([
+      IPC_ERROR_CODES.UNKNOWN_MESSAGE_TYPE,
+    ]);
+  });
+
   it('a non-object frame is reported as invalid without a type in the message', () => {
     const transport = new MemoryTransport();
     const codec = makeCodec();

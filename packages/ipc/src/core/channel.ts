@@ -78,7 +78,7 @@ export function createChannel<In, Out>(options: ChannelOptions<In>): Channel<In,
             : undefined;
         errors.fire(
           new FrameError(
-            result.path === '/type' && result.message.startsWith('unknown message type')
+            result.unknownType === true
               ? IPC_ERROR_CODES.UNKNOWN_MESSAGE_TYPE
               : IPC_ERROR_CODES.INVALID_MESSAGE,
             `@x/ipc: invalid ${typeof type === 'string' ? `\`${type}\` ` : ''}message: field ${result.path} ${result.message}`,

@@ -313,7 +313,12 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
       path: '/type',
       message:
         'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit, turn_result, permission_request',
+      unknownType: true,
     });
+    // A known type with a bad field is invalid, not unknown.
+    expect(validateRunnerMessage({ type: 'log', level: 'loud', message: '' })).not.toHaveProperty(
+      'unknownType',
+    );
     expect(validateSupervisorMessage({ type: 'bogus' })).toMatchObject({
       path: '/type',
       message: expect.stringContaining(

@@ -11,7 +11,13 @@ import {
 /** Result of validating an unknown value against a schema. */
 export type Validation<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly path: string; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly path: string;
+      readonly message: string;
+      /** Set by message validators when `type` names no message of this direction. */
+      readonly unknownType?: true;
+    };
 
 /** A compiled validator: checks a value and names the first offending field. */
 export type Validator<T> = (value: unknown) => Validation<T>;
@@ -68,6 +74,7 @@ function compileMessageValidator<T>(types: readonly string[]): Validator<T> {
         ok: false,
         path: '/type',
         message: `unknown message type ${JSON.stringify(type)}; expected one of ${known}`,
+        unknownType: true,
       };
     }
     return validator(value) as Validation<T>;
