@@ -16,22 +16,6 @@ interface Globals {
   json?: boolean;
 }
 
-/** Runs a `--json` command and returns what it printed, parsed, instead of printing it. */
-async function captureJson(run: () => Promise<void>): Promise<unknown> {
-  const write = process.stdout.write.bind(process.stdout);
-  let text = '';
-  process.stdout.write = (chunk: string | Uint8Array) => {
-    text += String(chunk);
-    return true;
-  };
-  try {
-    await run();
-  } finally {
-    process.stdout.write = write;
-  }
-  return JSON.parse(text) as unknown;
-}
-
 /** Resolved global options of a subcommand. */
 function globals(command: Command): { home: string; json: boolean } {
   const options = command.optsWithGlobals<Globals>();
@@ -77,18 +61,18 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     .command('restart')
     .description('stop the daemon (if running), then start it detached')
     .action(async (_options: unknown, command: Command) => {
-      const { daemonStop } = await import('./commands/daemon-stop.js');
-      const { daemonStart } = await import('./commands/daemon-start.js');
+      const { stopDaemon, printDaemonStop } = await import('./commands/daemon-stop.js');
+      const { startDetachedDaemon, printDaemonStart } = await import('./commands/daemon-start.js');
+      const { printJson } = await import('./output.js');
       const options = globals(command);
-      if (!options.json) {
-        await daemonStop(options);
-        await daemonStart({ ...options, foreground: false });
-        return;
+      const stop = await stopDaemon(options.home);
+      const start = await startDetachedDaemon(options.home);
+      if (options.json) {
+        printJson({ stop, start }); // one document
+      } else {
+        printDaemonStop(stop, false);
+        printDaemonStart(start, false);
       }
-      // One JSON document: { stop, start }.
-      const stop = await captureJson(() => daemonStop(options));
-      const start = await captureJson(() => daemonStart({ ...options, foreground: false }));
-      process.stdout.write(`${JSON.stringify({ stop, start }, null, 2)}\n`);
     });
   daemon
     .command('status')

@@ -452,6 +452,30 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
   });
 });
 
+describe('x daemon restart', () => {
+  it('prints one JSON document with the stop and start reports', async () => {
+    const home = tempHome();
+    try {
+      const first = await xJson<{
+        stop: { status: string };
+        start: { status: string; pid: number };
+      }>(home.path, ['daemon', 'restart']);
+      expect(first.stop).toEqual({ status: 'not_running', home: home.path });
+      expect(first.start).toMatchObject({ status: 'started', home: home.path });
+      const second = await xJson<{
+        stop: { status: string; pid: number; how: string };
+        start: { status: string; pid: number };
+      }>(home.path, ['daemon', 'restart']);
+      expect(second.stop).toMatchObject({ status: 'stopped', pid: first.start.pid, how: 'rpc' });
+      expect(second.start.status).toBe('started');
+      expect(second.start.pid).not.toBe(first.start.pid);
+    } finally {
+      await x(home.path, ['daemon', 'stop']);
+      home.remove();
+    }
+  });
+});
+
 describe('x without a daemon', () => {
   it('says no daemon runs and how to start one, exit 69 (EX_UNAVAILABLE)', async () => {
     const home = tempHome();

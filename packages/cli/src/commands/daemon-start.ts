@@ -25,21 +25,37 @@ interface StartOptions {
   foreground: boolean;
 }
 
+/** What `x daemon start` found or did: the `--json` document. */
+export type DaemonStartReport = DaemonDescriptor & {
+  status: 'started' | 'already_running';
+  /** The detached daemon's log file, or null for a foreground daemon. */
+  logPath: string | null;
+};
+
 /**
  * `x daemon start`: detaches a daemon (own session, output to `daemon.log`) and returns
  * once it answers `system.ping`; with `--foreground`, runs it in this process until
  * SIGTERM/SIGINT. A running daemon is reported, not an error (exit 0).
  */
 export async function daemonStart(options: StartOptions): Promise<void> {
-  const paths = statePaths(options.home);
-  const found = await probe(options.home);
-  if (found.status === 'running') {
-    report(options, 'already_running', found.descriptor, paths.daemonLogPath);
-    return;
-  }
   if (options.foreground) {
     await runForeground(options);
     return;
+  }
+  printDaemonStart(await startDetachedDaemon(options.home), options.json);
+}
+
+/**
+ * Starts a detached daemon for `home` (or finds the one running) and resolves once it
+ * answers `system.ping`.
+ * @throws CliError when it exits during start-up (with its log's tail) or does not answer
+ *   within DAEMON_READY_TIMEOUT_MS (exit 69).
+ */
+export async function startDetachedDaemon(home: string): Promise<DaemonStartReport> {
+  const paths = statePaths(home);
+  const found = await probe(home);
+  if (found.status === 'running') {
+    return { status: 'already_running', ...found.descriptor, logPath: paths.daemonLogPath };
   }
   ensureStateDir(paths);
   rotateDaemonLog(paths.daemonLogPath);
@@ -62,17 +78,15 @@ export async function daemonStart(options: StartOptions): Promise<void> {
   const deadline = Date.now() + DAEMON_READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const state = await probe(options.home);
+    const state = await probe(home);
     if (state.status === 'running') {
-      report(options, 'started', state.descriptor, paths.daemonLogPath);
-      return;
+      return { status: 'started', ...state.descriptor, logPath: paths.daemonLogPath };
     }
     if (exited !== undefined) {
       // Another daemon may have won a concurrent start.
-      const again = await probe(options.home);
+      const again = await probe(home);
       if (again.status === 'running') {
-        report(options, 'already_running', again.descriptor, paths.daemonLogPath);
-        return;
+        return { status: 'already_running', ...again.descriptor, logPath: paths.daemonLogPath };
       }
       throw new CliError(
         `x: the daemon exited during start-up (${exited}); its log ${paths.daemonLogPath} ends with:\n${tail(paths.daemonLogPath, 20)}`,
@@ -86,19 +100,30 @@ export async function daemonStart(options: StartOptions): Promise<void> {
 }
 
 async function runForeground(options: StartOptions): Promise<void> {
+  const found = await probe(options.home);
+  if (found.status === 'running') {
+    printDaemonStart(
+      { status: 'already_running', ...found.descriptor, logPath: null },
+      options.json,
+    );
+    return;
+  }
   try {
     const daemon = await startDaemon({
       home: options.home,
       launcher: createLauncher(),
       handleSignals: true,
     });
-    report(options, 'started', daemon.descriptor, null);
+    printDaemonStart({ status: 'started', ...daemon.descriptor, logPath: null }, options.json);
     await daemon.closed;
   } catch (error) {
     if (isDaemonError(error) && error.code === DAEMON_ERROR_CODES.ALREADY_RUNNING) {
-      const found = await probe(options.home);
-      if (found.status === 'running') {
-        report(options, 'already_running', found.descriptor, null);
+      const again = await probe(options.home);
+      if (again.status === 'running') {
+        printDaemonStart(
+          { status: 'already_running', ...again.descriptor, logPath: null },
+          options.json,
+        );
         return;
       }
     }
@@ -106,26 +131,22 @@ async function runForeground(options: StartOptions): Promise<void> {
   }
 }
 
-function report(
-  options: StartOptions,
-  status: 'started' | 'already_running',
-  descriptor: DaemonDescriptor,
-  logPath: string | null,
-): void {
-  if (options.json) {
-    printJson({ status, ...descriptor, logPath });
+/** Prints a start report: the JSON document, or a summary. */
+export function printDaemonStart(report: DaemonStartReport, json: boolean): void {
+  if (json) {
+    printJson(report);
     return;
   }
   process.stdout.write(
-    status === 'started'
-      ? `x daemon started (pid ${descriptor.pid})\n`
-      : `x daemon is already running (pid ${descriptor.pid})\n`,
+    report.status === 'started'
+      ? `x daemon started (pid ${report.pid})\n`
+      : `x daemon is already running (pid ${report.pid})\n`,
   );
   printFields([
-    ['home', descriptor.home],
-    ['socket', descriptor.socketPath],
-    ['log', logPath],
-    ['version', descriptor.version],
+    ['home', report.home],
+    ['socket', report.socketPath],
+    ['log', report.logPath],
+    ['version', report.version],
   ]);
 }
 

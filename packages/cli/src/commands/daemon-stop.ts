@@ -13,31 +13,36 @@ interface StopOptions {
   json: boolean;
 }
 
+/** What `x daemon stop` did: the `--json` document. */
+export type DaemonStopReport =
+  | { status: 'not_running'; home: string }
+  | {
+      status: 'stopped';
+      pid: number;
+      how: 'rpc' | 'sigterm' | 'sigkill';
+      activeRuns: number | null;
+    };
+
 /**
- * `x daemon stop`: asks the daemon to shut down over RPC (it stops every runner, 3-phase),
- * waits for its process to exit; falls back to SIGTERM, then SIGKILL. Stopping a stopped
- * daemon exits 0 with a message.
+ * Stops the daemon serving `home`: asks it over RPC (it stops every runner, 3-phase), waits
+ * for its process to exit, and falls back to SIGTERM, then SIGKILL. A stale descriptor and
+ * socket are removed. Stopping a stopped daemon is not an error.
  */
-export async function daemonStop(options: StopOptions): Promise<void> {
-  const found = await probe(options.home);
+export async function stopDaemon(home: string): Promise<DaemonStopReport> {
+  const found = await probe(home);
   if (found.status !== 'running') {
     if (found.status === 'stale') {
-      const paths = statePaths(options.home);
+      const paths = statePaths(home);
       rmSync(paths.descriptorPath, { force: true });
       rmSync(paths.socketPath, { force: true });
     }
-    if (options.json) {
-      printJson({ status: 'not_running', home: options.home });
-    } else {
-      process.stdout.write(`x daemon is not running (${options.home})\n`);
-    }
-    return;
+    return { status: 'not_running', home };
   }
   const { pid } = found.descriptor;
   let how: 'rpc' | 'sigterm' | 'sigkill' = 'rpc';
   let activeRuns: number | null = null;
   try {
-    const connection = await connectDaemon(options.home);
+    const connection = await connectDaemon(home);
     try {
       activeRuns = (
         await connection.request<{ activeRuns: number }>('system.shutdown', undefined, {
@@ -61,12 +66,24 @@ export async function daemonStop(options: StopOptions): Promise<void> {
       await waitForExit(pid, 5000);
     }
   }
-  if (options.json) {
-    printJson({ status: 'stopped', pid, how, activeRuns });
+  return { status: 'stopped', pid, how, activeRuns };
+}
+
+/** Prints a stop report: the JSON document, or one line. */
+export function printDaemonStop(report: DaemonStopReport, json: boolean): void {
+  if (json) {
+    printJson(report);
+  } else if (report.status === 'not_running') {
+    process.stdout.write(`x daemon is not running (${report.home})\n`);
   } else {
-    const runs = activeRuns === null ? '' : `, ${activeRuns} run(s) stopped`;
-    process.stdout.write(`x daemon stopped (pid ${pid}, via ${how}${runs})\n`);
+    const runs = report.activeRuns === null ? '' : `, ${report.activeRuns} run(s) stopped`;
+    process.stdout.write(`x daemon stopped (pid ${report.pid}, via ${report.how}${runs})\n`);
   }
+}
+
+/** `x daemon stop`. */
+export async function daemonStop(options: StopOptions): Promise<void> {
+  printDaemonStop(await stopDaemon(options.home), options.json);
 }
 
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
