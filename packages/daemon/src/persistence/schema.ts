@@ -83,4 +83,48 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE agent_iterations_v2 RENAME TO agent_iterations;
   CREATE INDEX agent_iterations_by_time ON agent_iterations (finished_at);
   `,
+  // 3: turns submitted to runs, and permission requests with their answers.
+  `
+  CREATE TABLE agent_turns (
+    run_id        TEXT NOT NULL REFERENCES agent_runs (run_id) ON DELETE CASCADE,
+    turn_id       TEXT NOT NULL,           -- assigned by the daemon, unique within the run
+    attempt       INTEGER,                 -- attempt that ran it; null while queued
+    input         TEXT,                    -- JSON
+    status        TEXT NOT NULL,           -- pending | ok | error | cancelled
+    output        TEXT,                    -- JSON
+    error         TEXT,
+    duration_ms   INTEGER,
+    usage         TEXT,                    -- JSON
+    submitted_at  INTEGER NOT NULL,        -- ms since the Unix epoch
+    finished_at   INTEGER,
+    PRIMARY KEY (run_id, turn_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX agent_turns_by_time ON agent_turns (submitted_at);
+  CREATE TABLE agent_permissions (
+    run_id        TEXT NOT NULL REFERENCES agent_runs (run_id) ON DELETE CASCADE,
+    attempt       INTEGER NOT NULL,
+    request_id    TEXT NOT NULL,           -- assigned by the runner, unique within the attempt
+    tool          TEXT NOT NULL,
+    input         TEXT,                    -- JSON
+    rationale     TEXT,
+    requested_at  INTEGER NOT NULL,
+    decision      TEXT,                    -- granted | denied; null while pending
+    decided_by    TEXT,                    -- auto | client | timeout | stopped
+    reason        TEXT,
+    decided_at    INTEGER,
+    PRIMARY KEY (run_id, attempt, request_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX agent_permissions_by_time ON agent_permissions (requested_at);
+  `,
+  // 4: the event backlog behind monitor.subscribe (bounded by pruning the oldest rows).
+  `
+  CREATE TABLE events (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,  -- monotonic, never reused after pruning
+    at       INTEGER NOT NULL,                   -- ms since the Unix epoch
+    type     TEXT NOT NULL,
+    run_id   TEXT,
+    payload  TEXT NOT NULL                       -- JSON: the whole event
+  );
+  CREATE INDEX events_by_run ON events (run_id, id);
+  `,
 ];
