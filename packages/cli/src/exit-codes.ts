@@ -9,6 +9,11 @@ export const EXIT_CODES = {
   USAGE: 2,
   /** `x daemon status`: the daemon is not running (as LSB init scripts' `status`). */
   NOT_RUNNING: 3,
+  /**
+   * `x agent send --wait --timeout <ms>`: the turn had not ended when the wait timed out (it
+   * keeps running): 124, as GNU coreutils `timeout(1)`.
+   */
+  TIMEOUT: 124,
   /** No daemon answers for this state directory: 69 = EX_UNAVAILABLE, sysexits.h. */
   UNAVAILABLE: 69,
   /** A bug in x: 70 = EX_SOFTWARE, sysexits.h. */

@@ -70,3 +70,9 @@ export function formatDuration(ms: number): string {
 export function formatTime(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? '-' : new Date(ms).toISOString();
 }
+
+/** `text` on one line (whitespace runs become one space), cut to `max` characters with `…`. */
+export function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

@@ -9,7 +9,12 @@ import {
 } from './option-parsers.js';
 import { resolveHome } from './state-home.js';
 import { CLI_VERSION } from './version.js';
-import { addSupervisionOptions, supervisionRequest } from './supervision-options.js';
+import {
+  addRunnerModeOption,
+  addSupervisionOptions,
+  runnerModeRequest,
+  supervisionRequest,
+} from './supervision-options.js';
 
 interface Globals {
   home?: string;
@@ -97,7 +102,7 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     }
     return value;
   };
-  addSupervisionOptions(agent.command('start'))
+  addRunnerModeOption(addSupervisionOptions(agent.command('start')))
     .description(
       'start an agent module (or, with --command, any program speaking the protocol) as a supervised runner',
     )
@@ -126,6 +131,15 @@ export function createProgram(setExitCode: (code: number) => void): Command {
         'msgpack',
       ]),
     )
+    .option(
+      '--auto-approve [tools...]',
+      'grant permission requests without asking: every tool, or these (names or a,b lists; put the module before this option)',
+    )
+    .option(
+      '--permission-timeout <ms>',
+      'deny a permission request nobody answered after this long (default 1800000 = 30 min)',
+      parsePositiveInt,
+    )
     .action(
       async (module: string | undefined, options: Record<string, unknown>, command: Command) => {
         const { agentStart } = await import('./commands/agent-commands.js');
@@ -150,7 +164,10 @@ export function createProgram(setExitCode: (code: number) => void): Command {
           ipcGraceMs: options.ipcGrace as number | undefined,
           sigtermGraceMs: options.sigtermGrace as number | undefined,
           codec: options.codec as 'jsonl' | 'msgpack' | undefined,
+          autoApprove: autoApproveOption(options.autoApprove),
+          permissionTimeoutMs: options.permissionTimeout as number | undefined,
           ...supervisionRequest(options),
+          ...runnerModeRequest(options),
         });
       },
     );
@@ -235,6 +252,86 @@ export function createProgram(setExitCode: (code: number) => void): Command {
         });
       },
     );
+  agent
+    .command('send')
+    .description('submit a turn to a running agent: prints the turn id, or with --wait its output')
+    .argument('<run>', 'run id or name')
+    .argument('<input>', 'the input: parsed as JSON when valid JSON, else a string; - reads stdin')
+    .option('--wait', 'wait for the result and print it (exit 1 on error or cancelled)', false)
+    .option(
+      '--timeout <ms>',
+      'with --wait: give up waiting after this long (exit 124; the turn keeps running)',
+      parsePositiveInt,
+    )
+    .action(
+      async (
+        run: string,
+        input: string,
+        options: { wait: boolean; timeout?: number },
+        command: Command,
+      ) => {
+        const { agentSend } = await import('./commands/turn-commands.js');
+        await agentSend({
+          ...globals(command),
+          ref: run,
+          input,
+          wait: options.wait,
+          timeoutMs: options.timeout,
+        });
+      },
+    );
+  agent
+    .command('turns')
+    .description("list a run's recent turns, or show one turn and its output")
+    .argument('<run>', 'run id or name')
+    .argument('[turn]', 'a turn id (t-1, …)')
+    .option('-n, --limit <n>', 'turns to list', parsePositiveInt, 20)
+    .action(
+      async (
+        run: string,
+        turn: string | undefined,
+        options: { limit: number },
+        command: Command,
+      ) => {
+        const { agentTurns } = await import('./commands/turn-commands.js');
+        await agentTurns({ ...globals(command), ref: run, turnId: turn, limit: options.limit });
+      },
+    );
+  agent
+    .command('cancel')
+    .description('cancel a turn in flight (it ends as cancelled)')
+    .argument('<run>', 'run id or name')
+    .argument('<turn>', 'the turn id')
+    .option('--reason <text>', 'why, passed to the agent')
+    .action(async (run: string, turn: string, options: { reason?: string }, command: Command) => {
+      const { agentCancel } = await import('./commands/turn-commands.js');
+      await agentCancel({ ...globals(command), ref: run, turnId: turn, reason: options.reason });
+    });
+  for (const [name, decision] of [
+    ['approve', 'granted'],
+    ['deny', 'denied'],
+  ] as const) {
+    agent
+      .command(name)
+      .description(
+        `${decision === 'granted' ? 'grant' : 'deny'} a pending permission request (see \`x agent status\`)`,
+      )
+      .argument('<run>', 'run id or name')
+      .argument('<request>', 'the request id')
+      .option('--reason <text>', 'why, passed to the agent')
+      .action(
+        async (run: string, request: string, options: { reason?: string }, command: Command) => {
+          const { agentAnswerPermission } = await import('./commands/permission-commands.js');
+          await agentAnswerPermission({
+            ...globals(command),
+            ref: run,
+            requestId: request,
+            decision,
+            reason: options.reason,
+          });
+        },
+      );
+  }
 
   const service = program
     .command('service')
@@ -337,6 +434,47 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('events')
+    .description(
+      'print the daemon events (run states, iterations, logs, notifications…); -f follows them',
+    )
+    .option('-f, --follow', 'keep printing new events until Ctrl-C or the daemon stops', false)
+    .option(
+      '--since <id>',
+      'the events after this id (default: the last --lines)',
+      parseNonNegativeInt,
+    )
+    .option('--run <run>', 'only the events of this run (id, or name: every run of that name)')
+    .option(
+      '--type <types...>',
+      'only events of these types (run_state, iteration_done, log, notify, …)',
+    )
+    .option(
+      '-n, --lines <n>',
+      'backlog events printed when --since is not given',
+      parsePositiveInt,
+      50,
+    )
+    .action(
+      async (
+        options: { follow: boolean; since?: number; run?: string; type?: string[]; lines: number },
+        command: Command,
+      ) => {
+        const { eventsCommand } = await import('./commands/events-command.js');
+        setExitCode(
+          await eventsCommand({
+            ...globals(command),
+            follow: options.follow,
+            since: options.since,
+            ref: options.run,
+            types: options.type,
+            lines: options.lines,
+          }),
+        );
+      },
+    );
+
+  program
     .command('runner')
     .description('host one agent for a supervisor (started by the daemon, not by hand)')
     .option('--pipe', 'speak the runner protocol on fd 3', false)
@@ -347,9 +485,17 @@ export function createProgram(setExitCode: (code: number) => void): Command {
           EXIT_CODES.USAGE,
         );
       }
-      const { runPipe } = await import('@x/kernel');
+      const { runPipe } = await import('@x/kernel/pipe');
       await runPipe();
     });
 
   return program;
+}
+
+/** `--auto-approve` → true; `--auto-approve read write,edit` → ['read', 'write', 'edit']. */
+function autoApproveOption(value: unknown): boolean | string[] | undefined {
+  if (value === undefined || value === true) {
+    return value;
+  }
+  return (value as string[]).flatMap((tool) => tool.split(',')).filter((tool) => tool !== '');
 }

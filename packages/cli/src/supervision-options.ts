@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
-import type { RestartPolicyInput } from '@x/daemon';
+import type { RestartPolicyInput, RunnerMode } from '@x/daemon';
 import { collectKeyValue, parseNonNegativeInt, parsePositiveInt } from './option-parsers.js';
+import { RUNNER_MODE_ENV, requestedRunnerMode } from './runner-mode.js';
 
 /** Options shared by `agent start` and `service start`, as commander parses them. */
 export interface SupervisionOptions {
@@ -12,6 +13,37 @@ export interface SupervisionOptions {
   restartWindow?: number;
   maxMemory?: number;
   sigtermGrace?: number;
+}
+
+/**
+ * Adds `--runner-mode subprocess|thread` to `agent start` (not to `service start`: a service
+ * is always a subprocess).
+ */
+export function addRunnerModeOption(command: Command): Command {
+  return command.addOption(
+    new Option(
+      '--runner-mode <mode>',
+      `host the agent as a subprocess or as a worker thread in the daemon (default: $${RUNNER_MODE_ENV}, else the daemon's default)`,
+    ).choices(['subprocess', 'thread']),
+  );
+}
+
+/**
+ * The `runnerMode` of an `agent start` request: `--runner-mode`, else `X_RUNNER_MODE` of the
+ * CLI's environment (module runs only), else undefined (the daemon's default).
+ * @throws CliError (exit 78) for a bad `X_RUNNER_MODE`.
+ */
+export function runnerModeRequest(
+  options: { runnerMode?: RunnerMode | undefined; command?: unknown },
+  env: NodeJS.ProcessEnv = process.env,
+): { runnerMode: RunnerMode | undefined } {
+  return {
+    runnerMode: requestedRunnerMode({
+      flag: options.runnerMode,
+      env,
+      command: options.command !== undefined,
+    }),
+  };
 }
 
 /** Adds the environment, restart-policy and memory-limit options to a start command. */

@@ -41,3 +41,28 @@ export const RETAIN_RUNS_MS = 90 * 24 * 3600 * 1000;
 export const PRUNE_INTERVAL_MS = 3600 * 1000;
 /** How long a service's readiness probe may take to pass: 60 000 ms. */
 export const READINESS_TIMEOUT_MS = 60_000;
+/** Events kept in the backlog behind `monitor.subscribe`: the newest 100 000 ids. */
+export const EVENT_BACKLOG_MAX_ROWS = 100_000;
+/** Age after which backlog events are pruned: 7 days (ms). */
+export const EVENT_BACKLOG_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+/**
+ * Longest an event waits to be written to the backlog while events keep coming: 50 ms. A
+ * quiet daemon writes an event at once (next turn of the event loop); a flood is written
+ * in at most 20 transactions a second (plus one per EVENT_FLUSH_MAX_EVENTS).
+ */
+export const EVENT_FLUSH_INTERVAL_MS = 50;
+/** Events written in one backlog transaction at most; reaching it writes at once: 500. */
+export const EVENT_FLUSH_MAX_EVENTS = 500;
+/** Rows read per backlog page when a subscriber replays from `since`: 500. */
+export const EVENT_REPLAY_PAGE_SIZE = 500;
+/** Events a subscriber may have waiting before it is told it lagged and dropped: 1000. */
+export const SUBSCRIBER_MAX_QUEUED_EVENTS = 1000;
+/**
+ * Bytes a subscriber may have waiting (its queue plus its socket's write buffer) before it
+ * is told it lagged and dropped: 1 MiB.
+ */
+export const SUBSCRIBER_MAX_BUFFERED_BYTES = 1024 * 1024;
+/** A subscriber's socket write buffer is filled up to this many bytes, then waits for a drain: 64 KiB. */
+export const SUBSCRIBER_SOCKET_HIGH_WATER_BYTES = 64 * 1024;
+/** After `monitor.lagged`, how long the peer has to read it before its socket is destroyed: 2000 ms. */
+export const LAGGED_DESTROY_AFTER_MS = 2_000;

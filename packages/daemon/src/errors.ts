@@ -15,6 +15,18 @@ export const DAEMON_RPC_CODES = {
   START_FAILED: -32003,
   /** The daemon is shutting down and accepts no new runs. */
   SHUTTING_DOWN: -32004,
+  /** The run is not accepting turns (not running, or its agent has no `turn`). `data: { runId, state, turns }` */
+  TURNS_NOT_ACCEPTED: -32020,
+  /** The run has MAX_TURNS_IN_FLIGHT (1000) turns in flight. `data: { runId, inFlight }` */
+  TOO_MANY_TURNS: -32021,
+  /** No turn with that id in the run. `data: { runId, turnId }` */
+  TURN_NOT_FOUND: -32022,
+  /** No permission request with that id in the run. `data: { runId, requestId }` */
+  PERMISSION_NOT_FOUND: -32023,
+  /** The permission request was already decided. `data: { request }` (a PermissionRecord) */
+  PERMISSION_ALREADY_ANSWERED: -32024,
+  /** This connection already holds a `monitor.subscribe` subscription. `data: { subscriptionId }` */
+  ALREADY_SUBSCRIBED: -32030,
 } as const;
 
 /** Stable string codes of `@x/daemon` errors. */
@@ -50,5 +62,61 @@ export function runNotFound(ref: string): RpcError {
     DAEMON_RPC_CODES.RUN_NOT_FOUND,
     `x: no agent run with id or name ${JSON.stringify(ref)}; see \`x agent list --all\``,
     { ref },
+  );
+}
+
+/** A turn sent to a run that is not taking turns: not running, or its agent has no `turn`. */
+export function turnsNotAccepted(
+  run: { runId: string; name: string; state: string },
+  turnsCapable: boolean,
+): RpcError {
+  const message =
+    run.state === 'running' && !turnsCapable
+      ? `x: agent ${run.name} (run ${run.runId}) does not accept turns: its runner did not announce capabilities.turns; give the agent a turn(input, ctx) function in defineAgent({...}) and start it again`
+      : `x: agent ${run.name} (run ${run.runId}) is ${run.state}, not running: it takes turns only while running; see \`x agent status ${run.name}\`, or start it again with \`x agent start\``;
+  return new RpcError(DAEMON_RPC_CODES.TURNS_NOT_ACCEPTED, message, {
+    runId: run.runId,
+    state: run.state,
+    turns: turnsCapable,
+  });
+}
+
+/** A run with MAX_TURNS_IN_FLIGHT turns in flight. */
+export function tooManyTurns(runId: string, inFlight: number): RpcError {
+  return new RpcError(
+    DAEMON_RPC_CODES.TOO_MANY_TURNS,
+    `x: run ${runId} already has ${inFlight} turns in flight (the limit); wait for some to finish (\`x agent turns ${runId}\`) and send again`,
+    { runId, inFlight },
+  );
+}
+
+export function turnNotFound(runId: string, turnId: string): RpcError {
+  return new RpcError(
+    DAEMON_RPC_CODES.TURN_NOT_FOUND,
+    `x: run ${runId} has no turn ${JSON.stringify(turnId)}; see \`x agent turns ${runId}\``,
+    { runId, turnId },
+  );
+}
+
+export function permissionNotFound(runId: string, requestId: string): RpcError {
+  return new RpcError(
+    DAEMON_RPC_CODES.PERMISSION_NOT_FOUND,
+    `x: run ${runId} has no permission request ${JSON.stringify(requestId)}; pending requests are listed by \`x agent status ${runId}\``,
+    { runId, requestId },
+  );
+}
+
+export function permissionAlreadyAnswered(request: {
+  runId: string;
+  requestId: string;
+  decision: string | null;
+  decidedBy: string | null;
+  reason: string | null;
+}): RpcError {
+  const why = request.reason === null ? '' : ` (${request.reason})`;
+  return new RpcError(
+    DAEMON_RPC_CODES.PERMISSION_ALREADY_ANSWERED,
+    `x: permission request ${request.requestId} of run ${request.runId} was already answered: ${request.decision ?? '?'} by ${request.decidedBy ?? '?'}${why}; it cannot be answered again`,
+    { request },
   );
 }

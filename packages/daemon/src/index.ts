@@ -42,21 +42,41 @@ export {
   type ProbeInput,
   type RestartPolicyInput,
   type RunnerSupervisorOptions,
+  type SendOptions,
   type StartRequest,
 } from './supervisor/runner-supervisor.js';
-export type {
-  LaunchSpec,
-  LaunchedRunner,
-  RunnerExit,
-  RunnerLauncher,
+export {
+  RUNNER_MODES,
+  isRunnerMode,
+  type LaunchSpec,
+  type LaunchedRunner,
+  type RunnerError,
+  type RunnerExit,
+  type RunnerLauncher,
+  type RunnerMode,
 } from './launch/runner-launcher.js';
 export {
   createSubprocessLauncher,
   type SubprocessLauncherOptions,
 } from './launch/subprocess-launcher.js';
 export {
+  createThreadLauncher,
+  type ThreadLauncherOptions,
+  type ThreadRunnerData,
+} from './launch/thread-launcher.js';
+export { createModeLauncher, type ModeLauncherOptions } from './launch/mode-launcher.js';
+export {
+  launcherModes,
+  resolveRunnerMode,
+  type RunnerModeDecision,
+  type RunnerModeInput,
+} from './launch/resolve-runner-mode.js';
+export {
   RunStore,
   type IterationRecord,
+  type PermissionDecidedBy,
+  type PermissionRecord,
+  type TurnRecord,
   type RunExit,
   type RunOptions,
   type RunRecord,
@@ -68,6 +88,7 @@ export {
   CONTROL_PARAMS,
   registerControlMethods,
   type AgentLogs,
+  type AgentTurns,
   type AgentStatus,
   type ControlContext,
   type SystemInfo,
@@ -77,3 +98,44 @@ export { readDescriptor, isProcessAlive, type DaemonDescriptor } from './process
 export { probeDaemon, type DaemonProbe } from './process/single-instance.js';
 export { startDaemon, type DaemonHandle, type StartDaemonOptions } from './process/start-daemon.js';
 export { createLogger, silentLogger, type Logger } from './process/logger.js';
+export { MAX_TURNS_IN_FLIGHT, TurnTracker } from './supervisor/turn-tracker.js';
+export {
+  MAX_PENDING_PERMISSIONS,
+  PERMISSION_TIMEOUT_MS,
+  PermissionBroker,
+  autoDecision,
+  type PermissionHooks,
+  type PermissionPolicy,
+} from './supervisor/permission-broker.js';
+export { EventStore, type EventPruneRule, type EventRow } from './persistence/event-store.js';
+export {
+  EventHub,
+  type BacklogQuery,
+  type EventHubOptions,
+  type EventHubStats,
+} from './monitor/event-hub.js';
+export {
+  EventSubscription,
+  type EventSink,
+  type SubscriptionEnd,
+  type SubscriptionState,
+} from './monitor/event-subscription.js';
+export {
+  matchesFilter,
+  toMonitorEvent,
+  type EventEnvelope,
+  type EventFilter,
+  type MonitorEvent,
+} from './monitor/monitor-event.js';
+export {
+  DEFAULT_SUBSCRIBER_LIMITS,
+  isLagging,
+  type SubscriberLimits,
+} from './monitor/subscriber-limits.js';
+export {
+  MONITOR_PARAMS,
+  registerMonitorMethods,
+  type MonitorBacklog,
+  type MonitorLagged,
+  type MonitorSubscription,
+} from './control/monitor-methods.js';

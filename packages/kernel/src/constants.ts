@@ -17,3 +17,9 @@ export const IPC_CODEC_ENV = 'X_IPC_CODEC';
 export const STOP_RESERVE_MS = 250;
 /** When the supervisor goes away, how long teardown may take before the runner exits: 1000 ms. */
 export const ORPHAN_EXIT_MS = 1000;
+/** Most turns that may wait in an agent's queue before new ones are refused: 1000. */
+export const MAX_QUEUED_TURNS = 1000;
+/** Default pause between iterations of an in-process runner (as `x agent start`): 1000 ms. */
+export const DEFAULT_INTERVAL_MS = 1000;
+/** Default grace of an in-process runner's `stop()`: 10 000 ms. */
+export const DEFAULT_STOP_GRACE_MS = 10_000;

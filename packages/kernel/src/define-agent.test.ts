@@ -30,16 +30,35 @@ describe('defineAgent', () => {
     }).toThrow(TypeError);
   });
 
-  it('throws a TypeError naming step when step is missing', () => {
+  it('throws a TypeError naming step and turn when both are missing', () => {
     expect(() => defineAgent({} as never)).toThrow(TypeError);
     expect(() => defineAgent({} as never)).toThrow(
-      '@x/kernel: defineAgent: step must be a function, got undefined',
+      '@x/kernel: defineAgent: expected a step(ctx) or a turn(input, ctx) function, got neither',
+    );
+  });
+
+  it('returns an agent with only a turn (no step)', () => {
+    const turn = (input: unknown) => ({ echo: input });
+    const agent = defineAgent({ turn });
+    expect(agent).toEqual({ turn });
+    expect(agent).not.toHaveProperty('step');
+  });
+
+  it('accepts step and turn together', () => {
+    const step = () => undefined;
+    const turn = () => 'out';
+    expect(defineAgent({ step, turn })).toEqual({ step, turn });
+  });
+
+  it('throws a TypeError naming turn when turn is not a function', () => {
+    expect(() => defineAgent({ step: () => undefined, turn: 'chat' } as never)).toThrow(
+      'turn must be a function when given, got string',
     );
   });
 
   it('throws a TypeError naming step when step is a string', () => {
     expect(() => defineAgent({ step: 'run' } as never)).toThrow(
-      'step must be a function, got string',
+      'step must be a function when given, got string',
     );
   });
 
@@ -70,14 +89,25 @@ describe('describeAgentProblem', () => {
     ['a plain object with a step', { step() {} }],
     ['explicitly undefined hooks', { setup: undefined, step() {}, teardown: undefined }],
     ['an async step', { async step() {} }],
+    ['a turn without step', { turn() {} }],
+    ['an explicitly undefined step beside a turn', { step: undefined, turn() {} }],
   ] as [string, unknown][])('finds no problem with %s', (_label, value) => {
     expect(describeAgentProblem(value)).toBeUndefined();
   });
 
   it.each([
-    ['null', null, 'expected an object with a step(ctx) function, got null'],
-    ['a string', 'agent', 'expected an object with a step(ctx) function, got string'],
-    ['an object without step', { setup() {} }, 'step must be a function, got undefined'],
+    ['null', null, 'expected an object with a step(ctx) or turn(input, ctx) function, got null'],
+    [
+      'a string',
+      'agent',
+      'expected an object with a step(ctx) or turn(input, ctx) function, got string',
+    ],
+    [
+      'an object without step or turn',
+      { setup() {} },
+      'expected a step(ctx) or a turn(input, ctx) function, got neither',
+    ],
+    ['a turn that is a number', { turn: 3 }, 'turn must be a function when given, got number'],
     ['a null setup', { setup: null, step() {} }, 'setup must be a function when given, got object'],
     [
       'a numeric teardown',

@@ -1,4 +1,4 @@
-import { EX_CONFIG } from './constants.js';
+import { EX_AGENT_FAILED, EX_CONFIG } from './constants.js';
 
 const KERNEL_ERROR = Symbol.for('x.kernel.error');
 
@@ -12,6 +12,16 @@ export const KERNEL_ERROR_CODES = {
   AGENT_IMPORT_FAILED: 'X_KERNEL_AGENT_IMPORT_FAILED',
   /** The supervisor's handshake was missing, late or of another protocol version. */
   HANDSHAKE_FAILED: 'X_KERNEL_HANDSHAKE_FAILED',
+  /** Waiting for something (a turn's result) took longer than the caller allowed. */
+  TIMEOUT: 'X_KERNEL_TIMEOUT',
+  /** `TurnHandle.result({ timeoutMs })` gave up waiting; the turn itself goes on. */
+  TURN_TIMEOUT: 'X_KERNEL_TURN_TIMEOUT',
+  /** The turn was cancelled (by `cancel()`, `turn_cancel`, or a stop) before it produced output. */
+  TURN_CANCELLED: 'X_KERNEL_TURN_CANCELLED',
+  /** The agent's `turn` threw, or the turn could not be run (no `turn()`, queue full). */
+  TURN_FAILED: 'X_KERNEL_TURN_FAILED',
+  /** An in-process runner's `setup` threw, so `start()` rejected. */
+  SETUP_FAILED: 'X_KERNEL_SETUP_FAILED',
 } as const;
 
 export type KernelErrorCode = (typeof KERNEL_ERROR_CODES)[keyof typeof KERNEL_ERROR_CODES];
@@ -45,3 +55,72 @@ AgentConfigError.prototype.name = 'AgentConfigError';
 export function isKernelError(value: unknown): value is KernelError {
   return typeof value === 'object' && value !== null && KERNEL_ERROR in value;
 }
+
+/**
+ * Something took longer than the caller allowed. `@x/kernel` rejects with subclasses of it
+ * (see {@link TurnTimeoutError}), so `error instanceof TimeoutError` catches every timeout.
+ */
+export class TimeoutError extends Error {
+  readonly code: KernelErrorCode;
+  constructor(
+    message: string,
+    /** How long was waited, in ms. */
+    readonly timeoutMs: number,
+    options?: { cause?: unknown; code?: KernelErrorCode },
+  ) {
+    super(message, options);
+    this.code = options?.code ?? KERNEL_ERROR_CODES.TIMEOUT;
+  }
+}
+TimeoutError.prototype.name = 'TimeoutError';
+
+/**
+ * `TurnHandle.result({ timeoutMs })` waited `timeoutMs` without the turn finishing.
+ * The turn is not cancelled by this; call `handle.cancel()` for that.
+ */
+export class TurnTimeoutError extends TimeoutError {
+  constructor(
+    readonly turnId: string,
+    timeoutMs: number,
+  ) {
+    super(
+      `@x/kernel: turn ${turnId} did not finish within ${timeoutMs} ms; it is still running (call cancel() to end it, or wait longer)`,
+      timeoutMs,
+      { code: KERNEL_ERROR_CODES.TURN_TIMEOUT },
+    );
+  }
+}
+TurnTimeoutError.prototype.name = 'TurnTimeoutError';
+
+/** The turn was cancelled before it produced output: `reason` says by whom. */
+export class TurnCancelledError extends Error {
+  readonly code = KERNEL_ERROR_CODES.TURN_CANCELLED;
+  constructor(
+    readonly turnId: string,
+    readonly reason: string,
+  ) {
+    super(`@x/kernel: turn ${turnId} was cancelled: ${reason}`);
+  }
+}
+TurnCancelledError.prototype.name = 'TurnCancelledError';
+
+/** The turn failed: the agent's `turn` threw (`cause`), or the turn could not be run. */
+export class TurnFailedError extends Error {
+  readonly code = KERNEL_ERROR_CODES.TURN_FAILED;
+  constructor(
+    readonly turnId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`@x/kernel: turn ${turnId} failed: ${message}`, options);
+  }
+}
+TurnFailedError.prototype.name = 'TurnFailedError';
+
+/** An in-process runner's `setup` threw; `cause` is what it threw. Exit code 1 as in the pipe runner. */
+export class RunnerSetupError extends KernelError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(KERNEL_ERROR_CODES.SETUP_FAILED, message, EX_AGENT_FAILED, options);
+  }
+}
+RunnerSetupError.prototype.name = 'RunnerSetupError';

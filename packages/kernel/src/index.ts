@@ -1,9 +1,15 @@
+// The root entry stays cheap for agent modules that import defineAgent: nothing here may
+// load @x/ipc (or TypeBox, msgpackr) at runtime; imports from it are type-only. The
+// protocol hosts live in the subpath entries `@x/kernel/pipe` and `@x/kernel/worker`.
 export {
   defineAgent,
   describeAgentProblem,
   type AgentContext,
   type AgentDefinition,
+  type AgentDefinitionWithWork,
+  type PermissionRequest,
   type StepResult,
+  type TurnContext,
 } from './define-agent.js';
 export {
   AgentLoop,
@@ -11,8 +17,20 @@ export {
   type AgentLoopSink,
   type IterationReport,
   type LoopOutcome,
+  type SubmitTurnOptions,
 } from './agent-loop.js';
+export type { TurnHandle, TurnOutcome, TurnResultOptions, TurnStatus } from './turn.js';
+export {
+  createRunner,
+  type CreateRunnerOptions,
+  type IterationStart,
+  type PermissionHandler,
+  type Runner,
+  type RunnerLogEntry,
+  type RunnerState,
+  type RunnerStopOptions,
+} from './create-runner.js';
+export type { Disposable, PermissionDecision } from '@x/ipc';
 export { loadAgent } from './load-agent.js';
-export { runPipe, type RunPipeOptions } from './pipe-entry.js';
 export * from './constants.js';
 export * from './errors.js';

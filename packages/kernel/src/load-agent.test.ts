@@ -55,7 +55,7 @@ describe('loadAgent, modules that are agents', () => {
   it('accepts a plain-object default export with a step function', async () => {
     const agent = await loadAgent(fixture('plain.mjs'));
     expect(typeof agent.step).toBe('function');
-    expect(await agent.step({ iteration: 3 } as never)).toEqual({ summary: 'plain 3' });
+    expect(await agent.step?.({ iteration: 3 } as never)).toEqual({ summary: 'plain 3' });
   });
 
   it('accepts a default export with setup and teardown', async () => {
@@ -79,7 +79,7 @@ describe('loadAgent, modules that are agents', () => {
   it('loads an agent made with defineAgent (the example counter fixture)', async () => {
     const agent = await loadAgent('/work/main/examples/agents/fixtures/counter.mjs');
     expect(Object.isFrozen(agent)).toBe(true);
-    expect(await agent.step({ iteration: 2, params: { doneAt: 2 } } as never)).toEqual({
+    expect(await agent.step?.({ iteration: 2, params: { doneAt: 2 } } as never)).toEqual({
       summary: 'count=2',
       done: true,
     });
@@ -179,7 +179,7 @@ describe('loadAgent, configuration errors (exit 78)', () => {
     [
       'an object whose step is a string',
       'default-string-step.mjs',
-      'step must be a function, got string',
+      'step must be a function when given, got string',
     ],
     [
       'an object whose setup is a number',

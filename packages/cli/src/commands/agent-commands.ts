@@ -12,6 +12,8 @@ import { withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatDuration, formatTime, printFields, printJson, printTable } from '../output.js';
+import { printPendingPermissions } from './permission-commands.js';
+import { printTurns } from './turn-commands.js';
 
 interface Base {
   home: string;
@@ -32,6 +34,12 @@ export interface AgentStartOptions extends Base {
   env?: Record<string, string> | undefined;
   restart?: RestartPolicyInput | undefined;
   maxMemoryMb?: number | undefined;
+  /** `--auto-approve [tools...]`: true for every tool, or tool names. */
+  autoApprove?: boolean | string[] | undefined;
+  /** `--permission-timeout <ms>`. */
+  permissionTimeoutMs?: number | undefined;
+  /** `subprocess` or `thread` (agent modules only); undefined: the daemon's default. */
+  runnerMode?: 'subprocess' | 'thread' | undefined;
 }
 
 /** `x agent start <module>`: starts a run and waits until it is ready (or failed to start). */
@@ -52,6 +60,9 @@ export async function agentStart(options: AgentStartOptions): Promise<void> {
       codec: options.codec,
       restart: options.restart,
       maxMemoryMb: options.maxMemoryMb,
+      autoApprove: options.autoApprove,
+      permissionTimeoutMs: options.permissionTimeoutMs,
+      runnerMode: options.runnerMode,
     }),
   );
   if (options.json) {
@@ -178,6 +189,14 @@ export async function agentStatus(
             .join(', '),
     ],
     ['memory limit', run.options.maxMemoryMb == null ? '-' : `${run.options.maxMemoryMb} MiB`],
+    [
+      'auto-approve',
+      run.options.autoApprove == null
+        ? '-'
+        : run.options.autoApprove === true
+          ? 'every tool'
+          : run.options.autoApprove.join(', '),
+    ],
     ['last summary', run.lastSummary],
     ['started', `${formatTime(run.createdAt)} (${formatDuration(now - run.createdAt)} ago)`],
     ['ready', run.readyAt === null ? '-' : `after ${formatDuration(run.readyAt - run.createdAt)}`],
@@ -195,6 +214,18 @@ export async function agentStatus(
       status.persistence.ok ? 'ok' : `FAILING: ${status.persistence.lastError ?? ''}`,
     ],
   ]);
+  // Old daemons do not send these: absent means none.
+  const pending = status.pendingPermissions ?? [];
+  if (pending.length > 0) {
+    process.stdout.write(
+      `\npending permission requests (answer with \`x agent approve|deny ${run.name} <request>\`):\n`,
+    );
+    printPendingPermissions(pending, now);
+  }
+  if ((status.recentTurns ?? []).length > 0) {
+    process.stdout.write('\n');
+    printTurns(status.recentTurns);
+  }
   if (status.recentIterations.length > 0) {
     process.stdout.write('\n');
     printTable(

@@ -6,6 +6,7 @@ import { withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { printJson, printTable } from '../output.js';
+import { requestedRunnerMode } from '../runner-mode.js';
 
 /** Default fleet file, looked up in the working directory. */
 export const FLEET_FILE = 'x.config.json';
@@ -16,12 +17,16 @@ const validateEntry = compileValidator(CONTROL_PARAMS['agent.start']);
 type Entry = Record<string, unknown> & { name: string; kind: 'agent' | 'service' };
 
 /**
- * Reads and validates a fleet file: `{ "agents": [...], "services": [...] }`, each entry the
- * params of `agent.start` with a required `name` (services need `command`). Relative `module`
- * paths and `cwd` are taken from the file's directory, which is also the default `cwd`.
+ * Reads and validates a fleet file: `{ "runner": { "mode": … }, "agents": [...], "services": [...] }`,
+ * each entry the params of `agent.start` with a required `name` (services need `command`).
+ * Relative `module` paths and `cwd` are taken from the file's directory, which is also the
+ * default `cwd`. `runner.mode` (`subprocess` or `thread`), top-level or per entry, is the
+ * entry's `runnerMode`; `X_RUNNER_MODE` of `env` overrides it for agent modules (precedence:
+ * X_RUNNER_MODE > entry > top level > the daemon's default). The top-level mode and the
+ * environment apply to agent modules only; `command` agents and services are subprocesses.
  * @throws CliError (exit 78, EX_CONFIG) naming the file, the entry and the field.
  */
-export function readFleet(path: string): Entry[] {
+export function readFleet(path: string, env: NodeJS.ProcessEnv = process.env): Entry[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -41,6 +46,10 @@ export function readFleet(path: string): Entry[] {
     );
   }
   const base = dirname(resolve(path));
+  const fileMode = readRunnerMode(
+    (parsed as Record<string, unknown>).runner,
+    `${path}: field /runner`,
+  );
   const entries: Entry[] = [];
   const names = new Set<string>();
   for (const kind of ['agent', 'service'] as const) {
@@ -50,7 +59,8 @@ export function readFleet(path: string): Entry[] {
     }
     list.forEach((raw: unknown, index) => {
       const where = `${path}: ${kind}s[${index}]`;
-      const entry: Record<string, unknown> = { ...(raw as Record<string, unknown>), kind };
+      const { runner, ...rest } = (raw ?? {}) as Record<string, unknown>;
+      const entry: Record<string, unknown> = { ...rest, kind };
       const result = validateEntry(entry);
       if (!result.ok) {
         throw new CliError(
@@ -78,10 +88,54 @@ export function readFleet(path: string): Entry[] {
         entry.module = resolve(base, entry.module);
       }
       entry.cwd = typeof entry.cwd === 'string' ? resolve(base, entry.cwd) : base;
+      const entryMode = readRunnerMode(runner, `${where}: field /runner`);
+      if (
+        entryMode !== undefined &&
+        entry.runnerMode !== undefined &&
+        entryMode !== entry.runnerMode
+      ) {
+        throw new CliError(
+          `x: ${where}: runner.mode ${entryMode} and runnerMode ${JSON.stringify(entry.runnerMode)} disagree; keep one`,
+          EXIT_CODES.CONFIG,
+        );
+      }
+      const command = kind === 'service' || entry.command !== undefined;
+      const runnerMode = requestedRunnerMode({
+        env,
+        config:
+          entryMode ??
+          (entry.runnerMode as 'subprocess' | 'thread' | undefined) ??
+          (command ? undefined : fileMode),
+        command,
+      });
+      if (runnerMode === undefined) {
+        delete entry.runnerMode;
+      } else {
+        entry.runnerMode = runnerMode;
+      }
       entries.push(entry as Entry);
     });
   }
   return entries;
+}
+
+/** The `mode` of a `runner` object of the fleet file, or undefined when absent. */
+function readRunnerMode(value: unknown, where: string): 'subprocess' | 'thread' | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  const mode = isObject ? (value as Record<string, unknown>).mode : value;
+  if (isObject && mode === undefined) {
+    return undefined;
+  }
+  if (!isObject || (mode !== 'subprocess' && mode !== 'thread')) {
+    throw new CliError(
+      `x: ${where}: expected { "mode": "subprocess" | "thread" }, got ${JSON.stringify(value)}`,
+      EXIT_CODES.CONFIG,
+    );
+  }
+  return mode;
 }
 
 interface FleetResult {

@@ -1,11 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import { PROTOCOL_VERSION, RpcError, compileValidator, type RpcConnection } from '@x/ipc';
-import { DAEMON_RPC_CODES, runNotFound } from '../errors.js';
+import { DAEMON_RPC_CODES, runNotFound, turnNotFound } from '../errors.js';
 import { isActiveState } from '../supervisor/run-state.js';
 import { serviceStatus, type ServiceStatus } from '../supervisor/service-status.js';
 import { readLogTail } from '../logs/run-log.js';
 import type { PersistenceHealth } from '../persistence/persistence-guard.js';
-import type { IterationRecord, RunRecord } from '../persistence/run-store.js';
+import type {
+  IterationRecord,
+  PermissionRecord,
+  RunRecord,
+  TurnRecord,
+} from '../persistence/run-store.js';
 import type { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
 
 /** `system.info` result. */
@@ -34,6 +39,17 @@ export interface AgentStatus {
   /** For a service: its status as a tagged union; absent for agents. */
   service?: ServiceStatus;
   persistence: PersistenceHealth;
+  /** Permission requests waiting for an answer (`x agent approve|deny`), oldest first. */
+  pendingPermissions: PermissionRecord[];
+  /** Most recent turns, newest first (`pending` ones included). */
+  recentTurns: TurnRecord[];
+}
+
+/** `agent.turns` result. */
+export interface AgentTurns {
+  runId: string;
+  /** Newest first; with `turnId`, just that turn. */
+  turns: TurnRecord[];
 }
 
 /** `agent.logs` result. */
@@ -104,6 +120,20 @@ export const CONTROL_PARAMS = {
       }),
     ),
     maxMemoryMb: Type.Optional(Type.Integer({ minimum: 16, description: 'MiB' })),
+    runnerMode: Type.Optional(
+      Type.Union([Type.Literal('subprocess'), Type.Literal('thread')], {
+        description: 'agent modules only: subprocess, or thread (a worker in the daemon)',
+      }),
+    ),
+    autoApprove: Type.Optional(
+      Type.Union([
+        Type.Boolean(),
+        Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 256 }),
+      ]),
+    ),
+    permissionTimeoutMs: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 7 * 24 * 3_600_000, description: 'ms' }),
+    ),
     kind: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('service')])),
     probes: Type.Optional(
       Type.Object({
@@ -123,6 +153,30 @@ export const CONTROL_PARAMS = {
     ref: Ref,
     lines: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
   }),
+  'agent.send': Type.Object({
+    ref: Ref,
+    input: Type.Optional(Type.Unknown({ description: 'any JSON value' })),
+    wait: Type.Optional(Type.Boolean()),
+    timeoutMs: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'ms' }),
+    ),
+  }),
+  'agent.turns': Type.Object({
+    ref: Ref,
+    turnId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  }),
+  'agent.turn.cancel': Type.Object({
+    ref: Ref,
+    turnId: Type.String({ minLength: 1, maxLength: 128 }),
+    reason: Type.Optional(Type.String({ maxLength: 4096 })),
+  }),
+  'agent.permission.answer': Type.Object({
+    ref: Ref,
+    requestId: Type.String({ minLength: 1, maxLength: 128 }),
+    decision: Type.Union([Type.Literal('granted'), Type.Literal('denied')]),
+    reason: Type.Optional(Type.String({ maxLength: 4096 })),
+  }),
 };
 
 const validators = {
@@ -131,12 +185,17 @@ const validators = {
   list: compileValidator(CONTROL_PARAMS['agent.list']),
   status: compileValidator(CONTROL_PARAMS['agent.status']),
   logs: compileValidator(CONTROL_PARAMS['agent.logs']),
+  send: compileValidator(CONTROL_PARAMS['agent.send']),
+  turns: compileValidator(CONTROL_PARAMS['agent.turns']),
+  cancel: compileValidator(CONTROL_PARAMS['agent.turn.cancel']),
+  answer: compileValidator(CONTROL_PARAMS['agent.permission.answer']),
 };
 
 /**
  * Registers the daemon's methods on a connection:
  * `system.ping`, `system.info`, `system.shutdown`,
- * `agent.start`, `agent.stop`, `agent.list`, `agent.status`, `agent.logs`.
+ * `agent.start`, `agent.stop`, `agent.list`, `agent.status`, `agent.logs`,
+ * `agent.send`, `agent.turns`, `agent.turn.cancel`, `agent.permission.answer`.
  */
 export function registerControlMethods(connection: RpcConnection, context: ControlContext): void {
   const { supervisor } = context;
@@ -189,6 +248,8 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
         lastHeartbeatAt: supervisor.lastHeartbeatAt(run.runId),
         persistence: supervisor.persistence,
         ...(run.options.kind === 'service' ? { service: serviceStatus(run) } : {}),
+        pendingPermissions: supervisor.pendingPermissions(run.runId),
+        recentTurns: supervisor.turns(run.runId, 5),
       };
     },
     validators.status,
@@ -204,5 +265,40 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
       return { runId: run.runId, path: run.logPath, lines };
     },
     validators.logs,
+  );
+  connection.onRequest(
+    'agent.send',
+    (params) =>
+      supervisor.send(params.ref, params.input, { wait: params.wait, timeoutMs: params.timeoutMs }),
+    validators.send,
+  );
+  connection.onRequest(
+    'agent.turns',
+    (params): AgentTurns => {
+      const run = supervisor.get(params.ref);
+      if (run === undefined) {
+        throw runNotFound(params.ref);
+      }
+      if (params.turnId === undefined) {
+        return { runId: run.runId, turns: supervisor.turns(run.runId, params.limit ?? 20) };
+      }
+      const turn = supervisor.turn(run.runId, params.turnId);
+      if (turn === undefined) {
+        throw turnNotFound(run.runId, params.turnId);
+      }
+      return { runId: run.runId, turns: [turn] };
+    },
+    validators.turns,
+  );
+  connection.onRequest(
+    'agent.turn.cancel',
+    (params) => supervisor.cancelTurn(params.ref, params.turnId, params.reason),
+    validators.cancel,
+  );
+  connection.onRequest(
+    'agent.permission.answer',
+    (params) =>
+      supervisor.answerPermission(params.ref, params.requestId, params.decision, params.reason),
+    validators.answer,
   );
 }

@@ -8,8 +8,8 @@ import type { Logger } from '../process/logger.js';
 /** Options of {@link ControlServer}. */
 export interface ControlServerOptions {
   socketPath: string;
-  /** Registers the methods on each new connection. */
-  register(connection: RpcConnection): void;
+  /** Registers the methods on each new connection (`socket` is its socket, for its write buffer). */
+  register(connection: RpcConnection, socket: Socket): void;
   logger: Logger;
 }
 
@@ -64,6 +64,6 @@ export class ControlServer {
       codec: createJsonlCodec({ maxFrameBytes: CONTROL_MAX_FRAME_BYTES }),
     });
     const connection = createRpcConnection(channel);
-    this.options.register(connection);
+    this.options.register(connection, socket);
   }
 }

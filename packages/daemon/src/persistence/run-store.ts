@@ -4,6 +4,7 @@ import type { Usage } from '@x/ipc';
 import type { ExitClassification, ExitReason } from '../supervisor/classify-exit.js';
 import type { RestartPolicy } from '../supervisor/restart-policy.js';
 import type { ServiceProbes } from '../supervisor/run-attempt.js';
+import type { RunnerMode } from '../launch/runner-launcher.js';
 import type { RunState } from '../supervisor/run-state.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -61,6 +62,12 @@ export interface RunOptions {
   restart: RestartPolicy;
   /** Memory limit in MiB (V8 heap cap and RSS limit), or null. */
   maxMemoryMb: number | null;
+  /** How the runner is hosted: `subprocess` or `thread`. Absent in old rows: see `launcher`. */
+  runnerMode?: RunnerMode;
+  /** Permission requests granted without asking: `true` for all, or these tool names. Absent: none. */
+  autoApprove?: true | string[] | null;
+  /** How long a permission request waits for an answer before it is denied (`timeout`), ms. */
+  permissionTimeoutMs?: number;
 }
 
 /** How an attempt ended. */
@@ -98,6 +105,54 @@ export interface IterationRecord {
   usage: Usage | null;
   /** ms since the Unix epoch. */
   finishedAt: number;
+}
+
+/** One turn submitted to a run, as stored (`agent_turns`) and returned by `agent.send`. */
+export interface TurnRecord {
+  runId: string;
+  /** Assigned by the daemon: `t-1`, `t-2`, … unique within the run. */
+  turnId: string;
+  /** Attempt the turn was sent to. */
+  attempt: number | null;
+  /** What was submitted (any JSON value; null when none). */
+  input: unknown;
+  /** `pending` until the runner answers, or the attempt ends without answering. */
+  status: 'pending' | 'ok' | 'error' | 'cancelled';
+  /** What the agent's `turn` returned (status `ok`), else null. */
+  output: unknown;
+  /** Error message (status `error`) or cancel reason (status `cancelled`), else null. */
+  error: string | null;
+  /** Wall time of the turn, ms; null while pending. */
+  durationMs: number | null;
+  usage: Usage | null;
+  /** ms since the Unix epoch. */
+  submittedAt: number;
+  finishedAt: number | null;
+}
+
+/** Who answered a permission request: its policy, a client, its timeout, or the run's end. */
+export type PermissionDecidedBy = 'auto' | 'client' | 'timeout' | 'stopped';
+
+/** One permission request of a runner and its answer, as stored (`agent_permissions`). */
+export interface PermissionRecord {
+  runId: string;
+  attempt: number;
+  /** Assigned by the runner, unique within the attempt. */
+  requestId: string;
+  /** What the agent wants to use (a tool or action name). */
+  tool: string;
+  input: unknown;
+  rationale: string | null;
+  /** ms since the Unix epoch. */
+  requestedAt: number;
+  /** null while pending. */
+  decision: 'granted' | 'denied' | null;
+  decidedBy: PermissionDecidedBy | null;
+  /** Why (e.g. `timeout`, `stopped`, a client's `--reason`), or null. */
+  reason: string | null;
+  decidedAt: number | null;
+  /** While pending: when it is denied for lack of an answer, ms since the epoch (not stored). */
+  expiresAt: number | null;
 }
 
 type Row = Record<string, unknown>;
@@ -301,6 +356,127 @@ export class RunStore {
     })();
   }
 
+  /** Records a submitted turn (or replaces the row of the same id: a finished turn). */
+  upsertTurn(turn: TurnRecord): void {
+    this.#db
+      .prepare(
+        `INSERT INTO agent_turns (run_id, turn_id, attempt, input, status, output, error, duration_ms, usage,
+                                  submitted_at, finished_at)
+         VALUES (@runId, @turnId, @attempt, @input, @status, @output, @error, @durationMs, @usage,
+                 @submittedAt, @finishedAt)
+         ON CONFLICT (run_id, turn_id) DO UPDATE SET
+           attempt = excluded.attempt, status = excluded.status, output = excluded.output,
+           error = excluded.error, duration_ms = excluded.duration_ms, usage = excluded.usage,
+           finished_at = excluded.finished_at`,
+      )
+      .run({
+        ...turn,
+        input: jsonOrNull(turn.input),
+        output: jsonOrNull(turn.output),
+        usage: turn.usage === null ? null : JSON.stringify(turn.usage),
+      });
+  }
+
+  /** One turn of a run, or undefined. */
+  getTurn(runId: string, turnId: string): TurnRecord | undefined {
+    const row = this.#db
+      .prepare<[string, string], Row>('SELECT * FROM agent_turns WHERE run_id = ? AND turn_id = ?')
+      .get(runId, turnId);
+    return row === undefined ? undefined : toTurn(row);
+  }
+
+  /** The last `limit` turns of a run, newest first. */
+  recentTurns(runId: string, limit: number): TurnRecord[] {
+    return this.#db
+      .prepare<[string, number], Row>(
+        `SELECT * FROM agent_turns WHERE run_id = ?
+         ORDER BY submitted_at DESC, length(turn_id) DESC, turn_id DESC LIMIT ?`,
+      )
+      .all(runId, limit)
+      .map(toTurn);
+  }
+
+  /** The highest `n` of the run's `t-<n>` turn ids, 0 when it has none. */
+  lastTurnNumber(runId: string): number {
+    const row = this.#db
+      .prepare(
+        "SELECT max(CAST(substr(turn_id, 3) AS INTEGER)) AS n FROM agent_turns WHERE run_id = ? AND turn_id LIKE 't-%'",
+      )
+      .get(runId) as { n: number | null };
+    return row.n ?? 0;
+  }
+
+  /**
+   * Ends the run's turns still stored `pending` (their runner is gone) with status `error`.
+   * Returns how many were ended.
+   */
+  endPendingTurns(runId: string, error: string, at: number): number {
+    return this.#db
+      .prepare(
+        "UPDATE agent_turns SET status = 'error', error = ?, finished_at = ? WHERE run_id = ? AND status = 'pending'",
+      )
+      .run(error, at, runId).changes;
+  }
+
+  /** Records a permission request, or its answer (same run, attempt and request id). */
+  upsertPermission(request: PermissionRecord): void {
+    this.#db
+      .prepare(
+        `INSERT INTO agent_permissions (run_id, attempt, request_id, tool, input, rationale, requested_at,
+                                        decision, decided_by, reason, decided_at)
+         VALUES (@runId, @attempt, @requestId, @tool, @input, @rationale, @requestedAt,
+                 @decision, @decidedBy, @reason, @decidedAt)
+         ON CONFLICT (run_id, attempt, request_id) DO UPDATE SET
+           decision = excluded.decision, decided_by = excluded.decided_by, reason = excluded.reason,
+           decided_at = excluded.decided_at`,
+      )
+      .run({
+        runId: request.runId,
+        attempt: request.attempt,
+        requestId: request.requestId,
+        tool: request.tool,
+        input: jsonOrNull(request.input),
+        rationale: request.rationale,
+        requestedAt: request.requestedAt,
+        decision: request.decision,
+        decidedBy: request.decidedBy,
+        reason: request.reason,
+        decidedAt: request.decidedAt,
+      });
+  }
+
+  /** The latest stored request with this id in the run (any attempt), or undefined. */
+  getPermission(runId: string, requestId: string): PermissionRecord | undefined {
+    const row = this.#db
+      .prepare<[string, string], Row>(
+        'SELECT * FROM agent_permissions WHERE run_id = ? AND request_id = ? ORDER BY attempt DESC LIMIT 1',
+      )
+      .get(runId, requestId);
+    return row === undefined ? undefined : toPermission(row);
+  }
+
+  /** The run's requests, newest first: the last `limit` of them. */
+  recentPermissions(runId: string, limit: number): PermissionRecord[] {
+    return this.#db
+      .prepare<[string, number], Row>(
+        'SELECT * FROM agent_permissions WHERE run_id = ? ORDER BY requested_at DESC, attempt DESC LIMIT ?',
+      )
+      .all(runId, limit)
+      .map(toPermission);
+  }
+
+  /**
+   * Records the run's requests still stored pending (their runner is gone) as `denied` by
+   * `stopped`. Returns how many were answered.
+   */
+  denyPendingPermissions(runId: string, reason: string, at: number): number {
+    return this.#db
+      .prepare(
+        "UPDATE agent_permissions SET decision = 'denied', decided_by = 'stopped', reason = ?, decided_at = ? WHERE run_id = ? AND decision IS NULL",
+      )
+      .run(reason, at, runId).changes;
+  }
+
   getRun(runId: string): RunRecord | undefined {
     const row = this.#db
       .prepare<[string], Row>('SELECT * FROM agent_runs WHERE run_id = ?')
@@ -396,6 +572,11 @@ export class RunStore {
     })();
   }
 
+  /** The open database, shared with the event backlog (`EventStore`) so both use one connection. */
+  get database(): Database.Database {
+    return this.#db;
+  }
+
   close(): void {
     if (this.#db.open) {
       this.#db.close();
@@ -439,5 +620,46 @@ function toRecord(row: Row): RunRecord {
                 : (JSON.parse(row.evidence as string) as Record<string, unknown>),
           },
     logPath: row.log_path as string | null,
+  };
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+function parseOrNull(text: unknown): unknown {
+  return typeof text === 'string' ? (JSON.parse(text) as unknown) : null;
+}
+
+function toTurn(row: Row): TurnRecord {
+  return {
+    runId: row.run_id as string,
+    turnId: row.turn_id as string,
+    attempt: row.attempt as number | null,
+    input: parseOrNull(row.input),
+    status: row.status as TurnRecord['status'],
+    output: parseOrNull(row.output),
+    error: row.error as string | null,
+    durationMs: row.duration_ms as number | null,
+    usage: parseOrNull(row.usage) as Usage | null,
+    submittedAt: row.submitted_at as number,
+    finishedAt: row.finished_at as number | null,
+  };
+}
+
+function toPermission(row: Row): PermissionRecord {
+  return {
+    runId: row.run_id as string,
+    attempt: row.attempt as number,
+    requestId: row.request_id as string,
+    tool: row.tool as string,
+    input: parseOrNull(row.input),
+    rationale: row.rationale as string | null,
+    requestedAt: row.requested_at as number,
+    decision: row.decision as PermissionRecord['decision'],
+    decidedBy: row.decided_by as PermissionDecidedBy | null,
+    reason: row.reason as string | null,
+    decidedAt: row.decided_at as number | null,
+    expiresAt: null,
   };
 }

@@ -2,6 +2,9 @@ import { rmSync } from 'node:fs';
 import { PROTOCOL_VERSION } from '@x/ipc';
 import { ControlServer } from '../control/control-server.js';
 import { registerControlMethods, type SystemInfo } from '../control/control-methods.js';
+import { registerMonitorMethods } from '../control/monitor-methods.js';
+import { EventHub } from '../monitor/event-hub.js';
+import { EventStore } from '../persistence/event-store.js';
 import { DAEMON_ERROR_CODES, DaemonError } from '../errors.js';
 import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import type { RunLogOptions } from '../logs/run-log.js';
@@ -13,6 +16,7 @@ import { acquireStartupLock, cleanStale, probeDaemon } from './single-instance.j
 import { ensureStateDir, statePaths, type StatePaths } from './state-dir.js';
 import { DAEMON_VERSION } from '../version.js';
 import { PRUNE_INTERVAL_MS, RETAIN_ITERATIONS_MS, RETAIN_RUNS_MS } from '../constants.js';
+import { EVENT_BACKLOG_MAX_AGE_MS, EVENT_BACKLOG_MAX_ROWS } from '../constants.js';
 
 /** Options of {@link startDaemon}. */
 export interface StartDaemonOptions {
@@ -31,12 +35,20 @@ export interface StartDaemonOptions {
    * not finished is never pruned. @default { iterationsMs: 30 days, runsMs: 90 days }
    */
   retention?: { iterationsMs?: number | undefined; runsMs?: number | undefined } | undefined;
+  /**
+   * Event backlog bound (`monitor.subscribe`): the newest `maxRows` ids, kept as events are
+   * stored; events older than `maxAgeMs`, pruned with the history.
+   * @default { maxRows: 100 000, maxAgeMs: 7 days }
+   */
+  eventBacklog?: { maxRows?: number | undefined; maxAgeMs?: number | undefined } | undefined;
 }
 
 /** A running daemon. */
 export interface DaemonHandle {
   readonly paths: StatePaths;
   readonly supervisor: RunnerSupervisor;
+  /** The event log behind `monitor.subscribe`. */
+  readonly events: EventHub;
   readonly descriptor: DaemonDescriptor;
   info(): SystemInfo;
   /** Stops every runner (3-phase), closes the socket and the store, removes the descriptor. */
@@ -93,6 +105,13 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       runLog: options.runLog,
     });
     const openStore = store;
+    const eventRows = options.eventBacklog?.maxRows ?? EVENT_BACKLOG_MAX_ROWS;
+    const events = new EventHub({
+      source: supervisor.onEvent,
+      store: new EventStore(store.database),
+      logger,
+      maxRows: eventRows,
+    });
     supervisor.recover();
     const retention = {
       iterationsMs: options.retention?.iterationsMs ?? RETAIN_ITERATIONS_MS,
@@ -112,6 +131,11 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
         }
       } catch (error) {
         logger.error(`retention: prune failed: ${(error as Error).message}`);
+      }
+      const maxAgeMs = options.eventBacklog?.maxAgeMs ?? EVENT_BACKLOG_MAX_AGE_MS;
+      const prunedEvents = events.prune({ maxRows: eventRows, before: now - maxAgeMs });
+      if (prunedEvents > 0) {
+        logger.info(`retention: pruned ${prunedEvents} event(s) from the backlog`);
       }
     };
     prune();
@@ -148,6 +172,9 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
         logger.info(`shutting down: stopping ${supervisor.activeCount} run(s)`);
         clearInterval(pruneTimer);
         await supervisor.stopAll();
+        events.close();
+        // Lets the last events reach the subscribers' sockets before they are closed.
+        await new Promise((resolve) => setImmediate(resolve));
         await server?.close();
         openStore.close();
         removeDescriptor(paths.descriptorPath);
@@ -161,8 +188,10 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
     server = new ControlServer({
       socketPath: paths.socketPath,
       logger,
-      register: (connection) =>
-        registerControlMethods(connection, { supervisor, info, shutdown: () => void shutdown() }),
+      register: (connection, socket) => {
+        registerControlMethods(connection, { supervisor, info, shutdown: () => void shutdown() });
+        registerMonitorMethods(connection, socket, events);
+      },
     });
     await server.listen();
     writeDescriptor(paths.descriptorPath, descriptor);
@@ -178,7 +207,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
     }
-    return { paths, supervisor, descriptor, info, shutdown, closed };
+    return { paths, supervisor, events, descriptor, info, shutdown, closed };
   } catch (error) {
     await server?.close().catch(() => undefined);
     store?.close();

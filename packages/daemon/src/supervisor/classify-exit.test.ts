@@ -101,6 +101,59 @@ describe('classifyExit', () => {
     ['SIGSEGV is signaled', { exitCode: null, signal: 'SIGSEGV' }, 'signaled', null],
     ['exit 3 is crashed', { exitCode: 3 }, 'crashed', null],
     ['exit 0 without an exit frame is crashed', { exitCode: 0 }, 'crashed', null],
+    // Thread runners (worker_threads): no signals, an `error` event instead of a stderr trace.
+    [
+      'a worker that reached its resourceLimits (ERR_WORKER_OUT_OF_MEMORY) is oom',
+      { exitCode: 1, workerError: { code: 'ERR_WORKER_OUT_OF_MEMORY', message: 'heap' } },
+      'oom',
+      null,
+    ],
+    [
+      'a worker out of memory while stopping is still oom',
+      {
+        exitCode: 1,
+        stopPhase: 'ipc',
+        workerError: { code: 'ERR_WORKER_OUT_OF_MEMORY', message: 'heap' },
+      },
+      'oom',
+      null,
+    ],
+    [
+      'a worker with an uncaught error after ready is crashed',
+      { exitCode: 1, workerError: { name: 'Error', message: 'boom' } },
+      'crashed',
+      null,
+    ],
+    [
+      'a worker with an uncaught error before ready is handshake_failed',
+      { exitCode: 1, handshake: 'pending', workerError: { name: 'Error', message: 'boom' } },
+      'handshake_failed',
+      null,
+    ],
+    [
+      'a worker terminated in the terminate phase is stopped/terminate',
+      { exitCode: 1, terminated: true, stopPhase: 'terminate' },
+      'stopped',
+      'terminate',
+    ],
+    [
+      'a worker that exits on IPC stop is stopped/ipc',
+      { exitCode: 0, stopPhase: 'ipc', exitFrame: { reason: 'stopped', iterations: 2 } },
+      'stopped',
+      'ipc',
+    ],
+    [
+      'a worker terminated for missing heartbeats is hung',
+      { exitCode: 1, terminated: true, liveness: { lastHeartbeatAgeMs: 1200, timeoutMs: 1000 } },
+      'hung',
+      null,
+    ],
+    [
+      'a worker that calls process.exit(78) is config_error',
+      { exitCode: 78, handshake: 'pending' },
+      'config_error',
+      null,
+    ],
   ];
   it.each(table)('%s', (_title, evidence, reason, phase) => {
     const result = classifyExit({ ...base, ...evidence });
@@ -113,6 +166,26 @@ describe('classifyExit', () => {
     expect(classifyExit({ ...base, exitCode: null, signal: 'SIGKILL' }).explanation).toMatch(
       /SIGKILL.*OOM/,
     );
+  });
+
+  it('explains a worker crash by its uncaught error, and a terminate as such', () => {
+    expect(
+      classifyExit({
+        ...base,
+        exitCode: 1,
+        workerError: { name: 'TypeError', message: 'x is not a function' },
+      }).explanation,
+    ).toBe('uncaught error: TypeError: x is not a function');
+    expect(
+      classifyExit({ ...base, exitCode: 1, terminated: true, stopPhase: 'terminate' }).explanation,
+    ).toBe('did not exit on IPC stop; ended by worker.terminate()');
+    expect(
+      classifyExit({
+        ...base,
+        exitCode: 1,
+        workerError: { code: 'ERR_WORKER_OUT_OF_MEMORY', message: 'heap' },
+      }).explanation,
+    ).toMatch(/resourceLimits.*ERR_WORKER_OUT_OF_MEMORY/);
   });
 
   it('names the handshake error', () => {

@@ -1,8 +1,12 @@
 import type { ExitReason as RunnerExitReason } from '@x/ipc';
 import { EX_CONFIG } from '../constants.js';
 
-/** Phase of the 3-phase stop: IPC `stop`, then SIGTERM, then SIGKILL (to the process group). */
-export type StopPhase = 'ipc' | 'sigterm' | 'sigkill';
+/**
+ * Phase of a stop. A subprocess runner: IPC `stop`, then SIGTERM, then SIGKILL (to the
+ * process group). A thread runner has no signals: IPC `stop`, then `terminate`
+ * (`worker.terminate()`, which interrupts running JavaScript): its last phase.
+ */
+export type StopPhase = 'ipc' | 'sigterm' | 'sigkill' | 'terminate';
 
 /** Why a run ended: one reason per exit, from a documented taxonomy. */
 export const EXIT_REASONS = [
@@ -30,6 +34,14 @@ export interface ExitEvidence {
   signal: string | null;
   /** Set when the process could not be spawned at all. */
   spawnError?: { code?: string | undefined; message: string } | undefined;
+  /**
+   * A thread runner's uncaught error (the worker's `error` event); code
+   * `ERR_WORKER_OUT_OF_MEMORY` when it reached its heap limit (`resourceLimits`).
+   */
+  workerError?:
+    { code?: string | undefined; name?: string | undefined; message: string } | undefined;
+  /** True when a thread runner ended by `worker.terminate()` (x's stop or kill). */
+  terminated?: boolean | undefined;
   /** Whether `ready` was received; `failed` when the handshake was refused or timed out. */
   handshake: 'pending' | 'completed' | 'failed';
   /** Why the handshake failed (timeout, version mismatch), for the explanation. */
@@ -69,9 +81,11 @@ export interface ExitClassification {
  * 3. x killed it for breaking the protocol (too many invalid frames): `protocol_error`.
  * 3a. x killed it because its heartbeats stopped: `hung`; a service whose liveness probe
  *     kept failing: `unhealthy`.
- * 3b. x killed it for its memory limit, or V8 ran out of heap: `oom`.
+ * 3b. x killed it for its memory limit, or V8 ran out of heap (a thread: the worker ended
+ *     with ERR_WORKER_OUT_OF_MEMORY): `oom`.
  * 4. a stop was asked: `stopped`, with the phase in force when the exit came.
- * 5. no `ready` before the exit: `handshake_failed`.
+ * 5. no `ready` before the exit: `handshake_failed` (with a thread's uncaught error, if any).
+ * 5a. a thread runner ended by an uncaught error: `crashed`, explained by the error.
  * 6. exit 0 after an `exit` frame (`done`, `max_iterations`, or `stopped` when x did not ask,
  *    e.g. the runner saw its supervisor vanish): `completed`.
  * 7. an `exit` frame with reason `error`: `failed` (the agent reported it).
@@ -80,7 +94,17 @@ export interface ExitClassification {
  */
 export function classifyExit(evidence: ExitEvidence): ExitClassification {
   const { exitCode, signal, spawnError, handshake, stopPhase, exitFrame } = evidence;
-  const how = signal !== null ? `killed by ${signal}` : `exit code ${exitCode ?? 'unknown'}`;
+  const how =
+    signal !== null
+      ? `killed by ${signal}`
+      : evidence.terminated === true
+        ? 'worker terminated'
+        : `exit code ${exitCode ?? 'unknown'}`;
+  const workerError = evidence.workerError;
+  const thrown =
+    workerError === undefined
+      ? undefined
+      : `${workerError.name ?? 'Error'}${workerError.code === undefined ? '' : ` [${workerError.code}]`}: ${workerError.message}`;
   if (spawnError !== undefined) {
     return {
       reason: 'spawn_failed',
@@ -126,6 +150,13 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
       explanation: `out of memory: RSS ${mib(evidence.memory.rssBytes)} over the limit of ${mib(evidence.memory.limitBytes)}; killed by x (${how})`,
     };
   }
+  if (workerError?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return {
+      reason: 'oom',
+      stopPhase: null,
+      explanation: `out of memory: the worker's V8 heap reached its limit (resourceLimits; ERR_WORKER_OUT_OF_MEMORY)`,
+    };
+  }
   if (evidence.heapExhausted === true) {
     return {
       reason: 'oom',
@@ -141,12 +172,22 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
           ? evidence.service === true
             ? 'ended after SIGTERM to its process group'
             : 'did not exit on IPC stop; ended after SIGTERM to its process group'
-          : 'did not exit on IPC stop or SIGTERM; SIGKILLed';
-    return { reason: 'stopped', stopPhase, explanation: `${by} (${how})` };
+          : stopPhase === 'terminate'
+            ? 'did not exit on IPC stop; ended by worker.terminate()'
+            : 'did not exit on IPC stop or SIGTERM; SIGKILLed';
+    const explanation = evidence.terminated === true ? by : `${by} (${how})`;
+    return { reason: 'stopped', stopPhase, explanation };
   }
   if (handshake !== 'completed') {
-    const why = evidence.handshakeError ?? `exited before sending ready (${how})`;
+    const why =
+      evidence.handshakeError ??
+      (thrown === undefined
+        ? `exited before sending ready (${how})`
+        : `the worker threw before sending ready: ${thrown}`);
     return { reason: 'handshake_failed', stopPhase: null, explanation: `handshake failed: ${why}` };
+  }
+  if (thrown !== undefined) {
+    return { reason: 'crashed', stopPhase: null, explanation: `uncaught error: ${thrown}` };
   }
   if (evidence.service === true && exitCode === 0) {
     return { reason: 'completed', stopPhase: null, explanation: 'the service exited with code 0' };

@@ -2,11 +2,19 @@ import {
   FrameError,
   IPC_ERROR_CODES,
   PROTOCOL_VERSION,
+  type PermissionRequestMessage,
+  type ReadyMessage,
   type RunnerMessage,
   type SupervisorMessage,
+  type TurnResultMessage,
 } from '@x/ipc';
 import { STDERR_TAIL_BYTES } from '../constants.js';
-import type { LaunchedRunner, RunnerExit, RunnerLauncher } from '../launch/runner-launcher.js';
+import type {
+  LaunchedRunner,
+  RunnerExit,
+  RunnerLauncher,
+  RunnerMode,
+} from '../launch/runner-launcher.js';
 import { TailBuffer, type RunLog } from '../logs/run-log.js';
 import type { PersistenceGuard } from '../persistence/persistence-guard.js';
 import type {
@@ -57,8 +65,13 @@ export interface RunSpec {
   heartbeatIntervalMs: number | null;
   /** Heartbeat silence after which a runner that has sent one is `hung`, ms. */
   livenessTimeoutMs: number;
-  /** Memory limit in MiB: V8 heap cap for module runs and RSS limit for all; null for none. */
+  /**
+   * Memory limit in MiB, or null for none. A subprocess: V8 heap cap (module runs) and RSS
+   * limit. A thread: V8 heap cap only (`resourceLimits`; a thread has no RSS of its own).
+   */
   maxMemoryMb: number | null;
+  /** How the runner is hosted (a `command` run or service is always `subprocess`). */
+  runnerMode: RunnerMode;
   /** How often RSS is sampled against `maxMemoryMb`, ms. */
   memorySampleMs: number;
 }
@@ -79,11 +92,19 @@ export interface AttemptListener {
   iteration(record: IterationRecord): void;
   /** The attempt's process exited and the exit was classified and persisted. */
   exited(attempt: AttemptRecord, exit: RunExit): void;
+  /** The runner answered a turn (before `exited` for every frame it sent before exiting). */
+  turnResult?(message: TurnResultMessage): void;
+  /** The runner asks for permission; answer with {@link RunAttempt.answerPermission}. */
+  permissionRequest?(message: PermissionRequestMessage): void;
 }
 
-/** Durations of the first two stop phases, in ms; the third (SIGKILL) is immediate. */
+/**
+ * Durations of the first two stop phases, in ms; the third (SIGKILL) is immediate.
+ * A thread runner has two phases: IPC `stop`, then after `ipcMs` `worker.terminate()`
+ * (`sigtermMs` does not apply).
+ */
 export interface StopBudget {
-  /** IPC `stop` → SIGTERM. */
+  /** IPC `stop` → SIGTERM (a thread: → terminate). */
   ipcMs: number;
   /** SIGTERM → SIGKILL. */
   sigtermMs: number;
@@ -118,6 +139,8 @@ export class RunAttempt {
   #handshakeError: string | undefined;
   #stopPhase: StopPhase | undefined;
   #exitFrame: ExitEvidence['exitFrame'];
+  /** What the runner said it can do, in `ready`. */
+  #capabilities: ReadyMessage['capabilities'];
   #protocolError: string | undefined;
   #liveness: ExitEvidence['liveness'];
   #memory: ExitEvidence['memory'];
@@ -166,7 +189,15 @@ export class RunAttempt {
     const spec = this.#spec;
     log.line('x', `attempt ${spec.attempt}: starting ${spec.module ?? spec.command?.join(' ')}`);
     const env = { ...spec.env };
-    if (spec.maxMemoryMb !== null && spec.command === null) {
+    const thread = spec.runnerMode === 'thread';
+    if (thread && spec.cwd !== process.cwd()) {
+      // Workers share the daemon's working directory and cannot chdir.
+      log.line(
+        'x',
+        `thread mode: the runner shares the daemon's working directory (${process.cwd()}), not ${spec.cwd}`,
+      );
+    }
+    if (spec.maxMemoryMb !== null && spec.command === null && !thread) {
       // Cap the V8 heap of the kernel runner: heap exhaustion then shows up as `oom`.
       env.NODE_OPTIONS =
         `${env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${spec.maxMemoryMb}`.trim();
@@ -178,6 +209,8 @@ export class RunAttempt {
       cwd: spec.cwd,
       env,
       command: spec.command ?? undefined,
+      runnerMode: spec.runnerMode,
+      maxMemoryMb: spec.maxMemoryMb,
     });
     this.#runner = runner;
     runner.stdout?.setEncoding('utf8');
@@ -196,8 +229,12 @@ export class RunAttempt {
       this.#record.pgid = runner.pgid ?? null;
       this.#record.procStart = readProcessStartTime(runner.pid);
     }
+    if (runner.threadId !== undefined) {
+      log.line('x', `attempt ${spec.attempt}: worker thread ${runner.threadId} in the daemon`);
+    }
     this.#persistAttempt();
-    if (spec.maxMemoryMb !== null && runner.pid !== undefined) {
+    // A thread has no RSS of its own: its heap cap (resourceLimits) is its only memory limit.
+    if (spec.maxMemoryMb !== null && runner.pid !== undefined && !thread) {
       this.#watchMemory(runner.pid, spec.maxMemoryMb * 1024 * 1024);
     }
     if (spec.kind === 'service') {
@@ -234,9 +271,12 @@ export class RunAttempt {
     if (this.#exited || this.#stopPhase !== undefined) {
       return this.ended;
     }
+    const thread = this.#spec.runnerMode === 'thread';
     this.#deps.log.line(
       'x',
-      `stopping: ${reason} (budget: IPC ${budget.ipcMs} ms, SIGTERM ${budget.sigtermMs} ms)`,
+      thread
+        ? `stopping: ${reason} (budget: IPC ${budget.ipcMs} ms, then worker.terminate())`
+        : `stopping: ${reason} (budget: IPC ${budget.ipcMs} ms, SIGTERM ${budget.sigtermMs} ms)`,
     );
     const sigkill = () => {
       this.#stopPhase = 'sigkill';
@@ -244,6 +284,13 @@ export class RunAttempt {
       this.#runner?.signal('SIGKILL');
     };
     const sigterm = () => {
+      if (thread) {
+        // A thread has no signals: its last phase is terminate(), which interrupts its JS.
+        this.#stopPhase = 'terminate';
+        this.#deps.log.line('x', 'stop: worker.terminate()');
+        this.#runner?.signal('SIGKILL');
+        return;
+      }
       this.#stopPhase = 'sigterm';
       this.#deps.log.line('x', 'stop: SIGTERM to the process group');
       this.#runner?.signal('SIGTERM');
@@ -261,6 +308,54 @@ export class RunAttempt {
       sigterm();
     }
     return this.ended;
+  }
+
+  /**
+   * True while the runner can take a turn: handshake completed, it announced
+   * `capabilities.turns`, no stop has begun, and it has not exited.
+   */
+  get acceptsTurns(): boolean {
+    return (
+      this.#handshake === 'completed' &&
+      this.#capabilities?.turns === true &&
+      this.#stopPhase === undefined &&
+      !this.#exited &&
+      this.#runner?.channel.closed === false
+    );
+  }
+
+  /** True when the runner announced `capabilities.turns` in its `ready`. */
+  get turnsCapable(): boolean {
+    return this.#capabilities?.turns === true;
+  }
+
+  /** Sends a turn (see {@link acceptsTurns}); the answer comes as `listener.turnResult`. */
+  sendTurn(turnId: string, input: unknown): void {
+    this.#send(input === undefined ? { type: 'turn', turnId } : { type: 'turn', turnId, input });
+  }
+
+  /** Asks the runner to cancel a queued or running turn (it answers `turn_result` cancelled). */
+  cancelTurn(turnId: string, reason?: string): void {
+    if (this.#exited) {
+      return;
+    }
+    this.#send(
+      reason === undefined
+        ? { type: 'turn_cancel', turnId }
+        : { type: 'turn_cancel', turnId, reason },
+    );
+  }
+
+  /** Answers a `permission_request` (a no-op once the runner exited or its channel closed). */
+  answerPermission(requestId: string, decision: 'granted' | 'denied', reason?: string): void {
+    if (this.#exited || this.#runner?.channel.closed !== false) {
+      return;
+    }
+    this.#send(
+      reason === undefined
+        ? { type: 'permission_response', requestId, decision }
+        : { type: 'permission_response', requestId, decision, reason },
+    );
   }
 
   #onMessage(message: RunnerMessage): void {
@@ -329,8 +424,15 @@ export class RunAttempt {
       case 'ready':
         log.line('x', 'protocol: duplicate ready ignored');
         break;
+      case 'turn_result':
+        this.#deps.listener.turnResult?.(message);
+        break;
+      case 'permission_request':
+        log.line('x', `permission request ${message.requestId}: ${message.tool}`);
+        this.#deps.listener.permissionRequest?.(message);
+        break;
       default:
-        // iteration_start, and messages handled by later features (turns, permissions).
+        // iteration_start: nothing to do.
         break;
     }
   }
@@ -349,9 +451,15 @@ export class RunAttempt {
       );
       return;
     }
-    if (message.pid !== undefined && this.#record.pid === null) {
+    // A thread runner's pid is the daemon's own: not a runner process to show or reap.
+    if (
+      message.pid !== undefined &&
+      this.#record.pid === null &&
+      this.#spec.runnerMode !== 'thread'
+    ) {
       this.#record.pid = message.pid;
     }
+    this.#capabilities = message.capabilities;
     this.#markReady('ready');
   }
 
@@ -476,7 +584,10 @@ export class RunAttempt {
 
   /** Ends the attempt at once (SIGKILL to the group): for faults where a graceful stop is moot. */
   #kill(why: string): void {
-    this.#deps.log.line('x', `${why}; killing the process group`);
+    this.#deps.log.line(
+      'x',
+      `${why}; ${this.#spec.runnerMode === 'thread' ? 'terminating the worker' : 'killing the process group'}`,
+    );
     this.#runner?.signal('SIGKILL');
   }
 
@@ -510,6 +621,13 @@ export class RunAttempt {
     // Reap anything the runner left in its process group (no orphans).
     runner.signal('SIGKILL');
     runner.channel.close();
+    if (exit.error !== undefined) {
+      // A worker's uncaught error goes to its parent, not to its stderr: log it as a trace would be.
+      const { name = 'Error', code, message, stack } = exit.error;
+      const trace = stack ?? `${name}${code === undefined ? '' : ` [${code}]`}: ${message}`;
+      this.#deps.log.line('x', `worker error: ${trace}`);
+      this.#stderrTail.push(`${trace}\n`);
+    }
 
     const stderrTail = this.#stderrTail.toString();
     const endedAt = Date.now();
@@ -517,6 +635,16 @@ export class RunAttempt {
       exitCode: exit.exitCode,
       signal: exit.signal,
       spawnError: exit.spawnError,
+      ...(exit.error === undefined
+        ? {}
+        : {
+            workerError: {
+              code: exit.error.code,
+              name: exit.error.name,
+              message: exit.error.message,
+            },
+          }),
+      ...(exit.terminated === true ? { terminated: true } : {}),
       handshake: this.#handshake,
       handshakeError: this.#handshakeError,
       stopPhase,

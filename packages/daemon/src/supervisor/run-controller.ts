@@ -1,12 +1,23 @@
 import type { RunLog } from '../logs/run-log.js';
 import type { PersistenceGuard } from '../persistence/persistence-guard.js';
-import type { AttemptRecord, RunExit, RunRecord, RunStore } from '../persistence/run-store.js';
+import type { PermissionRequestMessage, TurnResultMessage } from '@x/ipc';
+import { tooManyTurns, turnNotFound, turnsNotAccepted } from '../errors.js';
+import type {
+  AttemptRecord,
+  PermissionRecord,
+  RunExit,
+  RunRecord,
+  RunStore,
+  TurnRecord,
+} from '../persistence/run-store.js';
 import type { Logger } from '../process/logger.js';
 import { decideRestart } from './restart-policy.js';
 import { RunAttempt, type RunSpec, type StopBudget } from './run-attempt.js';
 import { canTransition, isActiveState, type RunState } from './run-state.js';
 import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import type { SupervisorEvent } from './supervisor-events.js';
+import { PERMISSION_TIMEOUT_MS, PermissionBroker } from './permission-broker.js';
+import { TurnTracker } from './turn-tracker.js';
 
 /** How many recent exit reasons a run keeps. */
 const LAST_REASONS_KEPT = 10;
@@ -40,6 +51,8 @@ export class RunController {
   #restartTimes: number[] = [];
   #consecutiveFailures = 0;
   #stopRequested = false;
+  readonly #turns: TurnTracker;
+  readonly #permissions: PermissionBroker;
   #settleStarted!: (record: RunRecord) => void;
   #settleEnded!: (record: RunRecord) => void;
   /** Settles at the first ready, backoff, or terminal state: what `agent start` reports. */
@@ -65,6 +78,21 @@ export class RunController {
     this.#consecutiveFailures = history?.consecutiveFailures ?? 0;
     this.started = new Promise((resolve) => (this.#settleStarted = resolve));
     this.ended = new Promise((resolve) => (this.#settleEnded = resolve));
+    const runId = record.runId;
+    const lastTurn = deps.persistence.run('read turns', () => deps.store.lastTurnNumber(runId), 0);
+    this.#turns = new TurnTracker(runId, lastTurn + 1, () => this.#now());
+    this.#permissions = new PermissionBroker(
+      runId,
+      {
+        autoApprove: record.options.autoApprove ?? null,
+        timeoutMs: record.options.permissionTimeoutMs ?? PERMISSION_TIMEOUT_MS,
+      },
+      {
+        requested: (request) => this.#onPermissionRequested(request),
+        decided: (request) => this.#onPermissionDecided(request),
+      },
+      () => this.#now(),
+    );
   }
 
   get record(): RunRecord {
@@ -78,6 +106,73 @@ export class RunController {
   /** ms since the epoch of the current attempt's last heartbeat, or null. */
   get lastHeartbeatAt(): number | null {
     return this.#attempt?.lastHeartbeatAt ?? null;
+  }
+
+  /**
+   * Submits a turn to the running attempt. Without `wait`, resolves at once with the turn
+   * (`pending`); with `wait`, once it ends, or with its `pending` snapshot after `timeoutMs`.
+   * @throws RpcError TURNS_NOT_ACCEPTED (-32020) unless the run is running and its runner
+   *   announced `capabilities.turns`; TOO_MANY_TURNS (-32021) at MAX_TURNS_IN_FLIGHT.
+   */
+  async send(
+    input: unknown,
+    options: { wait?: boolean | undefined; timeoutMs?: number | undefined } = {},
+  ): Promise<TurnRecord> {
+    const attempt = this.#attempt;
+    if (this.#record.state !== 'running' || attempt === undefined || !attempt.acceptsTurns) {
+      throw turnsNotAccepted(this.#record, attempt?.turnsCapable ?? false);
+    }
+    if (this.#turns.full) {
+      throw tooManyTurns(this.#record.runId, this.#turns.inFlight);
+    }
+    const turn = this.#turns.submit(input, attempt.record.attempt);
+    this.#persistTurn(turn);
+    attempt.sendTurn(turn.turnId, input);
+    if (options.wait !== true) {
+      return turn;
+    }
+    return (await this.#turns.wait(turn.turnId, options.timeoutMs)) ?? this.#storedTurn(turn);
+  }
+
+  /**
+   * Asks the runner to cancel a turn in flight; it ends as `cancelled` when the runner answers
+   * (or when the attempt ends). Returns the turn as it stands (a finished turn unchanged).
+   * @throws RpcError TURN_NOT_FOUND (-32022).
+   */
+  cancelTurn(turnId: string, reason?: string): TurnRecord {
+    const turn = this.#turns.get(turnId);
+    if (turn === undefined) {
+      const runId = this.#record.runId;
+      const stored = this.#deps.persistence.run(
+        'read turn',
+        () => this.#deps.store.getTurn(runId, turnId),
+        undefined,
+      );
+      if (stored === undefined) {
+        throw turnNotFound(runId, turnId);
+      }
+      return stored;
+    }
+    this.#deps.log.line('x', `turn ${turnId}: cancel requested${reason ? `: ${reason}` : ''}`);
+    this.#attempt?.cancelTurn(turnId, reason);
+    return turn;
+  }
+
+  /**
+   * A client's answer to a pending permission request: sent to the runner, persisted,
+   * published. Returns the decided request, or `not_pending` when none with that id is pending.
+   */
+  answerPermission(
+    requestId: string,
+    decision: 'granted' | 'denied',
+    reason?: string,
+  ): PermissionRecord | 'not_pending' {
+    return this.#permissions.answer(requestId, decision, reason);
+  }
+
+  /** The pending permission requests, oldest first. */
+  get pendingPermissions(): PermissionRecord[] {
+    return this.#permissions.pending();
   }
 
   /** Starts the first attempt (or, for a resumed run, the next one). */
@@ -119,6 +214,8 @@ export class RunController {
     if (this.#record.state !== 'stopping') {
       this.#transition('stopping');
     }
+    // Answered before `stop` goes out, so the agent can unwind within the IPC phase.
+    this.#permissions.denyAll('stopped', 'stopped');
     void this.#attempt?.stop(budget, reason);
     return this.ended;
   }
@@ -144,6 +241,8 @@ export class RunController {
           }
         },
         exited: (record, exit) => this.#onAttemptExit(record, exit),
+        turnResult: (message) => this.#onTurnResult(message),
+        permissionRequest: (message) => this.#onPermissionRequest(spec.attempt, message),
       },
     });
     this.#attempt = attempt;
@@ -167,6 +266,7 @@ export class RunController {
   }
 
   #onAttemptExit(attempt: AttemptRecord, exit: RunExit): void {
+    this.#endInFlight(exit);
     const now = this.#now();
     this.#record.exit = exit;
     this.#record.lastReasons = [
@@ -200,6 +300,99 @@ export class RunController {
     }
     this.#consecutiveFailures = decision.consecutiveFailures;
     this.#enterBackoff(decision.delayMs, decision.explanation);
+  }
+
+  #onTurnResult(message: TurnResultMessage): void {
+    const turn = this.#turns.settle(message);
+    if (turn === undefined) {
+      this.#deps.log.line(
+        'x',
+        `protocol: turn_result for ${message.turnId}, not in flight: ignored`,
+      );
+      return;
+    }
+    this.#endTurn(turn);
+  }
+
+  /** The attempt exited: its unanswered turns and pending permission requests end with it. */
+  #endInFlight(exit: RunExit): void {
+    const stopped = this.#stopRequested || exit.reason === 'stopped';
+    const turns = stopped
+      ? this.#turns.endAll('cancelled', `cancelled: the run was stopped (${exit.reason})`)
+      : this.#turns.endAll(
+          'error',
+          `the runner exited (${exit.reason}) before answering: ${exit.explanation}`,
+        );
+    for (const turn of turns) {
+      this.#endTurn(turn);
+    }
+    this.#permissions.denyAll(
+      'stopped',
+      stopped ? 'stopped' : `stopped: the runner exited (${exit.reason})`,
+    );
+  }
+
+  #endTurn(turn: TurnRecord): void {
+    this.#persistTurn(turn);
+    this.#deps.log.line(
+      'x',
+      `turn ${turn.turnId}: ${turn.status}${turn.error === null ? '' : `: ${turn.error}`}`,
+    );
+    const { runId, name } = this.#record;
+    this.#deps.emit({ type: 'turn_result', runId, name, turn });
+  }
+
+  #onPermissionRequest(attempt: number, message: PermissionRequestMessage): void {
+    if (!this.#permissions.request(attempt, message)) {
+      this.#deps.log.line(
+        'x',
+        `protocol: permission request ${message.requestId} is already pending: duplicate ignored`,
+      );
+    }
+  }
+
+  #onPermissionRequested(request: PermissionRecord): void {
+    this.#persistPermission(request);
+    const { runId, name } = this.#record;
+    this.#deps.emit({ type: 'permission_request', runId, name, request });
+  }
+
+  #onPermissionDecided(request: PermissionRecord): void {
+    this.#persistPermission(request);
+    const reason = request.reason ?? undefined;
+    if (this.#attempt?.record.attempt === request.attempt) {
+      this.#attempt.answerPermission(request.requestId, request.decision ?? 'denied', reason);
+    }
+    this.#deps.log.line(
+      'x',
+      `permission request ${request.requestId} (${request.tool}): ${request.decision ?? '?'} by ${request.decidedBy ?? '?'}${reason === undefined ? '' : ` (${reason})`}`,
+    );
+    const { runId, name } = this.#record;
+    this.#deps.emit({ type: 'permission_answer', runId, name, request });
+  }
+
+  #persistTurn(turn: TurnRecord): void {
+    this.#deps.persistence.run('record turn', () => this.#deps.store.upsertTurn(turn), undefined);
+  }
+
+  #persistPermission(request: PermissionRecord): void {
+    this.#deps.persistence.run(
+      'record permission request',
+      () => this.#deps.store.upsertPermission(request),
+      undefined,
+    );
+  }
+
+  /** A turn that ended while nobody could wait on it (it cannot happen in flight): as stored. */
+  #storedTurn(turn: TurnRecord): TurnRecord {
+    const runId = this.#record.runId;
+    return (
+      this.#deps.persistence.run(
+        'read turn',
+        () => this.#deps.store.getTurn(runId, turn.turnId),
+        undefined,
+      ) ?? turn
+    );
   }
 
   #enterBackoff(delayMs: number, explanation: string): void {

@@ -13,11 +13,26 @@ import {
   STOP_IPC_PHASE_MS,
   STOP_SIGTERM_PHASE_MS,
 } from '../constants.js';
-import { DAEMON_RPC_CODES, runNotFound } from '../errors.js';
-import type { RunnerLauncher } from '../launch/runner-launcher.js';
+import {
+  DAEMON_RPC_CODES,
+  permissionAlreadyAnswered,
+  permissionNotFound,
+  runNotFound,
+  turnNotFound,
+  turnsNotAccepted,
+} from '../errors.js';
+import type { RunnerLauncher, RunnerMode } from '../launch/runner-launcher.js';
+import { launcherModes, resolveRunnerMode } from '../launch/resolve-runner-mode.js';
 import { RunLog, type RunLogOptions } from '../logs/run-log.js';
 import { PersistenceGuard, type PersistenceHealth } from '../persistence/persistence-guard.js';
-import type { IterationRecord, RunExit, RunRecord, RunStore } from '../persistence/run-store.js';
+import type {
+  IterationRecord,
+  PermissionRecord,
+  RunExit,
+  RunRecord,
+  RunStore,
+  TurnRecord,
+} from '../persistence/run-store.js';
 import { isProcessAlive } from '../process/descriptor.js';
 import { silentLogger, type Logger } from '../process/logger.js';
 import { readProcessStartTime } from '../process/proc-stat.js';
@@ -26,6 +41,7 @@ import type { RunSpec, StopBudget } from './run-attempt.js';
 import { RunController } from './run-controller.js';
 import { PROBE_DEFAULTS, type ProbeSpec, type ProbeTarget } from '../health/probe.js';
 import type { SupervisorEvent } from './supervisor-events.js';
+import { PERMISSION_TIMEOUT_MS } from './permission-broker.js';
 
 /** A restart policy given in part; the rest comes from DEFAULT_RESTART_POLICY. */
 export interface RestartPolicyInput {
@@ -80,6 +96,30 @@ export interface StartRequest {
   restart?: RestartPolicyInput | undefined;
   /** Memory limit in MiB (V8 heap cap for module runs, RSS limit for all). @default none */
   maxMemoryMb?: number | undefined;
+  /**
+   * How to host an agent module's runner: `subprocess` or `thread` (a worker in the daemon).
+   * A `command` run and a service are always subprocesses (`thread` is refused with -32602).
+   * @default the launcher's default mode
+   */
+  runnerMode?: RunnerMode | undefined;
+  /**
+   * Permission requests granted without asking a client: `true` for every tool, or a list of
+   * tool names. @default none (each request waits for `agent.permission.answer` or its timeout)
+   */
+  autoApprove?: boolean | readonly string[] | undefined;
+  /**
+   * How long a permission request waits for an answer before it is denied with reason
+   * `timeout`, ms. @default 1 800 000 (30 min, PERMISSION_TIMEOUT_MS)
+   */
+  permissionTimeoutMs?: number | undefined;
+}
+
+/** Options of {@link RunnerSupervisor.send}. */
+export interface SendOptions {
+  /** Resolve once the turn ends (or `timeoutMs` passes) instead of at once. */
+  wait?: boolean | undefined;
+  /** With `wait`: resolve with the still-pending turn after this long, ms. @default no limit */
+  timeoutMs?: number | undefined;
 }
 
 /** Options of {@link RunnerSupervisor}. */
@@ -137,9 +177,19 @@ export class RunnerSupervisor {
     return this.#runs.size;
   }
 
-  /** The launcher kind (`subprocess` or `thread`). */
+  /**
+   * The launcher's default mode (`subprocess` or `thread`), with the other modes it offers and
+   * why, e.g. `subprocess (default; also thread)` or
+   * `thread (subprocesses are unavailable on win32)`: what `system.info` shows.
+   */
   get launcherKind(): string {
-    return this.options.launcher.kind;
+    const { kind, modeNote } = this.options.launcher;
+    const others = launcherModes(this.options.launcher).filter((mode) => mode !== kind);
+    const notes = [
+      ...(others.length === 0 ? [] : [`default; also ${others.join(', ')}`]),
+      ...(modeNote === undefined ? [] : [modeNote]),
+    ];
+    return notes.length === 0 ? kind : `${kind} (${notes.join('; ')})`;
   }
 
   /**
@@ -172,6 +222,15 @@ export class RunnerSupervisor {
         'Invalid params: a service is a command: give command (the program and its arguments)',
         { field: '/command' },
       );
+    }
+    const mode = resolveRunnerMode({
+      requested: request.runnerMode,
+      kind,
+      command: command !== undefined,
+      launcher: this.options.launcher,
+    });
+    if (!mode.ok) {
+      throw new RpcError(-32602, mode.message, { field: mode.field });
     }
     const target = module ?? command![0];
     const name = request.name ?? basename(target, extname(target));
@@ -229,8 +288,11 @@ export class RunnerSupervisor {
         env: request.env ?? {},
         restart,
         maxMemoryMb: request.maxMemoryMb ?? null,
+        autoApprove: autoApproveOption(request.autoApprove),
+        permissionTimeoutMs: request.permissionTimeoutMs ?? PERMISSION_TIMEOUT_MS,
+        runnerMode: mode.mode,
       },
-      launcher: this.options.launcher.kind,
+      launcher: mode.mode,
       state: 'starting',
       pid: null,
       pgid: null,
@@ -328,6 +390,15 @@ export class RunnerSupervisor {
           undefined,
         );
       }
+      // Their runner is gone: nobody will answer these.
+      this.#persistence.run(
+        'end lost turns',
+        () => {
+          store.endPendingTurns(lost.runId, 'the daemon running this turn died (daemon_lost)', now);
+          store.denyPendingPermissions(lost.runId, 'stopped: the daemon died (daemon_lost)', now);
+        },
+        undefined,
+      );
       const lastReasons = [
         ...lost.lastReasons,
         { attempt: lost.attempt, reason: 'daemon_lost' as const, at: now },
@@ -420,6 +491,98 @@ export class RunnerSupervisor {
     );
   }
 
+  /**
+   * Submits a turn (any JSON value) to a running run; see {@link RunController.send}.
+   * @throws RpcError RUN_NOT_FOUND (-32001); TURNS_NOT_ACCEPTED (-32020) when the run is not
+   *   running or its agent takes no turns; TOO_MANY_TURNS (-32021).
+   */
+  async send(ref: string, input: unknown, options: SendOptions = {}): Promise<TurnRecord> {
+    const run = this.#findActive(ref);
+    if (run === undefined) {
+      const record = this.get(ref);
+      if (record === undefined) {
+        throw runNotFound(ref);
+      }
+      throw turnsNotAccepted(record, false);
+    }
+    return run.send(input, options);
+  }
+
+  /**
+   * Asks a run's runner to cancel a turn in flight; returns the turn as it stands.
+   * @throws RpcError RUN_NOT_FOUND (-32001), TURN_NOT_FOUND (-32022).
+   */
+  cancelTurn(ref: string, turnId: string, reason?: string): TurnRecord {
+    const run = this.#findActive(ref);
+    if (run !== undefined) {
+      return run.cancelTurn(turnId, reason);
+    }
+    const record = this.get(ref);
+    if (record === undefined) {
+      throw runNotFound(ref);
+    }
+    const turn = this.turn(record.runId, turnId);
+    if (turn === undefined) {
+      throw turnNotFound(record.runId, turnId);
+    }
+    return turn;
+  }
+
+  /** One stored turn of a run, or undefined. */
+  turn(runId: string, turnId: string): TurnRecord | undefined {
+    return this.#persistence.run(
+      'read turn',
+      () => this.options.store.getTurn(runId, turnId),
+      undefined,
+    );
+  }
+
+  /** The last `limit` turns of a run, newest first (pending ones included). */
+  turns(runId: string, limit: number): TurnRecord[] {
+    return this.#persistence.run(
+      'read turns',
+      () => this.options.store.recentTurns(runId, limit),
+      [],
+    );
+  }
+
+  /**
+   * Answers a pending permission request of a run (only a client of the daemon's user can
+   * reach this: the control socket is mode 0600 in a 0700 directory).
+   * @throws RpcError RUN_NOT_FOUND (-32001); PERMISSION_NOT_FOUND (-32023);
+   *   PERMISSION_ALREADY_ANSWERED (-32024), with the earlier decision in `data.request`.
+   */
+  answerPermission(
+    ref: string,
+    requestId: string,
+    decision: 'granted' | 'denied',
+    reason?: string,
+  ): PermissionRecord {
+    const run = this.#findActive(ref);
+    const record = run?.record ?? this.get(ref);
+    if (record === undefined) {
+      throw runNotFound(ref);
+    }
+    const answered = run?.answerPermission(requestId, decision, reason) ?? 'not_pending';
+    if (answered !== 'not_pending') {
+      return answered;
+    }
+    const stored = this.#persistence.run(
+      'read permission request',
+      () => this.options.store.getPermission(record.runId, requestId),
+      undefined,
+    );
+    if (stored === undefined) {
+      throw permissionNotFound(record.runId, requestId);
+    }
+    throw permissionAlreadyAnswered(stored);
+  }
+
+  /** Pending permission requests of an active run, oldest first (none for a finished run). */
+  pendingPermissions(runId: string): PermissionRecord[] {
+    return this.#runs.get(runId)?.pendingPermissions ?? [];
+  }
+
   /** Last heartbeat time of an active run (ms since the epoch), or null. */
   lastHeartbeatAt(runId: string): number | null {
     return this.#runs.get(runId)?.lastHeartbeatAt ?? null;
@@ -449,6 +612,8 @@ export class RunnerSupervisor {
       env: options.env ?? {},
       restart: options.restart ?? DEFAULT_RESTART_POLICY,
       maxMemoryMb: options.maxMemoryMb ?? null,
+      // Rows from before runner modes: the launcher column says how they ran.
+      runnerMode: options.runnerMode ?? (record.launcher === 'thread' ? 'thread' : 'subprocess'),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
       maxInvalidFramesPerMinute:
         this.options.maxInvalidFramesPerMinute ?? MAX_INVALID_FRAMES_PER_MINUTE,
@@ -492,6 +657,13 @@ export class RunnerSupervisor {
       }
     }
   }
+}
+
+function autoApproveOption(value: boolean | readonly string[] | undefined): true | string[] | null {
+  if (value === true) {
+    return true;
+  }
+  return Array.isArray(value) && value.length > 0 ? [...(value as readonly string[])] : null;
 }
 
 function probeSpec(input: ProbeInput | undefined): ProbeSpec | null {

@@ -1,5 +1,10 @@
 import type { LogLevel } from '@x/ipc';
-import type { IterationRecord, RunRecord } from '../persistence/run-store.js';
+import type {
+  IterationRecord,
+  PermissionRecord,
+  RunRecord,
+  TurnRecord,
+} from '../persistence/run-store.js';
 
 /**
  * What the supervisor publishes, always after the fact is persisted.
@@ -9,4 +14,10 @@ export type SupervisorEvent =
   | { type: 'run_state'; run: RunRecord }
   | { type: 'iteration_done'; runId: string; name: string; iteration: IterationRecord }
   | { type: 'log'; runId: string; name: string; level: LogLevel; message: string }
-  | { type: 'notify'; runId: string; name: string; payload: unknown };
+  | { type: 'notify'; runId: string; name: string; payload: unknown }
+  /** A turn ended: answered by the runner, or ended by the attempt's exit. */
+  | { type: 'turn_result'; runId: string; name: string; turn: TurnRecord }
+  /** A runner asks for permission; `request.decision` is null (pending). */
+  | { type: 'permission_request'; runId: string; name: string; request: PermissionRecord }
+  /** A permission request was decided (`request.decidedBy`: auto, client, timeout, stopped). */
+  | { type: 'permission_answer'; runId: string; name: string; request: PermissionRecord };

@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import type { AgentTurns, TurnRecord } from '@x/daemon';
+import { withDaemon } from '../daemon-client.js';
+import { CliError } from '../errors.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import {
+  formatDuration,
+  formatTime,
+  printFields,
+  printJson,
+  printTable,
+  oneLine,
+} from '../output.js';
+
+interface Base {
+  home: string;
+  json: boolean;
+}
+
+/**
+ * The input of `x agent send`: parsed as JSON when it is valid JSON (`42`, `{"q":1}`,
+ * `"text"`), else the string itself; `-` reads it from stdin (same rule).
+ */
+export function parseTurnInput(text: string): unknown {
+  const raw = text === '-' ? readFileSync(0, 'utf8').replace(/\n$/, '') : text;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * `x agent send <run> <input>`: submits a turn. Without `--wait`, prints the turn id (read the
+ * result later with `x agent turns <run> <turn-id>`); with it, prints the output.
+ * @throws CliError exit 1 when the turn ended `error` or `cancelled`; exit 124 (TIMEOUT) when
+ *   `--timeout` passed first (the turn keeps running).
+ */
+export async function agentSend(
+  options: Base & { ref: string; input: string; wait: boolean; timeoutMs?: number | undefined },
+): Promise<void> {
+  const turn = await withDaemon(options.home, (connection) =>
+    connection.request<TurnRecord>('agent.send', {
+      ref: options.ref,
+      input: parseTurnInput(options.input),
+      wait: options.wait,
+      timeoutMs: options.wait ? options.timeoutMs : undefined,
+    }),
+  );
+  if (!options.wait) {
+    if (options.json) {
+      printJson(turn);
+    } else {
+      process.stdout.write(`${turn.turnId}\n`);
+    }
+    return;
+  }
+  checkTurn(options.ref, turn, options.timeoutMs);
+  if (options.json) {
+    printJson(turn);
+  } else {
+    printOutput(turn.output);
+  }
+}
+
+/** `x agent turns <run> [turn-id]`: recent turns, or one turn with its output. */
+export async function agentTurns(
+  options: Base & { ref: string; turnId?: string | undefined; limit: number },
+): Promise<void> {
+  const result = await withDaemon(options.home, (connection) =>
+    connection.request<AgentTurns>('agent.turns', {
+      ref: options.ref,
+      turnId: options.turnId,
+      limit: options.limit,
+    }),
+  );
+  if (options.json) {
+    printJson(options.turnId === undefined ? result : result.turns[0]);
+    return;
+  }
+  if (options.turnId !== undefined) {
+    const turn = result.turns[0];
+    printFields([
+      ['turn', turn.turnId],
+      ['run', turn.runId],
+      ['status', turn.status],
+      ['attempt', turn.attempt],
+      ['submitted', formatTime(turn.submittedAt)],
+      ['duration', turn.durationMs === null ? '-' : formatDuration(turn.durationMs)],
+      ['error', turn.error],
+      ['input', JSON.stringify(turn.input)],
+    ]);
+    if (turn.status === 'ok') {
+      process.stdout.write('\n');
+      printOutput(turn.output);
+    }
+    return;
+  }
+  if (result.turns.length === 0) {
+    process.stdout.write(`no turns for run ${result.runId}; send one with \`x agent send\`\n`);
+    return;
+  }
+  printTurns(result.turns);
+}
+
+/** `x agent cancel <run> <turn-id>`: asks the runner to cancel a turn in flight. */
+export async function agentCancel(
+  options: Base & { ref: string; turnId: string; reason?: string | undefined },
+): Promise<void> {
+  const turn = await withDaemon(options.home, (connection) =>
+    connection.request<TurnRecord>('agent.turn.cancel', {
+      ref: options.ref,
+      turnId: options.turnId,
+      reason: options.reason,
+    }),
+  );
+  if (options.json) {
+    printJson(turn);
+    return;
+  }
+  process.stdout.write(
+    turn.status === 'pending'
+      ? `cancelling turn ${turn.turnId} of run ${turn.runId}\n`
+      : `turn ${turn.turnId} of run ${turn.runId} already ended: ${turn.status}\n`,
+  );
+}
+
+/** A table of turns (also used by `x agent status`). */
+export function printTurns(turns: TurnRecord[]): void {
+  printTable(
+    ['TURN', 'STATUS', 'DURATION', 'SUBMITTED', 'RESULT'],
+    turns.map((turn) => [
+      turn.turnId,
+      turn.status,
+      turn.durationMs === null ? '-' : `${turn.durationMs}ms`,
+      formatTime(turn.submittedAt),
+      oneLine(turn.error ?? (turn.output === null ? '' : JSON.stringify(turn.output)), 60),
+    ]),
+  );
+}
+
+/** Maps a waited turn that did not end `ok` to its exit code (the one place is main.ts). */
+function checkTurn(ref: string, turn: TurnRecord, timeoutMs: number | undefined): void {
+  const which = `turn ${turn.turnId} of ${ref}`;
+  if (turn.status === 'pending') {
+    throw new CliError(
+      `x: ${which} is still running after ${timeoutMs ?? '?'} ms (--timeout); read its result later with \`x agent turns ${ref} ${turn.turnId}\``,
+      EXIT_CODES.TIMEOUT,
+      turn,
+    );
+  }
+  if (turn.status === 'cancelled') {
+    throw new CliError(
+      `x: ${which} was cancelled${turn.error === null ? '' : `: ${turn.error}`}`,
+      EXIT_CODES.FAILURE,
+      turn,
+    );
+  }
+  if (turn.status === 'error') {
+    throw new CliError(
+      `x: ${which} failed: ${turn.error ?? 'no detail'}`,
+      EXIT_CODES.FAILURE,
+      turn,
+    );
+  }
+}
+
+/** A string output as is; anything else as JSON. */
+function printOutput(output: unknown): void {
+  process.stdout.write(
+    typeof output === 'string' ? `${output}\n` : `${JSON.stringify(output ?? null, null, 2)}\n`,
+  );
+}

@@ -1,0 +1,270 @@
+import type { Disposable, Event } from '@x/ipc';
+import {
+  EVENT_BACKLOG_MAX_ROWS,
+  EVENT_FLUSH_INTERVAL_MS,
+  EVENT_FLUSH_MAX_EVENTS,
+  EVENT_REPLAY_PAGE_SIZE,
+} from '../constants.js';
+import type { EventStore, EventRow, EventPruneRule } from '../persistence/event-store.js';
+import { PersistenceGuard, type PersistenceHealth } from '../persistence/persistence-guard.js';
+import { silentLogger, type Logger } from '../process/logger.js';
+import type { SupervisorEvent } from '../supervisor/supervisor-events.js';
+import {
+  EventSubscription,
+  type EventSink,
+  type SizedEvent,
+  type SubscriptionEnd,
+} from './event-subscription.js';
+import { toMonitorEvent, type EventFilter, type MonitorEvent } from './monitor-event.js';
+import { DEFAULT_SUBSCRIBER_LIMITS, type SubscriberLimits } from './subscriber-limits.js';
+
+/** Options of {@link EventHub}. */
+export interface EventHubOptions {
+  /** What to publish: the supervisor's `onEvent`. */
+  source: Event<SupervisorEvent>;
+  store: EventStore;
+  logger?: Logger | undefined;
+  /** Longest an event waits to be stored while events keep coming, ms. @default 50 */
+  flushIntervalMs?: number | undefined;
+  /** Events per transaction; reaching it stores at once. @default 500 */
+  flushMaxEvents?: number | undefined;
+  /** Backlog bound kept as events are stored (newest ids). @default 100 000 */
+  maxRows?: number | undefined;
+  limits?: SubscriberLimits | undefined;
+  /** Backlog rows per replay page. @default 500 */
+  pageSize?: number | undefined;
+  now?: (() => number) | undefined;
+}
+
+/** Counters of an {@link EventHub} since it started. */
+export interface EventHubStats {
+  /** Events published. */
+  events: number;
+  /** Backlog transactions (one per flush). */
+  flushes: number;
+  /** Events delivered live without being stored (the store failed). */
+  unstored: number;
+  /** Current subscriptions. */
+  subscribers: number;
+  /** Subscriptions dropped for lagging. */
+  lagged: number;
+  /** Id of the last event published and fanned out. */
+  lastEventId: number;
+  persistence: PersistenceHealth;
+}
+
+/** A backlog query (`monitor.backlog`). */
+export interface BacklogQuery extends EventFilter {
+  /** Events after this id, oldest first; absent: the newest `limit`. */
+  since?: number | undefined;
+  limit: number;
+}
+
+/**
+ * The event log behind `monitor.subscribe`: takes every supervisor event, gives it the next
+ * id, stores it in the SQLite backlog, then fans it out to the subscribers.
+ *
+ * Writes are batched: an event after a quiet spell is stored on the next turn of the event
+ * loop; while events keep coming they are stored at most every `flushIntervalMs` (50 ms) or
+ * every `flushMaxEvents` (500), one transaction each, so a chatty agent does not cost one
+ * transaction per log line. Events are fanned out after their transaction (persisted first).
+ *
+ * Ids are assigned here, continuing after the largest id SQLite ever handed out. When the
+ * store fails (full disk…), the events still go out live with their ids, are missing from
+ * the backlog (a replay skips them), and the failure shows in `stats.persistence`.
+ */
+export class EventHub {
+  readonly #store: EventStore;
+  readonly #guard: PersistenceGuard;
+  readonly #source: Disposable;
+  readonly #subscribers = new Set<EventSubscription>();
+  readonly #now: () => number;
+  readonly #flushIntervalMs: number;
+  readonly #flushMaxEvents: number;
+  readonly #maxRows: number;
+  #pending: SizedEvent[] = [];
+  #pendingJson: string[] = [];
+  #nextId: number;
+  #lastEventId: number;
+  #lastFlushAt = 0;
+  #scheduled: { cancel(): void } | undefined;
+  #storedSincePrune = 0;
+  #nextSubscription = 1;
+  #closed = false;
+  #stats = { events: 0, flushes: 0, unstored: 0, lagged: 0 };
+
+  constructor(private readonly options: EventHubOptions) {
+    this.#store = options.store;
+    this.#guard = new PersistenceGuard(options.logger ?? silentLogger);
+    this.#now = options.now ?? Date.now;
+    this.#flushIntervalMs = options.flushIntervalMs ?? EVENT_FLUSH_INTERVAL_MS;
+    this.#flushMaxEvents = options.flushMaxEvents ?? EVENT_FLUSH_MAX_EVENTS;
+    this.#maxRows = options.maxRows ?? EVENT_BACKLOG_MAX_ROWS;
+    this.#lastEventId = this.#guard.run('read last event id', () => this.#store.lastId(), 0);
+    this.#nextId = this.#lastEventId + 1;
+    this.#source = options.source((event) => this.publish(event));
+  }
+
+  /** Id of the last event fanned out (0 when none yet). */
+  get lastEventId(): number {
+    return this.#lastEventId;
+  }
+
+  get stats(): EventHubStats {
+    return {
+      ...this.#stats,
+      subscribers: this.#subscribers.size,
+      lastEventId: this.#lastEventId,
+      persistence: this.#guard.health,
+    };
+  }
+
+  /** Takes one event: assigns its id and time, and schedules its write and fan-out. */
+  publish(event: SupervisorEvent): void {
+    if (this.#closed) {
+      return;
+    }
+    const monitorEvent = toMonitorEvent(this.#nextId, this.#now(), event);
+    this.#nextId += 1;
+    // Serialised now: the JSON is the snapshot stored and the size the subscribers count.
+    const json = JSON.stringify(monitorEvent);
+    this.#pending.push({ event: monitorEvent, bytes: Buffer.byteLength(json) });
+    this.#pendingJson.push(json);
+    this.#stats.events += 1;
+    if (this.#pending.length >= this.#flushMaxEvents) {
+      this.flush();
+    } else {
+      this.#schedule();
+    }
+  }
+
+  /** Stores the pending events in one transaction, then fans them out. */
+  flush(): void {
+    this.#scheduled?.cancel();
+    this.#scheduled = undefined;
+    if (this.#pending.length === 0) {
+      return;
+    }
+    const batch = this.#pending;
+    const rows: EventRow[] = batch.map(({ event }, i) => ({
+      id: event.id,
+      at: event.at,
+      type: event.type,
+      runId: event.runId,
+      json: this.#pendingJson[i],
+    }));
+    this.#pending = [];
+    this.#pendingJson = [];
+    this.#lastFlushAt = this.#now();
+    this.#stats.flushes += 1;
+    const stored = this.#guard.run(
+      'store events',
+      () => {
+        this.#store.append(rows);
+        return true;
+      },
+      false,
+    );
+    if (!stored) {
+      this.#stats.unstored += batch.length;
+    }
+    this.#lastEventId = batch[batch.length - 1].event.id;
+    for (const subscription of this.#subscribers) {
+      subscription.deliver(batch);
+    }
+    this.#storedSincePrune += batch.length;
+    if (this.#storedSincePrune >= Math.max(1, Math.floor(this.#maxRows / 10))) {
+      this.#storedSincePrune = 0;
+      this.prune({ maxRows: this.#maxRows });
+    }
+  }
+
+  /**
+   * Subscribes `sink` to the events after `since` (default: from now on) that pass `filter`.
+   * Replay starts when `start()` is called on the result (after the response is sent).
+   */
+  subscribe(
+    sink: EventSink,
+    request: EventFilter & { since?: number | undefined },
+  ): EventSubscription {
+    this.flush();
+    const subscription = new EventSubscription({
+      id: `s-${this.#nextSubscription++}`,
+      sink,
+      filter: { ref: request.ref, types: request.types },
+      since: Math.min(request.since ?? this.#lastEventId, this.#lastEventId),
+      backlog: {
+        read: (afterId, limit, filter) =>
+          this.#guard.run('read events', () => this.#store.after(afterId, limit, filter), []),
+        lastEventId: () => this.#lastEventId,
+      },
+      limits: this.options.limits ?? DEFAULT_SUBSCRIBER_LIMITS,
+      pageSize: this.options.pageSize ?? EVENT_REPLAY_PAGE_SIZE,
+      onClose: (closed, end) => this.#onClose(closed, end),
+    });
+    this.#subscribers.add(subscription);
+    return subscription;
+  }
+
+  /** Stored events: after `since`, or the newest `limit`; oldest first. */
+  backlog(query: BacklogQuery): MonitorEvent[] {
+    this.flush();
+    return this.#guard.run(
+      'read events',
+      () =>
+        query.since === undefined
+          ? this.#store.latest(query.limit, query)
+          : this.#store.after(query.since, query.limit, query),
+      [],
+    );
+  }
+
+  /** Smallest id still in the backlog, or null. */
+  oldestEventId(): number | null {
+    return this.#guard.run('read events', () => this.#store.oldestId(), null);
+  }
+
+  /** Prunes the backlog (stored events only). Returns the rows deleted. */
+  prune(rule: EventPruneRule): number {
+    return this.#guard.run('prune events', () => this.#store.prune(rule), 0);
+  }
+
+  /** Stores what is pending, closes every subscription and stops listening. Idempotent. */
+  close(): void {
+    if (this.#closed) {
+      return;
+    }
+    this.flush();
+    this.#closed = true;
+    this.#source.dispose();
+    for (const subscription of [...this.#subscribers]) {
+      subscription.close('shutdown');
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled !== undefined) {
+      return;
+    }
+    const delay = this.#lastFlushAt + this.#flushIntervalMs - this.#now();
+    if (delay <= 0) {
+      // Quiet until now: store and deliver on the next turn, with whatever else this turn adds.
+      const immediate = setImmediate(() => this.flush());
+      this.#scheduled = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timer = setTimeout(() => this.flush(), delay);
+      timer.unref();
+      this.#scheduled = { cancel: () => clearTimeout(timer) };
+    }
+  }
+
+  #onClose(subscription: EventSubscription, end: SubscriptionEnd): void {
+    this.#subscribers.delete(subscription);
+    if (end === 'lagged') {
+      this.#stats.lagged += 1;
+      this.options.logger?.warn(
+        `monitor: subscriber ${subscription.id} lagged after event ${subscription.lastEventId}; dropped`,
+      );
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runRecord, tempDir } from '../../test/helpers.js';
+import { RunStore, type PermissionRecord, type TurnRecord } from './run-store.js';
+
+const turn = (over: Partial<TurnRecord> = {}): TurnRecord => ({
+  runId: 'r-1',
+  turnId: 't-1',
+  attempt: 1,
+  input: { q: 'hi' },
+  status: 'pending',
+  output: null,
+  error: null,
+  durationMs: null,
+  usage: null,
+  submittedAt: 100,
+  finishedAt: null,
+  ...over,
+});
+
+const permission = (over: Partial<PermissionRecord> = {}): PermissionRecord => ({
+  runId: 'r-1',
+  attempt: 1,
+  requestId: 'p-1',
+  tool: 'shell',
+  input: { cmd: 'ls' },
+  rationale: null,
+  requestedAt: 100,
+  decision: null,
+  decidedBy: null,
+  reason: null,
+  decidedAt: null,
+  expiresAt: null,
+  ...over,
+});
+
+describe('RunStore turns and permission requests (real SQLite file)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let store: RunStore;
+  beforeEach(() => {
+    dir = tempDir('x-store-');
+    store = new RunStore(`${dir.path}/x.db`);
+    store.insertRun(runRecord('r-1', 'a', 1));
+  });
+  afterEach(() => {
+    store.close();
+    dir.remove();
+  });
+
+  it('stores a pending turn, then its result, and lists turns newest first (t-10 after t-9)', () => {
+    store.upsertTurn(turn());
+    store.upsertTurn(
+      turn({
+        status: 'ok',
+        output: { a: [1] },
+        durationMs: 7,
+        usage: { outputTokens: 3 },
+        finishedAt: 150,
+      }),
+    );
+    expect(store.getTurn('r-1', 't-1')).toEqual(
+      turn({
+        status: 'ok',
+        output: { a: [1] },
+        durationMs: 7,
+        usage: { outputTokens: 3 },
+        finishedAt: 150,
+      }),
+    );
+    store.upsertTurn(turn({ turnId: 't-9', submittedAt: 200 }));
+    store.upsertTurn(turn({ turnId: 't-10', submittedAt: 200, input: null }));
+    expect(store.recentTurns('r-1', 2).map((t) => t.turnId)).toEqual(['t-10', 't-9']);
+    expect(store.getTurn('r-1', 't-10')?.input).toBeNull();
+    expect(store.lastTurnNumber('r-1')).toBe(10);
+    expect(store.lastTurnNumber('r-2')).toBe(0);
+  });
+
+  it('ends pending turns and denies pending requests of a lost run, leaving decided ones', () => {
+    store.upsertTurn(turn());
+    store.upsertTurn(turn({ turnId: 't-2', status: 'ok', finishedAt: 120 }));
+    expect(store.endPendingTurns('r-1', 'daemon died', 500)).toBe(1);
+    expect(store.getTurn('r-1', 't-1')).toMatchObject({
+      status: 'error',
+      error: 'daemon died',
+      finishedAt: 500,
+    });
+    expect(store.getTurn('r-1', 't-2')).toMatchObject({ status: 'ok', finishedAt: 120 });
+
+    store.upsertPermission(permission());
+    store.upsertPermission(
+      permission({ requestId: 'p-2', decision: 'granted', decidedBy: 'client', decidedAt: 110 }),
+    );
+    expect(store.denyPendingPermissions('r-1', 'stopped', 600)).toBe(1);
+    expect(store.getPermission('r-1', 'p-1')).toMatchObject({
+      decision: 'denied',
+      decidedBy: 'stopped',
+      reason: 'stopped',
+      decidedAt: 600,
+    });
+    expect(store.getPermission('r-1', 'p-2')).toMatchObject({
+      decision: 'granted',
+      decidedBy: 'client',
+    });
+    expect(store.recentPermissions('r-1', 10)).toHaveLength(2);
+  });
+
+  it('finds the latest attempt of a reused request id', () => {
+    store.upsertPermission(permission({ decision: 'denied', decidedBy: 'stopped' }));
+    store.upsertPermission(permission({ attempt: 2, requestedAt: 300 }));
+    expect(store.getPermission('r-1', 'p-1')).toMatchObject({ attempt: 2, decision: null });
+    expect(store.getPermission('r-1', 'p-404')).toBeUndefined();
+  });
+});

@@ -1,0 +1,760 @@
+// Generated from src/protocol/schema.ts by scripts/generate-checks.mjs: do not edit.
+// Regenerate: `pnpm --filter @x/ipc build && pnpm --filter @x/ipc checks`.
+// src/protocol/message-checks.test.ts fails when this file is stale.
+/* eslint-disable */
+// @ts-nocheck -- the check functions are emitted by TypeBox's TypeCompiler.Code.
+import type { TSchema } from '@sinclair/typebox';
+
+/** The generated check of one message type, and its TypeBox schema (for error messages). */
+export interface MessageCheck {
+  /** True when the value is a valid message of this type (same as TypeBox's `Check`). */
+  readonly check: (value: unknown) => boolean;
+  /** The message's schema, with TypeBox's symbol-keyed metadata, without descriptions. */
+  readonly schema: TSchema;
+}
+
+/** The check of every message a runner receives, by `type`, in declaration order. */
+export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
+  init: {
+    check: (() => {
+      const local_0 = /^(.*)$/;
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'init' &&
+          Number.isInteger(value['protocolVersion']) &&
+          value['protocolVersion'] >= 1 &&
+          (value['codec'] === 'jsonl' || value['codec'] === 'msgpack') &&
+          typeof value['runId'] === 'string' &&
+          value['runId'].length <= 128 &&
+          value['runId'].length >= 1 &&
+          typeof value['name'] === 'string' &&
+          value['name'].length <= 128 &&
+          value['name'].length >= 1 &&
+          (value['module'] !== undefined
+            ? typeof value['module'] === 'string' && value['module'].length >= 1
+            : true) &&
+          typeof value['params'] === 'object' &&
+          value['params'] !== null &&
+          !Array.isArray(value['params']) &&
+          !(value['params'] instanceof Date) &&
+          !(value['params'] instanceof Uint8Array) &&
+          Object.entries(value['params']).every(([key, value]) =>
+            local_0.test(key) ? true : true,
+          ) &&
+          Number.isInteger(value['intervalMs']) &&
+          value['intervalMs'] >= 0 &&
+          (value['maxIterations'] !== undefined
+            ? Number.isInteger(value['maxIterations']) && value['maxIterations'] >= 1
+            : true) &&
+          (value['heartbeatIntervalMs'] !== undefined
+            ? Number.isInteger(value['heartbeatIntervalMs']) && value['heartbeatIntervalMs'] >= 1
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'protocolVersion', 'codec', 'runId', 'name', 'params', 'intervalMs'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'init', type: 'string' },
+        protocolVersion: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 1, type: 'integer' },
+        codec: {
+          [Symbol.for('TypeBox.Kind')]: 'Union',
+          anyOf: [
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'jsonl', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'msgpack', type: 'string' },
+          ],
+        },
+        runId: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        name: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        module: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minLength: 1,
+          type: 'string',
+        },
+        params: {
+          [Symbol.for('TypeBox.Kind')]: 'Record',
+          type: 'object',
+          patternProperties: { '^(.*)$': { [Symbol.for('TypeBox.Kind')]: 'Unknown' } },
+        },
+        intervalMs: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 0, type: 'integer' },
+        maxIterations: {
+          [Symbol.for('TypeBox.Kind')]: 'Integer',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 1,
+          type: 'integer',
+        },
+        heartbeatIntervalMs: {
+          [Symbol.for('TypeBox.Kind')]: 'Integer',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 1,
+          type: 'integer',
+        },
+      },
+    },
+  },
+  stop: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'stop' &&
+          Number.isInteger(value['graceMs']) &&
+          value['graceMs'] >= 0 &&
+          (value['reason'] !== undefined ? typeof value['reason'] === 'string' : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'graceMs'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'stop', type: 'string' },
+        graceMs: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 0, type: 'integer' },
+        reason: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'string',
+        },
+      },
+    },
+  },
+  turn: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'turn' &&
+          typeof value['turnId'] === 'string' &&
+          value['turnId'].length <= 128 &&
+          value['turnId'].length >= 1 &&
+          (value['input'] !== undefined ? true : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'turnId'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'turn', type: 'string' },
+        turnId: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        input: {
+          [Symbol.for('TypeBox.Kind')]: 'Unknown',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+        },
+      },
+    },
+  },
+  turn_cancel: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'turn_cancel' &&
+          typeof value['turnId'] === 'string' &&
+          value['turnId'].length <= 128 &&
+          value['turnId'].length >= 1 &&
+          (value['reason'] !== undefined ? typeof value['reason'] === 'string' : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'turnId'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'turn_cancel', type: 'string' },
+        turnId: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        reason: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'string',
+        },
+      },
+    },
+  },
+  permission_response: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'permission_response' &&
+          typeof value['requestId'] === 'string' &&
+          value['requestId'].length <= 128 &&
+          value['requestId'].length >= 1 &&
+          (value['decision'] === 'granted' || value['decision'] === 'denied') &&
+          (value['reason'] !== undefined ? typeof value['reason'] === 'string' : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'requestId', 'decision'],
+      properties: {
+        type: {
+          [Symbol.for('TypeBox.Kind')]: 'Literal',
+          const: 'permission_response',
+          type: 'string',
+        },
+        requestId: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        decision: {
+          [Symbol.for('TypeBox.Kind')]: 'Union',
+          anyOf: [
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'granted', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'denied', type: 'string' },
+          ],
+        },
+        reason: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'string',
+        },
+      },
+    },
+  },
+};
+
+/** The check of every message a supervisor receives, by `type`, in declaration order. */
+export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
+  ready: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'ready' &&
+          Number.isInteger(value['protocolVersion']) &&
+          value['protocolVersion'] >= 1 &&
+          (value['codec'] === 'jsonl' || value['codec'] === 'msgpack') &&
+          (value['pid'] !== undefined
+            ? Number.isInteger(value['pid']) && value['pid'] >= 1
+            : true) &&
+          (value['capabilities'] !== undefined
+            ? typeof value['capabilities'] === 'object' &&
+              value['capabilities'] !== null &&
+              !Array.isArray(value['capabilities']) &&
+              (value['capabilities']['steps'] !== undefined
+                ? typeof value['capabilities']['steps'] === 'boolean'
+                : true) &&
+              (value['capabilities']['turns'] !== undefined
+                ? typeof value['capabilities']['turns'] === 'boolean'
+                : true)
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'protocolVersion', 'codec'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'ready', type: 'string' },
+        protocolVersion: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 1, type: 'integer' },
+        codec: {
+          [Symbol.for('TypeBox.Kind')]: 'Union',
+          anyOf: [
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'jsonl', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'msgpack', type: 'string' },
+          ],
+        },
+        pid: {
+          [Symbol.for('TypeBox.Kind')]: 'Integer',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 1,
+          type: 'integer',
+        },
+        capabilities: {
+          [Symbol.for('TypeBox.Kind')]: 'Object',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'object',
+          properties: {
+            steps: {
+              [Symbol.for('TypeBox.Kind')]: 'Boolean',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              type: 'boolean',
+            },
+            turns: {
+              [Symbol.for('TypeBox.Kind')]: 'Boolean',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              type: 'boolean',
+            },
+          },
+        },
+      },
+    },
+  },
+  heartbeat: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'heartbeat' &&
+          Number.isInteger(value['at']) &&
+          value['at'] >= 0
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'at'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'heartbeat', type: 'string' },
+        at: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 0, type: 'integer' },
+      },
+    },
+  },
+  iteration_start: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'iteration_start' &&
+          Number.isInteger(value['iteration']) &&
+          value['iteration'] >= 1 &&
+          Number.isInteger(value['startedAt']) &&
+          value['startedAt'] >= 0
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'iteration', 'startedAt'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'iteration_start', type: 'string' },
+        iteration: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 1, type: 'integer' },
+        startedAt: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 0, type: 'integer' },
+      },
+    },
+  },
+  iteration_done: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'iteration_done' &&
+          Number.isInteger(value['iteration']) &&
+          value['iteration'] >= 1 &&
+          (value['status'] === 'ok' || value['status'] === 'error') &&
+          Number.isInteger(value['durationMs']) &&
+          value['durationMs'] >= 0 &&
+          (value['summary'] !== undefined
+            ? typeof value['summary'] === 'string' && value['summary'].length <= 65536
+            : true) &&
+          (value['error'] !== undefined
+            ? typeof value['error'] === 'string' && value['error'].length <= 65536
+            : true) &&
+          (value['usage'] !== undefined
+            ? typeof value['usage'] === 'object' &&
+              value['usage'] !== null &&
+              !Array.isArray(value['usage']) &&
+              (value['usage']['inputTokens'] !== undefined
+                ? Number.isInteger(value['usage']['inputTokens']) &&
+                  value['usage']['inputTokens'] >= 0
+                : true) &&
+              (value['usage']['outputTokens'] !== undefined
+                ? Number.isInteger(value['usage']['outputTokens']) &&
+                  value['usage']['outputTokens'] >= 0
+                : true) &&
+              (value['usage']['costUsd'] !== undefined
+                ? Number.isFinite(value['usage']['costUsd']) && value['usage']['costUsd'] >= 0
+                : true)
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'iteration', 'status', 'durationMs'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'iteration_done', type: 'string' },
+        iteration: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 1, type: 'integer' },
+        status: {
+          [Symbol.for('TypeBox.Kind')]: 'Union',
+          anyOf: [
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'ok', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'error', type: 'string' },
+          ],
+        },
+        durationMs: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 0, type: 'integer' },
+        summary: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          maxLength: 65536,
+          type: 'string',
+        },
+        error: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          maxLength: 65536,
+          type: 'string',
+        },
+        usage: {
+          [Symbol.for('TypeBox.Kind')]: 'Object',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'object',
+          properties: {
+            inputTokens: {
+              [Symbol.for('TypeBox.Kind')]: 'Integer',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              minimum: 0,
+              type: 'integer',
+            },
+            outputTokens: {
+              [Symbol.for('TypeBox.Kind')]: 'Integer',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              minimum: 0,
+              type: 'integer',
+            },
+            costUsd: {
+              [Symbol.for('TypeBox.Kind')]: 'Number',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              minimum: 0,
+              type: 'number',
+            },
+          },
+        },
+      },
+    },
+  },
+  log: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'log' &&
+          (value['level'] === 'debug' ||
+            value['level'] === 'info' ||
+            value['level'] === 'warn' ||
+            value['level'] === 'error') &&
+          typeof value['message'] === 'string' &&
+          value['message'].length <= 65536
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'level', 'message'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'log', type: 'string' },
+        level: {
+          [Symbol.for('TypeBox.Kind')]: 'Union',
+          anyOf: [
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'debug', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'info', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'warn', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'error', type: 'string' },
+          ],
+        },
+        message: { [Symbol.for('TypeBox.Kind')]: 'String', maxLength: 65536, type: 'string' },
+      },
+    },
+  },
+  notify: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'notify' &&
+          (value['payload'] !== undefined ? true : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'notify', type: 'string' },
+        payload: {
+          [Symbol.for('TypeBox.Kind')]: 'Unknown',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+        },
+      },
+    },
+  },
+  error: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'error' &&
+          typeof value['message'] === 'string' &&
+          (value['code'] !== undefined ? typeof value['code'] === 'string' : true) &&
+          typeof value['fatal'] === 'boolean'
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'message', 'fatal'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'error', type: 'string' },
+        message: { [Symbol.for('TypeBox.Kind')]: 'String', type: 'string' },
+        code: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'string',
+        },
+        fatal: { [Symbol.for('TypeBox.Kind')]: 'Boolean', type: 'boolean' },
+      },
+    },
+  },
+  exit: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'exit' &&
+          (value['reason'] === 'done' ||
+            value['reason'] === 'max_iterations' ||
+            value['reason'] === 'stopped' ||
+            value['reason'] === 'error') &&
+          Number.isInteger(value['iterations']) &&
+          value['iterations'] >= 0 &&
+          (value['summary'] !== undefined
+            ? typeof value['summary'] === 'string' && value['summary'].length <= 65536
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'reason', 'iterations'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'exit', type: 'string' },
+        reason: {
+          [Symbol.for('TypeBox.Kind')]: 'Union',
+          anyOf: [
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'done', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'max_iterations', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'stopped', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'error', type: 'string' },
+          ],
+        },
+        iterations: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 0, type: 'integer' },
+        summary: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          maxLength: 65536,
+          type: 'string',
+        },
+      },
+    },
+  },
+  turn_result: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'turn_result' &&
+          typeof value['turnId'] === 'string' &&
+          value['turnId'].length <= 128 &&
+          value['turnId'].length >= 1 &&
+          (value['status'] === 'ok' ||
+            value['status'] === 'error' ||
+            value['status'] === 'cancelled') &&
+          (value['output'] !== undefined ? true : true) &&
+          (value['error'] !== undefined
+            ? typeof value['error'] === 'string' && value['error'].length <= 65536
+            : true) &&
+          Number.isInteger(value['durationMs']) &&
+          value['durationMs'] >= 0 &&
+          (value['usage'] !== undefined
+            ? typeof value['usage'] === 'object' &&
+              value['usage'] !== null &&
+              !Array.isArray(value['usage']) &&
+              (value['usage']['inputTokens'] !== undefined
+                ? Number.isInteger(value['usage']['inputTokens']) &&
+                  value['usage']['inputTokens'] >= 0
+                : true) &&
+              (value['usage']['outputTokens'] !== undefined
+                ? Number.isInteger(value['usage']['outputTokens']) &&
+                  value['usage']['outputTokens'] >= 0
+                : true) &&
+              (value['usage']['costUsd'] !== undefined
+                ? Number.isFinite(value['usage']['costUsd']) && value['usage']['costUsd'] >= 0
+                : true)
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'turnId', 'status', 'durationMs'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'turn_result', type: 'string' },
+        turnId: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        status: {
+          [Symbol.for('TypeBox.Kind')]: 'Union',
+          anyOf: [
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'ok', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'error', type: 'string' },
+            { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'cancelled', type: 'string' },
+          ],
+        },
+        output: {
+          [Symbol.for('TypeBox.Kind')]: 'Unknown',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+        },
+        error: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          maxLength: 65536,
+          type: 'string',
+        },
+        durationMs: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 0, type: 'integer' },
+        usage: {
+          [Symbol.for('TypeBox.Kind')]: 'Object',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'object',
+          properties: {
+            inputTokens: {
+              [Symbol.for('TypeBox.Kind')]: 'Integer',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              minimum: 0,
+              type: 'integer',
+            },
+            outputTokens: {
+              [Symbol.for('TypeBox.Kind')]: 'Integer',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              minimum: 0,
+              type: 'integer',
+            },
+            costUsd: {
+              [Symbol.for('TypeBox.Kind')]: 'Number',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              minimum: 0,
+              type: 'number',
+            },
+          },
+        },
+      },
+    },
+  },
+  permission_request: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'permission_request' &&
+          typeof value['requestId'] === 'string' &&
+          value['requestId'].length <= 128 &&
+          value['requestId'].length >= 1 &&
+          typeof value['tool'] === 'string' &&
+          value['tool'].length <= 256 &&
+          value['tool'].length >= 1 &&
+          (value['input'] !== undefined ? true : true) &&
+          (value['rationale'] !== undefined
+            ? typeof value['rationale'] === 'string' && value['rationale'].length <= 65536
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'requestId', 'tool'],
+      properties: {
+        type: {
+          [Symbol.for('TypeBox.Kind')]: 'Literal',
+          const: 'permission_request',
+          type: 'string',
+        },
+        requestId: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        tool: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 256,
+          type: 'string',
+        },
+        input: {
+          [Symbol.for('TypeBox.Kind')]: 'Unknown',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+        },
+        rationale: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          maxLength: 65536,
+          type: 'string',
+        },
+      },
+    },
+  },
+};
