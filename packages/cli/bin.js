@@ -3,7 +3,15 @@
 // goes straight to the kernel without loading the command parser; everything else goes
 // through @x/cli/main, which imports each command's module only when it runs.
 if (process.argv.length === 4 && process.argv[2] === 'runner' && process.argv[3] === '--pipe') {
-  const { runPipe } = await import('@x/kernel');
+  // dist/runner.mjs is @x/kernel/pipe bundled into one file (scripts/build-runner.mjs): one
+  // module to load instead of a few dozen, which is most of a runner's start-up. A checkout
+  // that has not been built has no bundle and loads the kernel's modules.
+  const bundle = new URL('./dist/runner.mjs', import.meta.url);
+  const { runPipe } = await import(bundle.href).catch((error) =>
+    error?.code === 'ERR_MODULE_NOT_FOUND' && error.url === bundle.href
+      ? import('@x/kernel/pipe')
+      : Promise.reject(error),
+  );
   await runPipe();
 } else {
   const { main } = await import('@x/cli/main');

@@ -1,19 +1,23 @@
 // `pnpm --filter @x/bench-lifecycle profile:runner`: where a runner's spawn → ready goes.
 // Spawns `x runner --pipe` exactly as the daemon does (same argv, fd 3 socketpair, own process
-// group, X_IPC_CODEC, init sent at once) and times spawn → `ready`; then times bare `node`
-// children that import one layer more each, writing to fd 3 once loaded, to split the cost.
-// Flags: --samples N (default 15), --cpu-prof DIR (profile the runners into DIR),
-// --bin FILE (another runner entry, e.g. a bundle), --agent FILE (another agent module),
-// --runner-only (skip the import layers).
+// group, X_IPC_CODEC, init sent at once) and times spawn → `ready`; times bare `node`
+// children that import one layer more each, writing to fd 3 once loaded, to split the cost;
+// and starts the same agent through a daemon (`agent.start`, the daemon's readyAt − createdAt)
+// to show the daemon's share. Every case runs once per round, interleaved with the bare-node
+// floor, so that a change in background load moves all of them alike: compare the ratios.
+// Flags: --samples N (rounds, default 15), --cpu-prof DIR (profile the runners into DIR),
+// --bin FILE (another runner entry), --agent FILE (another agent module),
+// --runner-only (skip the import layers), --no-daemon (skip the daemon case).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PROTOCOL_VERSION } from '@x/ipc';
 import { summarize } from './stats.js';
-import { X_BIN } from './x-daemon.js';
+import { startXDaemon, X_BIN } from './x-daemon.js';
 
 const { values: flags } = parseArgs({
   // `pnpm bench -- --samples 5` passes the `--` through.
@@ -24,9 +28,11 @@ const { values: flags } = parseArgs({
     bin: { type: 'string' },
     agent: { type: 'string' },
     'runner-only': { type: 'boolean', default: false },
+    'no-daemon': { type: 'boolean', default: false },
   },
 });
 const samples = Number(flags.samples);
+const warmup = 2;
 const AGENT = resolve(
   flags.agent ?? fileURLToPath(new URL('../fixtures/idle-agent.mjs', import.meta.url)),
 );
@@ -34,7 +40,9 @@ const RUNNER_BIN = resolve(flags.bin ?? X_BIN);
 const cliDir = dirname(X_BIN);
 const fromCli = createRequire(`${cliDir}/package.json`);
 const fromIpc = createRequire(fromCli.resolve('@x/ipc/package.json'));
+const fromKernel = createRequire(fromCli.resolve('@x/kernel/package.json'));
 const url = (path) => pathToFileURL(path).href;
+const kernelDist = dirname(fromKernel.resolve('@x/kernel/package.json'));
 const ESM = {
   commander: url(fromCli.resolve('commander')).replace(/index\.js$/, 'esm.mjs'),
   cliMain: url(resolve(cliDir, 'dist/main.js')),
@@ -42,9 +50,11 @@ const ESM = {
   msgpackr: url(fromIpc.resolve('msgpackr')),
   ipc: url(fromCli.resolve('@x/ipc')),
   kernel: url(fromCli.resolve('@x/kernel')),
+  kernelPipe: url(resolve(kernelDist, 'dist/pipe-entry.js')),
+  bundle: url(resolve(cliDir, 'dist/runner.mjs')),
 };
 
-/** Spawn → first frame on fd 3, in ms. */
+/** Spawn → first frame on fd 3, in ms, and the main thread's CPU time by then. */
 function time(args, { init = false, env = {} } = {}) {
   return new Promise((resolveTime, reject) => {
     const started = performance.now();
@@ -92,18 +102,17 @@ function time(args, { init = false, env = {} } = {}) {
   });
 }
 
-/** User + system CPU time of a process so far, ms (from /proc/<pid>/stat, 10 ms ticks). */
+/**
+ * CPU time of a process's main thread so far, ms: the first field of /proc/<pid>/schedstat
+ * (ns on a CPU). Less sensitive to other load on the machine than the wall time.
+ */
 function readCpuMs(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of proc(5), utime and stime, counted from field 3 (state).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
   } catch {
     return Number.NaN;
   }
 }
-const CLOCK_TICKS_PER_S = 100;
 
 const writeFd3 = `(await import('node:fs')).writeSync(3, '{"type":"ready"}\\n');`;
 const importing = (...specifiers) => [
@@ -119,36 +128,73 @@ if (flags['cpu-prof'] !== undefined) {
   mkdirSync(resolve(flags['cpu-prof']), { recursive: true });
 }
 
-const cases = [
-  ['node -e (floor)', () => time(['-e', `require('node:fs').writeSync(3, '{"type":"ready"}\\n')`])],
+const FLOOR = 'node -e (floor)';
+const RUNNER = 'x runner --pipe: spawn → ready (as the daemon starts it)';
+const DAEMON = 'the same through the daemon: agent.start, readyAt − createdAt';
+const layers = [
   ['node, ESM entry', () => time(importing())],
   ['+ commander', () => time(importing(ESM.commander))],
   ['+ @x/cli/main (commander + program)', () => time(importing(ESM.cliMain))],
   ['+ typebox/compiler', () => time(importing(ESM.typeboxCompiler))],
   ['+ msgpackr', () => time(importing(ESM.msgpackr))],
-  ['+ @x/ipc (typebox, msgpackr, validators compiled)', () => time(importing(ESM.ipc))],
-  ['+ @x/kernel (@x/ipc + kernel)', () => time(importing(ESM.kernel))],
-  ['+ @x/cli/main + @x/kernel', () => time(importing(ESM.cliMain, ESM.kernel))],
-  [
-    'x runner --pipe: spawn → ready (as the daemon starts it)',
-    () => time([...profile, RUNNER_BIN, 'runner', '--pipe'], { init: true }),
-  ],
+  ['+ @x/ipc (root: schema, TypeBox, rpc)', () => time(importing(ESM.ipc))],
+  ['+ @x/kernel (root: defineAgent, no @x/ipc)', () => time(importing(ESM.kernel))],
+  ['+ @x/kernel/pipe (unbundled runner modules)', () => time(importing(ESM.kernelPipe))],
+  ...(existsSync(fileURLToPath(ESM.bundle))
+    ? [['+ dist/runner.mjs (the runner bundle)', () => time(importing(ESM.bundle))]]
+    : []),
+];
+const cases = [
+  [FLOOR, () => time(['-e', `require('node:fs').writeSync(3, '{"type":"ready"}\\n')`])],
+  ...(flags['runner-only'] ? [] : layers),
+  [RUNNER, () => time([...profile, RUNNER_BIN, 'runner', '--pipe'], { init: true })],
 ];
 
-const results = {};
-for (const [label, run] of flags['runner-only'] ? cases.slice(-1) : cases) {
-  const times = [];
-  const cpu = [];
-  for (let i = 0; i < samples + 2; i += 1) {
-    const { ms, cpuMs } = await run();
-    if (i >= 2) {
-      times.push(ms);
-      cpu.push(cpuMs);
+const daemon = flags['no-daemon'] ? undefined : await startXDaemon();
+if (daemon !== undefined) {
+  let n = 0;
+  cases.push([
+    DAEMON,
+    async () => {
+      const run = await daemon.rpc.request(
+        'agent.start',
+        { module: AGENT, name: `startup-${(n += 1)}`, intervalMs: 3_600_000 },
+        { timeoutMs: 30_000 },
+      );
+      daemon.track(run.pid);
+      await daemon.rpc.request('agent.stop', { ref: run.runId }, { timeoutMs: 30_000 });
+      return { ms: run.readyAt - run.createdAt, cpuMs: Number.NaN };
+    },
+  ]);
+}
+
+const load = [loadavg()[0]];
+const wall = new Map(cases.map(([label]) => [label, []]));
+const cpu = new Map(cases.map(([label]) => [label, []]));
+try {
+  for (let round = 0; round < warmup + samples; round += 1) {
+    for (const [label, run] of cases) {
+      const { ms, cpuMs } = await run();
+      if (round >= warmup) {
+        wall.get(label).push(ms);
+        cpu.get(label).push(cpuMs);
+      }
     }
   }
-  results[label] = { wall: summarize(times), cpu: summarize(cpu) };
-  const { wall } = results[label];
+} finally {
+  await daemon?.close();
+}
+load.push(loadavg()[0]);
+
+const floor = summarize(wall.get(FLOOR));
+process.stdout.write(
+  `${samples} rounds, each case once per round after the floor; 1-min load average ${load.map((l) => l.toFixed(2)).join(' → ')}\n`,
+);
+for (const [label] of cases) {
+  const w = summarize(wall.get(label));
+  const c = summarize(cpu.get(label).filter((v) => !Number.isNaN(v)));
+  const cpuText = Number.isNaN(c.p50) ? '      —' : `${c.p50.toFixed(1).padStart(5)} ms`;
   process.stdout.write(
-    `${label.padEnd(56)} p50 ${wall.p50.toFixed(1).padStart(6)} ms  p95 ${wall.p95.toFixed(1).padStart(6)} ms  CPU p50 ${results[label].cpu.p50.toFixed(0).padStart(4)} ms\n`,
+    `${label.padEnd(64)} p50 ${w.p50.toFixed(1).padStart(6)} ms  p95 ${w.p95.toFixed(1).padStart(6)} ms  ${(w.p50 / floor.p50).toFixed(2).padStart(5)}× floor  main-thread CPU p50 ${cpuText}\n`,
   );
 }

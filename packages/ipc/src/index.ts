@@ -20,6 +20,8 @@ export {
   type Channel,
   type ChannelOptions,
 } from './core/channel.js';
+// Named before the schema so that a bundle using only the version leaves TypeBox out.
+export { PROTOCOL_VERSION } from './protocol/protocol-version.js';
 export * from './protocol/schema.js';
 export {
   compileValidator,

@@ -1,4 +1,6 @@
-import { C1, Packr, RESERVE_START_SPACE, type Options } from 'msgpackr';
+import { createRequire } from 'node:module';
+import type * as MsgpackrModule from 'msgpackr';
+import type { Options, Packr } from 'msgpackr';
 import { FrameError, IPC_ERROR_CODES, IpcError } from '../errors.js';
 import { ByteQueue } from './byte-queue.js';
 import {
@@ -30,6 +32,21 @@ const PACKR_OPTIONS = {
   int64AsType: 'number',
 } as Options;
 
+type Msgpackr = Pick<typeof MsgpackrModule, 'C1' | 'Packr' | 'RESERVE_START_SPACE'>;
+let msgpackr: Msgpackr | undefined;
+
+/**
+ * msgpackr, required on first use: a runner that speaks `jsonl` never loads it (about 100 KiB
+ * of code and an optional native addon, a few ms of every runner's start-up). Its CommonJS
+ * build is required synchronously, so `getCodec` stays synchronous. It is resolved from
+ * this module's URL: a bundle that inlines @x/ipc (packages/cli/dist/runner.mjs) resolves it
+ * from the bundle's package, which must then depend on msgpackr itself (@x/cli does).
+ */
+function loadMsgpackr(): Msgpackr {
+  msgpackr ??= createRequire(import.meta.url)('msgpackr') as Msgpackr;
+  return msgpackr;
+}
+
 /**
  * Creates the `msgpack` codec: each frame is a u32 big-endian byte length followed by one
  * msgpack value of that many bytes. An oversized length is reported as
@@ -38,6 +55,7 @@ const PACKR_OPTIONS = {
  */
 export function createMsgpackCodec(options?: CodecOptions): FrameCodec {
   const maxFrameBytes = resolveMaxFrameBytes(options);
+  const { C1, Packr, RESERVE_START_SPACE } = loadMsgpackr();
   const packr = new Packr(PACKR_OPTIONS);
   return {
     name: 'msgpack',
@@ -76,7 +94,7 @@ export function createMsgpackCodec(options?: CodecOptions): FrameCodec {
       return frame;
     },
     createDecoder(sink) {
-      return new MsgpackDecoder(sink, maxFrameBytes, new Packr(PACKR_OPTIONS));
+      return new MsgpackDecoder(sink, maxFrameBytes, new Packr(PACKR_OPTIONS), C1);
     },
   };
 }
@@ -93,6 +111,8 @@ class MsgpackDecoder implements FrameDecoder {
     private readonly sink: FrameSink,
     private readonly maxFrameBytes: number,
     private readonly packr: Packr,
+    /** msgpackr's sentinel for the never-used byte 0xc1. */
+    private readonly c1: unknown,
   ) {}
 
   get bufferedBytes(): number {
@@ -157,7 +177,7 @@ class MsgpackDecoder implements FrameDecoder {
       }
       value = this.packr.unpack(payload);
       // The sentinel can only come from a 0xc1 byte: skip the walk when there is none.
-      if (payload.indexOf(NEVER_USED) !== -1 && containsNeverUsed(value, 0)) {
+      if (payload.indexOf(NEVER_USED) !== -1 && containsNeverUsed(value, this.c1, 0)) {
         // msgpackr returns a sentinel for 0xc1 ("never used" in the msgpack spec) instead of failing.
         throw new Error('byte 0xc1 is never used in msgpack');
       }
@@ -186,18 +206,18 @@ class MsgpackDecoder implements FrameDecoder {
 }
 
 /** True when the decoded value holds msgpackr's sentinel for the never-used byte 0xc1. */
-function containsNeverUsed(value: unknown, depth: number): boolean {
-  if (value === C1) {
+function containsNeverUsed(value: unknown, c1: unknown, depth: number): boolean {
+  if (value === c1) {
     return true;
   }
   if (typeof value !== 'object' || value === null || depth > 64) {
     return false;
   }
   if (Array.isArray(value)) {
-    return value.some((item) => containsNeverUsed(item, depth + 1));
+    return value.some((item) => containsNeverUsed(item, c1, depth + 1));
   }
   for (const key in value) {
-    if (containsNeverUsed((value as Record<string, unknown>)[key], depth + 1)) {
+    if (containsNeverUsed((value as Record<string, unknown>)[key], c1, depth + 1)) {
       return true;
     }
   }

@@ -18,8 +18,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * object (TypeBox), exported by type in `MESSAGE_SCHEMAS` for docs and other languages.
  */
 
-/** Version of the runner protocol described here. A peer with another version is refused. */
-export const PROTOCOL_VERSION = 1;
+export { PROTOCOL_VERSION } from './protocol-version.js';
 
 const RunId = Type.String({
   minLength: 1,

@@ -1,12 +1,14 @@
-import type { Static, TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { createRequire } from 'node:module';
+import type { TSchema } from '@sinclair/typebox';
+import type * as TypeBoxErrors from '@sinclair/typebox/errors';
 import {
-  MESSAGE_SCHEMAS,
-  RunnerMessage as RunnerMessageSchema,
-  SupervisorMessage as SupervisorMessageSchema,
-  type RunnerMessage,
-  type SupervisorMessage,
-} from './schema.js';
+  RUNNER_MESSAGE_CHECKS,
+  SUPERVISOR_MESSAGE_CHECKS,
+  type MessageCheck,
+} from './message-checks.js';
+import type { RunnerMessage, SupervisorMessage } from './schema.js';
+
+export { compileValidator } from './compile-validator.js';
 
 /** Result of validating an unknown value against a schema. */
 export type Validation<T> =
@@ -22,54 +24,42 @@ export type Validation<T> =
 /** A compiled validator: checks a value and names the first offending field. */
 export type Validator<T> = (value: unknown) => Validation<T>;
 
+let typeboxErrors: typeof TypeBoxErrors | undefined;
+
 /**
- * Compiles a TypeBox schema into a fast validator. On failure it reports the JSON pointer
- * of the first bad field (`/iteration`) and what was expected there.
+ * The first error TypeBox finds in `value`, as `compileValidator` reports it. TypeBox is
+ * required (its CommonJS build, synchronously) on the first invalid message only: a runner
+ * validates with the generated checks and never loads it otherwise. Resolved from this
+ * module's URL, so a bundle that inlines @x/ipc needs @sinclair/typebox as a dependency of its
+ * own package (@x/cli has it for dist/runner.mjs).
  */
-export function compileValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
-  const check = TypeCompiler.Compile(schema);
-  return (value) => {
-    if (check.Check(value)) {
-      return { ok: true, value };
-    }
-    const first = check.Errors(value).First();
-    return {
-      ok: false,
-      path: first?.path === '' || first === undefined ? '/' : first.path,
-      message: first?.message ?? 'does not match the schema',
-    };
+function firstError(schema: TSchema, value: unknown): { path: string; message: string } {
+  typeboxErrors ??= createRequire(import.meta.url)(
+    '@sinclair/typebox/errors',
+  ) as typeof TypeBoxErrors;
+  const first = typeboxErrors.Errors(schema, [], value).First();
+  return {
+    path: first?.path === '' || first === undefined ? '/' : first.path,
+    message: first?.message ?? 'does not match the schema',
   };
 }
 
 /**
  * Builds a validator for a union of messages discriminated by `type`: the message type is
  * looked up first, so an error names the field of *that* message rather than the union.
+ * The checks are generated from `schema.ts` at build time (`message-checks.ts`), so nothing
+ * is compiled when a runner starts.
  */
-function compileMessageValidator<T>(types: readonly string[]): Validator<T> {
-  // Compiled on first use of each type: a runner that only ever sees init and stop does not
-  // pay at start-up for compiling every message of the protocol.
-  const compiled = new Map<string, Validator<unknown>>();
-  const byType = {
-    get(type: string): Validator<unknown> | undefined {
-      if (!types.includes(type)) {
-        return undefined;
-      }
-      let validator = compiled.get(type);
-      if (validator === undefined) {
-        validator = compileValidator(MESSAGE_SCHEMAS[type]);
-        compiled.set(type, validator);
-      }
-      return validator;
-    },
-  };
-  const known = types.join(', ');
+function messageValidator<T>(byType: Readonly<Record<string, MessageCheck>>): Validator<T> {
+  const checks = new Map(Object.entries(byType));
+  const known = [...checks.keys()].join(', ');
   return (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, path: '/', message: `expected a message object, got ${describe(value)}` };
     }
     const type = (value as { type?: unknown }).type;
-    const validator = typeof type === 'string' ? byType.get(type) : undefined;
-    if (validator === undefined) {
+    const entry = typeof type === 'string' ? checks.get(type) : undefined;
+    if (entry === undefined) {
       return {
         ok: false,
         path: '/type',
@@ -77,19 +67,21 @@ function compileMessageValidator<T>(types: readonly string[]): Validator<T> {
         unknownType: true,
       };
     }
-    return validator(value) as Validation<T>;
+    if (entry.check(value)) {
+      return { ok: true, value: value as T };
+    }
+    return { ok: false, ...firstError(entry.schema, value) };
   };
 }
 
-/** Validates messages a runner receives (`init`, `stop`). */
-export const validateSupervisorMessage: Validator<SupervisorMessage> = compileMessageValidator(
-  SupervisorMessageSchema.anyOf.map((schema) => schema.properties.type.const),
-);
+/** Validates messages a runner receives (`init`, `stop`, …). */
+// Pure: a bundle that uses one direction's validator drops the other's checks.
+export const validateSupervisorMessage: Validator<SupervisorMessage> =
+  /* @__PURE__ */ messageValidator(SUPERVISOR_MESSAGE_CHECKS);
 
 /** Validates messages a supervisor receives (`ready`, `iteration_done`, `exit`, …). */
-export const validateRunnerMessage: Validator<RunnerMessage> = compileMessageValidator(
-  RunnerMessageSchema.anyOf.map((schema) => schema.properties.type.const),
-);
+export const validateRunnerMessage: Validator<RunnerMessage> =
+  /* @__PURE__ */ messageValidator(RUNNER_MESSAGE_CHECKS);
 
 export function describe(value: unknown): string {
   if (value === null) {
