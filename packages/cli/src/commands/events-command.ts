@@ -185,6 +185,24 @@ export function summarize(event: MonitorEvent): string {
       return `[${event.level}] ${event.message}`;
     case 'notify':
       return truncate(JSON.stringify(event.payload) ?? 'undefined');
+    case 'turn_result': {
+      const { turn } = event;
+      const detail =
+        turn.status === 'ok' ? (JSON.stringify(turn.output) ?? '') : (turn.error ?? '');
+      return truncate(`${turn.turnId} ${turn.status} ${turn.durationMs ?? 0}ms ${detail}`.trimEnd());
+    }
+    case 'permission_request': {
+      const { request } = event;
+      return truncate(
+        `${request.requestId} ${request.tool}${request.rationale === null ? '' : `: ${request.rationale}`}`,
+      );
+    }
+    case 'permission_answer': {
+      const { request } = event;
+      return truncate(
+        `${request.requestId} ${request.tool} ${request.decision ?? 'pending'} by ${request.decidedBy ?? '-'}${request.reason === null ? '' : ` (${request.reason})`}`,
+      );
+    }
     default: {
       // Variants added later (turns, permissions…): their own fields, as JSON.
       const {
