@@ -32,7 +32,7 @@ export interface AgentContext<P = Record<string, unknown>> {
   notify(payload: unknown): void;
   /**
    * Asks whoever supervises the run for permission to use a tool. Under the daemon this is
-   * a `permission_request` answered by `x agent permissions`/the control API; in an
+   * a `permission_request` answered by `x agent approve|deny` or the control API; in an
    * in-process runner, the `onPermissionRequest` callback (default: denied).
    *
    * Resolves `'denied'` without asking when the run is stopping or over, and resolves

@@ -1,6 +1,6 @@
 import type { MonitorBacklog, MonitorEvent, MonitorLagged, MonitorSubscription } from '@x/daemon';
 import type { RpcConnection } from '@x/ipc';
-import { connectDaemon, withDaemon } from '../daemon-client.js';
+import { REQUEST_TIMEOUT_MS, connectDaemon, withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatTime } from '../output.js';
@@ -37,10 +37,17 @@ export async function eventsCommand(options: EventsOptions): Promise<number> {
   let cursor = options.since;
   await withDaemon(options.home, async (connection) => {
     if (options.since === undefined) {
-      const page = await connection.request<MonitorBacklog>('monitor.backlog', {
-        ...filter,
-        limit: Math.min(options.lines, PAGE),
-      });
+      const limit = Math.min(options.lines, PAGE);
+      const page = await connection.request<MonitorBacklog>(
+        'monitor.backlog',
+        { ...filter, limit },
+        { timeoutMs: REQUEST_TIMEOUT_MS },
+      );
+      if (page.more && page.events.length < limit && page.events.length > 0) {
+        process.stderr.write(
+          `x: events: only the newest ${page.events.length} events fit in one answer (768 KiB); page through older ones with --since\n`,
+        );
+      }
       page.events.forEach(print);
       cursor = page.events.at(-1)?.id ?? page.lastEventId;
       return;
@@ -49,14 +56,15 @@ export async function eventsCommand(options: EventsOptions): Promise<number> {
       return; // the subscription replays from `since`
     }
     for (;;) {
-      const page = await connection.request<MonitorBacklog>('monitor.backlog', {
-        ...filter,
-        since: cursor,
-        limit: PAGE,
-      });
+      const page = await connection.request<MonitorBacklog>(
+        'monitor.backlog',
+        { ...filter, since: cursor, limit: PAGE },
+        { timeoutMs: REQUEST_TIMEOUT_MS },
+      );
       page.events.forEach(print);
       cursor = page.events.at(-1)?.id ?? cursor;
-      if (page.events.length < PAGE) {
+      // A page ends at PAGE events or 768 KiB of them: `more` says whether another follows.
+      if (!page.more || page.events.length === 0) {
         return;
       }
     }
@@ -189,7 +197,9 @@ export function summarize(event: MonitorEvent): string {
       const { turn } = event;
       const detail =
         turn.status === 'ok' ? (JSON.stringify(turn.output) ?? '') : (turn.error ?? '');
-      return truncate(`${turn.turnId} ${turn.status} ${turn.durationMs ?? 0}ms ${detail}`.trimEnd());
+      return truncate(
+        `${turn.turnId} ${turn.status} ${turn.durationMs ?? 0}ms ${detail}`.trimEnd(),
+      );
     }
     case 'permission_request': {
       const { request } = event;
