@@ -132,6 +132,16 @@ describe('restart policy, liveness and memory limits with real processes', () =>
     expect(isAlive(run.pid!)).toBe(false);
   });
 
+  it('memory of the whole process group counts: a child over the limit makes the run oom', async () => {
+    const run = await start('child-hog', { command: undefined, maxMemoryMb: 150 });
+    expect(await ended(run.runId, 15_000)).toBe(true);
+    const record = supervisor.get(run.runId)!;
+    expect(record.exit?.reason).toBe('oom');
+    expect(record.exit?.evidence).toMatchObject({ memory: { limitBytes: 150 * 1024 * 1024 } });
+    // The runner alone stays far below the limit (~50 MiB): only the group's sum can cross it.
+    expect(isAlive(run.pid!)).toBe(false);
+  });
+
   it('a completed run restarts under always, not under on-failure', async () => {
     const always = await start('done', {
       name: 'always',

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /**
  * Start time of a process, in clock ticks since boot (field 22 of /proc/<pid>/stat), or null
@@ -24,4 +24,41 @@ export function readResidentBytes(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Resident set size of a whole process group in bytes: the sum of VmRSS over every process in
+ * /proc whose process group id (field 5 of /proc/<pid>/stat) is `pgid`, or null when none was
+ * readable. A runner's children (tools, shells) count against its memory limit this way.
+ * Cost: one readdir of /proc and one read per process, about 1 ms for a few hundred processes.
+ */
+export function readGroupResidentBytes(pgid: number): number | null {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  let total: number | null = null;
+  for (const entry of entries) {
+    const code = entry.charCodeAt(0);
+    if (code < 48 || code > 57) {
+      continue;
+    }
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // Exited meanwhile.
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) !== pgid) {
+      continue;
+    }
+    const rss = readResidentBytes(Number(entry));
+    if (rss !== null) {
+      total = (total ?? 0) + rss;
+    }
+  }
+  return total;
 }
