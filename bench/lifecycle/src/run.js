@@ -1,6 +1,8 @@
 // `pnpm bench`: the x daemon's process lifecycle against pm2's, in one run on this machine.
 // spawn → ready (vs a bare `node` child), cooperative stop, kill -9 → restarted, start 50,
 // daemon RSS with 0/10/50 idle runners. Prints a table; writes bench-results/lifecycle.json.
+// x runs twice: with its default spare runner (one runner started ahead) for everything, and
+// with X_RUNNER_SPARES=0 (every runner a cold start) for spawn → ready and kill -9.
 // Flags: --samples N (spawn/stop, default 20), --kill-samples N (default 10),
 // --poll-ms N (status polling, default 10), --settle-ms N (before RSS, default 1000), --out FILE.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -70,6 +72,21 @@ try {
   x.kill = await xBench.measureKillRestart(xDaemon, { samples: killSamples, warmup, pollMs });
 } finally {
   await xDaemon.close();
+}
+const xColdDaemon = await startXDaemon({ env: { X_RUNNER_SPARES: '0' } });
+try {
+  log(
+    `x (X_RUNNER_SPARES=0, cold starts): spawn → ready and stop, ${samples} times [${elapsed()}]`,
+  );
+  x.coldSpawn = await xBench.measureSpawnAndStop(xColdDaemon, { samples, warmup });
+  log(`x (cold): kill -9 → restarted, ${killSamples} times [${elapsed()}]`);
+  x.coldKill = await xBench.measureKillRestart(xColdDaemon, {
+    samples: killSamples,
+    warmup,
+    pollMs,
+  });
+} finally {
+  await xColdDaemon.close();
 }
 
 const pm2 = {};

@@ -21,11 +21,12 @@ const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 /**
  * Starts an x daemon the way a user does (`x daemon start --json`, detached) in a fresh
- * state directory under /tmp, and connects to its control socket.
+ * state directory under /tmp, and connects to its control socket. `env` is added to the
+ * daemon's environment (e.g. `{ X_RUNNER_SPARES: '0' }` for a daemon without spare runners).
  * `close()` shuts it down (every runner is stopped first), SIGKILLs whatever is left
  * (the daemon and every runner pid passed to `track`), and removes the directory.
  */
-export async function startXDaemon() {
+export async function startXDaemon({ env = {} } = {}) {
   // A short path: the control socket lives in it and Unix socket paths are capped at 108 bytes.
   const home = mkdtempSync('/tmp/x-bl-');
   const runnerPids = new Set();
@@ -52,7 +53,7 @@ export async function startXDaemon() {
   };
   try {
     const { stdout } = await run(process.execPath, [X_BIN, 'daemon', 'start', '--json'], {
-      env: { ...process.env, X_HOME: home },
+      env: { ...process.env, ...env, X_HOME: home },
     });
     pid = /** @type {{ pid: number }} */ (JSON.parse(stdout)).pid;
     connection = await connectRpc(statePaths(home).socketPath, { timeoutMs: 5000 });

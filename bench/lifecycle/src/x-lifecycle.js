@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pollUntil } from './poll.js';
+import { runnerChildren } from './proc-children.js';
 import { readRssBytes, sampleRss } from './proc-memory.js';
 import { median, summarize } from './stats.js';
 
@@ -53,7 +54,9 @@ export async function measureSpawnAndStop(daemon, { samples, warmup }) {
   const startRoundTripMs = [];
   const stopRoundTripMs = [];
   const stopPhases = {};
+  let spareHits = 0;
   for (let i = 0; i < warmup + samples; i += 1) {
+    const before = runnerChildren(daemon.pid);
     const started = performance.now();
     const run = await startAgent(daemon, `spawn-${i}`);
     const startRoundTrip = performance.now() - started;
@@ -65,6 +68,7 @@ export async function measureSpawnAndStop(daemon, { samples, warmup }) {
       continue;
     }
     readyMs.push(/** @type {number} */ (run.readyAt) - run.createdAt);
+    spareHits += before.includes(/** @type {number} */ (run.pid)) ? 1 : 0;
     startRoundTripMs.push(startRoundTrip);
     stopRoundTripMs.push(stopRoundTrip);
     const phase = stopped.exit?.stopPhase ?? 'none';
@@ -75,6 +79,8 @@ export async function measureSpawnAndStop(daemon, { samples, warmup }) {
     startRoundTrip: summarize(startRoundTripMs),
     stopRoundTrip: summarize(stopRoundTripMs),
     stopPhases,
+    /** Samples whose runner was a spare (alive before the start). */
+    spareHits,
   };
 }
 
@@ -101,8 +107,10 @@ export async function measureKillRestart(daemon, { samples, warmup, pollMs }) {
   // `at`), then exit classified → the new attempt ready.
   const exitSeenMs = [];
   const respawnReadyMs = [];
+  let spareHits = 0;
   for (let i = 0; i < warmup + samples; i += 1) {
     await sleep(SETTLE_MS);
+    const before = runnerChildren(daemon.pid);
     const oldPid = /** @type {number} */ (run.pid);
     const killedAt = Date.now();
     const started = performance.now();
@@ -124,6 +132,7 @@ export async function measureKillRestart(daemon, { samples, warmup, pollMs }) {
       const exitAt = run.lastReasons.at(-1)?.at ?? killedAt;
       exitSeenMs.push(exitAt - killedAt);
       respawnReadyMs.push(/** @type {number} */ (run.readyAt) - exitAt);
+      spareHits += before.includes(/** @type {number} */ (run.pid)) ? 1 : 0;
     }
   }
   await stopAgent(daemon, name);
@@ -132,6 +141,8 @@ export async function measureKillRestart(daemon, { samples, warmup, pollMs }) {
     recorded: summarize(recordedMs),
     exitSeen: summarize(exitSeenMs),
     respawnReady: summarize(respawnReadyMs),
+    /** Restarts whose runner was a spare (alive before the kill). */
+    spareHits,
   };
 }
 

@@ -5,6 +5,13 @@ import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 
 /**
+ * How long the CLI waits for an answer to a call that does not wait on a run (status, lists,
+ * logs, backlog pages, answers to permission requests): 30 000 ms. A daemon that does not
+ * answer by then is reported (exit 1) rather than waited on forever.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
  * Connects to the daemon serving `home`.
  * @throws CliError (exit 69, EX_UNAVAILABLE) naming the directory and how to start one.
  */

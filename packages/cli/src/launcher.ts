@@ -1,6 +1,7 @@
 import {
   createModeLauncher,
   createSubprocessLauncher,
+  createLogger,
   createThreadLauncher,
   type RunnerLauncher,
 } from '@x/daemon';
@@ -8,13 +9,14 @@ import { BIN_PATH } from './cli-paths.js';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { daemonRunnerModes } from './runner-mode.js';
+import { runnerSpares } from './runner-spares.js';
 
 /** The kernel's worker entry: what a thread runner runs. */
 const WORKER_ENTRY = '@x/kernel/worker';
 
 /** Options of {@link createLauncher}; the defaults are the daemon process's own. */
 export interface CreateLauncherOptions {
-  /** Where `X_RUNNER_MODE` is read. @default process.env */
+  /** Where `X_RUNNER_MODE` and `X_RUNNER_SPARES` are read. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** @default process.platform */
   platform?: NodeJS.Platform;
@@ -29,11 +31,16 @@ export interface CreateLauncherOptions {
  * offered. `command` runs and services are always subprocesses.
  * If the worker entry cannot be resolved (a broken install), `thread` is not offered and the
  * daemon's status says why.
- * @throws CliError (exit 78, EX_CONFIG) for a bad `X_RUNNER_MODE`, or when the default mode
- *   is `thread` and the worker entry cannot be resolved.
+ * The subprocess launcher keeps `X_RUNNER_SPARES` spare runners started ahead (default 1 when
+ * the default mode is `subprocess`, else 0; `0` turns them off): a run or a restart that can
+ * use one skips Node's cold start (apps/docs/guide/runner-modes.md, "Spare runners").
+ * @throws CliError (exit 78, EX_CONFIG) for a bad `X_RUNNER_MODE` or `X_RUNNER_SPARES`, or
+ *   when the default mode is `thread` and the worker entry cannot be resolved.
  */
 export function createLauncher(options: CreateLauncherOptions = {}): RunnerLauncher {
-  const modes = daemonRunnerModes(options.env ?? process.env, options.platform ?? process.platform);
+  const env = options.env ?? process.env;
+  const modes = daemonRunnerModes(env, options.platform ?? process.platform);
+  const spares = runnerSpares(env, modes);
   let workerUrl: string | undefined;
   let unresolved: string | undefined;
   try {
@@ -53,6 +60,8 @@ export function createLauncher(options: CreateLauncherOptions = {}): RunnerLaunc
       ? createSubprocessLauncher({
           command: process.execPath,
           args: [BIN_PATH, 'runner', '--pipe'],
+          spares,
+          logger: createLogger(),
         })
       : undefined,
     thread: workerUrl === undefined ? undefined : createThreadLauncher({ workerUrl }),

@@ -21,6 +21,11 @@ export const RUN_LOG_MAX_FILES = 3;
 export const LOG_LINE_MAX_BYTES = 16 * 1024;
 /** Largest JSON-RPC request line accepted on the control socket: 1 MiB. */
 export const CONTROL_MAX_FRAME_BYTES = 1024 * 1024;
+/**
+ * At shutdown, how long a control connection has to read what was written to it (the last
+ * events of a subscriber) before its socket is destroyed: 1000 ms.
+ */
+export const CONTROL_CLOSE_GRACE_MS = 1_000;
 /** Most concurrent control-socket connections: 128. */
 export const CONTROL_MAX_CONNECTIONS = 128;
 /** Longest Unix socket path the platform accepts (sockaddr_un.sun_path, macOS 104, Linux 108). */
@@ -53,6 +58,18 @@ export const EVENT_BACKLOG_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 export const EVENT_FLUSH_INTERVAL_MS = 50;
 /** Events written in one backlog transaction at most; reaching it writes at once: 500. */
 export const EVENT_FLUSH_MAX_EVENTS = 500;
+/**
+ * Largest JSON of one monitor event: 512 KiB. A larger event (or one that cannot be
+ * serialised) is stored and sent with its largest fields left out and `payloadError` set.
+ */
+export const EVENT_MAX_BYTES = 512 * 1024;
+/**
+ * Bytes of event JSON in one `monitor.backlog` answer at most: 768 KiB (under the 1 MiB
+ * frame limit of the control socket; one event always fits, see EVENT_MAX_BYTES).
+ */
+export const BACKLOG_PAGE_MAX_BYTES = 768 * 1024;
+/** Bytes of event JSON read per backlog page when a subscriber replays: 1 MiB. */
+export const EVENT_REPLAY_PAGE_BYTES = 1024 * 1024;
 /** Rows read per backlog page when a subscriber replays from `since`: 500. */
 export const EVENT_REPLAY_PAGE_SIZE = 500;
 /** Events a subscriber may have waiting before it is told it lagged and dropped: 1000. */

@@ -56,9 +56,20 @@ export {
   type RunnerMode,
 } from './launch/runner-launcher.js';
 export {
+  RUNNER_SPARE_ENV,
   createSubprocessLauncher,
+  type SubprocessLauncher,
   type SubprocessLauncherOptions,
 } from './launch/subprocess-launcher.js';
+export {
+  SPARE_MAX_QUICK_DEATHS,
+  SPARE_QUICK_DEATH_MS,
+  SparePool,
+  type SparePoolOptions,
+  type SparePoolState,
+  type SpareStatus,
+} from './launch/spare-pool.js';
+export { sameSpareKey, spareKeyOf, type SpareKey } from './launch/spare-key.js';
 export {
   createThreadLauncher,
   type ThreadLauncherOptions,

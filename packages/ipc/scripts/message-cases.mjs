@@ -289,4 +289,10 @@ export const MESSAGE_CASES = [
     value: { type: 'permission_request', requestId: 'p-1', tool: 't'.repeat(257) },
     path: '/tool',
   },
+  {
+    name: 'permission_cancel without requestId',
+    direction: R2S,
+    value: { type: 'permission_cancel', reason: 'stopping' },
+    path: '/requestId',
+  },
 ];

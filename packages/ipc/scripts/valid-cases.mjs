@@ -312,6 +312,18 @@ export const VALID_CASES = [
     name: 'permission_request, minimal',
     message: { type: 'permission_request', requestId: 'p-2', tool: 'http.get' },
   },
+  {
+    name: 'permission_cancel',
+    message: {
+      type: 'permission_cancel',
+      requestId: 'p-1',
+      reason: 'the turn was cancelled',
+    },
+  },
+  {
+    name: 'permission_cancel, minimal',
+    message: { type: 'permission_cancel', requestId: 'p-2' },
+  },
 
   // --- edge cases
   {

@@ -23,3 +23,10 @@ export const MAX_QUEUED_TURNS = 1000;
 export const DEFAULT_INTERVAL_MS = 1000;
 /** Default grace of an in-process runner's `stop()`: 10 000 ms. */
 export const DEFAULT_STOP_GRACE_MS = 10_000;
+/**
+ * How long a `turn_result` the channel refused for backpressure (`X_IPC_BACKPRESSURE`: the
+ * supervisor is not reading) is retried before the runner gives up on it: 30 000 ms.
+ */
+export const TURN_RESULT_RETRY_MS = 30_000;
+/** How long the final `exit` frame is retried under backpressure: 5000 ms. */
+export const EXIT_FRAME_RETRY_MS = 5000;

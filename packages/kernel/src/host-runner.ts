@@ -1,27 +1,28 @@
 import {
+  IPC_ERROR_CODES,
   PROTOCOL_VERSION,
+  isIpcError,
   type Channel,
   type CodecName,
   type InitMessage,
   type RunnerMessage,
   type SupervisorMessage,
-  type TurnResultMessage,
 } from '@x/ipc';
 import { AgentLoop } from './agent-loop.js';
 import {
   EX_AGENT_FAILED,
   EX_CONFIG,
   EX_PROTOCOL,
+  EXIT_FRAME_RETRY_MS,
   INIT_TIMEOUT_MS,
   ORPHAN_EXIT_MS,
 } from './constants.js';
 import { isKernelError } from './errors.js';
 import { loadAgent } from './load-agent.js';
 import { PermissionBroker } from './permission-broker.js';
+import { sendTurnResult } from './send-turn-result.js';
+import { sendWithRetry } from './send-with-retry.js';
 import type { TurnOutcome } from './turn.js';
-
-/** Longest error text a `turn_result` carries (the schema's limit): 65 536 characters. */
-const MAX_ERROR_LENGTH = 65_536;
 
 /** What {@link hostRunner} needs from the process or thread it runs in, bound before user code loads. */
 export interface HostRunnerOptions {
@@ -50,15 +51,18 @@ export interface HostRunnerOptions {
  * load the agent module, send `ready` with `capabilities { steps, turns }` (from whether
  * the agent has `step`/`turn`), send heartbeats if asked, run the agent loop, send `exit`,
  * exit. While running: `stop` stops the loop; `turn` queues a turn and every turn gets
- * exactly one `turn_result`; `turn_cancel` cancels a queued or running turn;
+ * exactly one `turn_result` (retried for up to 30 s while the channel refuses it for
+ * backpressure, and sent before `exit`); `turn_cancel` cancels a queued or running turn;
  * `permission_response` answers the agent's `permission_request` (ids `p-1`, `p-2`, …);
- * pending permission requests are denied on stop and when the channel closes.
+ * a pending permission request that the runner denies itself (its turn was cancelled, a stop,
+ * the run's end) is withdrawn with `permission_cancel`.
  * Nothing is sent before `ready`; failures before it go to `writeErr` only.
  *
  * Exit codes: 0 after a normal end or a cooperative stop; 1 when setup threw; 76
  * (EX_PROTOCOL) when the handshake fails; 78 (EX_CONFIG) when the agent module is missing
- * or invalid (sysexits.h). When the channel closes (supervisor gone) the agent is stopped
- * and `exit(0)` is called within about 1.25 s (ORPHAN_EXIT_MS + 250 ms).
+ * or invalid (sysexits.h). When the channel closes (supervisor gone), even while the agent
+ * module is still being imported, the agent is stopped and `exit(0)` is called within about
+ * 1.25 s (ORPHAN_EXIT_MS + 250 ms).
  */
 export async function hostRunner(
   channel: Channel<SupervisorMessage, RunnerMessage>,
@@ -94,17 +98,41 @@ export async function hostRunner(
     );
   }
 
+  // Bound before the agent module loads: an import can take long (top-level await), and a
+  // supervisor that goes away meanwhile must not leave this runner behind. onClose does not
+  // fire for a subscriber that comes after the close, hence the check of `closed` too.
+  const onOrphaned: (() => void)[] = [];
+  const orphaned = () => {
+    for (const stop of onOrphaned) {
+      stop();
+    }
+    // Not unref()ed: this timer is what guarantees the exit when the agent holds no handle.
+    setTimeout(() => exit(0), ORPHAN_EXIT_MS + 250);
+  };
+  channel.onClose(orphaned);
+  if (channel.closed) {
+    return exit(0);
+  }
+
   const agent = await loadAgent(init.module).catch((error: unknown) =>
     fail(isKernelError(error) ? error.exitCode : EX_CONFIG, (error as Error).message),
   );
+  if (channel.closed) {
+    // The supervisor went away during the import: nobody is left to run the agent for.
+    return exit(0);
+  }
 
+  const dropped = reportDrops(writeErr);
   const send = (message: RunnerMessage): Promise<void> =>
-    channel
-      .send(message)
-      .catch((error: Error) =>
-        writeErr(`x runner: could not send ${message.type}: ${error.message}\n`),
-      );
+    channel.send(message).catch((error: Error) => dropped(message.type, error));
   const permissions = new PermissionBroker((message) => channel.send(message));
+  // turn_results being sent (retried under backpressure): the exit frame waits for them.
+  const answering = new Set<Promise<void>>();
+  const turnDone = (outcome: TurnOutcome) => {
+    const sending = sendTurnResult(channel, outcome, writeErr);
+    answering.add(sending);
+    void sending.finally(() => answering.delete(sending));
+  };
   const loop = new AgentLoop(
     agent,
     {
@@ -120,7 +148,7 @@ export async function hostRunner(
       iterationDone: (report) => void send({ type: 'iteration_done', ...report }),
       log: (level, message) => void send({ type: 'log', level, message }),
       notify: (payload) => void send({ type: 'notify', payload }),
-      turnDone: (outcome) => sendTurnResult(channel, outcome, writeErr),
+      turnDone,
       requestPermission: (request, signal) => permissions.request(request, signal),
     },
   );
@@ -128,7 +156,7 @@ export async function hostRunner(
   inbox.attach((message) => {
     switch (message.type) {
       case 'stop':
-        permissions.denyAll();
+        permissions.denyAll('the run is stopping');
         loop.stop(message.graceMs, message.reason ?? 'stop requested by the supervisor');
         break;
       case 'turn':
@@ -146,12 +174,10 @@ export async function hostRunner(
         break;
     }
   });
-  channel.onClose(() => {
+  onOrphaned.push(() => {
     // The supervisor is gone: nobody is left to report to, so stop quickly.
-    permissions.denyAll();
+    permissions.denyAll('supervisor gone');
     loop.stop(ORPHAN_EXIT_MS, 'supervisor gone');
-    // Not unref()ed: this timer is what guarantees the exit when the agent holds no handle.
-    setTimeout(() => exit(0), ORPHAN_EXIT_MS + 250);
   });
 
   const ready: RunnerMessage = {
@@ -175,7 +201,7 @@ export async function hostRunner(
   }
 
   const outcome = await loop.run();
-  permissions.denyAll();
+  permissions.denyAll(`the run ended (${outcome.reason})`);
   if (heartbeat !== undefined) {
     clearInterval(heartbeat);
   }
@@ -191,55 +217,41 @@ export async function hostRunner(
           iterations: outcome.iterations,
           summary: outcome.summary,
         };
-  await channel.send(exitMessage).catch(() => undefined);
+  // Every turn_result before exit: the supervisor settles what is unanswered at exit.
+  await Promise.allSettled([...answering]);
+  await sendWithRetry(channel, exitMessage, EXIT_FRAME_RETRY_MS).catch(() => undefined);
   await options.flush?.();
   return exit(outcome.reason === 'error' ? EX_AGENT_FAILED : 0);
 }
 
+/** Shortest time between two reports of messages dropped for backpressure: 1000 ms. */
+const DROP_REPORT_INTERVAL_MS = 1000;
+
 /**
- * Sends the one `turn_result` of a turn. When its output cannot be sent (not encodable,
- * larger than a frame), the turn is reported as `error` instead, so it still gets its one
- * answer.
+ * Reports a message that could not be sent. Drops for backpressure (an agent logging faster
+ * than the supervisor reads) come in floods: they are counted and reported at most once per
+ * DROP_REPORT_INTERVAL_MS, so that the report does not become a flood of its own.
  */
-function sendTurnResult(
-  channel: Channel<SupervisorMessage, RunnerMessage>,
-  outcome: TurnOutcome,
+function reportDrops(
   writeErr: (text: string) => void,
-): void {
-  const message: TurnResultMessage = {
-    type: 'turn_result',
-    turnId: outcome.turnId,
-    status: outcome.status,
-    durationMs: outcome.durationMs,
-  };
-  if (outcome.status === 'ok') {
-    if (outcome.output !== undefined) {
-      message.output = outcome.output;
-    }
-  } else {
-    message.error = outcome.error.slice(0, MAX_ERROR_LENGTH);
-  }
-  if (outcome.usage !== undefined) {
-    message.usage = outcome.usage;
-  }
-  channel.send(message).catch((error: Error) => {
-    if (channel.closed || message.status !== 'ok') {
-      writeErr(`x runner: could not send turn_result for ${message.turnId}: ${error.message}\n`);
+): (type: RunnerMessage['type'], error: Error) => void {
+  let count = 0;
+  let reportedAt = -Infinity;
+  return (type, error) => {
+    if (!isIpcError(error) || error.code !== IPC_ERROR_CODES.BACKPRESSURE) {
+      writeErr(`x runner: could not send ${type}: ${error.message}\n`);
       return;
     }
-    const fallback: TurnResultMessage = {
-      type: 'turn_result',
-      turnId: message.turnId,
-      status: 'error',
-      durationMs: message.durationMs,
-      error: `the turn's output could not be sent: ${error.message}`.slice(0, MAX_ERROR_LENGTH),
-    };
-    channel
-      .send(fallback)
-      .catch((again: Error) =>
-        writeErr(`x runner: could not send turn_result for ${message.turnId}: ${again.message}\n`),
+    count += 1;
+    const now = performance.now();
+    if (now - reportedAt >= DROP_REPORT_INTERVAL_MS) {
+      writeErr(
+        `x runner: dropped ${count} message(s) (last: ${type}): the supervisor is not reading fast enough (X_IPC_BACKPRESSURE)\n`,
       );
-  });
+      count = 0;
+      reportedAt = now;
+    }
+  };
 }
 
 /** Most messages held between `init` and the agent being loaded: 1000. */

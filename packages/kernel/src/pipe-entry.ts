@@ -18,9 +18,24 @@ export interface RunPipeOptions {
   fd?: number;
   /** Codec on the descriptor. @default `$X_IPC_CODEC`, else `jsonl` */
   codec?: CodecName;
-  /** How long to wait for `init`, in ms. @default 10 000 (INIT_TIMEOUT_MS) */
+  /**
+   * How long to wait for `init`, in ms. @default 10 000 (INIT_TIMEOUT_MS); for a spare
+   * (`X_RUNNER_SPARE=1`) 2^31 − 1 (about 24.8 days, the largest Node timer)
+   */
   initTimeoutMs?: number;
 }
+
+/**
+ * Set to `1` by a supervisor that starts this runner ahead of need (a spare, @x/daemon's
+ * subprocess launcher): `init` may come much later than 10 s. The runner still exits when
+ * fd 3 closes (its supervisor went away). Removed from `process.env` before the agent loads,
+ * so that the agent sees the environment a fresh runner would.
+ */
+const RUNNER_SPARE_ENV = 'X_RUNNER_SPARE';
+/** What agent modules import `defineAgent` from; preloaded by a spare. */
+const KERNEL_ROOT: string = '@x/kernel';
+/** The largest delay a Node timer takes (a larger one fires after 1 ms): 2^31 − 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The body of `x runner --pipe` (import it from `@x/kernel/pipe`): speaks runner protocol
@@ -47,6 +62,8 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
     return exit(code);
   };
 
+  const spare = process.env[RUNNER_SPARE_ENV] === '1';
+  delete process.env[RUNNER_SPARE_ENV];
   const fd = options.fd ?? IPC_FD;
   const codecName = options.codec ?? process.env[IPC_CODEC_ENV] ?? 'jsonl';
   if (!isCodecName(codecName)) {
@@ -73,13 +90,19 @@ export async function runPipe(options: RunPipeOptions = {}): Promise<never> {
     codec: getCodec(codecName),
     validate: validateSupervisorMessage,
   });
+  if (spare) {
+    // While it waits, a spare loads the kernel root that agents import, so that an agent
+    // resolving to the same file (this installation's @x/kernel) finds it in the module cache.
+    // A variable specifier: bundlers must leave this import to Node's resolution at runtime.
+    void import(KERNEL_ROOT).catch(() => undefined);
+  }
   return hostRunner(channel, {
     codec: codecName,
     exit,
     writeErr,
     channelName: `fd ${fd}`,
     pid: process.pid,
-    initTimeoutMs: options.initTimeoutMs,
+    initTimeoutMs: options.initTimeoutMs ?? (spare ? MAX_TIMER_MS : undefined),
     flush: () => flush(socket),
   });
 }

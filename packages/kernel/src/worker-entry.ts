@@ -18,6 +18,12 @@ import { hostRunner } from './host-runner.js';
 export interface RunnerWorkerData {
   port: MessagePort;
   codec: CodecName;
+  /**
+   * Optional: one `Int32Array` element over a `SharedArrayBuffer`. The entry stores 1 in it
+   * when the thread ends on its own (`process` `exit` event; `worker.terminate()` does not
+   * emit it), so the supervisor can tell that exit from one by `terminate()`.
+   */
+  exitFlag?: Int32Array;
 }
 
 /** Options of {@link runWorker}: the defaults are what the worker entry uses. */
@@ -62,6 +68,11 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<never> 
       `x runner: the worker entry needs workerData { port: MessagePort, codec: 'jsonl' | 'msgpack' } (got ${describe(data)}); it is started by the x daemon's thread launcher\n`,
     );
     return exit(EX_USAGE);
+  }
+  const exitFlag = data?.exitFlag;
+  if (exitFlag instanceof Int32Array && exitFlag.buffer instanceof SharedArrayBuffer) {
+    // Registered before user code loads.
+    process.on('exit', () => Atomics.store(exitFlag, 0, 1));
   }
   const channel = createMessagePortChannel<SupervisorMessage, RunnerMessage>({
     port,

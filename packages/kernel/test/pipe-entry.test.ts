@@ -181,6 +181,20 @@ describe('runPipe stop and supervisor loss', () => {
     expect({ code, signal }).toEqual({ code: 0, signal: null });
   });
 
+  it('fd 3 destroyed while the agent module is still importing (top-level await of 20 s) → exit 0 within 3 s', async () => {
+    const runner = start();
+    await runner.send(initFor(fixtures.slowImport));
+    // Let the runner take init and start the import.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const destroyedAt = performance.now();
+    runner.child.stdio[3]?.destroy();
+
+    const { code, signal, exitedAt } = await runner.closed;
+    expect(exitedAt - destroyedAt).toBeLessThan(3_000);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(runner.messages).toEqual([]);
+  });
+
   it('stop during a step that ignores ctx.signal → the step is abandoned, exit stopped, exit 0', async () => {
     const runner = start();
     await runner.send(initFor(fixtures.neverSettles));

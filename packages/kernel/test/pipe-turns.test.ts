@@ -220,6 +220,40 @@ describe('runPipe permissions and capabilities', () => {
     expect(await runner.next('exit')).toMatchObject({ reason: 'done' });
   });
 
+  it('a turn cancelled while its permission request is pending withdraws it: permission_cancel with the reason', async () => {
+    const runner = start();
+    await runner.send(initFor(example('ask-permission.mjs')));
+    await runner.next('ready');
+    await runner.send({ type: 'turn', turnId: 't-1', input: { tool: 'git' } });
+    expect(await runner.next('permission_request')).toMatchObject({ requestId: 'p-1' });
+    await runner.send({ type: 'turn_cancel', turnId: 't-1', reason: 'changed my mind' });
+    expect(await runner.next('permission_cancel')).toEqual({
+      type: 'permission_cancel',
+      requestId: 'p-1',
+      reason: 'changed my mind',
+    });
+    expect(await waitFor(runner, resultOf('t-1'))).toMatchObject({ status: 'cancelled' });
+    // A late answer to the withdrawn request is ignored; the runner goes on.
+    await runner.send({ type: 'permission_response', requestId: 'p-1', decision: 'granted' });
+    await runner.send({ type: 'turn', turnId: 't-2', input: {} });
+    expect(await runner.next('permission_request')).toBeDefined();
+    await waitFor(
+      runner,
+      (m): m is Extract<RunnerMessage, { type: 'permission_request' }> =>
+        m.type === 'permission_request' && m.requestId === 'p-2',
+    );
+    // A stop withdraws the pending one too, before the exit frame.
+    await runner.send({ type: 'stop', graceMs: 2000 });
+    await runner.next('exit');
+    const cancels = runner.messages.filter((m) => m.type === 'permission_cancel');
+    expect(cancels).toEqual([
+      { type: 'permission_cancel', requestId: 'p-1', reason: 'changed my mind' },
+      { type: 'permission_cancel', requestId: 'p-2', reason: 'the run is stopping' },
+    ]);
+    const order = runner.messages.map((m) => m.type);
+    expect(order.lastIndexOf('permission_cancel')).toBeLessThan(order.indexOf('exit'));
+  });
+
   it('a step agent asking permission gets the granted decision', async () => {
     const runner = start({ codec: 'msgpack' });
     await runner.send(initFor(example('ask-permission-step.mjs'), { codec: 'msgpack' }));

@@ -19,6 +19,8 @@ export const fixtures = {
   pipeHostShortInit: fileURLToPath(new URL('./fixtures/pipe-host-short-init.mjs', import.meta.url)),
   counter: fileURLToPath(new URL('./fixtures/counter.mjs', import.meta.url)),
   neverSettles: fileURLToPath(new URL('./fixtures/never-settles.mjs', import.meta.url)),
+  slowImport: fileURLToPath(new URL('./fixtures/slow-import.mjs', import.meta.url)),
+  floodThenAnswer: fileURLToPath(new URL('./fixtures/flood-then-answer.mjs', import.meta.url)),
   examples: '/work/main/examples/agents/fixtures',
 };
 

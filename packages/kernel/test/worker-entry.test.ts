@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   getCodec,
@@ -39,11 +39,15 @@ afterEach(async () => {
   started.clear();
 });
 
-function startWorker(codec: CodecName = 'jsonl', workerData?: unknown): WorkerUnderTest {
+function startWorker(
+  codec: CodecName = 'jsonl',
+  workerData?: unknown,
+  transferList: MessagePort[] = [],
+): WorkerUnderTest {
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER_URL, {
     workerData: workerData ?? { port: port2, codec },
-    transferList: workerData === undefined ? [port2] : [],
+    transferList: workerData === undefined ? [port2] : transferList,
     // Not vitest's execArgv: it carries `--conditions @x/source`, which would make the
     // built worker entry import @x/ipc's TypeScript source.
     execArgv: [],
@@ -150,6 +154,40 @@ describe('worker entry failures and supervisor loss', () => {
     const { code, at } = await runner.exited;
     expect(code).toBe(0);
     expect(at - closedAt).toBeLessThan(3000);
+  });
+
+  it('exitFlag: set to 1 when the thread ends on its own, left 0 when it is terminated', async () => {
+    const ownFlag = new Int32Array(new SharedArrayBuffer(4));
+    const { port1, port2 } = new MessageChannel();
+    const own = startWorker('jsonl', { port: port2, codec: 'jsonl', exitFlag: ownFlag }, [port2]);
+    const ownChannel = createMessagePortChannel<RunnerMessage, SupervisorMessage>({
+      port: port1,
+      codec: getCodec('jsonl'),
+    });
+    await ownChannel.send(initFor(example('setup-fails.mjs')));
+    expect((await own.exited).code).toBe(1);
+    expect(Atomics.load(ownFlag, 0)).toBe(1);
+
+    const killedFlag = new Int32Array(new SharedArrayBuffer(4));
+    const channel = new MessageChannel();
+    const killed = startWorker(
+      'jsonl',
+      { port: channel.port2, codec: 'jsonl', exitFlag: killedFlag },
+      [channel.port2],
+    );
+    const killedChannel = createMessagePortChannel<RunnerMessage, SupervisorMessage>({
+      port: channel.port1,
+      codec: getCodec('jsonl'),
+      validate: validateRunnerMessage,
+    });
+    const ready = new Promise<void>((resolve) =>
+      killedChannel.onMessage((message) => message.type === 'ready' && resolve()),
+    );
+    await killedChannel.send(initFor(fixtures.counter, { intervalMs: 50 }));
+    await ready;
+    await killed.worker.terminate();
+    expect((await killed.exited).code).toBe(1);
+    expect(Atomics.load(killedFlag, 0)).toBe(0);
   });
 
   it('setup that throws → error frame, exit reason error, thread exit code 1', async () => {

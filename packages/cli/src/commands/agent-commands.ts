@@ -8,7 +8,7 @@ import {
   type RunRecord,
 } from '@x/daemon';
 import { parseCommandString } from 'execa';
-import { withDaemon } from '../daemon-client.js';
+import { REQUEST_TIMEOUT_MS, withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatDuration, formatTime, printFields, printJson, printTable } from '../output.js';
@@ -115,7 +115,11 @@ export async function agentStop(
 /** `x agent list`: active runs and recent finished ones. */
 export async function agentList(options: Base & { all: boolean }): Promise<void> {
   const { runs } = await withDaemon(options.home, (connection) =>
-    connection.request<{ runs: RunRecord[] }>('agent.list', { all: options.all }),
+    connection.request<{ runs: RunRecord[] }>(
+      'agent.list',
+      { all: options.all },
+      { timeoutMs: REQUEST_TIMEOUT_MS },
+    ),
   );
   if (options.json) {
     printJson({ runs });
@@ -150,10 +154,11 @@ export async function agentStatus(
   options: Base & { ref: string; iterations: number },
 ): Promise<void> {
   const status = await withDaemon(options.home, (connection) =>
-    connection.request<AgentStatus>('agent.status', {
-      ref: options.ref,
-      iterations: options.iterations,
-    }),
+    connection.request<AgentStatus>(
+      'agent.status',
+      { ref: options.ref, iterations: options.iterations },
+      { timeoutMs: REQUEST_TIMEOUT_MS },
+    ),
   );
   if (options.json) {
     printJson(status);
@@ -255,8 +260,17 @@ export async function agentLogs(
   options: Base & { ref: string; lines: number; follow: boolean },
 ): Promise<void> {
   const logs = await withDaemon(options.home, (connection) =>
-    connection.request<AgentLogs>('agent.logs', { ref: options.ref, lines: options.lines }),
+    connection.request<AgentLogs>(
+      'agent.logs',
+      { ref: options.ref, lines: options.lines },
+      { timeoutMs: REQUEST_TIMEOUT_MS },
+    ),
   );
+  if (logs.omittedLines > 0) {
+    process.stderr.write(
+      `x: ${logs.omittedLines} older line(s) left out (an answer holds at most 768 KiB); the whole log is ${logs.path ?? 'not on disk'}\n`,
+    );
+  }
   if (options.json && !options.follow) {
     printJson(logs);
     return;

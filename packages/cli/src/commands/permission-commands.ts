@@ -1,5 +1,5 @@
 import type { PermissionRecord } from '@x/daemon';
-import { withDaemon } from '../daemon-client.js';
+import { REQUEST_TIMEOUT_MS, withDaemon } from '../daemon-client.js';
 import { formatDuration, formatTime, printJson, printTable, oneLine } from '../output.js';
 
 /**
@@ -15,12 +15,16 @@ export async function agentAnswerPermission(options: {
   reason?: string | undefined;
 }): Promise<void> {
   const request = await withDaemon(options.home, (connection) =>
-    connection.request<PermissionRecord>('agent.permission.answer', {
-      ref: options.ref,
-      requestId: options.requestId,
-      decision: options.decision,
-      reason: options.reason,
-    }),
+    connection.request<PermissionRecord>(
+      'agent.permission.answer',
+      {
+        ref: options.ref,
+        requestId: options.requestId,
+        decision: options.decision,
+        reason: options.reason,
+      },
+      { timeoutMs: REQUEST_TIMEOUT_MS },
+    ),
   );
   if (options.json) {
     printJson(request);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AgentTurns, TurnRecord } from '@x/daemon';
-import { withDaemon } from '../daemon-client.js';
+import { REQUEST_TIMEOUT_MS, withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import {
@@ -47,6 +47,7 @@ export async function agentSend(
       timeoutMs: options.wait ? options.timeoutMs : undefined,
     }),
   );
+  warnTruncated([turn]);
   if (!options.wait) {
     if (options.json) {
       printJson(turn);
@@ -68,12 +69,13 @@ export async function agentTurns(
   options: Base & { ref: string; turnId?: string | undefined; limit: number },
 ): Promise<void> {
   const result = await withDaemon(options.home, (connection) =>
-    connection.request<AgentTurns>('agent.turns', {
-      ref: options.ref,
-      turnId: options.turnId,
-      limit: options.limit,
-    }),
+    connection.request<AgentTurns>(
+      'agent.turns',
+      { ref: options.ref, turnId: options.turnId, limit: options.limit },
+      { timeoutMs: REQUEST_TIMEOUT_MS },
+    ),
   );
+  warnTruncated(result.turns);
   if (options.json) {
     printJson(options.turnId === undefined ? result : result.turns[0]);
     return;
@@ -108,11 +110,11 @@ export async function agentCancel(
   options: Base & { ref: string; turnId: string; reason?: string | undefined },
 ): Promise<void> {
   const turn = await withDaemon(options.home, (connection) =>
-    connection.request<TurnRecord>('agent.turn.cancel', {
-      ref: options.ref,
-      turnId: options.turnId,
-      reason: options.reason,
-    }),
+    connection.request<TurnRecord>(
+      'agent.turn.cancel',
+      { ref: options.ref, turnId: options.turnId, reason: options.reason },
+      { timeoutMs: REQUEST_TIMEOUT_MS },
+    ),
   );
   if (options.json) {
     printJson(turn);
@@ -162,6 +164,17 @@ function checkTurn(ref: string, turn: TurnRecord, timeoutMs: number | undefined)
       EXIT_CODES.FAILURE,
       turn,
     );
+  }
+}
+
+/** Says on stderr which turns came with fields left out (too large for one answer). */
+function warnTruncated(turns: readonly (TurnRecord & { truncated?: string[] })[]): void {
+  for (const turn of turns) {
+    if (turn.truncated !== undefined && turn.truncated.length > 0) {
+      process.stderr.write(
+        `x: turn ${turn.turnId}: ${turn.truncated.join(' and ')} left out (too large for one answer; shown as null)\n`,
+      );
+    }
   }
 }
 

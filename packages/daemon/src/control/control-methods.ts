@@ -12,6 +12,14 @@ import type {
   TurnRecord,
 } from '../persistence/run-store.js';
 import type { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
+import {
+  LISTED_FIELD_MAX_BYTES,
+  TURN_FIELD_MAX_BYTES,
+  clipPermission,
+  clipTurn,
+  type Clipped,
+} from './clip-fields.js';
+import { MAX_NESTING_DEPTH, nestedDeeperThan } from './nesting-depth.js';
 
 /** `system.info` result. */
 export interface SystemInfo {
@@ -39,25 +47,40 @@ export interface AgentStatus {
   /** For a service: its status as a tagged union; absent for agents. */
   service?: ServiceStatus;
   persistence: PersistenceHealth;
-  /** Permission requests waiting for an answer (`x agent approve|deny`), oldest first. */
-  pendingPermissions: PermissionRecord[];
-  /** Most recent turns, newest first (`pending` ones included). */
-  recentTurns: TurnRecord[];
+  /**
+   * Permission requests waiting for an answer (`x agent approve|deny`), oldest first; an
+   * `input` over 8 KiB of JSON is null and listed in `truncated`.
+   */
+  pendingPermissions: Clipped<PermissionRecord>[];
+  /**
+   * Most recent turns, newest first (`pending` ones included); an `input` or `output` over
+   * 8 KiB of JSON is null and listed in `truncated` (`agent.turns {turnId}` has it whole).
+   */
+  recentTurns: Clipped<TurnRecord>[];
 }
 
 /** `agent.turns` result. */
 export interface AgentTurns {
   runId: string;
-  /** Newest first; with `turnId`, just that turn. */
-  turns: TurnRecord[];
+  /**
+   * Newest first; with `turnId`, just that turn. In a list an `input` or `output` over 8 KiB
+   * of JSON is null and listed in `truncated`; for one turn, over 384 KiB.
+   */
+  turns: Clipped<TurnRecord>[];
 }
 
 /** `agent.logs` result. */
 export interface AgentLogs {
   runId: string;
   path: string | null;
+  /** The newest lines, oldest first: at most `lines`, and at most 768 KiB (LOG_ANSWER_MAX_BYTES). */
   lines: string[];
+  /** Older lines left out to stay within 768 KiB (0 when none); read the file at `path`. */
+  omittedLines: number;
 }
+
+/** Bytes of log text in one `agent.logs` answer at most: 768 KiB (under the 1 MiB frame limit). */
+const LOG_ANSWER_MAX_BYTES = 768 * 1024;
 
 /** What the methods need from the daemon. */
 export interface ControlContext {
@@ -213,6 +236,7 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
   connection.onRequest(
     'agent.start',
     async (params) => {
+      refuseDeep(params.params, '/params');
       const run = await supervisor.start(params);
       if (!isActiveState(run.state) && run.readyAt === null) {
         throw new RpcError(
@@ -248,8 +272,12 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
         lastHeartbeatAt: supervisor.lastHeartbeatAt(run.runId),
         persistence: supervisor.persistence,
         ...(run.options.kind === 'service' ? { service: serviceStatus(run) } : {}),
-        pendingPermissions: supervisor.pendingPermissions(run.runId),
-        recentTurns: supervisor.turns(run.runId, 5),
+        pendingPermissions: supervisor
+          .pendingPermissions(run.runId)
+          .map((request) => clipPermission(request, LISTED_FIELD_MAX_BYTES)),
+        recentTurns: supervisor
+          .turns(run.runId, 5)
+          .map((turn) => clipTurn(turn, LISTED_FIELD_MAX_BYTES)),
       };
     },
     validators.status,
@@ -262,14 +290,35 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
         throw runNotFound(params.ref);
       }
       const lines = run.logPath === null ? [] : readLogTail(run.logPath, params.lines ?? 100);
-      return { runId: run.runId, path: run.logPath, lines };
+      let first = lines.length;
+      for (let bytes = 0; first > 0; first -= 1) {
+        // +3: the quotes and comma around each line in the JSON answer.
+        bytes += Buffer.byteLength(lines[first - 1]) + 3;
+        if (bytes > LOG_ANSWER_MAX_BYTES) {
+          break;
+        }
+      }
+      return {
+        runId: run.runId,
+        path: run.logPath,
+        lines: lines.slice(first),
+        omittedLines: first,
+      };
     },
     validators.logs,
   );
   connection.onRequest(
     'agent.send',
-    (params) =>
-      supervisor.send(params.ref, params.input, { wait: params.wait, timeoutMs: params.timeoutMs }),
+    async (params) => {
+      refuseDeep(params.input, '/input');
+      return clipTurn(
+        await supervisor.send(params.ref, params.input, {
+          wait: params.wait,
+          timeoutMs: params.timeoutMs,
+        }),
+        TURN_FIELD_MAX_BYTES,
+      );
+    },
     validators.send,
   );
   connection.onRequest(
@@ -280,25 +329,48 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
         throw runNotFound(params.ref);
       }
       if (params.turnId === undefined) {
-        return { runId: run.runId, turns: supervisor.turns(run.runId, params.limit ?? 20) };
+        return {
+          runId: run.runId,
+          turns: supervisor
+            .turns(run.runId, params.limit ?? 20)
+            .map((turn) => clipTurn(turn, LISTED_FIELD_MAX_BYTES)),
+        };
       }
       const turn = supervisor.turn(run.runId, params.turnId);
       if (turn === undefined) {
         throw turnNotFound(run.runId, params.turnId);
       }
-      return { runId: run.runId, turns: [turn] };
+      return { runId: run.runId, turns: [clipTurn(turn, TURN_FIELD_MAX_BYTES)] };
     },
     validators.turns,
   );
   connection.onRequest(
     'agent.turn.cancel',
-    (params) => supervisor.cancelTurn(params.ref, params.turnId, params.reason),
+    (params) =>
+      clipTurn(
+        supervisor.cancelTurn(params.ref, params.turnId, params.reason),
+        TURN_FIELD_MAX_BYTES,
+      ),
     validators.cancel,
   );
   connection.onRequest(
     'agent.permission.answer',
     (params) =>
-      supervisor.answerPermission(params.ref, params.requestId, params.decision, params.reason),
+      clipPermission(
+        supervisor.answerPermission(params.ref, params.requestId, params.decision, params.reason),
+        TURN_FIELD_MAX_BYTES,
+      ),
     validators.answer,
   );
+}
+
+/** @throws RpcError -32602 naming `field` when `value` nests deeper than MAX_NESTING_DEPTH. */
+function refuseDeep(value: unknown, field: string): void {
+  if (nestedDeeperThan(value, MAX_NESTING_DEPTH)) {
+    throw new RpcError(
+      -32602,
+      `Invalid params: ${field} nests objects/arrays more than ${MAX_NESTING_DEPTH} levels deep; flatten it`,
+      { field },
+    );
+  }
 }

@@ -2,7 +2,11 @@ import { chmodSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createJsonlCodec, createRpcConnection, type RpcConnection } from '@x/ipc';
 import { createStreamChannel } from '@x/ipc/node';
-import { CONTROL_MAX_CONNECTIONS, CONTROL_MAX_FRAME_BYTES } from '../constants.js';
+import {
+  CONTROL_CLOSE_GRACE_MS,
+  CONTROL_MAX_CONNECTIONS,
+  CONTROL_MAX_FRAME_BYTES,
+} from '../constants.js';
 import type { Logger } from '../process/logger.js';
 
 /** Options of {@link ControlServer}. */
@@ -45,11 +49,16 @@ export class ControlServer {
     });
   }
 
-  /** Stops accepting, closes every connection, resolves when the server is closed. */
+  /**
+   * Stops accepting and ends every connection after what is written to it (the last events of
+   * a subscriber); a peer that has not read it within 1000 ms (CONTROL_CLOSE_GRACE_MS) has
+   * its socket destroyed. Resolves when every connection is closed.
+   */
   close(): Promise<void> {
     return new Promise((resolve) => {
       for (const socket of this.#sockets) {
-        socket.destroy();
+        socket.end();
+        setTimeout(() => socket.destroy(), CONTROL_CLOSE_GRACE_MS).unref();
       }
       this.#server.close(() => resolve());
     });

@@ -18,8 +18,13 @@ export interface MonitorSubscription {
 
 /** `monitor.backlog` result. */
 export interface MonitorBacklog {
-  /** Oldest first. */
+  /** Oldest first; at most `limit` events and 768 KiB of JSON (BACKLOG_PAGE_MAX_BYTES). */
   events: MonitorEvent[];
+  /**
+   * True when matching events were left out (by `limit` or the byte budget): with `since`,
+   * ask again with `since` set to the last id returned; without it, older events exist.
+   */
+  more: boolean;
   lastEventId: number;
   oldestEventId: number | null;
 }
@@ -129,11 +134,15 @@ export function registerMonitorMethods(
   );
   connection.onRequest(
     'monitor.backlog',
-    (params): MonitorBacklog => ({
-      events: hub.backlog({ ...params, limit: params.limit ?? BACKLOG_DEFAULT_LIMIT }),
-      lastEventId: hub.lastEventId,
-      oldestEventId: hub.oldestEventId(),
-    }),
+    (params): MonitorBacklog => {
+      const page = hub.backlog({ ...params, limit: params.limit ?? BACKLOG_DEFAULT_LIMIT });
+      return {
+        events: page.events,
+        more: page.more,
+        lastEventId: hub.lastEventId,
+        oldestEventId: hub.oldestEventId(),
+      };
+    },
     validators.backlog,
   );
   connection.onRequest('monitor.stats', (): EventHubStats => hub.stats, validators.stats);

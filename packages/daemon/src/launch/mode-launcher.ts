@@ -38,5 +38,8 @@ export function createModeLauncher(options: ModeLauncherOptions): RunnerLauncher
       const launcher = byMode[mode] ?? byMode[defaultMode]!;
       return launcher.launch(spec);
     },
+    async close() {
+      await Promise.all([subprocess?.close?.(), thread?.close?.()]);
+    },
   };
 }

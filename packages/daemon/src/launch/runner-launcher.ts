@@ -107,4 +107,10 @@ export interface RunnerLauncher {
   /** Why the modes or the default are what they are, when it matters (e.g. win32). */
   readonly modeNote?: string | undefined;
   launch(spec: LaunchSpec): LaunchedRunner;
+  /**
+   * Releases what the launcher holds besides runs (e.g. the subprocess launcher's spare
+   * runners). The daemon calls it once at shutdown, after every run has stopped. Runs
+   * launched before are not touched.
+   */
+  close?(): Promise<void> | void;
 }

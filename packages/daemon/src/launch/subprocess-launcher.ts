@@ -1,13 +1,17 @@
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import { execa } from 'execa';
 import {
   getCodec,
   validateRunnerMessage,
+  type CodecName,
   type RunnerMessage,
   type SupervisorMessage,
 } from '@x/ipc';
 import { createStreamChannel } from '@x/ipc/node';
+import { silentLogger, type Logger } from '../process/logger.js';
 import type { LaunchSpec, LaunchedRunner, RunnerExit, RunnerLauncher } from './runner-launcher.js';
+import { spareKeyOf } from './spare-key.js';
+import { SparePool, type SpareStatus } from './spare-pool.js';
 
 /** Options of {@link createSubprocessLauncher}. */
 export interface SubprocessLauncherOptions {
@@ -17,10 +21,33 @@ export interface SubprocessLauncherOptions {
   args: readonly string[];
   /** Largest protocol frame accepted from a runner, in bytes. @default 8 MiB */
   maxFrameBytes?: number;
+  /**
+   * How many spare runners to keep started ahead of need (see {@link SparePool}): each is
+   * `command args` waiting for `init`, and costs an idle runner's memory (~44 MiB RSS for
+   * `x runner --pipe`). A launch that can use one skips the cold start. The first spares are
+   * started for codec `jsonl` in `process.cwd()`; then for the last eligible launch's.
+   * @default 0
+   */
+  spares?: number;
+  /** Where the spare pool logs why it stopped pre-starting. @default silentLogger */
+  logger?: Logger;
+}
+
+/** A subprocess launcher, with the state of its spare runners. */
+export interface SubprocessLauncher extends RunnerLauncher {
+  /** The spare pool's state and counters; undefined when `spares` is 0. */
+  readonly spares: SpareStatus | undefined;
+  /** Kills the idle spares and stops pre-starting. Runs are not touched. */
+  close(): Promise<void>;
 }
 
 /** Environment variable telling the runner which codec is on fd 3. */
 const IPC_CODEC_ENV = 'X_IPC_CODEC';
+/**
+ * Environment variable marking a spare (`1`): the runner waits for `init` without a time
+ * limit, and removes the variable before the agent loads (@x/kernel's pipe entry reads it).
+ */
+export const RUNNER_SPARE_ENV = 'X_RUNNER_SPARE';
 
 /**
  * Launches each runner as a child process with the protocol on fd 3 (a socketpair),
@@ -28,85 +55,148 @@ const IPC_CODEC_ENV = 'X_IPC_CODEC';
  * stop can signal the whole group and the terminal's Ctrl-C never reaches runners.
  * The runner learns the codec from `X_IPC_CODEC` and the run from `init`. A spec with a
  * `command` runs that program instead of `options.command` (any language, same protocol).
+ *
+ * With `spares`, a launch whose fresh spawn would be the same process as a spare (the own
+ * runner, same codec and cwd, no environment of its own: see {@link spareKeyOf}) gets the
+ * spare: its pid, process group and start time are the spare's. Its stdout and stderr from
+ * before the handover (normally none) wait in the pipes and reach the run log.
  */
-export function createSubprocessLauncher(options: SubprocessLauncherOptions): RunnerLauncher {
+export function createSubprocessLauncher(options: SubprocessLauncherOptions): SubprocessLauncher {
+  const own = [options.command, ...options.args];
+  const size = options.spares ?? 0;
+  const pool =
+    size > 0
+      ? new SparePool({
+          size,
+          key: { codec: 'jsonl', cwd: process.cwd() },
+          logger: options.logger ?? silentLogger,
+          spawn: (key) =>
+            spawnRunner(
+              own,
+              key.cwd,
+              { [RUNNER_SPARE_ENV]: '1' },
+              key.codec,
+              options.maxFrameBytes,
+              {
+                holdOutput: true,
+              },
+            ),
+        })
+      : undefined;
   return {
     kind: 'subprocess',
+    get spares() {
+      return pool?.status;
+    },
     launch(spec: LaunchSpec): LaunchedRunner {
-      const [file, ...args] = spec.command ?? [options.command, ...options.args];
-      const child = execa(file, args, {
-        cwd: spec.cwd,
-        env: { ...spec.env, [IPC_CODEC_ENV]: spec.codec },
-        extendEnv: true,
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-        buffer: false,
-        reject: false,
-        detached: true,
-        cleanup: false,
-        stripFinalNewline: false,
-      });
-      const ipc = child.stdio[3] as unknown as Duplex;
-      const channel = createStreamChannel<RunnerMessage, SupervisorMessage>({
-        readable: ipc,
-        codec: getCodec(
-          spec.codec,
-          options.maxFrameBytes === undefined
-            ? undefined
-            : { maxFrameBytes: options.maxFrameBytes },
-        ),
-        validate: validateRunnerMessage,
-      });
-      const pid = child.pid;
+      if (pool !== undefined) {
+        const key = spareKeyOf(spec, process.env);
+        if (!('reason' in key)) {
+          const spare = pool.take(key);
+          if (spare !== undefined) {
+            return spare;
+          }
+        }
+      }
+      return spawnRunner(
+        spec.command ?? own,
+        spec.cwd,
+        spec.env,
+        spec.codec,
+        options.maxFrameBytes,
+      );
+    },
+    close: () => pool?.close() ?? Promise.resolve(),
+  };
+}
 
-      const exited = new Promise<RunnerExit>((resolve) => {
-        let settled = false;
-        const settle = (exit: RunnerExit) => {
-          if (!settled) {
-            settled = true;
-            resolve(exit);
-          }
-        };
-        child.once('exit', (exitCode, signal) => settle({ exitCode, signal }));
-        // execa resolves (reject: false) once the process ended; spawn errors show up here.
-        child.then(
-          (result) => {
-            if (result.failed && result.exitCode === undefined && result.signal === undefined) {
-              const code = (result as { code?: string }).code;
-              settle({
-                exitCode: null,
-                signal: null,
-                spawnError: {
-                  code,
-                  message: result.shortMessage ?? result.message ?? 'spawn failed',
-                },
-              });
-            }
-          },
-          (error: Error) =>
-            settle({ exitCode: null, signal: null, spawnError: { message: error.message } }),
-        );
-      });
+/**
+ * Spawns `argv` as a runner in its own process group, with the protocol on fd 3. With
+ * `holdOutput` (a spare), stdout and stderr go through a PassThrough that keeps what the runner
+ * writes until someone reads it: execa sets the child's streams flowing, so output written
+ * before a run attaches its log would be lost. The hold is bounded: once the PassThrough's
+ * buffer and the OS pipe are full, the runner blocks on its write until it is handed over.
+ */
+function spawnRunner(
+  argv: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+  codec: CodecName,
+  maxFrameBytes: number | undefined,
+  { holdOutput = false }: { holdOutput?: boolean } = {},
+): LaunchedRunner {
+  const [file, ...args] = argv;
+  const child = execa(file, args, {
+    cwd,
+    env: { ...env, [IPC_CODEC_ENV]: codec },
+    extendEnv: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    buffer: false,
+    reject: false,
+    detached: true,
+    cleanup: false,
+    stripFinalNewline: false,
+  });
+  const ipc = child.stdio[3] as unknown as Duplex;
+  const channel = createStreamChannel<RunnerMessage, SupervisorMessage>({
+    readable: ipc,
+    codec: getCodec(codec, maxFrameBytes === undefined ? undefined : { maxFrameBytes }),
+    validate: validateRunnerMessage,
+  });
+  const pid = child.pid;
 
-      return {
-        pid,
-        pgid: pid,
-        channel,
-        stdout: child.stdout,
-        stderr: child.stderr,
-        exited,
-        signal(signal) {
-          if (pid === undefined) {
-            return false;
-          }
-          try {
-            // Negative pid: the whole process group the runner leads (detached: true).
-            process.kill(-pid, signal);
-            return true;
-          } catch {
-            return false;
-          }
-        },
-      };
+  const exited = new Promise<RunnerExit>((resolve) => {
+    let settled = false;
+    const settle = (exit: RunnerExit) => {
+      if (!settled) {
+        settled = true;
+        resolve(exit);
+      }
+    };
+    child.once('exit', (exitCode, signal) => settle({ exitCode, signal }));
+    // execa resolves (reject: false) once the process ended; spawn errors show up here.
+    child.then(
+      (result) => {
+        if (result.failed && result.exitCode === undefined && result.signal === undefined) {
+          const code = (result as { code?: string }).code;
+          settle({
+            exitCode: null,
+            signal: null,
+            spawnError: {
+              code,
+              message: result.shortMessage ?? result.message ?? 'spawn failed',
+            },
+          });
+        }
+      },
+      (error: Error) =>
+        settle({ exitCode: null, signal: null, spawnError: { message: error.message } }),
+    );
+  });
+
+  return {
+    pid,
+    pgid: pid,
+    channel,
+    stdout: holdOutput ? hold(child.stdout) : child.stdout,
+    stderr: holdOutput ? hold(child.stderr) : child.stderr,
+    exited,
+    signal(signal) {
+      if (pid === undefined) {
+        return false;
+      }
+      try {
+        // Negative pid: the whole process group the runner leads (detached: true).
+        process.kill(-pid, signal);
+        return true;
+      } catch {
+        return false;
+      }
     },
   };
+}
+
+/** `stream` through a PassThrough (paused until read), or null. */
+function hold(stream: Readable | null): Readable | null {
+  return stream === null ? null : stream.pipe(new PassThrough());
 }

@@ -38,6 +38,13 @@ export interface ThreadRunnerData {
   port: MessagePort;
   /** Codec of the frames on `port`. */
   codec: CodecName;
+  /**
+   * One `Int32Array` element over a `SharedArrayBuffer`, 0 at the start. The worker entry
+   * stores 1 in it when the thread ends on its own (its `process` `exit` event, which
+   * `worker.terminate()` does not emit), so the launcher can tell, at once and without a
+   * race, whether a thread it is about to terminate has already ended.
+   */
+  exitFlag: Int32Array;
 }
 
 /** Environment variable telling the runner which codec is on its channel. */
@@ -82,9 +89,10 @@ export function createThreadLauncher(options: ThreadLauncherOptions): RunnerLaun
           message: `x: a command (${spec.command.join(' ')}) cannot run in a thread; command runs are subprocesses`,
         });
       }
+      const exitFlag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
       let worker: Worker;
       try {
-        const workerData: ThreadRunnerData = { port: workerPort, codec: spec.codec };
+        const workerData: ThreadRunnerData = { port: workerPort, codec: spec.codec, exitFlag };
         worker = new Worker(entry, {
           workerData,
           transferList: [workerPort],
@@ -102,7 +110,11 @@ export function createThreadLauncher(options: ThreadLauncherOptions): RunnerLaun
         return notStarted(channel, workerPort, { code, message });
       }
 
+      // Whether terminate() was called while the thread still ran. Not the same as "called
+      // before the 'exit' event": a thread can end on its own and have its 'exit' event
+      // still queued when signal() comes (then its exit code is its own, not terminate's).
       let terminated = false;
+      let terminateCalled = false;
       let exitedAlready = false;
       let uncaught: RunnerError | undefined;
       worker.on('error', (error: unknown) => {
@@ -116,7 +128,10 @@ export function createThreadLauncher(options: ThreadLauncherOptions): RunnerLaun
             exitCode,
             signal: null,
             ...(uncaught === undefined ? {} : { error: uncaught }),
-            ...(terminated ? { terminated: true } : {}),
+            // terminate() of a running thread exits it with code 1 and no 'error' event;
+            // anything else is the thread's own ending (also with an older worker entry that
+            // leaves exitFlag alone).
+            ...(terminated && exitCode === 1 && uncaught === undefined ? { terminated: true } : {}),
           });
         });
       });
@@ -130,10 +145,11 @@ export function createThreadLauncher(options: ThreadLauncherOptions): RunnerLaun
         stderr: worker.stderr,
         exited,
         signal() {
-          if (exitedAlready || terminated) {
+          if (exitedAlready || terminateCalled) {
             return false;
           }
-          terminated = true;
+          terminateCalled = true;
+          terminated = Atomics.load(exitFlag, 0) === 0;
           // terminate() interrupts running JavaScript (even a sync loop); its promise
           // settles with the exit code, which 'exit' reports too.
           worker.terminate().catch(() => undefined);

@@ -102,7 +102,7 @@ describe('EventHub (real SQLite file)', () => {
     await tick();
     expect(sink.ids).toEqual([1, 2]);
     expect(sink.events[1]).toMatchObject({ type: 'run_state', runId: 'r-9', name: 'nine' });
-    expect(hub.backlog({ limit: 10 }).map((event) => event.id)).toEqual([1, 2]);
+    expect(hub.backlog({ limit: 10 }).events.map((event) => event.id)).toEqual([1, 2]);
   });
 
   it('a flood of 20 000 events over many turns costs few transactions (50 ms / 500 events)', async () => {
@@ -121,7 +121,7 @@ describe('EventHub (real SQLite file)', () => {
     // At most one per 500 events plus one per 50 ms (+1 for the first, immediate one).
     expect(flushes).toBeLessThanOrEqual(Math.ceil(20_000 / 500) + Math.ceil(elapsedMs / 50) + 2);
     expect(flushes).toBeLessThan(1000); // one per turn would be 1000
-    expect(hub.backlog({ since: 0, limit: 1000 })).toHaveLength(1000);
+    expect(hub.backlog({ since: 0, limit: 1000 }).events).toHaveLength(1000);
     expect(hub.lastEventId).toBe(20_000);
   });
 
@@ -253,7 +253,7 @@ describe('EventHub (real SQLite file)', () => {
       source.fire(log(n));
     }
     hub.flush();
-    const stored = hub.backlog({ since: 0, limit: 1000 }).map((event) => event.id);
+    const stored = hub.backlog({ since: 0, limit: 1000 }).events.map((event) => event.id);
     expect(stored.length).toBeLessThanOrEqual(110);
     expect(stored.at(-1)).toBe(1000);
     expect(stored[0]).toBeGreaterThanOrEqual(891);
@@ -274,5 +274,77 @@ describe('EventHub (real SQLite file)', () => {
     expect(stats.unstored).toBe(2);
     expect(stats.persistence.ok).toBe(false);
     expect(stats.persistence.lastError).toMatch(/store events/);
+  });
+
+  it('a payload nested 100 000 deep (object or array) is stored and sent with payloadError, and the hub goes on', () => {
+    open();
+    const sink = new FakeSink();
+    hub.subscribe(sink, {}).start();
+    const deepObject = JSON.parse(`${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`) as unknown;
+    const deepArray = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+    expect(() => JSON.stringify(deepObject)).toThrow(RangeError);
+    source.fire({ type: 'notify', runId: 'r-1', name: 'a', payload: deepObject });
+    source.fire({ type: 'notify', runId: 'r-1', name: 'a', payload: { ok: 1, bad: deepArray } });
+    source.fire(log(3));
+    hub.flush();
+    expect(sink.ids).toEqual([1, 2, 3]);
+    const [first, second] = sink.events;
+    // The payload is {a: <deep>}: its field `a` is what is left out.
+    expect(first).toMatchObject({
+      id: 1,
+      type: 'notify',
+      runId: 'r-1',
+      name: 'a',
+      payload: {},
+      omitted: ['payload.a'],
+    });
+    expect(first.payloadError).toMatch(
+      /could not be serialised \(Maximum call stack size exceeded\); left out payload\.a/,
+    );
+    // Only the part that cannot be serialised is left out.
+    expect(second).toMatchObject({ payload: { ok: 1 }, omitted: ['payload.bad'] });
+    const stored = hub.backlog({ since: 0, limit: 10 }).events;
+    expect(stored.map((event) => event.payloadError === undefined)).toEqual([false, false, true]);
+  });
+
+  it('an event over maxEventBytes loses its largest fields (turn.output here), naming size and limit', () => {
+    open({ maxEventBytes: 10_000 });
+    const sink = new FakeSink();
+    hub.subscribe(sink, {}).start();
+    const turn = { turnId: 't-1', status: 'ok', input: 'small', output: 'y'.repeat(20_000) };
+    source.fire({
+      type: 'turn_result',
+      runId: 'r-1',
+      name: 'a',
+      turn,
+    } as unknown as SupervisorEvent);
+    hub.flush();
+    const [event] = sink.events;
+    expect(event).toMatchObject({
+      turn: { turnId: 't-1', input: 'small' },
+      omitted: ['turn.output'],
+    });
+    expect(event.payloadError).toMatch(/its JSON of 2\d{4} bytes is over the limit of 10000 bytes/);
+    expect(JSON.stringify(event).length).toBeLessThanOrEqual(10_000);
+  });
+
+  it('close writes what a subscriber has queued (past the high-water mark), then closes it', () => {
+    open({
+      limits: { maxQueuedEvents: 1000, maxBufferedBytes: 1 << 20, socketHighWaterBytes: 100 },
+    });
+    const sink = new FakeSink();
+    const subscription = hub.subscribe(sink, {});
+    subscription.start();
+    for (let n = 1; n <= 20; n += 1) {
+      source.fire(log(n));
+    }
+    hub.flush();
+    // The peer has not read: one event went out, 19 wait.
+    expect(sink.ids.length).toBeLessThan(5);
+    expect(sink.dropped).toBe(false);
+    hub.close();
+    expect(sink.ids).toEqual(range(1, 20));
+    expect(subscription.lastEventId).toBe(20);
+    expect(subscription.state).toBe('closed');
   });
 });

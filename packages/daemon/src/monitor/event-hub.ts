@@ -1,11 +1,19 @@
 import type { Disposable, Event } from '@x/ipc';
 import {
+  BACKLOG_PAGE_MAX_BYTES,
   EVENT_BACKLOG_MAX_ROWS,
   EVENT_FLUSH_INTERVAL_MS,
   EVENT_FLUSH_MAX_EVENTS,
+  EVENT_MAX_BYTES,
+  EVENT_REPLAY_PAGE_BYTES,
   EVENT_REPLAY_PAGE_SIZE,
 } from '../constants.js';
-import type { EventStore, EventRow, EventPruneRule } from '../persistence/event-store.js';
+import type {
+  EventPage,
+  EventStore,
+  EventRow,
+  EventPruneRule,
+} from '../persistence/event-store.js';
 import { PersistenceGuard, type PersistenceHealth } from '../persistence/persistence-guard.js';
 import { silentLogger, type Logger } from '../process/logger.js';
 import type { SupervisorEvent } from '../supervisor/supervisor-events.js';
@@ -15,8 +23,11 @@ import {
   type SizedEvent,
   type SubscriptionEnd,
 } from './event-subscription.js';
-import { toMonitorEvent, type EventFilter, type MonitorEvent } from './monitor-event.js';
+import { boundEvent } from './bound-event.js';
+import { toMonitorEvent, type EventFilter } from './monitor-event.js';
 import { DEFAULT_SUBSCRIBER_LIMITS, type SubscriberLimits } from './subscriber-limits.js';
+
+const emptyPage = (): EventPage => ({ events: [], bytes: [], more: false });
 
 /** Options of {@link EventHub}. */
 export interface EventHubOptions {
@@ -33,6 +44,11 @@ export interface EventHubOptions {
   limits?: SubscriberLimits | undefined;
   /** Backlog rows per replay page. @default 500 */
   pageSize?: number | undefined;
+  /**
+   * Largest JSON of one event, bytes; a larger one (or one that cannot be serialised) loses
+   * its largest fields and gets `payloadError`. @default 512 KiB (EVENT_MAX_BYTES)
+   */
+  maxEventBytes?: number | undefined;
   now?: (() => number) | undefined;
 }
 
@@ -58,6 +74,8 @@ export interface BacklogQuery extends EventFilter {
   /** Events after this id, oldest first; absent: the newest `limit`. */
   since?: number | undefined;
   limit: number;
+  /** Bytes of event JSON in the page at most (one event always). @default 768 KiB (BACKLOG_PAGE_MAX_BYTES) */
+  maxBytes?: number | undefined;
 }
 
 /**
@@ -82,6 +100,7 @@ export class EventHub {
   readonly #flushIntervalMs: number;
   readonly #flushMaxEvents: number;
   readonly #maxRows: number;
+  readonly #maxEventBytes: number;
   #pending: SizedEvent[] = [];
   #pendingJson: string[] = [];
   #nextId: number;
@@ -100,6 +119,7 @@ export class EventHub {
     this.#flushIntervalMs = options.flushIntervalMs ?? EVENT_FLUSH_INTERVAL_MS;
     this.#flushMaxEvents = options.flushMaxEvents ?? EVENT_FLUSH_MAX_EVENTS;
     this.#maxRows = options.maxRows ?? EVENT_BACKLOG_MAX_ROWS;
+    this.#maxEventBytes = options.maxEventBytes ?? EVENT_MAX_BYTES;
     this.#lastEventId = this.#guard.run('read last event id', () => this.#store.lastId(), 0);
     this.#nextId = this.#lastEventId + 1;
     this.#source = options.source((event) => this.publish(event));
@@ -119,17 +139,24 @@ export class EventHub {
     };
   }
 
-  /** Takes one event: assigns its id and time, and schedules its write and fan-out. */
+  /**
+   * Takes one event: assigns its id and time, and schedules its write and fan-out. Never
+   * throws: an event whose JSON cannot be produced or is over `maxEventBytes` goes out with
+   * its largest fields left out and `payloadError` set (see {@link boundEvent}).
+   */
   publish(event: SupervisorEvent): void {
     if (this.#closed) {
       return;
     }
-    const monitorEvent = toMonitorEvent(this.#nextId, this.#now(), event);
+    const id = this.#nextId;
     this.#nextId += 1;
     // Serialised now: the JSON is the snapshot stored and the size the subscribers count.
-    const json = JSON.stringify(monitorEvent);
-    this.#pending.push({ event: monitorEvent, bytes: Buffer.byteLength(json) });
-    this.#pendingJson.push(json);
+    const bounded = boundEvent(toMonitorEvent(id, this.#now(), event), this.#maxEventBytes);
+    if (bounded.event.payloadError !== undefined) {
+      this.options.logger?.warn(`monitor: ${bounded.event.payloadError}`);
+    }
+    this.#pending.push({ event: bounded.event, bytes: bounded.bytes });
+    this.#pendingJson.push(bounded.json);
     this.#stats.events += 1;
     if (this.#pending.length >= this.#flushMaxEvents) {
       this.flush();
@@ -151,6 +178,7 @@ export class EventHub {
       at: event.at,
       type: event.type,
       runId: event.runId,
+      name: event.name,
       json: this.#pendingJson[i],
     }));
     this.#pending = [];
@@ -195,7 +223,11 @@ export class EventHub {
       since: Math.min(request.since ?? this.#lastEventId, this.#lastEventId),
       backlog: {
         read: (afterId, limit, filter) =>
-          this.#guard.run('read events', () => this.#store.after(afterId, limit, filter), []),
+          this.#guard.run(
+            'read events',
+            () => this.#store.after(afterId, limit, filter, EVENT_REPLAY_PAGE_BYTES),
+            emptyPage(),
+          ),
         lastEventId: () => this.#lastEventId,
       },
       limits: this.options.limits ?? DEFAULT_SUBSCRIBER_LIMITS,
@@ -206,16 +238,21 @@ export class EventHub {
     return subscription;
   }
 
-  /** Stored events: after `since`, or the newest `limit`; oldest first. */
-  backlog(query: BacklogQuery): MonitorEvent[] {
+  /**
+   * Stored events: after `since`, or the newest `limit`; oldest first; at most `maxBytes` of
+   * JSON (`more` says whether matching events were left out).
+   */
+  backlog(query: BacklogQuery): EventPage {
     this.flush();
+    const maxBytes = query.maxBytes ?? BACKLOG_PAGE_MAX_BYTES;
+    const filter = { ref: query.ref, types: query.types };
     return this.#guard.run(
       'read events',
       () =>
         query.since === undefined
-          ? this.#store.latest(query.limit, query)
-          : this.#store.after(query.since, query.limit, query),
-      [],
+          ? this.#store.latest(query.limit, filter, maxBytes)
+          : this.#store.after(query.since, query.limit, filter, maxBytes),
+      emptyPage(),
     );
   }
 
@@ -229,7 +266,10 @@ export class EventHub {
     return this.#guard.run('prune events', () => this.#store.prune(rule), 0);
   }
 
-  /** Stores what is pending, closes every subscription and stops listening. Idempotent. */
+  /**
+   * Stores what is pending, stops listening, and closes every subscription: each writes what
+   * it has queued first (the control server's close then ends the connections). Idempotent.
+   */
   close(): void {
     if (this.#closed) {
       return;

@@ -1,4 +1,5 @@
 import type { Disposable } from '@x/ipc';
+import type { EventPage } from '../persistence/event-store.js';
 import { matchesFilter, type EventFilter, type MonitorEvent } from './monitor-event.js';
 import { isLagging, type SubscriberLimits } from './subscriber-limits.js';
 
@@ -23,8 +24,11 @@ export interface SizedEvent {
 
 /** Where a replaying subscription reads the backlog from (the hub, over its store). */
 export interface BacklogSource {
-  /** Up to `limit` stored events after `afterId` passing `filter`, oldest first. */
-  read(afterId: number, limit: number, filter: EventFilter): MonitorEvent[];
+  /**
+   * Up to `limit` stored events after `afterId` passing `filter`, oldest first (fewer when
+   * a byte budget ends the page; `more` says whether there are more).
+   */
+  read(afterId: number, limit: number, filter: EventFilter): EventPage;
   /** Id of the last event the hub has fanned out (every stored id is at most this). */
   lastEventId(): number;
 }
@@ -139,10 +143,23 @@ export class EventSubscription {
     }
   }
 
-  /** Stops delivery and frees the queue. Idempotent. */
+  /**
+   * Stops delivery and frees the queue. Idempotent. On `shutdown` the queued events are
+   * written first (at most SubscriberLimits of them); the control server then ends the
+   * connection after them (ending it here would let a client reconnect before the server
+   * stops accepting, and lose that connection unanswered).
+   */
   close(end: SubscriptionEnd): void {
     if (this.#state === 'closed') {
       return;
+    }
+    if (end === 'shutdown') {
+      // The socket's high-water mark is ignored here: the queue is bounded, and these are the
+      // last events the peer gets (the final run_state ones).
+      for (let i = this.#queueHead; i < this.#queue.length; i += 1) {
+        this.#lastSentId = this.#queue[i].event.id;
+        this.options.sink.notify('monitor.event', this.#queue[i].event);
+      }
     }
     this.#state = 'closed';
     this.#queue = [];
@@ -178,14 +195,15 @@ export class EventSubscription {
       // Replaying: the next page. Reads and the switch to live happen in one synchronous
       // run, and the hub fans out only after storing: nothing can fall between them.
       const page = backlog.read(this.#cursor, pageSize, filter);
-      for (const event of page) {
-        this.#queue.push({ event, bytes: 0 });
-      }
-      if (page.length < pageSize) {
+      page.events.forEach((event, i) => {
+        this.#queue.push({ event, bytes: page.bytes[i] ?? 0 });
+        this.#queuedBytes += page.bytes[i] ?? 0;
+      });
+      if (!page.more) {
         this.#cursor = Math.max(this.#cursor, backlog.lastEventId());
         this.#state = 'live';
       } else {
-        this.#cursor = page[page.length - 1].id;
+        this.#cursor = page.events[page.events.length - 1].id;
       }
     }
   }

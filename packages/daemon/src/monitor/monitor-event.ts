@@ -11,6 +11,13 @@ export interface EventEnvelope {
   runId: string | null;
   /** That run's name, or null. */
   name: string | null;
+  /**
+   * Set when fields were left out to make the event storable and sendable (its JSON could not
+   * be produced, or was over EVENT_MAX_BYTES): what happened, with the size and the limit.
+   */
+  payloadError?: string;
+  /** With `payloadError`: the paths left out (`payload`, `turn.output`…). */
+  omitted?: string[];
 }
 
 /**

@@ -13,14 +13,19 @@ describe('isLagging', () => {
     ['exactly 1000 events', { queuedEvents: 1000, queuedBytes: 100_000, socketBytes: 0 }, false],
     ['1001 events', { queuedEvents: 1001, queuedBytes: 100_000, socketBytes: 0 }, true],
     [
-      'exactly 1 MiB between queue and socket',
-      { queuedEvents: 10, queuedBytes: 1024 * 1024 - 65536, socketBytes: 65536 },
+      'a 1 MiB queue, the socket at its high-water mark',
+      { queuedEvents: 10, queuedBytes: 1024 * 1024, socketBytes: 65536 },
       false,
     ],
     [
-      '1 MiB + 1 byte between queue and socket',
-      { queuedEvents: 10, queuedBytes: 1024 * 1024 - 65535, socketBytes: 65536 },
+      '1 MiB + 1 byte between the queue and the socket past its high-water mark',
+      { queuedEvents: 10, queuedBytes: 1024 * 1024 - 65535, socketBytes: 2 * 65536 },
       true,
+    ],
+    [
+      'two events of 512 KiB (the largest): one written to the socket, one queued',
+      { queuedEvents: 1, queuedBytes: 512 * 1024, socketBytes: 512 * 1024 },
+      false,
     ],
     [
       'a full socket alone past 1 MiB',

@@ -8,7 +8,10 @@ import {
 export interface SubscriberLimits {
   /** Events waiting in its queue. @default 1000 (SUBSCRIBER_MAX_QUEUED_EVENTS) */
   maxQueuedEvents: number;
-  /** Bytes waiting: its queue plus its socket's write buffer. @default 1 MiB (SUBSCRIBER_MAX_BUFFERED_BYTES) */
+  /**
+   * Bytes waiting: its queue plus what its socket's write buffer holds beyond
+   * `socketHighWaterBytes`. @default 1 MiB (SUBSCRIBER_MAX_BUFFERED_BYTES)
+   */
   maxBufferedBytes: number;
   /** Its socket's write buffer is filled up to this, then waits for a drain, bytes. @default 64 KiB */
   socketHighWaterBytes: number;
@@ -30,10 +33,15 @@ export interface SubscriberBacklog {
   socketBytes: number;
 }
 
-/** True when a subscriber is past its limits: it is told it lagged and dropped. */
+/**
+ * True when a subscriber is past its limits: it is told it lagged and dropped. The socket's
+ * buffer counts only beyond the high-water mark: the pump fills it up to there by design, and
+ * one large event written at once must not count against a peer that reads.
+ */
 export function isLagging(backlog: SubscriberBacklog, limits: SubscriberLimits): boolean {
+  const socketExcess = Math.max(0, backlog.socketBytes - limits.socketHighWaterBytes);
   return (
     backlog.queuedEvents > limits.maxQueuedEvents ||
-    backlog.queuedBytes + backlog.socketBytes > limits.maxBufferedBytes
+    backlog.queuedBytes + socketExcess > limits.maxBufferedBytes
   );
 }

@@ -8,6 +8,8 @@ export interface EventRow {
   at: number;
   type: string;
   runId: string | null;
+  /** The run's name, or null. */
+  name: string | null;
   /** The whole {@link MonitorEvent} as JSON (what `monitor.event` carries). */
   json: string;
 }
@@ -22,6 +24,18 @@ export interface EventPruneRule {
 
 type Row = { payload: string };
 
+/** One page of stored events, oldest first. */
+export interface EventPage {
+  events: MonitorEvent[];
+  /** Bytes of each event's JSON, as stored (same order as `events`). */
+  bytes: number[];
+  /**
+   * True when matching events were left out by `limit` or the byte budget: after the last one
+   * (`after`), or before the first one (`latest`).
+   */
+  more: boolean;
+}
+
 /**
  * The event backlog behind `monitor.subscribe`: the `events` table (migration 4) on the
  * RunStore's database connection. Ids are given by the caller, strictly increasing; SQLite's
@@ -35,7 +49,7 @@ export class EventStore {
 
   constructor(private readonly db: Database.Database) {
     this.#insert = db.prepare(
-      'INSERT INTO events (id, at, type, run_id, payload) VALUES (@id, @at, @type, @runId, @json)',
+      'INSERT INTO events (id, at, type, run_id, name, payload) VALUES (@id, @at, @type, @runId, @name, @json)',
     );
   }
 
@@ -70,19 +84,33 @@ export class EventStore {
     })();
   }
 
-  /** Up to `limit` events after `afterId` that pass `filter`, oldest first. */
-  after(afterId: number, limit: number, filter: EventFilter = {}): MonitorEvent[] {
-    return this.#read('after', filter)
-      .all({ ...bind(filter), after: afterId, limit })
-      .map(parse);
+  /**
+   * Up to `limit` events after `afterId` that pass `filter`, oldest first, stopping before the
+   * event that would take the page's JSON over `maxBytes` (the first event is always included).
+   */
+  after(afterId: number, limit: number, filter: EventFilter = {}, maxBytes = Infinity): EventPage {
+    return readPage(
+      this.#read('after', filter),
+      { ...bind(filter), after: afterId },
+      limit,
+      maxBytes,
+    );
   }
 
-  /** The newest `limit` events that pass `filter`, oldest first. */
-  latest(limit: number, filter: EventFilter = {}): MonitorEvent[] {
-    return this.#read('latest', filter)
-      .all({ ...bind(filter), after: 0, limit })
-      .map(parse)
-      .reverse();
+  /**
+   * The newest `limit` events that pass `filter` (fewer when their JSON would go over
+   * `maxBytes`: the newest are kept), oldest first.
+   */
+  latest(limit: number, filter: EventFilter = {}, maxBytes = Infinity): EventPage {
+    const page = readPage(
+      this.#read('latest', filter),
+      { ...bind(filter), after: 0 },
+      limit,
+      maxBytes,
+    );
+    page.events.reverse();
+    page.bytes.reverse();
+    return page;
   }
 
   /** Deletes what `rule` says. Returns the number of rows deleted. */
@@ -105,8 +133,8 @@ export class EventStore {
     if (statement === undefined) {
       const where = ['id > @after'];
       if (filter.ref !== undefined) {
-        // A run id, or a name: every run of that name (names live in the payload).
-        where.push("(run_id = @ref OR json_extract(payload, '$.name') = @ref)");
+        // A run id, or a name: every run of that name (both indexed with the id).
+        where.push('(run_id = @ref OR name = @ref)');
       }
       if (filter.types !== undefined) {
         where.push('type IN (SELECT value FROM json_each(@types))');
@@ -128,4 +156,24 @@ function bind(filter: EventFilter): Record<string, unknown> {
   };
 }
 
-const parse = (row: Row) => JSON.parse(row.payload) as MonitorEvent;
+/** Reads up to `limit` rows (one more to know whether there is more) within `maxBytes`. */
+function readPage(
+  statement: Database.Statement<Record<string, unknown>, Row>,
+  params: Record<string, unknown>,
+  limit: number,
+  maxBytes: number,
+): EventPage {
+  const page: EventPage = { events: [], bytes: [], more: false };
+  let total = 0;
+  for (const row of statement.iterate({ ...params, limit: limit + 1 })) {
+    const bytes = Buffer.byteLength(row.payload);
+    if (page.events.length >= limit || (page.events.length > 0 && total + bytes > maxBytes)) {
+      page.more = true;
+      break;
+    }
+    total += bytes;
+    page.events.push(JSON.parse(row.payload) as MonitorEvent);
+    page.bytes.push(bytes);
+  }
+  return page;
+}

@@ -109,4 +109,42 @@ describe('RunStore turns and permission requests (real SQLite file)', () => {
     expect(store.getPermission('r-1', 'p-1')).toMatchObject({ attempt: 2, decision: null });
     expect(store.getPermission('r-1', 'p-404')).toBeUndefined();
   });
+
+  it('prunes answered turns and decided requests of an active run by age, keeping pending ones and its newest turn', () => {
+    store.updateRun('r-1', { state: 'running' });
+    store.upsertTurn(turn({ turnId: 't-1', status: 'ok', submittedAt: 100, finishedAt: 110 }));
+    store.upsertTurn(turn({ turnId: 't-2', status: 'pending', submittedAt: 200 }));
+    store.upsertTurn(turn({ turnId: 't-3', status: 'error', submittedAt: 300, finishedAt: 310 }));
+    store.upsertTurn(turn({ turnId: 't-4', status: 'ok', submittedAt: 400, finishedAt: 410 }));
+    store.upsertPermission(
+      permission({ requestId: 'p-1', requestedAt: 100, decision: 'granted', decidedAt: 105 }),
+    );
+    store.upsertPermission(permission({ requestId: 'p-2', requestedAt: 200 }));
+    store.upsertPermission(
+      permission({ requestId: 'p-3', requestedAt: 900, decision: 'denied', decidedAt: 905 }),
+    );
+    // Asked long ago, answered recently: kept.
+    store.upsertPermission(
+      permission({ requestId: 'p-4', requestedAt: 100, decision: 'denied', decidedAt: 5000 }),
+    );
+    // Everything is "old" but t-4 (the newest turn) and the pending ones stay.
+    expect(store.prune({ iterationsBefore: 0, runsBefore: 0, turnsBefore: 1000 })).toEqual({
+      iterations: 0,
+      runs: 0,
+      turns: 2,
+      permissions: 2,
+    });
+    expect(
+      store
+        .recentTurns('r-1', 10)
+        .map((t) => t.turnId)
+        .sort(),
+    ).toEqual(['t-2', 't-4']);
+    expect(store.lastTurnNumber('r-1')).toBe(4);
+    expect(store.getPermission('r-1', 'p-2')).toMatchObject({ decision: null });
+    expect(store.getPermission('r-1', 'p-1')).toBeUndefined();
+    expect(store.getPermission('r-1', 'p-4')).toMatchObject({ decision: 'denied' });
+    // turnsBefore defaults to iterationsBefore.
+    expect(store.prune({ iterationsBefore: 0, runsBefore: 0 })).toMatchObject({ turns: 0 });
+  });
 });

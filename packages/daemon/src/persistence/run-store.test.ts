@@ -144,11 +144,15 @@ describe('RunStore (real SQLite file)', () => {
     expect(store.prune({ iterationsBefore: 100, runsBefore: 15 })).toEqual({
       iterations: 1,
       runs: 0,
+      turns: 0,
+      permissions: 0,
     });
     expect(store.countIterations('r-live')).toBe(1);
     expect(store.prune({ iterationsBefore: 0, runsBefore: 100 })).toEqual({
       iterations: 0,
       runs: 1,
+      turns: 0,
+      permissions: 0,
     });
     expect(store.getRun('r-done')).toBeUndefined();
     expect(store.getRun('r-live')).toBeDefined();

@@ -130,8 +130,11 @@ export interface TurnRecord {
   finishedAt: number | null;
 }
 
-/** Who answered a permission request: its policy, a client, its timeout, or the run's end. */
-export type PermissionDecidedBy = 'auto' | 'client' | 'timeout' | 'stopped';
+/**
+ * Who answered a permission request: its policy, a client, its timeout, the run's end, or
+ * the runner itself (`runner`: it withdrew the request with `permission_cancel`).
+ */
+export type PermissionDecidedBy = 'auto' | 'client' | 'timeout' | 'stopped' | 'runner';
 
 /** One permission request of a runner and its answer, as stored (`agent_permissions`). */
 export interface PermissionRecord {
@@ -550,14 +553,20 @@ export class RunStore {
   }
 
   /**
-   * Deletes history by a retention rule: iterations finished before `iterationsBefore`, and
-   * terminal runs (with their attempts and iterations) that ended before `runsBefore`.
-   * Runs that are not terminal are never touched. Returns what was deleted.
+   * Deletes history by a retention rule: iterations of terminal runs finished before
+   * `iterationsBefore`; turns and permission requests of any run, active ones included,
+   * submitted (requested) and finished (decided) before `turnsBefore` (default `iterationsBefore`),
+   * keeping each run's newest turn so that turn ids are never handed out again; and terminal
+   * runs (with everything of theirs) that ended before `runsBefore`. Pending turns and
+   * requests are never touched. Returns what was deleted.
    */
-  prune(rule: { iterationsBefore: number; runsBefore: number }): {
+  prune(rule: { iterationsBefore: number; runsBefore: number; turnsBefore?: number | undefined }): {
     iterations: number;
     runs: number;
+    turns: number;
+    permissions: number;
   } {
+    const turnsBefore = rule.turnsBefore ?? rule.iterationsBefore;
     return this.#db.transaction(() => {
       const iterations = this.#db
         .prepare(
@@ -565,10 +574,22 @@ export class RunStore {
            AND run_id IN (SELECT run_id FROM agent_runs WHERE state IN ('exited', 'failed'))`,
         )
         .run(rule.iterationsBefore).changes;
+      const turns = this.#db
+        .prepare(
+          `DELETE FROM agent_turns WHERE submitted_at < @before AND finished_at < @before
+           AND submitted_at < (SELECT max(submitted_at) FROM agent_turns AS newest
+                               WHERE newest.run_id = agent_turns.run_id)`,
+        )
+        .run({ before: turnsBefore }).changes;
+      const permissions = this.#db
+        .prepare(
+          'DELETE FROM agent_permissions WHERE requested_at < @before AND decided_at < @before',
+        )
+        .run({ before: turnsBefore }).changes;
       const runs = this.#db
         .prepare("DELETE FROM agent_runs WHERE state IN ('exited', 'failed') AND ended_at < ?")
         .run(rule.runsBefore).changes;
-      return { iterations, runs };
+      return { iterations, runs, turns, permissions };
     })();
   }
 

@@ -123,8 +123,10 @@ export const MIGRATIONS: readonly string[] = [
     at       INTEGER NOT NULL,                   -- ms since the Unix epoch
     type     TEXT NOT NULL,
     run_id   TEXT,
+    name     TEXT,                               -- the run's name: a filter by name reads an index
     payload  TEXT NOT NULL                       -- JSON: the whole event
   );
   CREATE INDEX events_by_run ON events (run_id, id);
+  CREATE INDEX events_by_name ON events (name, id);
   `,
 ];

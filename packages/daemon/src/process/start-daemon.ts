@@ -124,9 +124,9 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
           iterationsBefore: now - retention.iterationsMs,
           runsBefore: now - retention.runsMs,
         });
-        if (pruned.iterations + pruned.runs > 0) {
+        if (pruned.iterations + pruned.runs + pruned.turns + pruned.permissions > 0) {
           logger.info(
-            `retention: pruned ${pruned.iterations} iteration(s) and ${pruned.runs} finished run(s)`,
+            `retention: pruned ${pruned.iterations} iteration(s), ${pruned.turns} turn(s), ${pruned.permissions} permission request(s) and ${pruned.runs} finished run(s)`,
           );
         }
       } catch (error) {
@@ -172,6 +172,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
         logger.info(`shutting down: stopping ${supervisor.activeCount} run(s)`);
         clearInterval(pruneTimer);
         await supervisor.stopAll();
+        // Spare runners (pre-started, not yet runs) go with the daemon.
+        await options.launcher.close?.();
         events.close();
         // Lets the last events reach the subscribers' sockets before they are closed.
         await new Promise((resolve) => setImmediate(resolve));
@@ -211,6 +213,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
   } catch (error) {
     await server?.close().catch(() => undefined);
     store?.close();
+    await Promise.resolve(options.launcher.close?.()).catch(() => undefined);
     throw error;
   } finally {
     await release().catch(() => undefined);

@@ -100,6 +100,26 @@ describe('PermissionBroker', () => {
     expect(decided).toHaveLength(2);
   });
 
+  it('withdraw: the runner gave up on a request → denied by runner, with its reason; a client answer after it is refused', () => {
+    const b = broker();
+    b.request(1, request('p-1'));
+    b.request(1, request('p-2'));
+    expect(b.withdraw('p-1', 'changed my mind')).toMatchObject({
+      requestId: 'p-1',
+      decision: 'denied',
+      decidedBy: 'runner',
+      reason: 'withdrawn by the runner: changed my mind',
+      expiresAt: null,
+    });
+    expect(b.withdraw('p-2', undefined)).toMatchObject({ reason: 'withdrawn by the runner' });
+    expect(decided.map((r) => r.requestId)).toEqual(['p-1', 'p-2']);
+    expect(b.answer('p-1', 'granted', undefined)).toBe('not_pending');
+    // Unknown or already decided: nothing happens; the timeout does not fire later either.
+    expect(b.withdraw('p-1', 'again')).toBeUndefined();
+    vi.advanceTimersByTime(120_000);
+    expect(decided).toHaveLength(2);
+  });
+
   it('ignores a duplicate id while the first is pending', () => {
     const b = broker();
     expect(b.request(1, request('p-1'))).toBe(true);

@@ -19,7 +19,7 @@ export interface PermissionPolicy {
 export interface PermissionHooks {
   /** A new request, before any decision about it. */
   requested(record: PermissionRecord): void;
-  /** A request was decided (by policy, a client, its timeout, or the run's end). */
+  /** A request was decided (by policy, a client, the runner's withdrawal, its timeout, or the run's end). */
   decided(record: PermissionRecord): void;
 }
 
@@ -44,9 +44,9 @@ interface Pending {
 
 /**
  * The permission requests of one run: holds each pending until it is answered, in this order
- * of precedence: the run's `autoApprove` policy (at once), a client's answer, the timeout
- * (`denied`, reason `timeout`), or the end of the attempt ({@link denyAll}). Every request is
- * decided exactly once. Memory: at most {@link MAX_PENDING_PERMISSIONS} pending; beyond that
+ * of precedence: the run's `autoApprove` policy (at once), a client's answer, the runner's
+ * withdrawal ({@link withdraw}), the timeout (`denied`, reason `timeout`), or the end of the
+ * attempt ({@link denyAll}). Every request is decided exactly once. Memory: at most {@link MAX_PENDING_PERMISSIONS} pending; beyond that
  * a request is denied at once.
  */
 export class PermissionBroker {
@@ -133,6 +133,20 @@ export class PermissionBroker {
     reason: string | undefined,
   ): PermissionRecord | AnswerRefusal {
     return this.#settle(requestId, decision, 'client', reason ?? null) ?? 'not_pending';
+  }
+
+  /**
+   * The runner withdrew a request (`permission_cancel`: it stopped waiting and treated it as
+   * denied, e.g. its turn was cancelled): records it `denied` by `runner`, with reason
+   * `withdrawn by the runner[: reason]`. Returns the decided record, or undefined when no
+   * such request is pending (already decided: nothing to do).
+   */
+  withdraw(requestId: string, reason: string | undefined): PermissionRecord | undefined {
+    const why =
+      reason === undefined || reason === ''
+        ? 'withdrawn by the runner'
+        : `withdrawn by the runner: ${reason}`;
+    return this.#settle(requestId, 'denied', 'runner', why);
   }
 
   /** Denies every pending request (the attempt ended or is stopping). Returns them decided. */

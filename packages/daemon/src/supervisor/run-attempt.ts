@@ -2,6 +2,7 @@ import {
   FrameError,
   IPC_ERROR_CODES,
   PROTOCOL_VERSION,
+  type PermissionCancelMessage,
   type PermissionRequestMessage,
   type ReadyMessage,
   type RunnerMessage,
@@ -23,7 +24,11 @@ import type {
   RunExit,
   RunStore,
 } from '../persistence/run-store.js';
-import { readProcessStartTime, readResidentBytes } from '../process/proc-stat.js';
+import {
+  readGroupResidentBytes,
+  readProcessStartTime,
+  readResidentBytes,
+} from '../process/proc-stat.js';
 import type { Logger } from '../process/logger.js';
 import {
   classifyExit,
@@ -96,6 +101,8 @@ export interface AttemptListener {
   turnResult?(message: TurnResultMessage): void;
   /** The runner asks for permission; answer with {@link RunAttempt.answerPermission}. */
   permissionRequest?(message: PermissionRequestMessage): void;
+  /** The runner withdrew a request it no longer waits for (and treated as denied). */
+  permissionCancel?(message: PermissionCancelMessage): void;
 }
 
 /**
@@ -221,7 +228,17 @@ export class RunAttempt {
       log.write('stderr', text);
     });
     runner.channel.onError((error) => this.#onChannelError(error));
-    runner.channel.onMessage((message) => this.#onMessage(message));
+    runner.channel.onMessage((message) => {
+      // A frame that breaks the daemon's handling (a bug, a value it cannot process) is
+      // logged; it must not become an uncaught exception that takes the daemon down.
+      try {
+        this.#onMessage(message);
+      } catch (error) {
+        const why = `handling ${message.type} failed: ${(error as Error)?.message ?? String(error)}`;
+        this.#deps.log.line('x', `protocol: ${why}`);
+        this.#deps.logger.error(`run ${spec.runId} (${spec.name}): ${why}`);
+      }
+    });
     void runner.exited.then((exit) => this.#onExit(exit));
 
     if (runner.pid !== undefined) {
@@ -235,7 +252,7 @@ export class RunAttempt {
     this.#persistAttempt();
     // A thread has no RSS of its own: its heap cap (resourceLimits) is its only memory limit.
     if (spec.maxMemoryMb !== null && runner.pid !== undefined && !thread) {
-      this.#watchMemory(runner.pid, spec.maxMemoryMb * 1024 * 1024);
+      this.#watchMemory(runner.pid, runner.pgid, spec.maxMemoryMb * 1024 * 1024);
     }
     if (spec.kind === 'service') {
       this.#awaitReadiness();
@@ -329,9 +346,21 @@ export class RunAttempt {
     return this.#capabilities?.turns === true;
   }
 
-  /** Sends a turn (see {@link acceptsTurns}); the answer comes as `listener.turnResult`. */
-  sendTurn(turnId: string, input: unknown): void {
-    this.#send(input === undefined ? { type: 'turn', turnId } : { type: 'turn', turnId, input });
+  /**
+   * Sends a turn (see {@link acceptsTurns}); the answer comes as `listener.turnResult`.
+   * Resolves once the runner's channel took it.
+   * @throws IpcError (as a rejection) when it cannot be delivered: `X_IPC_BACKPRESSURE` (the
+   *   runner is not reading), `X_IPC_ENCODE_FAILED` / `X_IPC_FRAME_TOO_LARGE` (the input),
+   *   `X_IPC_CHANNEL_CLOSED`; a runner that was never launched rejects with a plain Error.
+   */
+  sendTurn(turnId: string, input: unknown): Promise<void> {
+    const runner = this.#runner;
+    if (runner === undefined) {
+      return Promise.reject(new Error('the runner was not launched'));
+    }
+    return runner.channel.send(
+      input === undefined ? { type: 'turn', turnId } : { type: 'turn', turnId, input },
+    );
   }
 
   /** Asks the runner to cancel a queued or running turn (it answers `turn_result` cancelled). */
@@ -430,6 +459,9 @@ export class RunAttempt {
       case 'permission_request':
         log.line('x', `permission request ${message.requestId}: ${message.tool}`);
         this.#deps.listener.permissionRequest?.(message);
+        break;
+      case 'permission_cancel':
+        this.#deps.listener.permissionCancel?.(message);
         break;
       default:
         // iteration_start: nothing to do.
@@ -571,12 +603,16 @@ export class RunAttempt {
     this.#intervals.add(check);
   }
 
-  #watchMemory(pid: number, limitBytes: number): void {
+  /** Samples the RSS of the runner's whole process group (its children count), else of its pid. */
+  #watchMemory(pid: number, pgid: number | undefined, limitBytes: number): void {
     const sample = setInterval(() => {
-      const rssBytes = readResidentBytes(pid);
+      const rssBytes =
+        (pgid === undefined ? null : readGroupResidentBytes(pgid)) ?? readResidentBytes(pid);
       if (rssBytes !== null && rssBytes > limitBytes && this.#memory === undefined) {
         this.#memory = { rssBytes, limitBytes };
-        this.#kill(`RSS ${rssBytes} bytes over the limit of ${limitBytes} bytes: out of memory`);
+        this.#kill(
+          `RSS ${rssBytes} bytes of the process group over the limit of ${limitBytes} bytes: out of memory`,
+        );
       }
     }, this.#spec.memorySampleMs);
     this.#intervals.add(sample);
@@ -729,11 +765,12 @@ function streamEnded(stream: NodeJS.ReadableStream | null): Promise<void> {
   });
 }
 
+/** JSON for a log line; never throws (String() of a deep array recurses as JSON does). */
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+    return JSON.stringify(value) ?? typeof value;
+  } catch (error) {
+    return `[${Array.isArray(value) ? 'array' : typeof value} not serialisable: ${(error as Error).message}]`;
   }
 }
 

@@ -127,7 +127,7 @@ export class RunController {
     }
     const turn = this.#turns.submit(input, attempt.record.attempt);
     this.#persistTurn(turn);
-    attempt.sendTurn(turn.turnId, input);
+    attempt.sendTurn(turn.turnId, input).catch((error: Error) => this.#undeliverable(turn, error));
     if (options.wait !== true) {
       return turn;
     }
@@ -243,6 +243,8 @@ export class RunController {
         exited: (record, exit) => this.#onAttemptExit(record, exit),
         turnResult: (message) => this.#onTurnResult(message),
         permissionRequest: (message) => this.#onPermissionRequest(spec.attempt, message),
+        permissionCancel: (message) =>
+          this.#permissions.withdraw(message.requestId, message.reason),
       },
     });
     this.#attempt = attempt;
@@ -314,6 +316,20 @@ export class RunController {
     this.#endTurn(turn);
   }
 
+  /**
+   * A turn the runner's channel refused (the runner is not reading, the input cannot be
+   * encoded, the channel closed): ends it as `error` now, since no answer can come.
+   */
+  #undeliverable(turn: TurnRecord, error: Error): void {
+    const ended = this.#turns.fail(
+      turn.turnId,
+      `could not be delivered to the runner: ${error.message}`,
+    );
+    if (ended !== undefined) {
+      this.#endTurn(ended);
+    }
+  }
+
   /** The attempt exited: its unanswered turns and pending permission requests end with it. */
   #endInFlight(exit: RunExit): void {
     const stopped = this.#stopRequested || exit.reason === 'stopped';
@@ -360,7 +376,8 @@ export class RunController {
   #onPermissionDecided(request: PermissionRecord): void {
     this.#persistPermission(request);
     const reason = request.reason ?? undefined;
-    if (this.#attempt?.record.attempt === request.attempt) {
+    // A request the runner withdrew needs no answer: it has stopped waiting for one.
+    if (this.#attempt?.record.attempt === request.attempt && request.decidedBy !== 'runner') {
       this.#attempt.answerPermission(request.requestId, request.decision ?? 'denied', reason);
     }
     this.#deps.log.line(

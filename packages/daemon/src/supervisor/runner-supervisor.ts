@@ -151,7 +151,13 @@ const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
  */
 export class RunnerSupervisor {
   readonly #runs = new Map<string, RunController>();
-  readonly #events = new Emitter<SupervisorEvent>();
+  // A listener that throws (the event hub, a test's) is logged: an event must never take the
+  // daemon down (the Emitter's default rethrows, an uncaught exception).
+  readonly #events = new Emitter<SupervisorEvent>((error) =>
+    this.#logger.error(
+      `event listener failed: ${(error as Error)?.stack ?? (error as Error)?.message ?? String(error)}`,
+    ),
+  );
   readonly #persistence: PersistenceGuard;
   readonly #logger: Logger;
   #closing = false;

@@ -27,6 +27,25 @@ describe('TurnTracker', () => {
     expect(tracker.inFlight).toBe(0);
   });
 
+  it('fail ends one undeliverable turn as error, answers its waiter, and ignores a turn not in flight', async () => {
+    let now = 1000;
+    const tracker = new TurnTracker('r-1', 1, () => now);
+    const turn = tracker.submit({ q: 1 }, 1);
+    const other = tracker.submit({ q: 2 }, 1);
+    const waited = tracker.wait(turn.turnId);
+    now = 1040;
+    const failed = tracker.fail(turn.turnId, 'could not be delivered to the runner: busy');
+    expect(failed).toMatchObject({
+      status: 'error',
+      error: 'could not be delivered to the runner: busy',
+      durationMs: 40,
+      finishedAt: 1040,
+    });
+    await expect(waited).resolves.toEqual(failed);
+    expect(tracker.fail(turn.turnId, 'again')).toBeUndefined();
+    expect(tracker.get(other.turnId)?.status).toBe('pending');
+  });
+
   it('a turn_result for an unknown or already settled turn is ignored', () => {
     const tracker = new TurnTracker('r-1');
     const turn = tracker.submit('x', 1);

@@ -92,6 +92,24 @@ export class TurnTracker {
   }
 
   /**
+   * Ends one turn in flight as `error` without a runner answer (it could not be delivered),
+   * recording `error`. Returns the finished record, or undefined for a turn not in flight.
+   */
+  fail(turnId: string, error: string): TurnRecord | undefined {
+    const entry = this.#inFlight.get(turnId);
+    if (entry === undefined) {
+      return undefined;
+    }
+    return this.#finish(turnId, {
+      status: 'error',
+      output: null,
+      error,
+      durationMs: this.#now() - entry.record.submittedAt,
+      usage: null,
+    });
+  }
+
+  /**
    * Ends every turn in flight without a runner answer (the runner exited): `cancelled` after a
    * requested stop, else `error`; `error` is the text recorded. Returns the ended records.
    */

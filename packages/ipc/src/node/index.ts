@@ -1,6 +1,11 @@
 export { createStreamTransport } from './stream-transport.js';
 export { createStreamChannel, type StreamChannelOptions } from './stream-channel.js';
-export { createMessagePortTransport } from './message-port-transport.js';
+export {
+  createMessagePortTransport,
+  MESSAGE_PORT_ACK_BYTES,
+  MESSAGE_PORT_HIGH_WATER_BYTES,
+  type MessagePortTransportOptions,
+} from './message-port-transport.js';
 export {
   createMessagePortChannel,
   type MessagePortChannelOptions,

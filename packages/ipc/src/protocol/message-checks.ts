@@ -757,4 +757,46 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
       },
     },
   },
+  permission_cancel: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'permission_cancel' &&
+          typeof value['requestId'] === 'string' &&
+          value['requestId'].length <= 128 &&
+          value['requestId'].length >= 1 &&
+          (value['reason'] !== undefined
+            ? typeof value['reason'] === 'string' && value['reason'].length <= 65536
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'requestId'],
+      properties: {
+        type: {
+          [Symbol.for('TypeBox.Kind')]: 'Literal',
+          const: 'permission_cancel',
+          type: 'string',
+        },
+        requestId: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        reason: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          maxLength: 65536,
+          type: 'string',
+        },
+      },
+    },
+  },
 };

@@ -328,6 +328,23 @@ export const PermissionRequestMessage = Type.Object(
   },
 );
 
+export const PermissionCancelMessage = Type.Object(
+  {
+    type: Type.Literal('permission_cancel'),
+    requestId: RequestId,
+    reason: Type.Optional(
+      Type.String({
+        maxLength: 65536,
+        description: 'Why the runner stopped waiting (e.g. `the turn was cancelled`).',
+      }),
+    ),
+  },
+  {
+    description:
+      'Optional: the runner withdraws a `permission_request` it no longer waits for (its turn was cancelled, the run is stopping or ending) and has already treated as denied; the supervisor records it denied and sends no `permission_response`. A supervisor that does not know this message skips it without fault (unknown types are never fatal).',
+  },
+);
+
 export const RunnerMessage = Type.Union([
   ReadyMessage,
   HeartbeatMessage,
@@ -339,6 +356,7 @@ export const RunnerMessage = Type.Union([
   ExitMessage,
   TurnResultMessage,
   PermissionRequestMessage,
+  PermissionCancelMessage,
 ]);
 
 /** Every message schema by its `type`, for docs and generic tooling. */
@@ -358,6 +376,7 @@ export const MESSAGE_SCHEMAS: Readonly<Record<string, TSchema>> = {
   permission_response: PermissionResponseMessage,
   turn_result: TurnResultMessage,
   permission_request: PermissionRequestMessage,
+  permission_cancel: PermissionCancelMessage,
 };
 
 export type InitMessage = Static<typeof InitMessage>;
@@ -381,3 +400,4 @@ export type PermissionDecision = Static<typeof PermissionDecision>;
 export type PermissionResponseMessage = Static<typeof PermissionResponseMessage>;
 export type TurnResultMessage = Static<typeof TurnResultMessage>;
 export type PermissionRequestMessage = Static<typeof PermissionRequestMessage>;
+export type PermissionCancelMessage = Static<typeof PermissionCancelMessage>;

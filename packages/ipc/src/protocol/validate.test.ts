@@ -108,6 +108,7 @@ const runnerExamples: [string, RunnerMessage][] = [
       rationale: 'look around',
     },
   ],
+  ['permission_cancel', { type: 'permission_cancel', requestId: 'p-1', reason: 'turn cancelled' }],
 ];
 
 describe('validateSupervisorMessage / validateRunnerMessage', () => {
@@ -312,7 +313,7 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
       ok: false,
       path: '/type',
       message:
-        'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit, turn_result, permission_request',
+        'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit, turn_result, permission_request, permission_cancel',
       unknownType: true,
     });
     // A known type with a bad field is invalid, not unknown.

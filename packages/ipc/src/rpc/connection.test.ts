@@ -500,6 +500,51 @@ describe('rpc batches and malformed requests', () => {
     ]);
   });
 
+  it('a result over maxFrameBytes answers -32603 naming its size and the limit instead of nothing', async () => {
+    const [clientTransport, serverTransport] = createTransportPair();
+    const client = createRpcConnection(
+      createChannel({ transport: clientTransport, codec: createJsonlCodec() }),
+    );
+    const server = createRpcConnection(
+      createChannel({
+        transport: serverTransport,
+        codec: createJsonlCodec({ maxFrameBytes: 1024 * 1024 }),
+      }),
+    );
+    cleanups.push(() => {
+      client.close();
+      server.close();
+    });
+    server.onRequest('big', () => 'x'.repeat(1024 * 1024 + 100));
+    server.onRequest('deep', () => JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`));
+    server.onRequest('ping', () => 'pong');
+    const big = await rejection(client.request('big', {}, { timeoutMs: 10_000 }));
+    expect(big.code).toBe(RPC_ERROR_CODES.INTERNAL_ERROR);
+    expect(big.message).toMatch(
+      /^Internal error: the response could not be sent: .*frame of 1048\d{3} bytes exceeds maxFrameBytes 1048576/,
+    );
+    expect(big.data).toEqual({ code: 'X_IPC_FRAME_TOO_LARGE' });
+    const deep = await rejection(client.request('deep', {}, { timeoutMs: 10_000 }));
+    expect(deep.code).toBe(RPC_ERROR_CODES.INTERNAL_ERROR);
+    expect(deep.message).toMatch(/cannot encode value as JSON: Maximum call stack size exceeded/);
+    await expect(client.request('ping')).resolves.toBe('pong');
+  });
+
+  it('a batch whose response is too large answers each of its requests -32603', async () => {
+    const { raw, server, exchange } = rawPeer();
+    void raw;
+    server.onRequest('big', () => 'x'.repeat(9 * 1024 * 1024));
+    server.onRequest('ping', () => 'pong');
+    const reply = await exchange([
+      { jsonrpc: '2.0', id: 1, method: 'big' },
+      { jsonrpc: '2.0', id: 2, method: 'ping' },
+    ]);
+    expect(reply).toEqual([
+      { jsonrpc: '2.0', id: 1, error: expect.objectContaining({ code: -32603 }) as unknown },
+      { jsonrpc: '2.0', id: 2, error: expect.objectContaining({ code: -32603 }) as unknown },
+    ]);
+  });
+
   it('responses nobody waits for (unknown id, id null) are ignored, not answered: no ping-pong between peers', async () => {
     const peer = rawPeer();
     expect(await peer.silence({ jsonrpc: '2.0', id: 999, result: 1 })).toEqual([]);

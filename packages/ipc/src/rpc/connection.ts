@@ -82,6 +82,24 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
     });
   };
 
+  // A response that cannot be encoded (over maxFrameBytes, not serialisable) must still
+  // answer its caller, who would otherwise wait forever: -32603 naming why (size and limit).
+  const sendResponse = (response: RpcResponse | RpcResponse[]) => {
+    channel.send(response).catch((error: Error) => {
+      if (!isIpcError(error) || !isEncodeError(error)) {
+        return; // the peer is gone
+      }
+      const answer = (one: RpcResponse): RpcResponse =>
+        errorResponse(
+          one.id,
+          RPC_ERROR_CODES.INTERNAL_ERROR,
+          `Internal error: the response could not be sent: ${error.message}`,
+          { code: error.code },
+        );
+      send(Array.isArray(response) ? response.map(answer) : answer(response));
+    });
+  };
+
   channel.onError((error) => {
     if (!isIpcError(error)) {
       return;
@@ -118,14 +136,14 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
       void Promise.all(message.map((item) => handleOne(item))).then((responses) => {
         const out = responses.filter((response): response is RpcResponse => response !== undefined);
         if (out.length > 0) {
-          send(out);
+          sendResponse(out);
         }
       });
       return;
     }
     void handleOne(message).then((response) => {
       if (response !== undefined) {
-        send(response);
+        sendResponse(response);
       }
     });
   });
@@ -309,10 +327,7 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
         channel.send(message).catch((error: Error) => {
           if (pending.delete(id)) {
             cleanup();
-            const local =
-              isIpcError(error) &&
-              (error.code === IPC_ERROR_CODES.ENCODE_FAILED ||
-                error.code === IPC_ERROR_CODES.FRAME_TOO_LARGE);
+            const local = isIpcError(error) && isEncodeError(error);
             reject(
               new RpcError(
                 local ? RPC_ERROR_CODES.INVALID_PARAMS : RPC_ERROR_CODES.CONNECTION_CLOSED,
@@ -361,6 +376,13 @@ function errorResponse(
     id,
     error: data === undefined ? { code, message } : { code, message, data },
   };
+}
+
+/** True for the errors of encoding a value (this side's fault, not the connection's). */
+function isEncodeError(error: { code: string }): boolean {
+  return (
+    error.code === IPC_ERROR_CODES.ENCODE_FAILED || error.code === IPC_ERROR_CODES.FRAME_TOO_LARGE
+  );
 }
 
 function idOf(message: unknown): RpcId | null {

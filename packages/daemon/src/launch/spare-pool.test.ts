@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import type { LaunchedRunner, RunnerExit } from './runner-launcher.js';
+import type { SpareKey } from './spare-key.js';
+import { SPARE_MAX_QUICK_DEATHS, SPARE_QUICK_DEATH_MS, SparePool } from './spare-pool.js';
+
+/** A fake runner whose exit the test decides; SIGKILL ends it. */
+interface FakeRunner extends LaunchedRunner {
+  key: SpareKey;
+  signals: string[];
+  end(exit?: Partial<RunnerExit>): void;
+}
+
+function harness(size = 1) {
+  let clock = 1_000;
+  let nextPid = 100;
+  const spawned: FakeRunner[] = [];
+  const warnings: string[] = [];
+  const pool = new SparePool({
+    size,
+    key: { codec: 'jsonl', cwd: '/a' },
+    logger: { info() {}, warn: (message) => warnings.push(message), error() {} },
+    now: () => clock,
+    spawn(key) {
+      let end!: (exit: RunnerExit) => void;
+      const exited = new Promise<RunnerExit>((resolve) => (end = resolve));
+      const runner: FakeRunner = {
+        key,
+        pid: nextPid++,
+        pgid: undefined,
+        channel: undefined as unknown as LaunchedRunner['channel'],
+        stdout: null,
+        stderr: null,
+        exited,
+        signals: [],
+        signal(signal) {
+          runner.signals.push(signal);
+          end({ exitCode: null, signal });
+          return true;
+        },
+        end: (exit = {}) => end({ exitCode: 1, signal: null, ...exit }),
+      };
+      spawned.push(runner);
+      return runner;
+    },
+  });
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+  return {
+    pool,
+    spawned,
+    warnings,
+    tick,
+    advance: (ms: number) => (clock += ms),
+  };
+}
+
+describe('SparePool', () => {
+  it('starts its spares in the background, not in the constructor', async () => {
+    const { spawned, tick } = harness(2);
+    expect(spawned).toHaveLength(0);
+    await tick();
+    expect(spawned).toHaveLength(2);
+  });
+
+  it('hands over a spare of the same key and refills after the take', async () => {
+    const { pool, spawned, tick } = harness();
+    await tick();
+    const taken = pool.take({ codec: 'jsonl', cwd: '/a' });
+    expect(taken).toBe(spawned[0]);
+    expect(pool.status).toMatchObject({ handedOver: 1, idlePids: [] });
+    await tick();
+    expect(spawned).toHaveLength(2);
+    expect(pool.status.idlePids).toEqual([spawned[1].pid]);
+  });
+
+  it('a spec of another cwd or codec gets none; the spares follow it', async () => {
+    const { pool, spawned, tick } = harness();
+    await tick();
+    expect(pool.take({ codec: 'jsonl', cwd: '/b' })).toBeUndefined();
+    await tick();
+    // The /a spare is killed and replaced by a /b one.
+    expect(spawned[0].signals).toEqual(['SIGKILL']);
+    expect(spawned[1].key).toEqual({ codec: 'jsonl', cwd: '/b' });
+    await tick();
+    expect(pool.status.died).toBe(0);
+    expect(pool.take({ codec: 'msgpack', cwd: '/b' })).toBeUndefined();
+    expect(pool.take({ codec: 'jsonl', cwd: '/b' })).toBe(spawned[1]);
+  });
+
+  it('a spare that dies is replaced', async () => {
+    const { pool, spawned, tick } = harness();
+    await tick();
+    spawned[0].end();
+    await tick();
+    await tick();
+    expect(spawned).toHaveLength(2);
+    expect(pool.status).toMatchObject({ state: 'active', died: 1, idlePids: [spawned[1].pid] });
+  });
+
+  it(`${SPARE_MAX_QUICK_DEATHS} quick deaths in a row stop the pre-starting, and the log says why`, async () => {
+    const { pool, spawned, warnings, tick } = harness();
+    for (let i = 0; i < SPARE_MAX_QUICK_DEATHS; i += 1) {
+      await tick();
+      spawned[i].end({ exitCode: 78 });
+      await tick();
+    }
+    await tick();
+    expect(spawned).toHaveLength(SPARE_MAX_QUICK_DEATHS);
+    expect(pool.status.state).toBe('disabled');
+    expect(pool.status.disabledWhy).toContain('last: exit code 78');
+    expect(warnings).toHaveLength(1);
+    expect(pool.take({ codec: 'jsonl', cwd: '/a' })).toBeUndefined();
+    await tick();
+    expect(spawned).toHaveLength(SPARE_MAX_QUICK_DEATHS);
+  });
+
+  it('a spare that lived longer than the quick-death window resets the count', async () => {
+    const { pool, spawned, tick, advance } = harness();
+    for (let i = 0; i < 2 * SPARE_MAX_QUICK_DEATHS; i += 1) {
+      await tick();
+      if (i % 2 === 1) {
+        advance(SPARE_QUICK_DEATH_MS);
+      }
+      spawned[i].end();
+      await tick();
+    }
+    expect(pool.status.state).toBe('active');
+  });
+
+  it('close() kills the idle spares, starts no more, and is idempotent', async () => {
+    const { pool, spawned, tick } = harness(2);
+    await tick();
+    await pool.close();
+    await pool.close();
+    expect(spawned.map((runner) => runner.signals)).toEqual([['SIGKILL'], ['SIGKILL']]);
+    expect(pool.status).toMatchObject({ state: 'closed', idlePids: [], died: 0 });
+    expect(pool.take({ codec: 'jsonl', cwd: '/a' })).toBeUndefined();
+    await tick();
+    expect(spawned).toHaveLength(2);
+  });
+
+  it('a spare handed over is not killed by close()', async () => {
+    const { pool, spawned, tick } = harness();
+    await tick();
+    pool.take({ codec: 'jsonl', cwd: '/a' });
+    await pool.close();
+    expect(spawned[0].signals).toEqual([]);
+  });
+});

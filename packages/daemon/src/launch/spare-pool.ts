@@ -1,0 +1,235 @@
+import type { Logger } from '../process/logger.js';
+import type { LaunchedRunner, RunnerExit } from './runner-launcher.js';
+import { sameSpareKey, type SpareKey } from './spare-key.js';
+
+/** A spare that exits within this many ms of its start counts as a quick death: 5 s. */
+export const SPARE_QUICK_DEATH_MS = 5_000;
+/** After this many quick deaths in a row the pool stops pre-starting: 3 (no respawn loop). */
+export const SPARE_MAX_QUICK_DEATHS = 3;
+/** How long `close()` waits for the spares it killed to be reaped, in ms: 2 s. */
+const SPARE_CLOSE_WAIT_MS = 2_000;
+
+/**
+ * `active`: keeps `size` spares started. `disabled`: spares kept dying at start-up, none are
+ * started any more (runs start cold). `closed`: `close()` was called. The last two are terminal.
+ */
+export type SparePoolState = 'active' | 'disabled' | 'closed';
+
+/** What {@link SparePool.status} reports, for tests, logs and benchmarks. */
+export interface SpareStatus {
+  state: SparePoolState;
+  /** Spares the pool keeps started. */
+  size: number;
+  /** Pids of the spares waiting for a run now. */
+  idlePids: number[];
+  /** What the next spares are started for (the last eligible launch's codec and cwd). */
+  key: SpareKey;
+  /** Spares started so far. */
+  started: number;
+  /** Spares handed to a run. */
+  handedOver: number;
+  /** Spares that exited on their own before a run took them. */
+  died: number;
+  /** Why the pool is `disabled`. */
+  disabledWhy?: string | undefined;
+}
+
+/** Options of {@link SparePool}. */
+export interface SparePoolOptions {
+  /** How many spares to keep started (≥ 1). */
+  size: number;
+  /** What the first spares are started for. */
+  key: SpareKey;
+  /** Starts one spare runner process for `key` (never sends it anything). */
+  spawn(key: SpareKey): LaunchedRunner;
+  /** Where the pool says that it stopped pre-starting, and why. */
+  logger: Logger;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+interface Spare {
+  readonly runner: LaunchedRunner;
+  readonly key: SpareKey;
+  readonly startedAt: number;
+  /** Handed to a run, or killed by the pool: its exit is not a death. */
+  released: boolean;
+}
+
+/**
+ * Runner processes started ahead of need ("prefork", like Android's zygote or Passenger's
+ * spawner), so that a run or a restart does not wait for a cold Node start. A spare is an
+ * ordinary runner waiting for `init` on fd 3; `take()` hands it over, and the pool refills in
+ * the background (`setImmediate`, off the caller's path). The spares follow the codec and cwd
+ * of the last eligible launch (`want()`): spares for another key are killed and replaced.
+ * A spare that exits by itself is replaced, except after SPARE_MAX_QUICK_DEATHS quick deaths
+ * in a row, when the pool is `disabled` and says why in the daemon log.
+ */
+export class SparePool {
+  readonly #options: SparePoolOptions;
+  readonly #now: () => number;
+  #state: SparePoolState = 'active';
+  #key: SpareKey;
+  #idle: Spare[] = [];
+  /** Spares killed by the pool and not yet reaped (close() waits for them). */
+  #killed = new Set<Spare>();
+  #refill: NodeJS.Immediate | undefined;
+  #quickDeaths = 0;
+  #started = 0;
+  #handedOver = 0;
+  #died = 0;
+  #disabledWhy: string | undefined;
+
+  constructor(options: SparePoolOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#key = options.key;
+    this.#scheduleRefill();
+  }
+
+  /** The pool's state and counters. */
+  get status(): SpareStatus {
+    return {
+      state: this.#state,
+      size: this.#options.size,
+      idlePids: this.#idle.flatMap((spare) =>
+        spare.runner.pid === undefined ? [] : [spare.runner.pid],
+      ),
+      key: { ...this.#key },
+      started: this.#started,
+      handedOver: this.#handedOver,
+      died: this.#died,
+      disabledWhy: this.#disabledWhy,
+    };
+  }
+
+  /**
+   * Hands over a spare started for `key`, or returns undefined (none idle, or the pool is not
+   * active). Either way the next spares are started for `key`.
+   */
+  take(key: SpareKey): LaunchedRunner | undefined {
+    this.want(key);
+    const index = this.#idle.findIndex((spare) => sameSpareKey(spare.key, key));
+    if (index === -1) {
+      return undefined;
+    }
+    const [spare] = this.#idle.splice(index, 1);
+    spare.released = true;
+    this.#handedOver += 1;
+    // A spare lived until it was used: the deaths before it were not "in a row".
+    this.#quickDeaths = 0;
+    return spare.runner;
+  }
+
+  /** Starts the next spares for `key` (in the background). */
+  want(key: SpareKey): void {
+    if (!sameSpareKey(this.#key, key)) {
+      this.#key = { ...key };
+    }
+    this.#scheduleRefill();
+  }
+
+  /**
+   * Stops pre-starting and kills every idle spare's process group (SIGKILL: a spare has run no
+   * user code), then waits until they are reaped (at most 2 s). Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#state !== 'closed') {
+      this.#state = 'closed';
+      if (this.#refill !== undefined) {
+        clearImmediate(this.#refill);
+        this.#refill = undefined;
+      }
+      for (const spare of this.#idle.splice(0)) {
+        this.#kill(spare);
+      }
+    }
+    const reaped = Promise.all([...this.#killed].map((spare) => spare.runner.exited));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      reaped,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SPARE_CLOSE_WAIT_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  #scheduleRefill(): void {
+    if (this.#state !== 'active' || this.#refill !== undefined) {
+      return;
+    }
+    this.#refill = setImmediate(() => {
+      this.#refill = undefined;
+      this.#fill();
+    });
+    // A pending refill must not keep an embedding process alive.
+    this.#refill.unref();
+  }
+
+  #fill(): void {
+    if (this.#state !== 'active') {
+      return;
+    }
+    for (const spare of this.#idle.filter((idle) => !sameSpareKey(idle.key, this.#key))) {
+      this.#idle.splice(this.#idle.indexOf(spare), 1);
+      this.#kill(spare);
+    }
+    while (this.#state === 'active' && this.#idle.length < this.#options.size) {
+      this.#start(this.#key);
+    }
+  }
+
+  #start(key: SpareKey): void {
+    let runner: LaunchedRunner;
+    try {
+      runner = this.#options.spawn(key);
+    } catch (error) {
+      this.#death(0, `spawn threw: ${(error as Error).message}`);
+      return;
+    }
+    const spare: Spare = { runner, key: { ...key }, startedAt: this.#now(), released: false };
+    this.#started += 1;
+    this.#idle.push(spare);
+    void runner.exited.then((exit) => {
+      this.#killed.delete(spare);
+      if (spare.released) {
+        return;
+      }
+      spare.released = true;
+      const index = this.#idle.indexOf(spare);
+      if (index !== -1) {
+        this.#idle.splice(index, 1);
+      }
+      this.#died += 1;
+      this.#death(this.#now() - spare.startedAt, describeExit(exit));
+    });
+  }
+
+  #death(livedMs: number, how: string): void {
+    this.#quickDeaths = livedMs < SPARE_QUICK_DEATH_MS ? this.#quickDeaths + 1 : 0;
+    if (this.#quickDeaths >= SPARE_MAX_QUICK_DEATHS && this.#state === 'active') {
+      this.#state = 'disabled';
+      this.#disabledWhy = `${SPARE_MAX_QUICK_DEATHS} spare runners in a row exited within ${SPARE_QUICK_DEATH_MS} ms of their start (last: ${how})`;
+      this.#options.logger.warn(
+        `spare runners: stopped pre-starting: ${this.#disabledWhy}; runs now start cold. Check that \`x runner --pipe\` starts (the daemon log, a run's log)`,
+      );
+      return;
+    }
+    this.#scheduleRefill();
+  }
+
+  #kill(spare: Spare): void {
+    spare.released = true;
+    this.#killed.add(spare);
+    spare.runner.signal('SIGKILL');
+  }
+}
+
+function describeExit(exit: RunnerExit): string {
+  if (exit.spawnError !== undefined) {
+    return `spawn failed: ${exit.spawnError.message}`;
+  }
+  return exit.signal !== null ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
+}
