@@ -140,6 +140,16 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       'deny a permission request nobody answered after this long (default 1800000 = 30 min)',
       parsePositiveInt,
     )
+    .option(
+      '--heartbeat-interval <ms>',
+      "heartbeat interval asked of the runner (default: the daemon's, 1000)",
+      parsePositiveInt,
+    )
+    .option(
+      '--liveness-timeout <ms>',
+      'heartbeat silence after which the run is hung and killed; raise it for agents that block their event loop (default 10000)',
+      parsePositiveInt,
+    )
     .action(
       async (module: string | undefined, options: Record<string, unknown>, command: Command) => {
         const { agentStart } = await import('./commands/agent-commands.js');
@@ -166,6 +176,8 @@ export function createProgram(setExitCode: (code: number) => void): Command {
           codec: options.codec as 'jsonl' | 'msgpack' | undefined,
           autoApprove: autoApproveOption(options.autoApprove),
           permissionTimeoutMs: options.permissionTimeout as number | undefined,
+          heartbeatIntervalMs: options.heartbeatInterval as number | undefined,
+          livenessTimeoutMs: options.livenessTimeout as number | undefined,
           ...supervisionRequest(options),
           ...runnerModeRequest(options),
         });

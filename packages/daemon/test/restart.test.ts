@@ -123,6 +123,18 @@ describe('restart policy, liveness and memory limits with real processes', () =>
     expect(isAlive(run.pid!)).toBe(false);
   });
 
+  it('liveness timing is per agent; a liveness timeout not above the heartbeat interval is refused', async () => {
+    const run = await start('go-silent', { livenessTimeoutMs: 2500 });
+    expect(await ended(run.runId, 15_000)).toBe(true);
+    const record = supervisor.get(run.runId)!;
+    expect(record.exit?.reason).toBe('hung');
+    expect(record.exit?.explanation).toMatch(/limit 2500 ms/);
+    expect(record.options.livenessTimeoutMs).toBe(2500);
+    await expect(
+      start('ok', { name: 'bad-timing', heartbeatIntervalMs: 500, livenessTimeoutMs: 400 }),
+    ).rejects.toMatchObject({ code: -32602, message: /must be longer than heartbeatIntervalMs/ });
+  });
+
   it('a runner over its memory limit is killed and classified oom', async () => {
     const run = await start('grow-memory', { command: undefined, maxMemoryMb: 150 });
     expect(await ended(run.runId, 15_000)).toBe(true);

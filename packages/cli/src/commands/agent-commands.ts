@@ -38,6 +38,10 @@ export interface AgentStartOptions extends Base {
   autoApprove?: boolean | string[] | undefined;
   /** `--permission-timeout <ms>`. */
   permissionTimeoutMs?: number | undefined;
+  /** `--heartbeat-interval <ms>`. */
+  heartbeatIntervalMs?: number | undefined;
+  /** `--liveness-timeout <ms>`. */
+  livenessTimeoutMs?: number | undefined;
   /** `subprocess` or `thread` (agent modules only); undefined: the daemon's default. */
   runnerMode?: 'subprocess' | 'thread' | undefined;
 }
@@ -62,6 +66,8 @@ export async function agentStart(options: AgentStartOptions): Promise<void> {
       maxMemoryMb: options.maxMemoryMb,
       autoApprove: options.autoApprove,
       permissionTimeoutMs: options.permissionTimeoutMs,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      livenessTimeoutMs: options.livenessTimeoutMs,
       runnerMode: options.runnerMode,
     }),
   );

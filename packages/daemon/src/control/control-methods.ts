@@ -157,6 +157,12 @@ export const CONTROL_PARAMS = {
     permissionTimeoutMs: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 7 * 24 * 3_600_000, description: 'ms' }),
     ),
+    heartbeatIntervalMs: Type.Optional(
+      Type.Integer({ minimum: 50, maximum: 3_600_000, description: 'ms' }),
+    ),
+    livenessTimeoutMs: Type.Optional(
+      Type.Integer({ minimum: 100, maximum: 24 * 3_600_000, description: 'ms' }),
+    ),
     kind: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('service')])),
     probes: Type.Optional(
       Type.Object({

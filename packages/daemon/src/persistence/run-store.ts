@@ -68,6 +68,10 @@ export interface RunOptions {
   autoApprove?: true | string[] | null;
   /** How long a permission request waits for an answer before it is denied (`timeout`), ms. */
   permissionTimeoutMs?: number;
+  /** Heartbeat interval asked of the runner, ms; absent: the daemon's. */
+  heartbeatIntervalMs?: number;
+  /** Heartbeat silence after which the runner is `hung`, ms; absent: the daemon's. */
+  livenessTimeoutMs?: number;
 }
 
 /** How an attempt ended. */

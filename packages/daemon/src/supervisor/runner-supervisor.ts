@@ -112,6 +112,17 @@ export interface StartRequest {
    * `timeout`, ms. @default 1 800 000 (30 min, PERMISSION_TIMEOUT_MS)
    */
   permissionTimeoutMs?: number | undefined;
+  /**
+   * Heartbeat interval asked of this agent's runner, ms (negotiated in `init`).
+   * @default the daemon's `heartbeatIntervalMs` (1000)
+   */
+  heartbeatIntervalMs?: number | undefined;
+  /**
+   * Heartbeat silence after which this agent is `hung` and killed, ms; must exceed the heartbeat
+   * interval. Raise it for agents whose steps block the event loop for long (synchronous work).
+   * @default the daemon's `livenessTimeoutMs` (10 000)
+   */
+  livenessTimeoutMs?: number | undefined;
 }
 
 /** Options of {@link RunnerSupervisor.send}. */
@@ -249,6 +260,27 @@ export class RunnerSupervisor {
         },
       );
     }
+    const heartbeatMs =
+      request.heartbeatIntervalMs ??
+      (this.options.heartbeatIntervalMs === undefined
+        ? HEARTBEAT_INTERVAL_MS
+        : this.options.heartbeatIntervalMs);
+    const livenessMs =
+      request.livenessTimeoutMs ?? this.options.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS;
+    if (
+      (request.heartbeatIntervalMs !== undefined || request.livenessTimeoutMs !== undefined) &&
+      heartbeatMs !== null &&
+      livenessMs <= heartbeatMs
+    ) {
+      throw new RpcError(
+        -32602,
+        `Invalid params: livenessTimeoutMs (${livenessMs} ms) must be longer than heartbeatIntervalMs (${heartbeatMs} ms), or every runner would be hung; a few intervals is usual (10 000 for 1000)`,
+        {
+          field:
+            request.livenessTimeoutMs === undefined ? '/heartbeatIntervalMs' : '/livenessTimeoutMs',
+        },
+      );
+    }
     const clash = [...this.#runs.values()].find((run) => run.record.name === name);
     if (clash !== undefined) {
       throw new RpcError(
@@ -297,6 +329,12 @@ export class RunnerSupervisor {
         autoApprove: autoApproveOption(request.autoApprove),
         permissionTimeoutMs: request.permissionTimeoutMs ?? PERMISSION_TIMEOUT_MS,
         runnerMode: mode.mode,
+        ...(request.heartbeatIntervalMs === undefined
+          ? {}
+          : { heartbeatIntervalMs: request.heartbeatIntervalMs }),
+        ...(request.livenessTimeoutMs === undefined
+          ? {}
+          : { livenessTimeoutMs: request.livenessTimeoutMs }),
       },
       launcher: mode.mode,
       state: 'starting',
@@ -624,10 +662,12 @@ export class RunnerSupervisor {
       maxInvalidFramesPerMinute:
         this.options.maxInvalidFramesPerMinute ?? MAX_INVALID_FRAMES_PER_MINUTE,
       heartbeatIntervalMs:
-        this.options.heartbeatIntervalMs === undefined
+        options.heartbeatIntervalMs ??
+        (this.options.heartbeatIntervalMs === undefined
           ? HEARTBEAT_INTERVAL_MS
-          : this.options.heartbeatIntervalMs,
-      livenessTimeoutMs: this.options.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS,
+          : this.options.heartbeatIntervalMs),
+      livenessTimeoutMs:
+        options.livenessTimeoutMs ?? this.options.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS,
       memorySampleMs: this.options.memorySampleMs ?? MEMORY_SAMPLE_MS,
     };
     const log = new RunLog(
