@@ -251,6 +251,68 @@ describe('startDaemon', () => {
     }
   });
 
+  it('a recovered run keeps its restart intensity: past the limit it fails instead of restarting', async () => {
+    daemon = await start();
+    const { paths } = daemon;
+    await daemon.shutdown();
+    daemon = undefined;
+    const store = new RunStore(paths.dbPath);
+    const restart = {
+      ...DEFAULT_RESTART_POLICY,
+      mode: 'always' as const,
+      intensity: { maxRestarts: 2, periodMs: 60_000 },
+    };
+    store.insertRun({
+      ...runRecord('r-loop', 'loop', 1),
+      state: 'running',
+      attempt: 3,
+      restarts: 2,
+      options: { ...runRecord('x', 'x', 1).options, restart },
+    });
+    const now = Date.now();
+    const crashed = (attempt: number, startedAt: number) =>
+      store.upsertAttempt({
+        runId: 'r-loop',
+        attempt,
+        pid: null,
+        pgid: null,
+        procStart: null,
+        startedAt,
+        readyAt: startedAt + 10,
+        endedAt: startedAt + 50,
+        exit: {
+          reason: 'crashed',
+          stopPhase: null,
+          explanation: 'crashed',
+          exitCode: 3,
+          signal: null,
+          evidence: {},
+        },
+      });
+    crashed(1, now - 3000);
+    crashed(2, now - 2000);
+    // Attempt 3 (a restart too) was running when the daemon died.
+    store.upsertAttempt({
+      runId: 'r-loop',
+      attempt: 3,
+      pid: null,
+      pgid: null,
+      procStart: null,
+      startedAt: now - 1000,
+      readyAt: now - 990,
+      endedAt: null,
+      exit: null,
+    });
+    store.close();
+    daemon = await start();
+    const connection = await connectRpc(daemon.paths.socketPath);
+    const status = await connection.request<{ run: RunRecord }>('agent.status', { ref: 'r-loop' });
+    connection.close();
+    // 2 restarts within 60 s already: a third would exceed the intensity the dead daemon applied.
+    expect(status.run.state).toBe('failed');
+    expect(status.run.exit?.reason).toBe('daemon_lost');
+  });
+
   it('marks runs a dead daemon left active as daemon_lost on the next start', async () => {
     daemon = await start();
     const { paths } = daemon;

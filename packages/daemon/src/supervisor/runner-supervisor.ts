@@ -26,6 +26,7 @@ import { launcherModes, resolveRunnerMode } from '../launch/resolve-runner-mode.
 import { RunLog, type RunLogOptions } from '../logs/run-log.js';
 import { PersistenceGuard, type PersistenceHealth } from '../persistence/persistence-guard.js';
 import type {
+  AttemptRecord,
   IterationRecord,
   PermissionRecord,
   RunExit,
@@ -38,6 +39,7 @@ import { silentLogger, type Logger } from '../process/logger.js';
 import { readProcessStartTime } from '../process/proc-stat.js';
 import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from './restart-policy.js';
 import type { RunSpec, StopBudget } from './run-attempt.js';
+import { restartHistory, type RestartHistory } from './restart-history.js';
 import { RunController } from './run-controller.js';
 import { PROBE_DEFAULTS, type ProbeSpec, type ProbeTarget } from '../health/probe.js';
 import type { SupervisorEvent } from './supervisor-events.js';
@@ -447,12 +449,16 @@ export class RunnerSupervisor {
         ...lost.lastReasons,
         { attempt: lost.attempt, reason: 'daemon_lost' as const, at: now },
       ].slice(-10);
+      const policy = lost.options.restart ?? DEFAULT_RESTART_POLICY;
+      // The dead daemon's restart intensity and backoff carry over: a run crash-looping across
+      // daemon crashes does not get a fresh budget each time.
+      const history = restartHistory(attempts, policy);
       const decision = decideRestart({
-        policy: lost.options.restart ?? DEFAULT_RESTART_POLICY,
+        policy,
         reason: 'daemon_lost',
-        uptimeMs: 0,
-        consecutiveFailures: 0,
-        restartTimes: [],
+        uptimeMs: lostUptimeMs(last, this.iterations(lost.runId, 1)[0]),
+        consecutiveFailures: history.consecutiveFailures,
+        restartTimes: history.restartTimes,
         now,
         random: Math.random(),
       });
@@ -488,7 +494,13 @@ export class RunnerSupervisor {
           }),
         undefined,
       );
-      const run = this.#controller(record);
+      const run = this.#controller(record, {
+        restartTimes: history.restartTimes,
+        consecutiveFailures:
+          decision.action === 'restart'
+            ? decision.consecutiveFailures
+            : history.consecutiveFailures,
+      });
       run.restartAfter(
         decision.delayMs,
         `${decision.explanation}; resuming after the previous daemon died`,
@@ -633,7 +645,7 @@ export class RunnerSupervisor {
   }
 
   /** Creates and registers the controller of a run (new or resumed). */
-  #controller(record: RunRecord): RunController {
+  #controller(record: RunRecord, history?: RestartHistory): RunController {
     const { options } = record;
     const spec: RunSpec = {
       kind: options.kind ?? 'agent',
@@ -674,14 +686,19 @@ export class RunnerSupervisor {
       record.logPath ?? join(this.options.logsDir, `${record.name}-${record.runId}.log`),
       this.options.runLog,
     );
-    const run = new RunController(spec, record, {
-      launcher: this.options.launcher,
-      store: this.options.store,
-      persistence: this.#persistence,
-      log,
-      logger: this.#logger,
-      emit: (event) => this.#events.fire(event),
-    });
+    const run = new RunController(
+      spec,
+      record,
+      {
+        launcher: this.options.launcher,
+        store: this.options.store,
+        persistence: this.#persistence,
+        log,
+        logger: this.#logger,
+        emit: (event) => this.#events.fire(event),
+      },
+      history,
+    );
     this.#runs.set(record.runId, run);
     void run.ended.then(() => this.#runs.delete(record.runId));
     return run;
@@ -710,6 +727,20 @@ function autoApproveOption(value: boolean | readonly string[] | undefined): true
     return true;
   }
   return Array.isArray(value) && value.length > 0 ? [...(value as readonly string[])] : null;
+}
+
+/**
+ * How long the attempt a dead daemon was running is known to have been up, ms: from its
+ * ready to its last stored iteration (a lower bound: the daemon's time of death is unknown).
+ */
+function lostUptimeMs(
+  attempt: AttemptRecord | undefined,
+  lastIteration: IterationRecord | undefined,
+): number {
+  if (attempt?.readyAt == null || lastIteration?.attempt !== attempt.attempt) {
+    return 0;
+  }
+  return Math.max(0, lastIteration.finishedAt - attempt.readyAt);
 }
 
 function probeSpec(input: ProbeInput | undefined): ProbeSpec | null {
