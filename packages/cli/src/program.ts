@@ -9,6 +9,7 @@ import {
 } from './option-parsers.js';
 import { resolveHome } from './state-home.js';
 import { CLI_VERSION } from './version.js';
+import { addRetentionOptions, type RetentionFlags } from './retention-options.js';
 import {
   addRunnerModeOption,
   addSupervisionOptions,
@@ -47,13 +48,12 @@ export function createProgram(setExitCode: (code: number) => void): Command {
   const daemon = program
     .command('daemon')
     .description('start, stop and inspect the supervisor daemon');
-  daemon
-    .command('start')
+  addRetentionOptions(daemon.command('start'))
     .description('start the daemon detached (returns when it answers), or in the foreground')
     .option('--foreground', 'run in this process until SIGTERM/SIGINT', false)
-    .action(async (options: { foreground: boolean }, command: Command) => {
+    .action(async (options: { foreground: boolean } & RetentionFlags, command: Command) => {
       const { daemonStart } = await import('./commands/daemon-start.js');
-      await daemonStart({ ...globals(command), foreground: options.foreground });
+      await daemonStart({ ...globals(command), ...options });
     });
   daemon
     .command('stop')
@@ -62,16 +62,15 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       const { daemonStop } = await import('./commands/daemon-stop.js');
       await daemonStop(globals(command));
     });
-  daemon
-    .command('restart')
+  addRetentionOptions(daemon.command('restart'))
     .description('stop the daemon (if running), then start it detached')
-    .action(async (_options: unknown, command: Command) => {
+    .action(async (flags: RetentionFlags, command: Command) => {
       const { stopDaemon, printDaemonStop } = await import('./commands/daemon-stop.js');
       const { startDetachedDaemon, printDaemonStart } = await import('./commands/daemon-start.js');
       const { printJson } = await import('./output.js');
       const options = globals(command);
       const stop = await stopDaemon(options.home);
-      const start = await startDetachedDaemon(options.home);
+      const start = await startDetachedDaemon(options.home, flags);
       if (options.json) {
         printJson({ stop, start }); // one document
       } else {

@@ -13,13 +13,14 @@ import { probe } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { createLauncher } from '../launcher.js';
+import { retentionArgs, retentionOptions, type RetentionFlags } from '../retention-options.js';
 import { printFields, printJson } from '../output.js';
 
 /** How long `x daemon start` waits for the detached daemon to answer `system.ping`: 15 s. */
 export const DAEMON_READY_TIMEOUT_MS = 15_000;
 const DAEMON_LOG_MAX_BYTES = 10 * 1024 * 1024;
 
-interface StartOptions {
+interface StartOptions extends RetentionFlags {
   home: string;
   json: boolean;
   foreground: boolean;
@@ -42,7 +43,7 @@ export async function daemonStart(options: StartOptions): Promise<void> {
     await runForeground(options);
     return;
   }
-  printDaemonStart(await startDetachedDaemon(options.home), options.json);
+  printDaemonStart(await startDetachedDaemon(options.home, options), options.json);
 }
 
 /**
@@ -51,7 +52,10 @@ export async function daemonStart(options: StartOptions): Promise<void> {
  * @throws CliError when it exits during start-up (with its log's tail) or does not answer
  *   within DAEMON_READY_TIMEOUT_MS (exit 69).
  */
-export async function startDetachedDaemon(home: string): Promise<DaemonStartReport> {
+export async function startDetachedDaemon(
+  home: string,
+  retention: RetentionFlags = {},
+): Promise<DaemonStartReport> {
   const paths = statePaths(home);
   const found = await probe(home);
   if (found.status === 'running') {
@@ -62,7 +66,15 @@ export async function startDetachedDaemon(home: string): Promise<DaemonStartRepo
   const log = openSync(paths.daemonLogPath, 'a', 0o600);
   const child = spawn(
     process.execPath,
-    [BIN_PATH, 'daemon', 'start', '--foreground', '--home', paths.home],
+    [
+      BIN_PATH,
+      'daemon',
+      'start',
+      '--foreground',
+      '--home',
+      paths.home,
+      ...retentionArgs(retention),
+    ],
     {
       detached: true,
       stdio: ['ignore', log, log],
@@ -113,6 +125,7 @@ async function runForeground(options: StartOptions): Promise<void> {
       home: options.home,
       launcher: createLauncher(),
       handleSignals: true,
+      ...retentionOptions(options),
     });
     printDaemonStart({ status: 'started', ...daemon.descriptor, logPath: null }, options.json);
     await daemon.closed;

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { parsePositiveInt } from './option-parsers.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** History retention of a daemon, as `x daemon start|restart` flags give it (days, rows). */
+export interface RetentionFlags {
+  keepIterations?: number | undefined;
+  keepRuns?: number | undefined;
+  keepEvents?: number | undefined;
+  maxEvents?: number | undefined;
+}
+
+/** Adds `--keep-iterations`, `--keep-runs`, `--keep-events` (days) and `--max-events`. */
+export function addRetentionOptions(command: Command): Command {
+  return command
+    .option(
+      '--keep-iterations <days>',
+      'prune iterations, turns and permission requests older than this (default 30)',
+      parsePositiveInt,
+    )
+    .option(
+      '--keep-runs <days>',
+      'prune finished runs that ended longer ago than this (default 90; active runs never)',
+      parsePositiveInt,
+    )
+    .option('--keep-events <days>', 'prune events older than this (default 7)', parsePositiveInt)
+    .option(
+      '--max-events <n>',
+      'keep at most this many events in the backlog (default 100000)',
+      parsePositiveInt,
+    );
+}
+
+/** The flags again, as arguments for the detached `x daemon start --foreground`. */
+export function retentionArgs(flags: RetentionFlags): string[] {
+  const args: string[] = [];
+  const add = (name: string, value: number | undefined) => {
+    if (value !== undefined) {
+      args.push(name, String(value));
+    }
+  };
+  add('--keep-iterations', flags.keepIterations);
+  add('--keep-runs', flags.keepRuns);
+  add('--keep-events', flags.keepEvents);
+  add('--max-events', flags.maxEvents);
+  return args;
+}
+
+/** The flags as `startDaemon` options (ms); absent flags keep the daemon's defaults. */
+export function retentionOptions(flags: RetentionFlags): {
+  retention: { iterationsMs?: number | undefined; runsMs?: number | undefined };
+  eventBacklog: { maxRows?: number | undefined; maxAgeMs?: number | undefined };
+} {
+  const ms = (days: number | undefined) => (days === undefined ? undefined : days * DAY_MS);
+  return {
+    retention: { iterationsMs: ms(flags.keepIterations), runsMs: ms(flags.keepRuns) },
+    eventBacklog: { maxRows: flags.maxEvents, maxAgeMs: ms(flags.keepEvents) },
+  };
+}

@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { RunStore } from '@x/daemon';
+import { afterEach, describe, expect, it } from 'vitest';
+import { retentionArgs, retentionOptions } from '../src/retention-options.js';
+import { FIXTURES, tempHome, x, xJson } from './helpers.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+describe('retention flags', () => {
+  it('turn days into ms for startDaemon and back into arguments for the detached daemon', () => {
+    const flags = { keepIterations: 2, keepRuns: 3, keepEvents: 1, maxEvents: 500 };
+    expect(retentionOptions(flags)).toEqual({
+      retention: { iterationsMs: 2 * DAY_MS, runsMs: 3 * DAY_MS },
+      eventBacklog: { maxRows: 500, maxAgeMs: DAY_MS },
+    });
+    expect(retentionArgs(flags)).toEqual([
+      '--keep-iterations',
+      '2',
+      '--keep-runs',
+      '3',
+      '--keep-events',
+      '1',
+      '--max-events',
+      '500',
+    ]);
+    expect(retentionArgs({})).toEqual([]);
+  });
+
+  describe('x daemon start --keep-runs (real daemon and SQLite)', () => {
+    const home = tempHome();
+    afterEach(async () => {
+      await x(home.path, ['daemon', 'stop']);
+    });
+
+    it('prunes a run that ended before the window at start; the default 90 days keeps it', async () => {
+      expect((await x(home.path, ['daemon', 'start'])).code).toBe(0);
+      const started = await x(home.path, [
+        'agent',
+        'start',
+        join(FIXTURES, 'counter.mjs'),
+        '--name',
+        'old',
+        '--interval',
+        '0',
+        '--max-iterations',
+        '1',
+      ]);
+      expect(started.code).toBe(0);
+      await x(home.path, ['agent', 'stop', 'old']);
+      expect((await x(home.path, ['daemon', 'stop'])).code).toBe(0);
+      // Age the finished run by two days, as if it had ended then.
+      const store = new RunStore(join(home.path, 'x.db'));
+      const [run] = store.listRuns(null);
+      store.updateRun(run.runId, { endedAt: Date.now() - 2 * DAY_MS });
+      store.close();
+
+      expect((await x(home.path, ['daemon', 'start'])).code).toBe(0);
+      const kept = await xJson<{ runs: unknown[] }>(home.path, ['agent', 'list', '--all']);
+      expect(kept.runs).toHaveLength(1);
+      expect((await x(home.path, ['daemon', 'restart', '--keep-runs', '1'])).code).toBe(0);
+      const pruned = await xJson<{ runs: unknown[] }>(home.path, ['agent', 'list', '--all']);
+      expect(pruned.runs).toHaveLength(0);
+    });
+  });
+});
