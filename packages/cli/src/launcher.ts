@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   createModeLauncher,
   createSubprocessLauncher,
@@ -44,7 +45,10 @@ export function createLauncher(options: CreateLauncherOptions = {}): RunnerLaunc
   let workerUrl: string | undefined;
   let unresolved: string | undefined;
   try {
-    workerUrl = import.meta.resolve(WORKER_ENTRY);
+    // The bundled worker entry (dist/worker.mjs, built by scripts/build-runner.mjs) starts a
+    // thread runner without loading @x/ipc's modules one by one; the package entry otherwise.
+    const bundled = new URL('./worker.mjs', import.meta.url);
+    workerUrl = existsSync(bundled) ? bundled.href : import.meta.resolve(WORKER_ENTRY);
   } catch (error) {
     unresolved = `thread mode unavailable: cannot resolve ${WORKER_ENTRY} (${(error as Error).message})`;
   }

@@ -126,6 +126,18 @@ describe('the bundled runner (dist/runner.mjs)', () => {
     expect(source).toMatch(/^export \{[^}]*\brunPipe\b/m);
   });
 
+  it('the thread launcher gets its own bundle, dist/worker.mjs, which runs itself in a worker', async () => {
+    const source = readFileSync(`${CLI_ROOT}dist/worker.mjs`, 'utf8');
+    const specifiers = [...source.matchAll(/^import .*? from "([^"]+)";$/gm)].map((m) => m[1]);
+    expect(specifiers.filter((specifier) => !specifier?.startsWith('node:'))).toEqual([]);
+    expect(source).toMatch(/^if \(!isMainThread\) \{/m);
+    const { createLauncher } = (await import(`${CLI_ROOT}dist/launcher.js`)) as {
+      createLauncher: (options: { env: NodeJS.ProcessEnv }) => { modes?: readonly string[] };
+    };
+    // The built launcher offers thread mode (it found a worker entry).
+    expect(createLauncher({ env: { X_RUNNER_SPARES: '0' } }).modes).toContain('thread');
+  });
+
   it('`x runner --pipe` without fd 3 exits 64 (EX_USAGE) and says who starts it', async () => {
     const result = await x('/tmp', ['runner', '--pipe']);
     expect(result.code).toBe(64);
