@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
   AgentLoop,
@@ -638,5 +640,29 @@ describe('AgentLoop context', () => {
     await run;
     expect(during).toBe('running');
     expect(loop.state).toBe('finished');
+  });
+});
+
+describe('AgentLoop memory', () => {
+  it('holds no step result once its iteration is over (bounded memory over a long run)', async () => {
+    // A WeakRef to the first step's result, then a forced GC: the loop must not retain it.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let first: WeakRef<object> | undefined;
+    const { loop, sink } = makeLoop(
+      {
+        step: () => {
+          const result = { summary: 'ok' };
+          first ??= new WeakRef(result);
+          return result;
+        },
+      },
+      { maxIterations: 3 },
+    );
+    expect(await loop.run()).toMatchObject({ reason: 'max_iterations', iterations: 3 });
+    await sleep(0); // a WeakRef target is kept alive until the end of the job that made it
+    gc();
+    expect(first?.deref()).toBeUndefined();
+    expect(sink.reports()).toHaveLength(3); // the loop and its sink are still reachable here
   });
 });

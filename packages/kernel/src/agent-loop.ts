@@ -108,8 +108,10 @@ export class AgentLoop {
   readonly #abort = new AbortController();
   #state: LoopState = 'idle';
   #wake: (() => void) | undefined;
-  #deadline: Promise<typeof ABANDONED> = new Promise(() => undefined);
-  #passDeadline: (() => void) | undefined;
+  /** Set once the stop grace has passed: work raced from then on is abandoned at once. */
+  #deadlinePassed = false;
+  /** One entry per piece of work racing the deadline; each removes itself when its work settles. */
+  readonly #onDeadline = new Set<() => void>();
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   #iteration = 0;
   readonly #queue: Turn[] = [];
@@ -120,11 +122,7 @@ export class AgentLoop {
     private readonly agent: Agent,
     private readonly options: AgentLoopOptions,
     private readonly sink: AgentLoopSink,
-  ) {
-    this.#deadline = new Promise((resolve) => {
-      this.#passDeadline = () => resolve(ABANDONED);
-    });
-  }
+  ) {}
 
   /** `idle` → `running` → (`stopping`) → `finished`. */
   get state(): LoopState {
@@ -198,7 +196,13 @@ export class AgentLoop {
     // Not unref()ed: while stopping, the grace period must keep the process alive even when
     // the step awaits something that holds no handle. Cleared when the run finishes.
     this.#deadlineTimer = setTimeout(
-      () => this.#passDeadline?.(),
+      () => {
+        this.#deadlinePassed = true;
+        for (const abandon of this.#onDeadline) {
+          abandon();
+        }
+        this.#onDeadline.clear();
+      },
       Math.max(0, graceMs - STOP_RESERVE_MS),
     );
   }
@@ -325,8 +329,9 @@ export class AgentLoop {
     this.#cancelQueued(`the run ended (${reason}) before the turn started`);
     if (this.agent.teardown !== undefined) {
       try {
-        await this.#raceTeardown(
+        await this.#raceDeadline(
           Promise.resolve().then(() => this.agent.teardown?.(this.#context(0, state))),
+          TEARDOWN_RESERVE_MS,
         );
       } catch (error) {
         this.sink.log('error', `teardown failed: ${errorMessage(error)}`);
@@ -406,19 +411,34 @@ export class AgentLoop {
     return outcome;
   }
 
-  #raceDeadline<T>(work: Promise<T>): Promise<T | typeof ABANDONED> {
-    return Promise.race([work, this.#deadline]);
-  }
-
-  /** Teardown may use the reserve too: it ends at the grace deadline plus TEARDOWN_RESERVE_MS. */
-  #raceTeardown<T>(work: Promise<T>): Promise<T | typeof ABANDONED> {
-    const limit = this.#deadline.then(
-      () =>
-        new Promise<typeof ABANDONED>((resolve) =>
-          setTimeout(() => resolve(ABANDONED), TEARDOWN_RESERVE_MS),
-        ),
-    );
-    return Promise.race([work, limit]);
+  /**
+   * Settles as `work` does, or with ABANDONED `afterMs` after the stop deadline passed
+   * (teardown may use the reserve: TEARDOWN_RESERVE_MS), whichever comes first. Each call
+   * races a promise of its own, forgotten when `work` settles: racing one long-lived deadline
+   * promise instead adds a reaction to it per call that keeps every step's result alive until
+   * the run ends (https://github.com/nodejs/node/issues/17469).
+   */
+  #raceDeadline<T>(work: Promise<T>, afterMs = 0): Promise<T | typeof ABANDONED> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let abandon!: () => void;
+    const abandoned = new Promise<typeof ABANDONED>((resolve) => {
+      abandon = () => {
+        if (afterMs === 0) {
+          resolve(ABANDONED);
+        } else {
+          timer = setTimeout(() => resolve(ABANDONED), afterMs);
+        }
+      };
+    });
+    if (this.#deadlinePassed) {
+      abandon();
+    } else {
+      this.#onDeadline.add(abandon);
+    }
+    return Promise.race([work, abandoned]).finally(() => {
+      this.#onDeadline.delete(abandon);
+      clearTimeout(timer);
+    });
   }
 
   /** Sleeps `ms` (undefined: until woken) or until woken by a turn or a stop. */
