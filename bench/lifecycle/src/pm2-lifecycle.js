@@ -106,7 +106,7 @@ export async function measureKillRestart(pm2, { samples, warmup, pollMs, waitRea
  * @param {string} prefix
  * @param {{ waitReady?: boolean, pollMs?: number }} [options]
  */
-export async function startMany(pm2, count, prefix, { waitReady = false, pollMs = 10 } = {}) {
+async function startMany(pm2, count, prefix, { waitReady = false, pollMs = 10 } = {}) {
   const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   const started = performance.now();
   await pm2.api.start({ apps: names.map((name) => idleApp(name, { waitReady })) });

@@ -48,9 +48,9 @@ export function isAlive(pid) {
 }
 
 /** Sends SIGKILL, ignoring a process that is already gone. @param {number} pid */
-export function killQuietly(pid, signal = 'SIGKILL') {
+export function killQuietly(pid) {
   try {
-    process.kill(pid, signal);
+    process.kill(pid, 'SIGKILL');
   } catch {
     // Already gone.
   }

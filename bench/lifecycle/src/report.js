@@ -26,10 +26,7 @@ export function buildRows(results) {
     });
   };
   // x's default keeps one spare runner started ahead; "cold" is X_RUNNER_SPARES=0.
-  const hits = (measured, count) =>
-    measured === undefined ? '' : `, spare used ${measured.spareHits}/${count}`;
-  const spawnCount = x.spawn.spawnReady.n ?? results.settings.samples;
-  const killCount = x.kill.polled.n ?? results.settings.killSamples;
+  const hits = (measured, summary) => `, spare used ${measured.spareHits}/${summary.n}`;
   const vsPm2 = (metric, xValue, pm2Value, format, goal = false, xNote = '') => {
     rows.push({
       metric,
@@ -44,20 +41,18 @@ export function buildRows(results) {
   const fleetNote = failed === 0 ? '' : ` (${failed} failed)`;
 
   vsFloor(
-    `spawn → ready, p50 (spare${hits(x.spawn, spawnCount)})`,
+    `spawn → ready, p50 (spare${hits(x.spawn, x.spawn.spawnReady)})`,
     x.spawn.spawnReady.p50,
     floor.p50,
   );
   vsFloor('spawn → ready, p95 (spare)', x.spawn.spawnReady.p95, floor.p95);
-  if (x.coldSpawn !== undefined) {
-    vsFloor(
-      'spawn → ready, p50 (cold, X_RUNNER_SPARES=0)',
-      x.coldSpawn.spawnReady.p50,
-      floor.p50,
-      false,
-    );
-    vsFloor('spawn → ready, p95 (cold)', x.coldSpawn.spawnReady.p95, floor.p95, false);
-  }
+  vsFloor(
+    'spawn → ready, p50 (cold, X_RUNNER_SPARES=0)',
+    x.coldSpawn.spawnReady.p50,
+    floor.p50,
+    false,
+  );
+  vsFloor('spawn → ready, p95 (cold)', x.coldSpawn.spawnReady.p95, floor.p95, false);
   vsPm2(
     'start round trip, p50 (x: agent.start → ready; pm2: start → online)',
     x.spawn.startRoundTrip.p50,
@@ -77,21 +72,19 @@ export function buildRows(results) {
     ms,
   );
   vsPm2(
-    `kill -9 → restarted, p50 (x: ready, spare${hits(x.kill, killCount)}; pm2: online)`,
+    `kill -9 → restarted, p50 (x: ready, spare${hits(x.kill, x.kill.polled)}; pm2: online)`,
     x.kill.polled.p50,
     pm2.killOnline.polled.p50,
     ms,
     true,
   );
   vsPm2('kill -9 → restarted, p95 (spare)', x.kill.polled.p95, pm2.killOnline.polled.p95, ms);
-  if (x.coldKill !== undefined) {
-    vsPm2(
-      'kill -9 → restarted, p50 (x cold, X_RUNNER_SPARES=0; pm2: online)',
-      x.coldKill.polled.p50,
-      pm2.killOnline.polled.p50,
-      ms,
-    );
-  }
+  vsPm2(
+    'kill -9 → restarted, p50 (x cold, X_RUNNER_SPARES=0; pm2: online)',
+    x.coldKill.polled.p50,
+    pm2.killOnline.polled.p50,
+    ms,
+  );
   vsPm2(
     'kill -9 → restarted, p50 (pm2 with wait_ready)',
     x.kill.polled.p50,

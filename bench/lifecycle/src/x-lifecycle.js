@@ -153,7 +153,7 @@ export async function measureKillRestart(daemon, { samples, warmup, pollMs }) {
  * @param {number} count
  * @param {string} prefix
  */
-export async function startMany(daemon, count, prefix) {
+async function startMany(daemon, count, prefix) {
   const started = performance.now();
   const settled = await Promise.allSettled(
     Array.from({ length: count }, (_, i) => startAgent(daemon, `${prefix}-${i}`)),
@@ -169,7 +169,7 @@ export async function startMany(daemon, count, prefix) {
 }
 
 /** Stops runs in parallel. @param {XDaemon} daemon @param {RunRecord[]} runs */
-export async function stopMany(daemon, runs) {
+async function stopMany(daemon, runs) {
   await Promise.all(runs.map((run) => stopAgent(daemon, run.runId)));
 }
 

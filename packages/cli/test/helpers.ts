@@ -16,13 +16,26 @@ export interface Result {
   stderr: string;
 }
 
-/** Runs the built `x` binary with X_HOME set; never rejects. */
-export function x(home: string, args: string[], timeoutMs = 30_000): Promise<Result> {
+/**
+ * Runs the built `x` binary with X_HOME set, plus `env` (a value of undefined removes the
+ * variable); gives up after 30 s. Never rejects.
+ */
+export function x(
+  home: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Result> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, X_HOME: home, ...env };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) {
+      delete childEnv[key];
+    }
+  }
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...process.env, X_HOME: home }, timeout: timeoutMs },
+      { env: childEnv, timeout: 30_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
         resolve({ code, stdout, stderr });
@@ -31,12 +44,13 @@ export function x(home: string, args: string[], timeoutMs = 30_000): Promise<Res
   });
 }
 
-/** Runs `x … --json` and parses stdout. */
+/** Runs `x … --json` (with `env`, as {@link x}) and parses stdout. */
 export async function xJson<T = Record<string, unknown>>(
   home: string,
   args: string[],
+  env: Record<string, string | undefined> = {},
 ): Promise<T & { $code: number; $stderr: string }> {
-  const result = await x(home, args.includes('--json') ? args : [...args, '--json']);
+  const result = await x(home, args.includes('--json') ? args : [...args, '--json'], env);
   let parsed: T;
   try {
     parsed = JSON.parse(result.stdout) as T;

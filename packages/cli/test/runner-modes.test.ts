@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, isAlive, tempHome, type Result } from './helpers.js';
+import { FIXTURES, isAlive, tempHome, x as helperX, xJson as helperXJson } from './helpers.js';
 
 interface Run {
   runId: string;
@@ -13,39 +12,11 @@ interface Run {
   exit: null | { reason: string; stopPhase: string | null; explanation: string };
 }
 
-/** Runs the built `x` with X_HOME and an environment without X_RUNNER_MODE, plus `env`. */
-function x(home: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const base: NodeJS.ProcessEnv = { ...process.env, X_HOME: home };
-  delete base.X_RUNNER_MODE;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...base, ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-async function xJson<T>(
-  home: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<T & { $code: number }> {
-  const result = await x(home, [...args, '--json'], env);
-  try {
-    return Object.assign(JSON.parse(result.stdout) as object, { $code: result.code }) as T & {
-      $code: number;
-    };
-  } catch {
-    throw new Error(
-      `x ${args.join(' ')} --json printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`,
-    );
-  }
-}
+/** `x` and `xJson` of the helpers, in an environment without X_RUNNER_MODE, plus `env`. */
+const x = (home: string, args: string[], env: Record<string, string> = {}) =>
+  helperX(home, args, { X_RUNNER_MODE: undefined, ...env });
+const xJson = <T>(home: string, args: string[], env: Record<string, string> = {}) =>
+  helperXJson<T>(home, args, { X_RUNNER_MODE: undefined, ...env });
 
 describe('runner modes from the command line (real daemon, threads and subprocesses)', () => {
   const home = tempHome();

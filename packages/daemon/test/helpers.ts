@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_RESTART_POLICY,
+  createModeLauncher,
   createSubprocessLauncher,
+  createThreadLauncher,
   isProcessAlive,
   type RunRecord,
   type RunnerLauncher,
@@ -15,6 +17,28 @@ export const PROTOCOL_RUNNER = fileURLToPath(
 /** A launcher running the protocol-only fixture in FIXTURE_MODE=mode (set per run through env). */
 export function fixtureLauncher(): RunnerLauncher {
   return createSubprocessLauncher({ command: process.execPath, args: [PROTOCOL_RUNNER] });
+}
+
+/** The agents of examples/agents/fixtures (real kernel agents), with a trailing slash. */
+export const AGENTS = fileURLToPath(new URL('../../../examples/agents/fixtures/', import.meta.url));
+
+/** The kernel's pipe runner, as a script (what `x runner --pipe` runs). */
+export const KERNEL_PIPE = fileURLToPath(new URL('./fixtures/kernel-pipe.mjs', import.meta.url));
+
+/**
+ * The kernel's worker entry, built: what the CLI resolves as `@x/kernel/worker`. Resolved by
+ * path: the test process runs with `--conditions @x/source`, which would pick the .ts source.
+ */
+export const WORKER_ENTRY = new URL('../../kernel/dist/worker-entry.js', import.meta.url);
+
+/** Both kernel launchers behind one, as the CLI composes them; the mode is chosen per run. */
+export function kernelLauncher(): RunnerLauncher {
+  return createModeLauncher({
+    subprocess: createSubprocessLauncher({ command: process.execPath, args: [KERNEL_PIPE] }),
+    // execArgv []: the workers must not inherit the test process's --conditions @x/source.
+    thread: createThreadLauncher({ workerUrl: WORKER_ENTRY, execArgv: [] }),
+    defaultMode: 'subprocess',
+  });
 }
 
 /** A short temp dir under /tmp (Unix socket paths must stay under 104 bytes). */

@@ -1,33 +1,16 @@
-import { fileURLToPath } from 'node:url';
 import { connectRpc } from '@x/ipc/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  createModeLauncher,
-  createSubprocessLauncher,
-  createThreadLauncher,
   silentLogger,
   startDaemon,
   type DaemonHandle,
   type PermissionRecord,
-  type RunnerLauncher,
   type TurnRecord,
 } from '../src/index.js';
-import { tempDir, waitFor } from './helpers.js';
+import { AGENTS, kernelLauncher, tempDir, waitFor } from './helpers.js';
 
 // permission_cancel end to end: the real kernel runner (built dist) withdraws a request whose
 // turn was cancelled; the daemon records it denied by the runner and refuses a later answer.
-
-const AGENTS = fileURLToPath(new URL('../../../examples/agents/fixtures/', import.meta.url));
-const KERNEL_PIPE = fileURLToPath(new URL('./fixtures/kernel-pipe.mjs', import.meta.url));
-const WORKER_ENTRY = new URL('../../kernel/dist/worker-entry.js', import.meta.url);
-
-function launcher(): RunnerLauncher {
-  return createModeLauncher({
-    subprocess: createSubprocessLauncher({ command: process.execPath, args: [KERNEL_PIPE] }),
-    thread: createThreadLauncher({ workerUrl: WORKER_ENTRY, execArgv: [] }),
-    defaultMode: 'subprocess',
-  });
-}
 
 describe.each(['subprocess', 'thread'] as const)('permission_cancel (%s)', (mode) => {
   let dir: ReturnType<typeof tempDir>;
@@ -37,7 +20,7 @@ describe.each(['subprocess', 'thread'] as const)('permission_cancel (%s)', (mode
     dir = tempDir('x-pc-');
     daemon = await startDaemon({
       home: `${dir.path}/home`,
-      launcher: launcher(),
+      launcher: kernelLauncher(),
       logger: silentLogger,
     });
   });

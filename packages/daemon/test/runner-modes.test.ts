@@ -5,38 +5,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   RunStore,
   RunnerSupervisor,
-  createModeLauncher,
-  createSubprocessLauncher,
-  createThreadLauncher,
   silentLogger,
   startDaemon,
   type DaemonHandle,
   type RunRecord,
-  type RunnerLauncher,
   type StartRequest,
 } from '../src/index.js';
-import { isAlive, tempDir, waitFor } from './helpers.js';
+import { AGENTS, KERNEL_PIPE, isAlive, kernelLauncher, tempDir, waitFor } from './helpers.js';
 
-/** The agents of examples/agents/fixtures (real kernel agents). */
-const AGENTS = fileURLToPath(new URL('../../../examples/agents/fixtures/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-/** The kernel's pipe runner, as a script (what `x runner --pipe` runs). */
-const KERNEL_PIPE = `${FIXTURES}kernel-pipe.mjs`;
-/**
- * The kernel's worker entry, built: what the CLI resolves as `@x/kernel/worker`. Resolved by
- * path: this test process runs with `--conditions @x/source`, which would pick the .ts source.
- */
-const WORKER_ENTRY = new URL('../../kernel/dist/worker-entry.js', import.meta.url);
-
-/** Both launchers behind one, as the CLI composes them; the mode is chosen per run. */
-function launcher(): RunnerLauncher {
-  return createModeLauncher({
-    subprocess: createSubprocessLauncher({ command: process.execPath, args: [KERNEL_PIPE] }),
-    // execArgv []: the workers must not inherit this test process's --conditions @x/source.
-    thread: createThreadLauncher({ workerUrl: WORKER_ENTRY, execArgv: [] }),
-    defaultMode: 'subprocess',
-  });
-}
 
 describe.each(['subprocess', 'thread'] as const)('the same agents in %s mode', (mode) => {
   let dir: ReturnType<typeof tempDir>;
@@ -47,7 +24,7 @@ describe.each(['subprocess', 'thread'] as const)('the same agents in %s mode', (
     dir = tempDir('x-rm-');
     store = new RunStore(`${dir.path}/x.db`);
     supervisor = new RunnerSupervisor({
-      launcher: launcher(),
+      launcher: kernelLauncher(),
       store,
       logsDir: `${dir.path}/logs`,
       heartbeatIntervalMs: 200,
@@ -162,7 +139,7 @@ describe('thread mode only', () => {
   it('a heap hog hits its resourceLimits and is oom; the daemon keeps serving and running the others', async () => {
     daemon = await startDaemon({
       home: `${dir.path}/home`,
-      launcher: launcher(),
+      launcher: kernelLauncher(),
       logger: silentLogger,
     });
     const connection = await connectRpc(daemon.paths.socketPath);
@@ -202,7 +179,7 @@ describe('thread mode only', () => {
   it('refuses thread mode for a command run and for a service, naming the field (-32602)', async () => {
     daemon = await startDaemon({
       home: `${dir.path}/home`,
-      launcher: launcher(),
+      launcher: kernelLauncher(),
       logger: silentLogger,
     });
     const connection = await connectRpc(daemon.paths.socketPath);

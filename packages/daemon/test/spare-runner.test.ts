@@ -13,11 +13,10 @@ import {
   type RunRecord,
   type SubprocessLauncher,
 } from '../src/index.js';
-import { PROTOCOL_RUNNER, isAlive, tempDir, waitFor } from './helpers.js';
+import { AGENTS, PROTOCOL_RUNNER, isAlive, tempDir, waitFor } from './helpers.js';
 
 /** The CLI's `x` (built): its daemon composes the launcher with one spare by default. */
 const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
-const AGENTS = fileURLToPath(new URL('../../../examples/agents/fixtures/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const COUNTER = `${AGENTS}counter.mjs`;
 

@@ -8,7 +8,7 @@ import {
   type DaemonHandle,
   type RunRecord,
 } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { WORKER_ENTRY, tempDir } from './helpers.js';
 
 // A thread-mode agent that logs in a tight loop, against a real daemon: the MessagePort's
 // acknowledged flow control keeps what waits for the daemon bounded, so the daemon's RSS
@@ -17,7 +17,6 @@ import { tempDir } from './helpers.js';
 const FLOOD_AGENT = fileURLToPath(
   new URL('../../kernel/test/fixtures/log-flood-agent.mjs', import.meta.url),
 );
-const WORKER_ENTRY = new URL('../../kernel/dist/worker-entry.js', import.meta.url);
 const MiB = 1024 * 1024;
 
 describe('thread mode: an agent logging in a tight loop', () => {

@@ -33,6 +33,6 @@ export async function measureLatency(peer, payload, { warmup, count }) {
 }
 
 /** Nearest-rank percentile of sorted values. */
-export function percentile(sorted, p) {
+function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EX_CONFIG } from './constants.js';
 import { AgentConfigError, KERNEL_ERROR_CODES, isKernelError } from './errors.js';
@@ -10,6 +10,9 @@ import { loadAgent } from './load-agent.js';
 // '@x/kernel' does not resolve from /tmp.
 let dir: string;
 const fixture = (name: string) => join(dir, name);
+/** A fixture of examples/agents/fixtures (these import '@x/kernel'). */
+const example = (name: string) =>
+  fileURLToPath(new URL(`../../../examples/agents/fixtures/${name}`, import.meta.url));
 
 beforeAll(() => {
   dir = mkdtempSync('/tmp/x-kern-');
@@ -77,7 +80,7 @@ describe('loadAgent, modules that are agents', () => {
   });
 
   it('loads an agent made with defineAgent (the example counter fixture)', async () => {
-    const agent = await loadAgent('/work/main/examples/agents/fixtures/counter.mjs');
+    const agent = await loadAgent(example('counter.mjs'));
     expect(Object.isFrozen(agent)).toBe(true);
     expect(await agent.step?.({ iteration: 2, params: { doneAt: 2 } } as never)).toEqual({
       summary: 'count=2',
@@ -168,9 +171,7 @@ describe('loadAgent, configuration errors (exit 78)', () => {
   });
 
   it('the example no-default-export fixture is X_KERNEL_AGENT_INVALID', async () => {
-    const error = await rejectionOf(
-      loadAgent('/work/main/examples/agents/fixtures/no-default-export.mjs'),
-    );
+    const error = await rejectionOf(loadAgent(example('no-default-export.mjs')));
     expect(error.code).toBe('X_KERNEL_AGENT_INVALID');
   });
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -10,7 +11,7 @@ const run = promisify(execFile);
 describe('examples/embedded/chat.mjs', () => {
   it('answers three turns, asks permission twice (ls granted, rm denied), stops, exits 0', async () => {
     const { stdout, stderr } = await run(process.execPath, ['chat.mjs'], {
-      cwd: '/work/main/examples/embedded',
+      cwd: fileURLToPath(new URL('../../../examples/embedded', import.meta.url)),
       timeout: 20_000,
     });
     expect(stderr).toBe('');

@@ -21,7 +21,9 @@ const ipc = /packages\/ipc\/|@x\/ipc|typebox|msgpackr/;
 
 describe('what the kernel entries load', () => {
   it('an agent module importing @x/kernel loads the kernel root and no @x/ipc, TypeBox or msgpackr', async () => {
-    const urls = await importsOf('/work/main/examples/agents/fixtures/turn-echo.mjs');
+    const urls = await importsOf(
+      fileURLToPath(new URL('../../../examples/agents/fixtures/turn-echo.mjs', import.meta.url)),
+    );
     expect(urls.some((url) => url.endsWith('/packages/kernel/dist/index.js'))).toBe(true);
     expect(urls.filter((url) => ipc.test(url))).toEqual([]);
   });

@@ -21,7 +21,7 @@ export const fixtures = {
   neverSettles: fileURLToPath(new URL('./fixtures/never-settles.mjs', import.meta.url)),
   slowImport: fileURLToPath(new URL('./fixtures/slow-import.mjs', import.meta.url)),
   floodThenAnswer: fileURLToPath(new URL('./fixtures/flood-then-answer.mjs', import.meta.url)),
-  examples: '/work/main/examples/agents/fixtures',
+  examples: fileURLToPath(new URL('../../../examples/agents/fixtures', import.meta.url)),
 };
 
 /** One runner process, with the supervisor's side of fd 3 and everything it has said. */

@@ -147,75 +147,75 @@ interface FleetResult {
 }
 
 /** `x up`: starts every entry of the fleet file that is not already active. Exit 1 if any failed. */
-export async function fleetUp(options: {
-  home: string;
-  json: boolean;
-  file: string;
-}): Promise<number> {
-  const entries = readFleet(options.file);
-  const results = await withDaemon(options.home, async (connection) => {
-    const active = await activeRunsByName(connection);
-    return Promise.all(
-      entries.map(async (entry): Promise<FleetResult> => {
-        const running = active.get(entry.name);
-        if (running !== undefined) {
-          return {
-            name: entry.name,
-            kind: entry.kind,
-            status: 'already_running',
-            run: running,
-            error: null,
-          };
-        }
-        try {
-          const run = await connection.request<RunRecord>('agent.start', entry);
-          return { name: entry.name, kind: entry.kind, status: 'started', run, error: null };
-        } catch (error) {
-          const run = isRpcError(error)
-            ? ((error.data as { run?: RunRecord } | undefined)?.run ?? null)
-            : null;
-          return {
-            name: entry.name,
-            kind: entry.kind,
-            status: 'failed',
-            run,
-            error: (error as Error).message,
-          };
-        }
-      }),
-    );
+export async function fleetUp(options: FleetOptions): Promise<number> {
+  const results = await eachEntry(options, async (entry, running, connection) => {
+    if (running !== undefined) {
+      return fleetResult(entry, 'already_running', running);
+    }
+    try {
+      return fleetResult(
+        entry,
+        'started',
+        await connection.request<RunRecord>('agent.start', entry),
+      );
+    } catch (error) {
+      const run = isRpcError(error)
+        ? ((error.data as { run?: RunRecord } | undefined)?.run ?? null)
+        : null;
+      return fleetResult(entry, 'failed', run, (error as Error).message);
+    }
   });
-  print(options.json, results);
   return results.some((result) => result.status === 'failed') ? EXIT_CODES.FAILURE : EXIT_CODES.OK;
 }
 
 /** `x down`: stops every active entry of the fleet file (3-phase, in parallel). */
-export async function fleetDown(options: {
+export async function fleetDown(options: FleetOptions): Promise<number> {
+  await eachEntry(options, async (entry, running, connection) =>
+    running === undefined
+      ? fleetResult(entry, 'not_running', null)
+      : fleetResult(
+          entry,
+          'stopped',
+          await connection.request<RunRecord>('agent.stop', { ref: entry.name }),
+        ),
+  );
+  return EXIT_CODES.OK;
+}
+
+function fleetResult(
+  entry: Entry,
+  status: FleetResult['status'],
+  run: RunRecord | null,
+  error: string | null = null,
+): FleetResult {
+  return { name: entry.name, kind: entry.kind, status, run, error };
+}
+
+interface FleetOptions {
   home: string;
   json: boolean;
   file: string;
-}): Promise<number> {
+}
+
+/**
+ * Reads the fleet file, applies `act` to every entry in parallel (with the active run of that
+ * name, if any) over one daemon connection, and prints the results.
+ */
+async function eachEntry(
+  options: FleetOptions,
+  act: (
+    entry: Entry,
+    running: RunRecord | undefined,
+    connection: RpcConnection,
+  ) => Promise<FleetResult>,
+): Promise<FleetResult[]> {
   const entries = readFleet(options.file);
   const results = await withDaemon(options.home, async (connection) => {
     const active = await activeRunsByName(connection);
-    return Promise.all(
-      entries.map(async (entry): Promise<FleetResult> => {
-        if (!active.has(entry.name)) {
-          return {
-            name: entry.name,
-            kind: entry.kind,
-            status: 'not_running',
-            run: null,
-            error: null,
-          };
-        }
-        const run = await connection.request<RunRecord>('agent.stop', { ref: entry.name });
-        return { name: entry.name, kind: entry.kind, status: 'stopped', run, error: null };
-      }),
-    );
+    return Promise.all(entries.map((entry) => act(entry, active.get(entry.name), connection)));
   });
   print(options.json, results);
-  return EXIT_CODES.OK;
+  return results;
 }
 
 /** The daemon's runs that are not terminal, by name. */

@@ -6,10 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
  */
 export function readProcessStartTime(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const start = Number(fields[19]);
+    const start = Number(statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[19]);
     return Number.isFinite(start) ? start : null;
   } catch {
     return null;
@@ -27,19 +24,21 @@ export function readResidentBytes(pid: number): number | null {
 }
 
 /**
- * Resident set size of a whole process group in bytes: the sum of VmRSS over every process in
- * /proc whose process group id (field 5 of /proc/<pid>/stat) is `pgid`, or null when none was
- * readable. A runner's children (tools, shells) count against its memory limit this way.
- * Cost: one readdir of /proc and one read per process, about 1 ms for a few hundred processes.
+ * Resident set size of each of `pgids` in bytes: the sum of VmRSS over every process in /proc
+ * whose process group id (field 5 of /proc/<pid>/stat) is in `pgids`. A group with no readable
+ * process is absent from the result (as are all when /proc cannot be read). A runner's children
+ * (tools, shells) count against its memory limit this way.
+ * Cost: one readdir of /proc and one read per process, whatever the number of groups: about
+ * 1 ms for a few hundred processes.
  */
-export function readGroupResidentBytes(pgid: number): number | null {
+export function readGroupsResidentBytes(pgids: ReadonlySet<number>): Map<number, number> {
+  const totals = new Map<number, number>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return null;
+    return totals;
   }
-  let total: number | null = null;
   for (const entry of entries) {
     const code = entry.charCodeAt(0);
     if (code < 48 || code > 57) {
@@ -51,14 +50,20 @@ export function readGroupResidentBytes(pgid: number): number | null {
     } catch {
       continue; // Exited meanwhile.
     }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) !== pgid) {
+    const pgid = Number(statFields(stat)[2]);
+    if (!pgids.has(pgid)) {
       continue;
     }
     const rss = readResidentBytes(Number(entry));
     if (rss !== null) {
-      total = (total ?? 0) + rss;
+      totals.set(pgid, (totals.get(pgid) ?? 0) + rss);
     }
   }
-  return total;
+  return totals;
+}
+
+/** Fields 3… of a /proc/<pid>/stat line (index 0 is field 3, the state). */
+function statFields(stat: string): string[] {
+  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }

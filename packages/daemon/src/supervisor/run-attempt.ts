@@ -1,6 +1,7 @@
 import {
   FrameError,
   IPC_ERROR_CODES,
+  type Disposable,
   PROTOCOL_VERSION,
   type PermissionCancelMessage,
   type PermissionRequestMessage,
@@ -24,11 +25,8 @@ import type {
   RunExit,
   RunStore,
 } from '../persistence/run-store.js';
-import {
-  readGroupResidentBytes,
-  readProcessStartTime,
-  readResidentBytes,
-} from '../process/proc-stat.js';
+import { sharedGroupMemorySampler } from '../process/group-memory-sampler.js';
+import { readProcessStartTime } from '../process/proc-stat.js';
 import type { Logger } from '../process/logger.js';
 import {
   classifyExit,
@@ -157,6 +155,7 @@ export class RunAttempt {
   readonly #invalidFrames: number[] = [];
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #intervals = new Set<ReturnType<typeof setInterval>>();
+  #memoryWatch: Disposable | undefined;
   readonly #stderrTail = new TailBuffer(STDERR_TAIL_BYTES);
   #settleEnded!: () => void;
   /** Settles when the attempt has exited (process exit observed, classified, persisted). */
@@ -603,19 +602,20 @@ export class RunAttempt {
     this.#intervals.add(check);
   }
 
-  /** Samples the RSS of the runner's whole process group (its children count), else of its pid. */
+  /**
+   * Samples the RSS of the runner's whole process group (its children count), else of its pid,
+   * every `memorySampleMs` (one /proc scan per tick shared by every run).
+   */
   #watchMemory(pid: number, pgid: number | undefined, limitBytes: number): void {
-    const sample = setInterval(() => {
-      const rssBytes =
-        (pgid === undefined ? null : readGroupResidentBytes(pgid)) ?? readResidentBytes(pid);
+    const sampler = sharedGroupMemorySampler(this.#spec.memorySampleMs);
+    this.#memoryWatch = sampler.watch(pid, pgid, (rssBytes) => {
       if (rssBytes !== null && rssBytes > limitBytes && this.#memory === undefined) {
         this.#memory = { rssBytes, limitBytes };
         this.#kill(
           `RSS ${rssBytes} bytes of the process group over the limit of ${limitBytes} bytes: out of memory`,
         );
       }
-    }, this.#spec.memorySampleMs);
-    this.#intervals.add(sample);
+    });
   }
 
   /** Ends the attempt at once (SIGKILL to the group): for faults where a graceful stop is moot. */
@@ -654,6 +654,7 @@ export class RunAttempt {
     for (const interval of this.#intervals) {
       clearInterval(interval);
     }
+    this.#memoryWatch?.dispose();
     // Reap anything the runner left in its process group (no orphans).
     runner.signal('SIGKILL');
     runner.channel.close();

@@ -4,7 +4,8 @@ interface NodeBufferClass {
 }
 
 /**
- * Node's `Buffer`, when there is one (found at run time: this folder imports no `node:*`).
+ * Node's `Buffer`, when there is one (found at run time: this folder imports no `node:*` but
+ * `node:module`, which msgpack-codec.ts uses to load msgpackr on first use).
  * A frame joined from Buffer chunks is made a Buffer too, so that what reads it (msgpackr's
  * string decoding, `indexOf`) takes the native paths, several times faster on large frames
  * than the generic `Uint8Array` ones.

@@ -25,15 +25,6 @@ function watch<In, Out>(channel: Channel<In, Out>) {
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
 const heartbeat = (at: number): RunnerMessage => ({ type: 'heartbeat', at });
 
 describe.each(codecs)('channel over %s', (_name, makeCodec) => {
@@ -151,10 +142,10 @@ describe('channel send', () => {
     const channel = createChannel<never, unknown>({ transport, codec: createJsonlCodec() });
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    expect(await rejection(channel.send(circular))).toMatchObject({
+    await expect(channel.send(circular)).rejects.toMatchObject({
       code: IPC_ERROR_CODES.ENCODE_FAILED,
     });
-    expect(await rejection(channel.send(undefined))).toMatchObject({
+    await expect(channel.send(undefined)).rejects.toMatchObject({
       code: IPC_ERROR_CODES.ENCODE_FAILED,
     });
     expect(transport.written).toEqual([]);
@@ -166,7 +157,7 @@ describe('channel send', () => {
       transport,
       codec: createMsgpackCodec({ maxFrameBytes: 16 }),
     });
-    expect(await rejection(channel.send({ big: 'x'.repeat(100) }))).toMatchObject({
+    await expect(channel.send({ big: 'x'.repeat(100) })).rejects.toMatchObject({
       code: IPC_ERROR_CODES.FRAME_TOO_LARGE,
     });
     expect(transport.written).toEqual([]);
@@ -177,9 +168,9 @@ describe('channel send', () => {
     const channel = createChannel<never, RunnerMessage>({ transport, codec: createJsonlCodec() });
     channel.close();
     expect(channel.closed).toBe(true);
-    const error = await rejection(channel.send(heartbeat(1)));
-    expect(error).toBeInstanceOf(IpcError);
-    expect(error).toMatchObject({ code: IPC_ERROR_CODES.CHANNEL_CLOSED });
+    const sending = channel.send(heartbeat(1));
+    await expect(sending).rejects.toBeInstanceOf(IpcError);
+    await expect(sending).rejects.toMatchObject({ code: IPC_ERROR_CODES.CHANNEL_CLOSED });
     expect(transport.written).toEqual([]);
   });
 
@@ -187,7 +178,7 @@ describe('channel send', () => {
     const transport = new MemoryTransport();
     const channel = createChannel<never, RunnerMessage>({ transport, codec: createJsonlCodec() });
     transport.emitClose();
-    expect(await rejection(channel.send(heartbeat(1)))).toMatchObject({
+    await expect(channel.send(heartbeat(1))).rejects.toMatchObject({
       code: IPC_ERROR_CODES.CHANNEL_CLOSED,
     });
   });
@@ -240,7 +231,7 @@ describe('channel backpressure', () => {
       maxQueuedBytes: 2 * frameBytes - 1,
     });
     void channel.send(heartbeat(1000)).catch(() => undefined);
-    expect(await rejection(channel.send(heartbeat(1001)))).toMatchObject({
+    await expect(channel.send(heartbeat(1001))).rejects.toMatchObject({
       code: IPC_ERROR_CODES.BACKPRESSURE,
     });
     const exact = createChannel<never, RunnerMessage>({
@@ -263,7 +254,7 @@ describe('channel backpressure', () => {
     const first = channel.send(heartbeat(1000)).then(() => {
       settled = true;
     });
-    expect(await rejection(channel.send(heartbeat(1001)))).toMatchObject({
+    await expect(channel.send(heartbeat(1001))).rejects.toMatchObject({
       code: IPC_ERROR_CODES.BACKPRESSURE,
     });
     await tick();
@@ -281,7 +272,7 @@ describe('channel backpressure', () => {
     const waiting = [channel.send(heartbeat(1)), channel.send(heartbeat(2))];
     channel.close();
     for (const promise of waiting) {
-      expect(await rejection(promise)).toMatchObject({ code: IPC_ERROR_CODES.CHANNEL_CLOSED });
+      await expect(promise).rejects.toMatchObject({ code: IPC_ERROR_CODES.CHANNEL_CLOSED });
     }
   });
 
@@ -291,7 +282,7 @@ describe('channel backpressure', () => {
     const channel = createChannel<never, RunnerMessage>({ transport, codec: createJsonlCodec() });
     const waiting = channel.send(heartbeat(1));
     transport.emitClose(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
-    expect(await rejection(waiting)).toMatchObject({ code: IPC_ERROR_CODES.CHANNEL_CLOSED });
+    await expect(waiting).rejects.toMatchObject({ code: IPC_ERROR_CODES.CHANNEL_CLOSED });
   });
 });
 

@@ -17,7 +17,7 @@ const nodeUtf8Slice = (globalThis as { Buffer?: { prototype?: { utf8Slice?: unkn
   ?.prototype?.utf8Slice;
 /**
  * Node's `Buffer.prototype.utf8Slice`, when there is one (found at run time: this folder
- * imports no `node:*`). It decodes a range of any `Uint8Array` without a view or a copy,
+ * imports no `node:*` but `node:module`, which msgpack-codec.ts uses to load msgpackr lazily). It decodes a range of any `Uint8Array` without a view or a copy,
  * several times faster than `TextDecoder` on short lines. Unlike a fatal `TextDecoder` it
  * replaces invalid UTF-8 by U+FFFD, so a line whose text holds U+FFFD is decoded again by
  * the fatal decoder, which decides (see `JsonlDecoder#text`).

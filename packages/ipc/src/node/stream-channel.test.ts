@@ -12,15 +12,6 @@ import { createStreamTransport } from './stream-transport.js';
 
 const heartbeat = (at: number): RunnerMessage => ({ type: 'heartbeat', at });
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
 /** A writable whose consumer never reads: every write stays in `writableLength`. */
 const neverReads = () => new Writable({ highWaterMark: 64, write: () => undefined });
 
@@ -71,7 +62,7 @@ describe('stream channel lifecycle', () => {
     input.resume();
     expect(await closed).toBeUndefined();
     expect(channel.closed).toBe(true);
-    expect(await rejection(channel.send({}))).toMatchObject({
+    await expect(channel.send({})).rejects.toMatchObject({
       code: IPC_ERROR_CODES.CHANNEL_CLOSED,
     });
   });
