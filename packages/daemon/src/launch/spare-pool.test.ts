@@ -10,16 +10,17 @@ interface FakeRunner extends LaunchedRunner {
   end(exit?: Partial<RunnerExit>): void;
 }
 
-function harness(size = 1) {
+function harness(size = 1, retryInitialMs?: number) {
   let clock = 1_000;
   let nextPid = 100;
   const spawned: FakeRunner[] = [];
   const warnings: string[] = [];
   const pool = new SparePool({
     size,
-    key: { codec: 'jsonl', cwd: '/a' },
+    key: { codec: 'jsonl', cwd: '/' },
     logger: { info() {}, warn: (message) => warnings.push(message), error() {} },
     now: () => clock,
+    ...(retryInitialMs === undefined ? {} : { retryInitialMs }),
     spawn(key) {
       let end!: (exit: RunnerExit) => void;
       const exited = new Promise<RunnerExit>((resolve) => (end = resolve));
@@ -64,7 +65,7 @@ describe('SparePool', () => {
   it('hands over a spare of the same key and refills after the take', async () => {
     const { pool, spawned, tick } = harness();
     await tick();
-    const taken = pool.take({ codec: 'jsonl', cwd: '/a' });
+    const taken = pool.take({ codec: 'jsonl', cwd: '/' });
     expect(taken).toBe(spawned[0]);
     expect(pool.status).toMatchObject({ handedOver: 1, idlePids: [] });
     await tick();
@@ -75,15 +76,15 @@ describe('SparePool', () => {
   it('a spec of another cwd or codec gets none; the spares follow it', async () => {
     const { pool, spawned, tick } = harness();
     await tick();
-    expect(pool.take({ codec: 'jsonl', cwd: '/b' })).toBeUndefined();
+    expect(pool.take({ codec: 'jsonl', cwd: '/tmp' })).toBeUndefined();
     await tick();
-    // The /a spare is killed and replaced by a /b one.
+    // The / spare is killed and replaced by a /tmp one.
     expect(spawned[0].signals).toEqual(['SIGKILL']);
-    expect(spawned[1].key).toEqual({ codec: 'jsonl', cwd: '/b' });
+    expect(spawned[1].key).toEqual({ codec: 'jsonl', cwd: '/tmp' });
     await tick();
     expect(pool.status.died).toBe(0);
-    expect(pool.take({ codec: 'msgpack', cwd: '/b' })).toBeUndefined();
-    expect(pool.take({ codec: 'jsonl', cwd: '/b' })).toBe(spawned[1]);
+    expect(pool.take({ codec: 'msgpack', cwd: '/tmp' })).toBeUndefined();
+    expect(pool.take({ codec: 'jsonl', cwd: '/tmp' })).toBe(spawned[1]);
   });
 
   it('a spare that dies is replaced', async () => {
@@ -108,9 +109,42 @@ describe('SparePool', () => {
     expect(pool.status.state).toBe('disabled');
     expect(pool.status.disabledWhy).toContain('last: exit code 78');
     expect(warnings).toHaveLength(1);
-    expect(pool.take({ codec: 'jsonl', cwd: '/a' })).toBeUndefined();
+    expect(pool.take({ codec: 'jsonl', cwd: '/' })).toBeUndefined();
     await tick();
     expect(spawned).toHaveLength(SPARE_MAX_QUICK_DEATHS);
+  });
+
+  it('a launch in a directory that does not exist does not move the spares there', async () => {
+    const { pool, spawned, tick } = harness();
+    await tick();
+    expect(
+      pool.take({ codec: 'jsonl', cwd: '/tmp/x-deleted-cwd-that-is-not-there' }),
+    ).toBeUndefined();
+    await tick();
+    expect(spawned).toHaveLength(1);
+    expect(spawned[0].signals).toEqual([]);
+    expect(pool.status.key).toEqual({ codec: 'jsonl', cwd: '/' });
+  });
+
+  it('a disabled pool tries again after its backoff, and twice as late after another failure', async () => {
+    const { pool, spawned, warnings, tick } = harness(1, 30);
+    for (let i = 0; i < SPARE_MAX_QUICK_DEATHS; i += 1) {
+      await tick();
+      spawned[i].end({ exitCode: 1 });
+      await tick();
+    }
+    expect(pool.status.state).toBe('disabled');
+    expect(warnings[0]).toMatch(/tries again in 30 ms/);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await tick();
+    expect(pool.status.state).toBe('active');
+    expect(spawned).toHaveLength(SPARE_MAX_QUICK_DEATHS + 1);
+    // One more quick death disables it again, now for 60 ms.
+    spawned.at(-1)!.end({ exitCode: 1 });
+    await tick();
+    expect(pool.status.state).toBe('disabled');
+    expect(warnings[1]).toMatch(/tries again in 60 ms/);
+    await pool.close();
   });
 
   it('a spare that lived longer than the quick-death window resets the count', async () => {
@@ -133,7 +167,7 @@ describe('SparePool', () => {
     await pool.close();
     expect(spawned.map((runner) => runner.signals)).toEqual([['SIGKILL'], ['SIGKILL']]);
     expect(pool.status).toMatchObject({ state: 'closed', idlePids: [], died: 0 });
-    expect(pool.take({ codec: 'jsonl', cwd: '/a' })).toBeUndefined();
+    expect(pool.take({ codec: 'jsonl', cwd: '/' })).toBeUndefined();
     await tick();
     expect(spawned).toHaveLength(2);
   });
@@ -141,7 +175,7 @@ describe('SparePool', () => {
   it('a spare handed over is not killed by close()', async () => {
     const { pool, spawned, tick } = harness();
     await tick();
-    pool.take({ codec: 'jsonl', cwd: '/a' });
+    pool.take({ codec: 'jsonl', cwd: '/' });
     await pool.close();
     expect(spawned[0].signals).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Logger } from '../process/logger.js';
 import type { LaunchedRunner, RunnerExit } from './runner-launcher.js';
 import { sameSpareKey, type SpareKey } from './spare-key.js';
@@ -6,12 +7,17 @@ import { sameSpareKey, type SpareKey } from './spare-key.js';
 export const SPARE_QUICK_DEATH_MS = 5_000;
 /** After this many quick deaths in a row the pool stops pre-starting: 3 (no respawn loop). */
 export const SPARE_MAX_QUICK_DEATHS = 3;
+/** First wait before a `disabled` pool tries again: 30 s; it doubles per failed try. */
+export const SPARE_RETRY_INITIAL_MS = 30_000;
+/** Longest wait before a `disabled` pool tries again: 10 min. */
+export const SPARE_RETRY_MAX_MS = 600_000;
 /** How long `close()` waits for the spares it killed to be reaped, in ms: 2 s. */
 const SPARE_CLOSE_WAIT_MS = 2_000;
 
 /**
  * `active`: keeps `size` spares started. `disabled`: spares kept dying at start-up, none are
- * started any more (runs start cold). `closed`: `close()` was called. The last two are terminal.
+ * started for now (runs start cold); the pool tries again after a backoff (30 s, doubling up to
+ * 10 min, reset once a spare serves a run). `closed`: `close()` was called (terminal).
  */
 export type SparePoolState = 'active' | 'disabled' | 'closed';
 
@@ -32,6 +38,8 @@ export interface SpareStatus {
   died: number;
   /** Why the pool is `disabled`. */
   disabledWhy?: string | undefined;
+  /** When a `disabled` pool tries again, ms since the Unix epoch. */
+  retryAt?: number | undefined;
 }
 
 /** Options of {@link SparePool}. */
@@ -46,6 +54,8 @@ export interface SparePoolOptions {
   logger: Logger;
   /** @default Date.now */
   now?: () => number;
+  /** First wait before a disabled pool tries again, ms. @default 30 000 (SPARE_RETRY_INITIAL_MS) */
+  retryInitialMs?: number | undefined;
 }
 
 interface Spare {
@@ -79,11 +89,15 @@ export class SparePool {
   #handedOver = 0;
   #died = 0;
   #disabledWhy: string | undefined;
+  #retryMs: number;
+  #retryAt: number | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SparePoolOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#key = options.key;
+    this.#retryMs = options.retryInitialMs ?? SPARE_RETRY_INITIAL_MS;
     this.#scheduleRefill();
   }
 
@@ -100,6 +114,7 @@ export class SparePool {
       handedOver: this.#handedOver,
       died: this.#died,
       disabledWhy: this.#disabledWhy,
+      retryAt: this.#retryAt,
     };
   }
 
@@ -118,13 +133,20 @@ export class SparePool {
     this.#handedOver += 1;
     // A spare lived until it was used: the deaths before it were not "in a row".
     this.#quickDeaths = 0;
+    this.#retryMs = this.#options.retryInitialMs ?? SPARE_RETRY_INITIAL_MS;
     return spare.runner;
   }
 
-  /** Starts the next spares for `key` (in the background). */
+  /**
+   * Starts the next spares for `key` (in the background). A key whose working directory is
+   * not an existing directory is not followed: one bad launch must not turn every spare into
+   * a quick death.
+   */
   want(key: SpareKey): void {
-    if (!sameSpareKey(this.#key, key)) {
+    if (!sameSpareKey(this.#key, key) && isDirectory(key.cwd)) {
       this.#key = { ...key };
+      // Deaths under another key say nothing about this one.
+      this.#quickDeaths = 0;
     }
     this.#scheduleRefill();
   }
@@ -136,6 +158,7 @@ export class SparePool {
   async close(): Promise<void> {
     if (this.#state !== 'closed') {
       this.#state = 'closed';
+      clearTimeout(this.#retryTimer);
       if (this.#refill !== undefined) {
         clearImmediate(this.#refill);
         this.#refill = undefined;
@@ -212,11 +235,28 @@ export class SparePool {
     if (this.#quickDeaths >= SPARE_MAX_QUICK_DEATHS && this.#state === 'active') {
       this.#state = 'disabled';
       this.#disabledWhy = `${SPARE_MAX_QUICK_DEATHS} spare runners in a row exited within ${SPARE_QUICK_DEATH_MS} ms of their start (last: ${how})`;
+      const retryMs = this.#retryMs;
+      this.#retryMs = Math.min(SPARE_RETRY_MAX_MS, retryMs * 2);
+      this.#retryAt = this.#now() + retryMs;
       this.#options.logger.warn(
-        `spare runners: stopped pre-starting: ${this.#disabledWhy}; runs now start cold. Check that \`x runner --pipe\` starts (the daemon log, a run's log)`,
+        `spare runners: stopped pre-starting: ${this.#disabledWhy}; runs start cold, and the pool tries again in ${retryMs} ms. Check that \`x runner --pipe\` starts (the daemon log, a run's log)`,
       );
+      this.#retryTimer = setTimeout(() => this.#retry(), retryMs);
+      this.#retryTimer.unref();
       return;
     }
+    this.#scheduleRefill();
+  }
+
+  #retry(): void {
+    if (this.#state !== 'disabled') {
+      return;
+    }
+    this.#state = 'active';
+    this.#retryAt = undefined;
+    // One more quick death disables it again, for twice as long.
+    this.#quickDeaths = SPARE_MAX_QUICK_DEATHS - 1;
+    this.#options.logger.info('spare runners: trying to pre-start again');
     this.#scheduleRefill();
   }
 
@@ -224,6 +264,14 @@ export class SparePool {
     spare.released = true;
     this.#killed.add(spare);
     spare.runner.signal('SIGKILL');
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

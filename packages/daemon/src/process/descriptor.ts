@@ -59,3 +59,10 @@ export function isProcessAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Removes the descriptor only if it names this process: never a successor daemon's. */
+export function removeOwnDescriptor(path: string): void {
+  if (readDescriptor(path)?.pid === process.pid) {
+    removeDescriptor(path);
+  }
+}

@@ -6,6 +6,36 @@ const base: ExitEvidence = { exitCode: 0, signal: null, handshake: 'completed' }
 describe('classifyExit', () => {
   const table: [string, Partial<ExitEvidence>, string, string | null][] = [
     [
+      'x failing while supervising is supervisor_error, whatever else is known',
+      { exitCode: null, signal: 'SIGKILL', stopPhase: 'ipc', supervisorError: 'TypeError: x' },
+      'supervisor_error',
+      null,
+    ],
+    [
+      'a SIGTERM death after a 0 ms SIGTERM grace is the sigterm phase, not sigkill',
+      { exitCode: null, signal: 'SIGTERM', stopPhase: 'sigkill' },
+      'stopped',
+      'sigterm',
+    ],
+    [
+      'a stop outranks "Reached heap limit" printed by the agent',
+      { stopPhase: 'ipc', heapExhausted: true, exitFrame: { reason: 'stopped', iterations: 3 } },
+      'stopped',
+      'ipc',
+    ],
+    [
+      'a heap-exhaustion message with exit 0 and an exit frame is not oom',
+      { heapExhausted: true, exitFrame: { reason: 'done', iterations: 3 } },
+      'completed',
+      null,
+    ],
+    [
+      'a heap-exhaustion message with SIGABRT is oom',
+      { exitCode: null, signal: 'SIGABRT', heapExhausted: true },
+      'oom',
+      null,
+    ],
+    [
       'ENOENT at spawn is spawn_failed',
       {
         exitCode: null,

@@ -23,6 +23,7 @@ export const EXIT_REASONS = [
   'handshake_failed',
   'spawn_failed',
   'daemon_lost',
+  'supervisor_error',
 ] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 
@@ -60,6 +61,11 @@ export interface ExitEvidence {
   unhealthy?: string | undefined;
   /** True for a service (a program that does not speak the protocol): exit 0 means completed. */
   service?: boolean | undefined;
+  /**
+   * Set when x's own code failed while supervising this run (a bug in x, caught at the run's
+   * boundary): the runner was killed so that the daemon and the other runs go on.
+   */
+  supervisorError?: string | undefined;
   /** The runner's own `exit` frame, if it sent one. */
   exitFrame?:
     { reason: RunnerExitReason; iterations: number; summary?: string | undefined } | undefined;
@@ -76,14 +82,18 @@ export interface ExitClassification {
 
 /**
  * Classifies a runner exit. Pure; the rules apply in this order:
+ * 0. `supervisor_error`: x failed while supervising the run and killed the runner.
  * 1. `spawn_failed`: the process never started (ENOENT, EACCES…).
  * 2. `config_error`: exit code 78 (EX_CONFIG): never worth restarting.
  * 3. x killed it for breaking the protocol (too many invalid frames): `protocol_error`.
  * 3a. x killed it because its heartbeats stopped: `hung`; a service whose liveness probe
  *     kept failing: `unhealthy`.
- * 3b. x killed it for its memory limit, or V8 ran out of heap (a thread: the worker ended
- *     with ERR_WORKER_OUT_OF_MEMORY): `oom`.
- * 4. a stop was asked: `stopped`, with the phase in force when the exit came.
+ * 3b. x killed it for its memory limit (sampled RSS), or a thread's worker ended with
+ *     ERR_WORKER_OUT_OF_MEMORY: `oom`.
+ * 4. a stop was asked: `stopped`, with the phase that ended it (a SIGTERM death is the
+ *    `sigterm` phase even when the SIGKILL timer had fired, as with a 0 ms SIGTERM grace).
+ *    A stop outranks what the runner printed: only x's own measurements (3, 3a, 3b) do.
+ * 4a. V8's heap-exhaustion message in stderr and a non-zero exit: `oom`.
  * 5. no `ready` before the exit: `handshake_failed` (with a thread's uncaught error, if any).
  * 5a. a thread runner ended by an uncaught error: `crashed`, explained by the error.
  * 6. exit 0 after an `exit` frame (`done`, `max_iterations`, or `stopped` when x did not ask,
@@ -105,6 +115,13 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
     workerError === undefined
       ? undefined
       : `${workerError.name ?? 'Error'}${workerError.code === undefined ? '' : ` [${workerError.code}]`}: ${workerError.message}`;
+  if (evidence.supervisorError !== undefined) {
+    return {
+      reason: 'supervisor_error',
+      stopPhase: null,
+      explanation: `x failed while supervising this run and killed the runner (${how}): ${evidence.supervisorError}; the stack is in the run log (a bug in x: please report it)`,
+    };
+  }
   if (spawnError !== undefined) {
     return {
       reason: 'spawn_failed',
@@ -157,26 +174,27 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
       explanation: `out of memory: the worker's V8 heap reached its limit (resourceLimits; ERR_WORKER_OUT_OF_MEMORY)`,
     };
   }
-  if (evidence.heapExhausted === true) {
+  if (stopPhase !== undefined) {
+    const phase = stopPhase === 'sigkill' && signal === 'SIGTERM' ? 'sigterm' : stopPhase;
+    const by =
+      phase === 'ipc'
+        ? 'exited on IPC stop'
+        : phase === 'sigterm'
+          ? evidence.service === true
+            ? 'ended after SIGTERM to its process group'
+            : 'did not exit on IPC stop; ended after SIGTERM to its process group'
+          : phase === 'terminate'
+            ? 'did not exit on IPC stop; ended by worker.terminate()'
+            : 'did not exit on IPC stop or SIGTERM; SIGKILLed';
+    const explanation = evidence.terminated === true ? by : `${by} (${how})`;
+    return { reason: 'stopped', stopPhase: phase, explanation };
+  }
+  if (evidence.heapExhausted === true && exitCode !== 0) {
     return {
       reason: 'oom',
       stopPhase: null,
       explanation: `out of memory: the V8 heap reached its limit (JavaScript heap out of memory) (${how})`,
     };
-  }
-  if (stopPhase !== undefined) {
-    const by =
-      stopPhase === 'ipc'
-        ? 'exited on IPC stop'
-        : stopPhase === 'sigterm'
-          ? evidence.service === true
-            ? 'ended after SIGTERM to its process group'
-            : 'did not exit on IPC stop; ended after SIGTERM to its process group'
-          : stopPhase === 'terminate'
-            ? 'did not exit on IPC stop; ended by worker.terminate()'
-            : 'did not exit on IPC stop or SIGTERM; SIGKILLed';
-    const explanation = evidence.terminated === true ? by : `${by} (${how})`;
-    return { reason: 'stopped', stopPhase, explanation };
   }
   if (handshake !== 'completed') {
     const why =

@@ -41,6 +41,8 @@ const NEVER_RESTARTED: ReadonlySet<ExitReason> = new Set([
   'config_error',
   'spawn_failed',
   'stopped',
+  // x's own failure: restarting would repeat it, and a loop of them would hide it.
+  'supervisor_error',
 ]);
 
 /** What the decision is made from. */
@@ -68,7 +70,8 @@ export type RestartDecision =
 /**
  * Decides what follows an attempt's exit. Pure: no clock, no randomness of its own.
  *
- * - A user stop, `config_error` (exit 78) and `spawn_failed` are never restarted.
+ * - A user stop, `config_error` (exit 78), `spawn_failed` and `supervisor_error` are never
+ *   restarted.
  * - `no` restarts nothing; `on-failure` restarts every reason but `completed`; `always`
  *   restarts `completed` too.
  * - Restart intensity: if `maxRestarts` restarts already happened within `periodMs`, the

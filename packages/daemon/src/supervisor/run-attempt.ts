@@ -36,6 +36,7 @@ import {
 } from './classify-exit.js';
 import { describeProbe, runProbe, type ProbeSpec } from '../health/probe.js';
 import type { RestartPolicy } from './restart-policy.js';
+import { LivenessMonitor } from './liveness-monitor.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
 /** Everything needed to start one attempt of a run. */
@@ -147,7 +148,8 @@ export class RunAttempt {
   /** What the runner said it can do, in `ready`. */
   #capabilities: ReadyMessage['capabilities'];
   #protocolError: string | undefined;
-  #liveness: ExitEvidence['liveness'];
+  #hung: ExitEvidence['liveness'];
+  #liveness: LivenessMonitor | undefined;
   #memory: ExitEvidence['memory'];
   #unhealthy: string | undefined;
   #exited = false;
@@ -444,9 +446,10 @@ export class RunAttempt {
         };
         break;
       case 'heartbeat':
-        if (this.lastHeartbeatAt === null) {
+        if (this.#liveness === undefined) {
           this.#watchLiveness();
         }
+        this.#liveness?.beat();
         this.lastHeartbeatAt = Date.now();
         break;
       case 'ready':
@@ -586,20 +589,24 @@ export class RunAttempt {
     }
   }
 
-  /** Armed by the first heartbeat: a runner that never sends one is not liveness-checked. */
+  /**
+   * Armed by the first heartbeat: a runner that never sends one is not liveness-checked. The
+   * silence is judged on a monotonic clock after pending input was read (LivenessMonitor).
+   */
   #watchLiveness(): void {
     const timeoutMs = this.#spec.livenessTimeoutMs;
-    const check = setInterval(
-      () => {
-        const age = this.lastHeartbeatAt === null ? 0 : Date.now() - this.lastHeartbeatAt;
-        if (age > timeoutMs && this.#liveness === undefined && this.#stopPhase === undefined) {
-          this.#liveness = { lastHeartbeatAgeMs: age, timeoutMs };
-          this.#kill(`no heartbeat for ${age} ms (limit ${timeoutMs} ms): hung`);
-        }
-      },
-      Math.max(100, Math.min(1000, Math.floor(timeoutMs / 4))),
-    );
-    this.#intervals.add(check);
+    const periodMs = Math.max(100, Math.min(1000, Math.floor(timeoutMs / 4)));
+    const liveness = new LivenessMonitor(timeoutMs, periodMs * 2);
+    this.#liveness = liveness;
+    const judge = () => {
+      const { silenceMs, hung } = liveness.check();
+      if (hung && this.#hung === undefined && this.#stopPhase === undefined && !this.#exited) {
+        this.#hung = { lastHeartbeatAgeMs: silenceMs, timeoutMs };
+        this.#kill(`no heartbeat for ${silenceMs} ms (limit ${timeoutMs} ms): hung`);
+      }
+    };
+    // setImmediate: after the I/O phase, so heartbeats that waited while the daemon stalled count.
+    this.#intervals.add(setInterval(() => setImmediate(judge), periodMs));
   }
 
   /**
@@ -686,7 +693,7 @@ export class RunAttempt {
       handshakeError: this.#handshakeError,
       stopPhase,
       protocolError: this.#protocolError,
-      liveness: this.#liveness,
+      liveness: this.#hung,
       memory: this.#memory,
       unhealthy: this.#unhealthy,
       service: this.#spec.kind === 'service',

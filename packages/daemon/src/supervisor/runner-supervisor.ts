@@ -40,6 +40,7 @@ import { readProcessStartTime } from '../process/proc-stat.js';
 import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from './restart-policy.js';
 import type { RunSpec, StopBudget } from './run-attempt.js';
 import { restartHistory, type RestartHistory } from './restart-history.js';
+import { checkLaunchable } from './launch-checks.js';
 import { RunController } from './run-controller.js';
 import { PROBE_DEFAULTS, type ProbeSpec, type ProbeTarget } from '../health/probe.js';
 import type { SupervisorEvent } from './supervisor-events.js';
@@ -251,6 +252,7 @@ export class RunnerSupervisor {
     if (!mode.ok) {
       throw new RpcError(-32602, mode.message, { field: mode.field });
     }
+    checkLaunchable(request);
     const target = module ?? command![0];
     const name = request.name ?? basename(target, extname(target));
     if (!NAME_PATTERN.test(name)) {
