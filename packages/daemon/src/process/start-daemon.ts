@@ -7,7 +7,7 @@ import { EventStore } from '../persistence/event-store.js';
 import { DAEMON_ERROR_CODES, DaemonError } from '../errors.js';
 import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import type { RunLogOptions } from '../logs/run-log.js';
-import { RunStore } from '../persistence/run-store.js';
+import { RunStore, type RunRecord } from '../persistence/run-store.js';
 import { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
 import {
   readDescriptor,
@@ -16,6 +16,7 @@ import {
   type DaemonDescriptor,
 } from './descriptor.js';
 import { createLogger, type Logger } from './logger.js';
+import { installFaultNet } from './fault-net.js';
 import { acquireStartupLock, probeDaemon } from './single-instance.js';
 import {
   claimSocketPath,
@@ -42,6 +43,13 @@ export interface StartDaemonOptions {
   logger?: Logger;
   /** Install SIGTERM/SIGINT handlers that shut down gracefully and exit 0. @default false */
   handleSignals?: boolean;
+  /**
+   * Install the process-wide net for what escapes every run's boundary: uncaught exceptions and
+   * unhandled rejections are logged with their stack and counted (`system.info` `faults`), and
+   * the daemon keeps serving (see `installFaultNet`). For a daemon that owns its process.
+   * @default handleSignals
+   */
+  handleFaults?: boolean;
   handshakeTimeoutMs?: number;
   runLog?: RunLogOptions;
   /**
@@ -93,6 +101,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
   let store: RunStore | undefined;
   let server: ControlServer | undefined;
   let owned: OwnedSocket | undefined;
+  const faultNet =
+    (options.handleFaults ?? options.handleSignals) === true ? installFaultNet(logger) : undefined;
   try {
     server = new ControlServer({ socketPath: privateSocketName(paths.socketPath), logger });
     await server.listen();
@@ -188,17 +198,24 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       activeRuns: supervisor.activeCount,
       persistence: supervisor.persistence,
       databaseBytes: openStore.diskBytes(),
+      faults: { ...(faultNet?.faults ?? { count: 0, last: null, lastAt: null }) },
       node: process.version,
     });
 
     let shutdownPromise: Promise<void> | undefined;
     let markClosed!: () => void;
     const closed = new Promise<void>((resolve) => (markClosed = resolve));
+    let markStopped!: (runs: RunRecord[]) => void;
+    const stopped = new Promise<RunRecord[]>((resolve) => (markStopped = resolve));
     const shutdown = (): Promise<void> => {
       shutdownPromise ??= (async () => {
         logger.info(`shutting down: stopping ${supervisor.activeCount} run(s)`);
         retention.stop();
-        await supervisor.stopAll();
+        const runs = await supervisor.stopAll();
+        for (const run of runs) {
+          logger.info(`stopped ${run.name} (${run.runId}): ${run.exit?.explanation ?? run.state}`);
+        }
+        markStopped(runs);
         // Spare runners (pre-started, not yet runs) go with the daemon.
         await options.launcher.close?.();
         events.close();
@@ -210,13 +227,21 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
         removeOwnDescriptor(paths.descriptorPath);
         releaseSocketPath(ownedSocket);
         logger.info('daemon stopped');
+        faultNet?.dispose();
         markClosed();
       })();
       return shutdownPromise;
     };
 
     server.serve((connection, socket) => {
-      registerControlMethods(connection, { supervisor, info, shutdown: () => void shutdown() });
+      registerControlMethods(connection, {
+        supervisor,
+        info,
+        shutdown: () => {
+          void shutdown();
+          return stopped;
+        },
+      });
       registerMonitorMethods(connection, socket, events);
     });
     logger.info(
@@ -233,6 +258,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
     }
     return { paths, supervisor, events, descriptor, info, shutdown, closed };
   } catch (error) {
+    faultNet?.dispose();
     await server?.close().catch(() => undefined);
     if (owned !== undefined) {
       removeOwnDescriptor(paths.descriptorPath);

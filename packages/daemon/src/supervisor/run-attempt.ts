@@ -18,6 +18,7 @@ import type {
   RunnerMode,
 } from '../launch/runner-launcher.js';
 import { TailBuffer, type RunLog } from '../logs/run-log.js';
+import { unlaunchedRunner } from '../launch/unlaunched-runner.js';
 import type { PersistenceGuard } from '../persistence/persistence-guard.js';
 import type {
   AttemptRecord,
@@ -153,6 +154,10 @@ export class RunAttempt {
   #memory: ExitEvidence['memory'];
   #unhealthy: string | undefined;
   #exited = false;
+  /** The exit was reported to the run (`listener.exited`), by the normal path or a fault's. */
+  #reported = false;
+  /** Set when x's own code failed while supervising this attempt (see #fault). */
+  #supervisorError: string | undefined;
   /** Times (ms) of recent invalid frames, at most maxInvalidFramesPerMinute + 1 kept. */
   readonly #invalidFrames: number[] = [];
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
@@ -187,6 +192,11 @@ export class RunAttempt {
     return { ...this.#record };
   }
 
+  /** True from launch until the exit is reported: a fault can still end it through its runner. */
+  get live(): boolean {
+    return this.#runner !== undefined && !this.#reported;
+  }
+
   get handshakeCompleted(): boolean {
     return this.#handshake === 'completed';
   }
@@ -210,16 +220,22 @@ export class RunAttempt {
       env.NODE_OPTIONS =
         `${env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${spec.maxMemoryMb}`.trim();
     }
-    const runner = launcher.launch({
-      runId: spec.runId,
-      name: spec.name,
-      codec: spec.codec,
-      cwd: spec.cwd,
-      env,
-      command: spec.command ?? undefined,
-      runnerMode: spec.runnerMode,
-      maxMemoryMb: spec.maxMemoryMb,
-    });
+    let runner: LaunchedRunner;
+    try {
+      runner = launcher.launch({
+        runId: spec.runId,
+        name: spec.name,
+        codec: spec.codec,
+        cwd: spec.cwd,
+        env,
+        command: spec.command ?? undefined,
+        runnerMode: spec.runnerMode,
+        maxMemoryMb: spec.maxMemoryMb,
+      });
+    } catch (error) {
+      // A launch that throws is a spawn failure of this attempt, not an exception in the daemon.
+      runner = unlaunchedRunner(error);
+    }
     this.#runner = runner;
     runner.stdout?.setEncoding('utf8');
     runner.stdout?.on('data', (text: string) => log.write('stdout', text));
@@ -230,17 +246,19 @@ export class RunAttempt {
     });
     runner.channel.onError((error) => this.#onChannelError(error));
     runner.channel.onMessage((message) => {
-      // A frame that breaks the daemon's handling (a bug, a value it cannot process) is
-      // logged; it must not become an uncaught exception that takes the daemon down.
+      // A frame that breaks the daemon's handling ends this run, never the daemon.
       try {
         this.#onMessage(message);
       } catch (error) {
-        const why = `handling ${message.type} failed: ${(error as Error)?.message ?? String(error)}`;
-        this.#deps.log.line('x', `protocol: ${why}`);
-        this.#deps.logger.error(`run ${spec.runId} (${spec.name}): ${why}`);
+        this.#fault(`handling a ${message.type} message`, error);
       }
     });
-    void runner.exited.then((exit) => this.#onExit(exit));
+    runner.exited
+      .then(
+        (exit) => this.#onExit(exit),
+        (error: unknown) => this.#exitFailed(error),
+      )
+      .catch((error: unknown) => this.#exitFailed(error));
 
     if (runner.pid !== undefined) {
       this.#record.pid = runner.pid;
@@ -534,10 +552,10 @@ export class RunAttempt {
           `readiness probe ${describeProbe(readiness)} did not pass within ${readinessTimeoutMs} ms (last: ${result.error})`,
         );
       } else {
-        this.#after(readiness.intervalMs, () => void check());
+        this.#after(readiness.intervalMs, check);
       }
     };
-    void check();
+    this.#after(0, check);
   }
 
   /** Checks a running service; `failureThreshold` failures in a row make it `unhealthy`. */
@@ -562,9 +580,9 @@ export class RunAttempt {
           return;
         }
       }
-      this.#after(probe.intervalMs, () => void check());
+      this.#after(probe.intervalMs, check);
     };
-    this.#after(probe.intervalMs, () => void check());
+    this.#after(probe.intervalMs, check);
   }
 
   #onChannelError(error: Error): void {
@@ -606,7 +624,9 @@ export class RunAttempt {
       }
     };
     // setImmediate: after the I/O phase, so heartbeats that waited while the daemon stalled count.
-    this.#intervals.add(setInterval(() => setImmediate(judge), periodMs));
+    this.#intervals.add(
+      setInterval(() => setImmediate(() => this.#guard('a liveness check', judge)), periodMs),
+    );
   }
 
   /**
@@ -615,14 +635,16 @@ export class RunAttempt {
    */
   #watchMemory(pid: number, pgid: number | undefined, limitBytes: number): void {
     const sampler = sharedGroupMemorySampler(this.#spec.memorySampleMs);
-    this.#memoryWatch = sampler.watch(pid, pgid, (rssBytes) => {
-      if (rssBytes !== null && rssBytes > limitBytes && this.#memory === undefined) {
-        this.#memory = { rssBytes, limitBytes };
-        this.#kill(
-          `RSS ${rssBytes} bytes of the process group over the limit of ${limitBytes} bytes: out of memory`,
-        );
-      }
-    });
+    this.#memoryWatch = sampler.watch(pid, pgid, (rssBytes) =>
+      this.#guard('a memory check', () => {
+        if (rssBytes !== null && rssBytes > limitBytes && this.#memory === undefined) {
+          this.#memory = { rssBytes, limitBytes };
+          this.#kill(
+            `RSS ${rssBytes} bytes of the process group over the limit of ${limitBytes} bytes: out of memory`,
+          );
+        }
+      }),
+    );
   }
 
   /** Ends the attempt at once (SIGKILL to the group): for faults where a graceful stop is moot. */
@@ -655,13 +677,7 @@ export class RunAttempt {
       new Promise<void>((resolve) => setTimeout(resolve, DRAIN_AFTER_EXIT_MS).unref()),
     ]);
     this.#exited = true;
-    for (const timer of this.#timers) {
-      clearTimeout(timer);
-    }
-    for (const interval of this.#intervals) {
-      clearInterval(interval);
-    }
-    this.#memoryWatch?.dispose();
+    this.#clearTimers();
     // Reap anything the runner left in its process group (no orphans).
     runner.signal('SIGKILL');
     runner.channel.close();
@@ -699,6 +715,7 @@ export class RunAttempt {
       service: this.#spec.kind === 'service',
       heapExhausted: isHeapExhausted(stderrTail),
       exitFrame: this.#exitFrame,
+      supervisorError: this.#supervisorError,
     };
     const classification = classifyExit(evidence);
     const readyAt = this.#record.readyAt;
@@ -728,6 +745,7 @@ export class RunAttempt {
     this.#deps.logger.info(
       `run ${this.#spec.runId} (${this.#spec.name}) attempt ${this.#spec.attempt} exited: ${classification.explanation}`,
     );
+    this.#reported = true;
     this.#deps.listener.exited(this.record, runExit);
     this.#settleEnded();
   }
@@ -747,13 +765,102 @@ export class RunAttempt {
     });
   }
 
-  #after(ms: number, fn: () => void): void {
+  #after(ms: number, fn: () => void | Promise<void>): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      fn();
+      try {
+        void Promise.resolve(fn()).catch((error: unknown) => this.#fault('a timer', error));
+      } catch (error) {
+        this.#fault('a timer', error);
+      }
     }, ms);
     this.#timers.add(timer);
   }
+
+  /** Runs `fn`; a throw is a fault of x's, which ends this attempt (see #fault). */
+  #guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.#fault(what, error);
+    }
+  }
+
+  /**
+   * Ends the attempt for a fault of x's own code found by its run (see #fault); the exit is
+   * classified `supervisor_error`.
+   */
+  abort(what: string, error: unknown): void {
+    this.#fault(what, error);
+  }
+
+  /**
+   * x's own code failed while supervising this attempt (a bug, caught at the run's boundary):
+   * the stack goes to the run log and the daemon log, and the runner is killed, so its exit is
+   * classified `supervisor_error` and the run ends; the daemon and the other runs go on.
+   */
+  #fault(what: string, error: unknown): void {
+    const trace = errorTrace(error);
+    this.#deps.log.line('x', `internal error while ${what}: ${trace}`);
+    this.#deps.logger.error(
+      `run ${this.#spec.runId} (${this.#spec.name}): internal error while ${what}: ${trace}`,
+    );
+    this.#supervisorError ??= `internal error while ${what}: ${trace.split('\n')[0]}`;
+    if (!this.#exited) {
+      this.#runner?.signal('SIGKILL');
+    }
+  }
+
+  /** Handling the exit failed: the attempt still ends, so that its run is not left active. */
+  #exitFailed(error: unknown): void {
+    this.#fault('handling the runner exit', error);
+    if (this.#reported) {
+      return;
+    }
+    this.#reported = true;
+    this.#exited = true;
+    this.#clearTimers();
+    const explanation = `x failed while handling the runner's exit: ${this.#supervisorError ?? 'unknown'}; the stack is in the run log (a bug in x: please report it)`;
+    try {
+      this.#record.endedAt ??= Date.now();
+      this.#deps.listener.exited(this.record, {
+        reason: 'supervisor_error',
+        stopPhase: null,
+        explanation,
+        exitCode: null,
+        signal: null,
+        stderrTail: this.#stderrTail.toString(),
+        evidence: { supervisorError: this.#supervisorError },
+      });
+    } catch (again) {
+      this.#deps.logger.error(
+        `run ${this.#spec.runId} (${this.#spec.name}): could not end the attempt: ${errorTrace(again)}`,
+      );
+    } finally {
+      this.#settleEnded();
+    }
+  }
+
+  #clearTimers(): void {
+    for (const timer of this.#timers) {
+      clearTimeout(timer);
+    }
+    for (const interval of this.#intervals) {
+      clearInterval(interval);
+    }
+    this.#memoryWatch?.dispose();
+  }
+}
+
+/** An error's stack (else name and message), bounded to 8 KiB; anything else as JSON. */
+function errorTrace(error: unknown): string {
+  const text =
+    error instanceof Error
+      ? (error.stack ?? `${error.name}: ${error.message}`)
+      : typeof error === 'string'
+        ? error
+        : safeJson(error);
+  return text.length > 8192 ? `${text.slice(0, 8192)}…` : text;
 }
 
 function streamEnded(stream: NodeJS.ReadableStream | null): Promise<void> {

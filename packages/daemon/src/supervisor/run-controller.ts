@@ -177,7 +177,7 @@ export class RunController {
 
   /** Starts the first attempt (or, for a resumed run, the next one). */
   start(): void {
-    this.#startAttempt();
+    this.#guard('starting an attempt', () => this.#startAttempt());
   }
 
   /** Starts the next attempt after `delayMs` (state `backoff` meanwhile). */
@@ -434,8 +434,40 @@ export class RunController {
         restarts: this.#record.restarts,
         nextRestartAt: null,
       });
-      this.#startAttempt();
+      this.#guard('restarting', () => this.#startAttempt());
     }, delayMs);
+  }
+
+  /**
+   * Runs `fn` at the run's boundary: a throw is a fault of x's own code. It ends this run
+   * (`supervisor_error`, the stack in the run log and the daemon log), never the daemon: the
+   * attempt's runner is killed and its exit ends the run, or, with no runner, the run ends now.
+   */
+  #guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      const attempt = this.#attempt;
+      if (attempt?.live === true) {
+        attempt.abort(what, error);
+        return;
+      }
+      const trace = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.#deps.log.line('x', `internal error while ${what}: ${trace}`);
+      this.#deps.logger.error(`run ${this.#record.runId}: internal error while ${what}: ${trace}`);
+      if (isActiveState(this.#record.state)) {
+        this.#stopRequested = true;
+        this.#finish('failed', {
+          reason: 'supervisor_error',
+          stopPhase: null,
+          explanation: `x failed while ${what}: ${trace.split('\n')[0]}; the stack is in the run log (a bug in x: please report it)`,
+          exitCode: null,
+          signal: null,
+          stderrTail: '',
+          evidence: {},
+        });
+      }
+    }
   }
 
   #finish(state: 'exited' | 'failed', exit: RunExit): void {

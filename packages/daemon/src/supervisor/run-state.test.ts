@@ -16,6 +16,7 @@ describe('run state machine', () => {
     ['stopping', 'failed'],
     ['backoff', 'starting'],
     ['backoff', 'exited'],
+    ['backoff', 'failed'],
   ];
   for (const from of RUN_STATES) {
     for (const to of RUN_STATES) {

@@ -6,7 +6,8 @@
  *    │                   │ exit (policy: restart)
  *    │                   ▼
  *    └──exit──────────▶ backoff ──delay──▶ starting
- *                          └──stop──▶ exited
+ *                          ├──stop──▶ exited
+ *                          └──x's own failure (supervisor_error)──▶ failed
  * Any active state may end in `exited` (completed, stopped) or `failed` (given up, or an
  * exit the policy never restarts).
  */
@@ -24,7 +25,7 @@ const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   starting: ['running', 'stopping', 'backoff', 'exited', 'failed'],
   running: ['stopping', 'backoff', 'exited', 'failed'],
   stopping: ['exited', 'failed'],
-  backoff: ['starting', 'exited'],
+  backoff: ['starting', 'exited', 'failed'],
   exited: [],
   failed: [],
 };

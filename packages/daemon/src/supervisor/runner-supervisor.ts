@@ -26,20 +26,17 @@ import { launcherModes, resolveRunnerMode } from '../launch/resolve-runner-mode.
 import { RunLog, type RunLogOptions } from '../logs/run-log.js';
 import { PersistenceGuard, type PersistenceHealth } from '../persistence/persistence-guard.js';
 import type {
-  AttemptRecord,
   IterationRecord,
   PermissionRecord,
-  RunExit,
   RunRecord,
   RunStore,
   TurnRecord,
 } from '../persistence/run-store.js';
-import { isProcessAlive } from '../process/descriptor.js';
 import { silentLogger, type Logger } from '../process/logger.js';
-import { readProcessStartTime } from '../process/proc-stat.js';
-import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from './restart-policy.js';
+import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
 import type { RunSpec, StopBudget } from './run-attempt.js';
-import { restartHistory, type RestartHistory } from './restart-history.js';
+import type { RestartHistory } from './restart-history.js';
+import { logRecovery, planRecovery, reapSurvivor, recordLostAttempt } from './recovery.js';
 import { checkLaunchable } from './launch-checks.js';
 import { RunController } from './run-controller.js';
 import { PROBE_DEFAULTS, type ProbeSpec, type ProbeTarget } from '../health/probe.js';
@@ -392,9 +389,10 @@ export class RunnerSupervisor {
 
   /**
    * Takes over the runs a previous daemon left active (it died): reaps a survivor whose pid
-   * and process start time match the stored attempt (never a process that merely reuses the
-   * pid), records the attempt as `daemon_lost`, then restarts the run if its policy says so,
-   * or ends it as `failed`. Call once, before serving.
+   * and process start time match the stored attempt, then follows {@link planRecovery}: a run
+   * that was `stopping` is ended as stopped (its stop is honoured); any other is `daemon_lost`
+   * and restarted if its policy says so (with its restart history), or ends as `failed`.
+   * Call once, before serving.
    */
   recover(): RunRecord[] {
     const store = this.options.store;
@@ -407,105 +405,37 @@ export class RunnerSupervisor {
     for (const lost of active) {
       const attempts = this.#persistence.run('read attempts', () => store.attempts(lost.runId), []);
       const last = attempts.at(-1);
-      let reaped = false;
-      if (
-        last?.pid != null &&
-        last.procStart !== null &&
-        isProcessAlive(last.pid) &&
-        readProcessStartTime(last.pid) === last.procStart
-      ) {
-        try {
-          process.kill(-(last.pgid ?? last.pid), 'SIGKILL');
-          reaped = true;
-        } catch {
-          // Gone meanwhile.
-        }
-      }
+      const reaped = reapSurvivor(last);
       const now = Date.now();
-      const exit: RunExit = {
-        reason: 'daemon_lost',
-        stopPhase: null,
-        explanation: `the daemon supervising this run died while it was ${lost.state}${reaped ? `; its surviving runner (pid ${last?.pid}) was killed` : ''}`,
-        exitCode: null,
-        signal: null,
-        stderrTail: '',
-        evidence: { previousState: lost.state, pid: last?.pid ?? null, survivorReaped: reaped },
-      };
-      if (last !== undefined && last.exit === null) {
-        this.#persistence.run(
-          'record lost attempt',
-          () => store.upsertAttempt({ ...last, endedAt: now, exit }),
-          undefined,
-        );
-      }
-      // Their runner is gone: nobody will answer these.
-      this.#persistence.run(
-        'end lost turns',
-        () => {
-          store.endPendingTurns(lost.runId, 'the daemon running this turn died (daemon_lost)', now);
-          store.denyPendingPermissions(lost.runId, 'stopped: the daemon died (daemon_lost)', now);
-        },
-        undefined,
-      );
-      const lastReasons = [
-        ...lost.lastReasons,
-        { attempt: lost.attempt, reason: 'daemon_lost' as const, at: now },
-      ].slice(-10);
-      const policy = lost.options.restart ?? DEFAULT_RESTART_POLICY;
-      // The dead daemon's restart intensity and backoff carry over: a run crash-looping across
-      // daemon crashes does not get a fresh budget each time.
-      const history = restartHistory(attempts, policy);
-      const decision = decideRestart({
-        policy,
-        reason: 'daemon_lost',
-        uptimeMs: lostUptimeMs(last, this.iterations(lost.runId, 1)[0]),
-        consecutiveFailures: history.consecutiveFailures,
-        restartTimes: history.restartTimes,
+      const plan = planRecovery({
+        lost,
+        attempts,
+        lastIteration: this.iterations(lost.runId, 1)[0],
+        reaped,
+        nameTaken: this.#findActive(lost.name) !== undefined,
         now,
         random: Math.random(),
       });
-      this.#logger.warn(
-        `run ${lost.runId} (${lost.name}) was left ${lost.state} by a previous daemon: ${decision.explanation}`,
-      );
-      if (decision.action === 'terminal' || this.#findActive(lost.name) !== undefined) {
-        const fields = {
-          state: 'failed' as const,
-          endedAt: now,
-          exit,
-          lastReasons,
-          nextRestartAt: null,
-        };
+      recordLostAttempt(store, this.#persistence, lost, last, plan.exit, now);
+      logRecovery(this.#logger, lost, plan);
+      const { exit, lastReasons } = plan;
+      if (plan.action === 'end') {
+        const fields = { state: plan.state, endedAt: now, exit, lastReasons, nextRestartAt: null };
         this.#persistence.run('end lost run', () => store.updateRun(lost.runId, fields), undefined);
         recovered.push({ ...lost, ...fields });
         continue;
       }
-      const record: RunRecord = {
-        ...lost,
-        exit,
-        lastReasons,
-        // Stored as backoff; the controller's restart timer bumps attempt and restarts.
-        state: 'backoff',
-      };
+      // Stored as backoff; the controller's restart timer bumps attempt and restarts.
+      const record: RunRecord = { ...lost, exit, lastReasons, state: 'backoff' };
       this.#persistence.run(
         'resume lost run',
-        () =>
-          store.updateRun(lost.runId, {
-            state: 'backoff',
-            exit,
-            lastReasons,
-          }),
+        () => store.updateRun(lost.runId, { state: 'backoff', exit, lastReasons }),
         undefined,
       );
-      const run = this.#controller(record, {
-        restartTimes: history.restartTimes,
-        consecutiveFailures:
-          decision.action === 'restart'
-            ? decision.consecutiveFailures
-            : history.consecutiveFailures,
-      });
+      const run = this.#controller(record, plan.history);
       run.restartAfter(
-        decision.delayMs,
-        `${decision.explanation}; resuming after the previous daemon died`,
+        plan.delayMs,
+        `${plan.explanation}; resuming after the previous daemon died`,
       );
       recovered.push(run.record);
     }
@@ -526,7 +456,7 @@ export class RunnerSupervisor {
     );
   }
 
-  /** Active runs plus the most recent finished ones (all with `all`), newest first. */
+  /** Active runs plus the most recent finished ones (all with `all`), newest first (ties: run id, descending). */
   list(options: { all?: boolean | undefined } = {}): RunRecord[] {
     const stored = this.#persistence.run(
       'list runs',
@@ -537,7 +467,9 @@ export class RunnerSupervisor {
     for (const run of this.#runs.values()) {
       byId.set(run.record.runId, run.record);
     }
-    return [...byId.values()].sort((a, b) => b.createdAt - a.createdAt);
+    return [...byId.values()].sort(
+      (a, b) => b.createdAt - a.createdAt || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0),
+    );
   }
 
   /** The last `limit` stored iterations of a run, newest first. */
@@ -729,20 +661,6 @@ function autoApproveOption(value: boolean | readonly string[] | undefined): true
     return true;
   }
   return Array.isArray(value) && value.length > 0 ? [...(value as readonly string[])] : null;
-}
-
-/**
- * How long the attempt a dead daemon was running is known to have been up, ms: from its
- * ready to its last stored iteration (a lower bound: the daemon's time of death is unknown).
- */
-function lostUptimeMs(
-  attempt: AttemptRecord | undefined,
-  lastIteration: IterationRecord | undefined,
-): number {
-  if (attempt?.readyAt == null || lastIteration?.attempt !== attempt.attempt) {
-    return 0;
-  }
-  return Math.max(0, lastIteration.finishedAt - attempt.readyAt);
 }
 
 function probeSpec(input: ProbeInput | undefined): ProbeSpec | null {

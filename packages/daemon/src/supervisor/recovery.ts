@@ -1,0 +1,189 @@
+import type {
+  AttemptRecord,
+  IterationRecord,
+  RunExit,
+  RunRecord,
+  RunStore,
+} from '../persistence/run-store.js';
+import type { PersistenceGuard } from '../persistence/persistence-guard.js';
+import { isProcessAlive } from '../process/descriptor.js';
+import { readProcessStartTime } from '../process/proc-stat.js';
+import type { Logger } from '../process/logger.js';
+import { DEFAULT_RESTART_POLICY, decideRestart } from './restart-policy.js';
+import { restartHistory, type RestartHistory } from './restart-history.js';
+
+/** How many recent exit reasons a run keeps. */
+const LAST_REASONS_KEPT = 10;
+
+/** What to do with one run a dead daemon left active. */
+export type RecoveryPlan =
+  | {
+      action: 'end';
+      state: 'exited' | 'failed';
+      exit: RunExit;
+      lastReasons: RunRecord['lastReasons'];
+    }
+  | {
+      action: 'restart';
+      exit: RunExit;
+      lastReasons: RunRecord['lastReasons'];
+      delayMs: number;
+      explanation: string;
+      history: RestartHistory;
+    };
+
+/** What {@link planRecovery} decides from. */
+export interface RecoveryInput {
+  lost: RunRecord;
+  attempts: AttemptRecord[];
+  /** The run's newest stored iteration, if any. */
+  lastIteration: IterationRecord | undefined;
+  /** True when the lost attempt's runner was still alive and has been killed. */
+  reaped: boolean;
+  /** True when an active run already has this run's name (it cannot come back). */
+  nameTaken: boolean;
+  now: number;
+  random: number;
+}
+
+/**
+ * Decides what becomes of a run a dead daemon left active. Pure.
+ * - A run that was `stopping` was meant to end: its stop is honoured (`exited`, reason
+ *   `stopped`), never restarted, whatever its policy (the intent to stop is the state
+ *   persisted before the stop began).
+ * - Any other run lost its attempt (`daemon_lost`); the restart policy decides, with the dead
+ *   daemon's restart history carried over (intensity and backoff are not reset by its death).
+ */
+export function planRecovery(input: RecoveryInput): RecoveryPlan {
+  const { lost, attempts, reaped, now } = input;
+  const last = attempts.at(-1);
+  const survivor = reaped ? `; its surviving runner (pid ${last?.pid}) was killed` : '';
+  const evidence = { previousState: lost.state, pid: last?.pid ?? null, survivorReaped: reaped };
+  const addReason = (reason: RunExit['reason']) =>
+    [...lost.lastReasons, { attempt: lost.attempt, reason, at: now }].slice(-LAST_REASONS_KEPT);
+  if (lost.state === 'stopping') {
+    const exit: RunExit = {
+      reason: 'stopped',
+      stopPhase: null,
+      explanation: `stopped: the daemon died while stopping this run, and the next daemon completed the stop${reaped ? survivor : '; its runner had already exited'}`,
+      exitCode: null,
+      signal: null,
+      stderrTail: '',
+      evidence,
+    };
+    return { action: 'end', state: 'exited', exit, lastReasons: addReason('stopped') };
+  }
+  const exit: RunExit = {
+    reason: 'daemon_lost',
+    stopPhase: null,
+    explanation: `the daemon supervising this run died while it was ${lost.state}${survivor}`,
+    exitCode: null,
+    signal: null,
+    stderrTail: '',
+    evidence,
+  };
+  const lastReasons = addReason('daemon_lost');
+  const policy = lost.options.restart ?? DEFAULT_RESTART_POLICY;
+  const history = restartHistory(attempts, policy);
+  const decision = decideRestart({
+    policy,
+    reason: 'daemon_lost',
+    uptimeMs: lostUptimeMs(last, input.lastIteration),
+    consecutiveFailures: history.consecutiveFailures,
+    restartTimes: history.restartTimes,
+    now,
+    random: input.random,
+  });
+  if (decision.action === 'terminal' || input.nameTaken) {
+    return { action: 'end', state: 'failed', exit, lastReasons };
+  }
+  return {
+    action: 'restart',
+    exit,
+    lastReasons,
+    delayMs: decision.delayMs,
+    explanation: decision.explanation,
+    history: {
+      restartTimes: history.restartTimes,
+      consecutiveFailures: decision.consecutiveFailures,
+    },
+  };
+}
+
+/**
+ * Kills the lost attempt's runner if it survived the daemon: only a process whose pid AND
+ * start time match the stored attempt (never one that merely reuses the pid). Returns true
+ * when one was killed.
+ */
+export function reapSurvivor(last: AttemptRecord | undefined): boolean {
+  if (
+    last?.pid == null ||
+    last.procStart === null ||
+    !isProcessAlive(last.pid) ||
+    readProcessStartTime(last.pid) !== last.procStart
+  ) {
+    return false;
+  }
+  try {
+    process.kill(-(last.pgid ?? last.pid), 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Records the plan's outcome for the lost attempt and the run's open turns and permission
+ * requests (their runner is gone: nobody will answer them).
+ */
+export function recordLostAttempt(
+  store: RunStore,
+  persistence: PersistenceGuard,
+  lost: RunRecord,
+  last: AttemptRecord | undefined,
+  exit: RunExit,
+  now: number,
+): void {
+  if (last !== undefined && last.exit === null) {
+    persistence.run(
+      'record lost attempt',
+      () => store.upsertAttempt({ ...last, endedAt: now, exit }),
+      undefined,
+    );
+  }
+  const why =
+    exit.reason === 'stopped'
+      ? 'the run was stopped (the daemon died while stopping it)'
+      : 'the daemon running this turn died (daemon_lost)';
+  persistence.run(
+    'end lost turns',
+    () => {
+      store.endPendingTurns(lost.runId, why, now);
+      store.denyPendingPermissions(lost.runId, `stopped: ${why}`, now);
+    },
+    undefined,
+  );
+}
+
+/** Logs what recovery decided for one run. */
+export function logRecovery(logger: Logger, lost: RunRecord, plan: RecoveryPlan): void {
+  logger.warn(
+    `run ${lost.runId} (${lost.name}) was left ${lost.state} by a previous daemon: ${
+      plan.action === 'restart' ? plan.explanation : `${plan.state}: ${plan.exit.explanation}`
+    }`,
+  );
+}
+
+/**
+ * How long the attempt a dead daemon was running is known to have been up, ms: from its
+ * ready to its last stored iteration (a lower bound: the daemon's time of death is unknown).
+ */
+function lostUptimeMs(
+  attempt: AttemptRecord | undefined,
+  lastIteration: IterationRecord | undefined,
+): number {
+  if (attempt?.readyAt == null || lastIteration?.attempt !== attempt.attempt) {
+    return 0;
+  }
+  return Math.max(0, lastIteration.finishedAt - attempt.readyAt);
+}
