@@ -295,4 +295,65 @@ export const MESSAGE_CASES = [
     value: { type: 'permission_cancel', reason: 'stopping' },
     path: '/requestId',
   },
+  // setup_done, error details
+  {
+    name: 'setup_done without ok',
+    direction: R2S,
+    value: { type: 'setup_done' },
+    path: '/ok',
+  },
+  {
+    name: 'setup_done with ok as a string',
+    direction: R2S,
+    value: { type: 'setup_done', ok: 'false' },
+    path: '/ok',
+  },
+  {
+    name: 'setup_done with an error detail without name',
+    direction: R2S,
+    value: { type: 'setup_done', ok: false, error: { message: 'boom' } },
+    path: '/error/name',
+  },
+  {
+    name: 'setup_done with an error as a string',
+    direction: R2S,
+    value: { type: 'setup_done', ok: false, error: 'boom' },
+    path: '/error',
+  },
+  {
+    name: 'ready with a setup capability that is not a boolean',
+    direction: R2S,
+    value: change(ready, { capabilities: { setup: 1 } }),
+    path: '/capabilities/setup',
+  },
+  {
+    name: 'iteration_done with an error detail stack of 16 385 characters',
+    direction: R2S,
+    value: change(iterationDone, {
+      status: 'error',
+      errorDetail: { name: 'Error', message: 'boom', stack: 's'.repeat(16385) },
+    }),
+    path: '/errorDetail/stack',
+  },
+  {
+    name: 'iteration_done with an error detail name of 257 characters',
+    direction: R2S,
+    value: change(iterationDone, {
+      status: 'error',
+      errorDetail: { name: 'E'.repeat(257), message: 'boom' },
+    }),
+    path: '/errorDetail/name',
+  },
+  {
+    name: 'turn_result with an error detail whose config is a string',
+    direction: R2S,
+    value: {
+      type: 'turn_result',
+      turnId: 't-1',
+      status: 'error',
+      durationMs: 1,
+      errorDetail: { name: 'Error', message: 'boom', config: 'yes' },
+    },
+    path: '/errorDetail/config',
+  },
 ];

@@ -324,6 +324,81 @@ export const VALID_CASES = [
     name: 'permission_cancel, minimal',
     message: { type: 'permission_cancel', requestId: 'p-2' },
   },
+  {
+    name: 'ready announcing setup_done',
+    message: {
+      type: 'ready',
+      protocolVersion: 1,
+      codec: 'jsonl',
+      pid: 20370,
+      capabilities: { steps: true, turns: true, setup: true },
+    },
+  },
+  { name: 'setup_done ok', message: { type: 'setup_done', ok: true } },
+  {
+    name: 'setup_done failed, with an error detail',
+    message: {
+      type: 'setup_done',
+      ok: false,
+      error: {
+        name: 'Error',
+        message: 'cannot reach the model endpoint',
+        stack:
+          'Error: cannot reach the model endpoint\n    at Object.setup (file:///srv/agents/chat.mjs:5:11)',
+      },
+    },
+  },
+  {
+    name: 'setup_done failed with a configuration error',
+    message: {
+      type: 'setup_done',
+      ok: false,
+      error: {
+        name: 'ConfigError',
+        message: 'OPENAI_API_KEY is not set',
+        code: 'X_AGENT_CONFIG',
+        config: true,
+      },
+    },
+  },
+  {
+    name: 'iteration_done error with an error detail',
+    message: {
+      type: 'iteration_done',
+      iteration: 3,
+      status: 'error',
+      durationMs: 7,
+      error: "TypeError: Cannot read properties of undefined (reading 'id')",
+      errorDetail: {
+        name: 'TypeError',
+        message: "Cannot read properties of undefined (reading 'id')",
+        stack:
+          "TypeError: Cannot read properties of undefined (reading 'id')\n    at Object.step (file:///srv/agents/chat.mjs:9:20)",
+      },
+    },
+  },
+  {
+    name: 'iteration_done error from a thrown non-Error',
+    message: {
+      type: 'iteration_done',
+      iteration: 4,
+      status: 'error',
+      durationMs: 0,
+      error: '{"code":"E1"}',
+      errorDetail: { name: 'NonError', message: '{"code":"E1"}', code: 'E1' },
+    },
+  },
+  {
+    name: 'turn_result error with an error detail',
+    message: {
+      type: 'turn_result',
+      turnId: 't-5',
+      status: 'error',
+      error: 'RangeError: limit must be at most 100',
+      errorDetail: { name: 'RangeError', message: 'limit must be at most 100' },
+      durationMs: 2,
+    },
+  },
 
   // --- edge cases
   {

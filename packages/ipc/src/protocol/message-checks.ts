@@ -280,6 +280,9 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
                 : true) &&
               (value['capabilities']['turns'] !== undefined
                 ? typeof value['capabilities']['turns'] === 'boolean'
+                : true) &&
+              (value['capabilities']['setup'] !== undefined
+                ? typeof value['capabilities']['setup'] === 'boolean'
                 : true)
             : true)
         );
@@ -316,6 +319,11 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
               type: 'boolean',
             },
             turns: {
+              [Symbol.for('TypeBox.Kind')]: 'Boolean',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              type: 'boolean',
+            },
+            setup: {
               [Symbol.for('TypeBox.Kind')]: 'Boolean',
               [Symbol.for('TypeBox.Optional')]: 'Optional',
               type: 'boolean',
@@ -393,6 +401,26 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
           (value['error'] !== undefined
             ? typeof value['error'] === 'string' && value['error'].length <= 65536
             : true) &&
+          (value['errorDetail'] !== undefined
+            ? typeof value['errorDetail'] === 'object' &&
+              value['errorDetail'] !== null &&
+              !Array.isArray(value['errorDetail']) &&
+              typeof value['errorDetail']['name'] === 'string' &&
+              value['errorDetail']['name'].length <= 256 &&
+              typeof value['errorDetail']['message'] === 'string' &&
+              value['errorDetail']['message'].length <= 65536 &&
+              (value['errorDetail']['stack'] !== undefined
+                ? typeof value['errorDetail']['stack'] === 'string' &&
+                  value['errorDetail']['stack'].length <= 16384
+                : true) &&
+              (value['errorDetail']['code'] !== undefined
+                ? typeof value['errorDetail']['code'] === 'string' &&
+                  value['errorDetail']['code'].length <= 256
+                : true) &&
+              (value['errorDetail']['config'] !== undefined
+                ? typeof value['errorDetail']['config'] === 'boolean'
+                : true)
+            : true) &&
           (value['usage'] !== undefined
             ? typeof value['usage'] === 'object' &&
               value['usage'] !== null &&
@@ -438,6 +466,33 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
           [Symbol.for('TypeBox.Optional')]: 'Optional',
           maxLength: 65536,
           type: 'string',
+        },
+        errorDetail: {
+          [Symbol.for('TypeBox.Kind')]: 'Object',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'object',
+          required: ['name', 'message'],
+          properties: {
+            name: { [Symbol.for('TypeBox.Kind')]: 'String', maxLength: 256, type: 'string' },
+            message: { [Symbol.for('TypeBox.Kind')]: 'String', maxLength: 65536, type: 'string' },
+            stack: {
+              [Symbol.for('TypeBox.Kind')]: 'String',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              maxLength: 16384,
+              type: 'string',
+            },
+            code: {
+              [Symbol.for('TypeBox.Kind')]: 'String',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              maxLength: 256,
+              type: 'string',
+            },
+            config: {
+              [Symbol.for('TypeBox.Kind')]: 'Boolean',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              type: 'boolean',
+            },
+          },
         },
         usage: {
           [Symbol.for('TypeBox.Kind')]: 'Object',
@@ -623,6 +678,26 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
             : true) &&
           Number.isInteger(value['durationMs']) &&
           value['durationMs'] >= 0 &&
+          (value['errorDetail'] !== undefined
+            ? typeof value['errorDetail'] === 'object' &&
+              value['errorDetail'] !== null &&
+              !Array.isArray(value['errorDetail']) &&
+              typeof value['errorDetail']['name'] === 'string' &&
+              value['errorDetail']['name'].length <= 256 &&
+              typeof value['errorDetail']['message'] === 'string' &&
+              value['errorDetail']['message'].length <= 65536 &&
+              (value['errorDetail']['stack'] !== undefined
+                ? typeof value['errorDetail']['stack'] === 'string' &&
+                  value['errorDetail']['stack'].length <= 16384
+                : true) &&
+              (value['errorDetail']['code'] !== undefined
+                ? typeof value['errorDetail']['code'] === 'string' &&
+                  value['errorDetail']['code'].length <= 256
+                : true) &&
+              (value['errorDetail']['config'] !== undefined
+                ? typeof value['errorDetail']['config'] === 'boolean'
+                : true)
+            : true) &&
           (value['usage'] !== undefined
             ? typeof value['usage'] === 'object' &&
               value['usage'] !== null &&
@@ -673,6 +748,33 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
           type: 'string',
         },
         durationMs: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 0, type: 'integer' },
+        errorDetail: {
+          [Symbol.for('TypeBox.Kind')]: 'Object',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'object',
+          required: ['name', 'message'],
+          properties: {
+            name: { [Symbol.for('TypeBox.Kind')]: 'String', maxLength: 256, type: 'string' },
+            message: { [Symbol.for('TypeBox.Kind')]: 'String', maxLength: 65536, type: 'string' },
+            stack: {
+              [Symbol.for('TypeBox.Kind')]: 'String',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              maxLength: 16384,
+              type: 'string',
+            },
+            code: {
+              [Symbol.for('TypeBox.Kind')]: 'String',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              maxLength: 256,
+              type: 'string',
+            },
+            config: {
+              [Symbol.for('TypeBox.Kind')]: 'Boolean',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              type: 'boolean',
+            },
+          },
+        },
         usage: {
           [Symbol.for('TypeBox.Kind')]: 'Object',
           [Symbol.for('TypeBox.Optional')]: 'Optional',
@@ -795,6 +897,74 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
           [Symbol.for('TypeBox.Optional')]: 'Optional',
           maxLength: 65536,
           type: 'string',
+        },
+      },
+    },
+  },
+  setup_done: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'setup_done' &&
+          typeof value['ok'] === 'boolean' &&
+          (value['error'] !== undefined
+            ? typeof value['error'] === 'object' &&
+              value['error'] !== null &&
+              !Array.isArray(value['error']) &&
+              typeof value['error']['name'] === 'string' &&
+              value['error']['name'].length <= 256 &&
+              typeof value['error']['message'] === 'string' &&
+              value['error']['message'].length <= 65536 &&
+              (value['error']['stack'] !== undefined
+                ? typeof value['error']['stack'] === 'string' &&
+                  value['error']['stack'].length <= 16384
+                : true) &&
+              (value['error']['code'] !== undefined
+                ? typeof value['error']['code'] === 'string' && value['error']['code'].length <= 256
+                : true) &&
+              (value['error']['config'] !== undefined
+                ? typeof value['error']['config'] === 'boolean'
+                : true)
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'ok'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'setup_done', type: 'string' },
+        ok: { [Symbol.for('TypeBox.Kind')]: 'Boolean', type: 'boolean' },
+        error: {
+          [Symbol.for('TypeBox.Kind')]: 'Object',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'object',
+          required: ['name', 'message'],
+          properties: {
+            name: { [Symbol.for('TypeBox.Kind')]: 'String', maxLength: 256, type: 'string' },
+            message: { [Symbol.for('TypeBox.Kind')]: 'String', maxLength: 65536, type: 'string' },
+            stack: {
+              [Symbol.for('TypeBox.Kind')]: 'String',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              maxLength: 16384,
+              type: 'string',
+            },
+            code: {
+              [Symbol.for('TypeBox.Kind')]: 'String',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              maxLength: 256,
+              type: 'string',
+            },
+            config: {
+              [Symbol.for('TypeBox.Kind')]: 'Boolean',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              type: 'boolean',
+            },
+          },
         },
       },
     },

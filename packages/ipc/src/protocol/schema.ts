@@ -155,6 +155,43 @@ export const SupervisorMessage = Type.Union([
 // ---------------------------------------------------------------------------
 // Runner → supervisor
 
+export const ErrorDetail = Type.Object(
+  {
+    name: Type.String({
+      maxLength: 256,
+      description:
+        'Class name of what was thrown (`TypeError`, `ConfigError`); `NonError` for a thrown value that is not an Error.',
+    }),
+    message: Type.String({
+      maxLength: 65536,
+      description:
+        'The error message; for a thrown non-Error, its text: a string as is, anything else as JSON (`{"code":"E1"}`).',
+    }),
+    stack: Type.Optional(
+      Type.String({
+        maxLength: 16384,
+        description: 'The stack trace as the runtime prints it, cut to 16 384 characters.',
+      }),
+    ),
+    code: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description: "The error's string `code` (`ECONNREFUSED`, `X_AGENT_CONFIG`), if it has one.",
+      }),
+    ),
+    config: Type.Optional(
+      Type.Boolean({
+        description:
+          'True for a configuration error that a restart cannot fix (`code` `X_AGENT_CONFIG`); the runner then exits 78 (EX_CONFIG).',
+      }),
+    ),
+  },
+  {
+    description:
+      'ErrorDetail: what was thrown, whole (name, message, stack, code). Optional; the same shape in `iteration_done` and `turn_result` (status `error`, next to the one-line `error`) and in `setup_done` (`ok: false`).',
+  },
+);
+
 export const ReadyMessage = Type.Object(
   {
     type: Type.Literal('ready'),
@@ -173,6 +210,12 @@ export const ReadyMessage = Type.Object(
             Type.Boolean({ description: 'The agent runs iterations (`step`).' }),
           ),
           turns: Type.Optional(Type.Boolean({ description: 'The agent accepts `turn` messages.' })),
+          setup: Type.Optional(
+            Type.Boolean({
+              description:
+                'The runner sends one `setup_done` after its setup (optional message); a supervisor may wait for it to report the start.',
+            }),
+          ),
         },
         { description: 'What the agent can do; absent fields mean false.' },
       ),
@@ -225,6 +268,7 @@ export const IterationDoneMessage = Type.Object(
     error: Type.Optional(
       Type.String({ maxLength: 65536, description: 'Error message when status is `error`.' }),
     ),
+    errorDetail: Type.Optional(ErrorDetail),
     usage: Type.Optional(Usage),
   },
   { description: 'An iteration finished. The supervisor persists it before publishing it.' },
@@ -303,6 +347,7 @@ export const TurnResultMessage = Type.Object(
     durationMs: DurationMs(
       'Wall time from the start of the turn (0 when cancelled before it started).',
     ),
+    errorDetail: Type.Optional(ErrorDetail),
     usage: Type.Optional(Usage),
   },
   { description: 'The result of one turn. Every `turn` gets exactly one `turn_result`.' },
@@ -345,6 +390,20 @@ export const PermissionCancelMessage = Type.Object(
   },
 );
 
+export const SetupDoneMessage = Type.Object(
+  {
+    type: Type.Literal('setup_done'),
+    ok: Type.Boolean({
+      description: 'True when setup finished; false when it threw (or the run was stopped first).',
+    }),
+    error: Type.Optional(ErrorDetail),
+  },
+  {
+    description:
+      "Optional, announced by `ready.capabilities.setup: true`: sent once, after the agent's setup ended (at once after `ready` when it has none). With `ok: false` the runner goes on to send `error`, `exit` reason `error`, and exits 1 (78 when `error.config`). A supervisor that does not know this message skips it without fault (unknown types are never fatal).",
+  },
+);
+
 export const RunnerMessage = Type.Union([
   ReadyMessage,
   HeartbeatMessage,
@@ -357,6 +416,7 @@ export const RunnerMessage = Type.Union([
   TurnResultMessage,
   PermissionRequestMessage,
   PermissionCancelMessage,
+  SetupDoneMessage,
 ]);
 
 /** Every message schema by its `type`, for docs and generic tooling. */
@@ -377,6 +437,7 @@ export const MESSAGE_SCHEMAS: Readonly<Record<string, TSchema>> = {
   turn_result: TurnResultMessage,
   permission_request: PermissionRequestMessage,
   permission_cancel: PermissionCancelMessage,
+  setup_done: SetupDoneMessage,
 };
 
 export type InitMessage = Static<typeof InitMessage>;
@@ -401,3 +462,5 @@ export type PermissionResponseMessage = Static<typeof PermissionResponseMessage>
 export type TurnResultMessage = Static<typeof TurnResultMessage>;
 export type PermissionRequestMessage = Static<typeof PermissionRequestMessage>;
 export type PermissionCancelMessage = Static<typeof PermissionCancelMessage>;
+export type ErrorDetail = Static<typeof ErrorDetail>;
+export type SetupDoneMessage = Static<typeof SetupDoneMessage>;

@@ -109,6 +109,32 @@ const runnerExamples: [string, RunnerMessage][] = [
     },
   ],
   ['permission_cancel', { type: 'permission_cancel', requestId: 'p-1', reason: 'turn cancelled' }],
+  ['setup_done ok', { type: 'setup_done', ok: true }],
+  [
+    'setup_done failed, with an error detail',
+    {
+      type: 'setup_done',
+      ok: false,
+      error: {
+        name: 'ConfigError',
+        message: 'OPENAI_API_KEY is not set',
+        stack: 'ConfigError: OPENAI_API_KEY is not set\n    at setup (file:///a.mjs:3:11)',
+        code: 'X_AGENT_CONFIG',
+        config: true,
+      },
+    },
+  ],
+  [
+    'iteration_done error with an error detail',
+    {
+      type: 'iteration_done',
+      iteration: 2,
+      status: 'error',
+      durationMs: 3,
+      error: 'TypeError: x is not a function',
+      errorDetail: { name: 'TypeError', message: 'x is not a function' },
+    },
+  ],
 ];
 
 describe('validateSupervisorMessage / validateRunnerMessage', () => {
@@ -313,7 +339,7 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
       ok: false,
       path: '/type',
       message:
-        'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit, turn_result, permission_request, permission_cancel',
+        'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit, turn_result, permission_request, permission_cancel, setup_done',
       unknownType: true,
     });
     // A known type with a bad field is invalid, not unknown.
