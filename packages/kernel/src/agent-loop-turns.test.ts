@@ -221,7 +221,12 @@ describe('AgentLoop turns: failures, cancellation and stop', () => {
     const bad = loop.submitTurn('bad');
     const good = loop.submitTurn('good');
     const outcome = await bad.done();
-    expect(outcome).toMatchObject({ status: 'error', error: 'boom', cause: boom });
+    expect(outcome).toMatchObject({
+      status: 'error',
+      error: 'Error: boom',
+      cause: boom,
+      errorDetail: { name: 'Error', message: 'boom', stack: boom.stack },
+    });
     const error = await bad.result().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TurnFailedError);
     expect(error).toMatchObject({ code: 'X_KERNEL_TURN_FAILED', turnId: 't-1', cause: boom });
@@ -472,11 +477,24 @@ describe('TurnHandle.result timeouts and usage', () => {
     await run;
   });
 
-  it('reportUsage sums into the outcome, keeping only values the protocol accepts', async () => {
+  it('reportUsage sums into the outcome; a value the protocol refuses throws a TypeError at the call and adds nothing', async () => {
+    const thrown: unknown[] = [];
     const { loop } = makeLoop({
       turn(_input, ctx) {
         ctx.reportUsage({ inputTokens: 10, outputTokens: 2, costUsd: 0.5 });
-        ctx.reportUsage({ inputTokens: 5, outputTokens: 1.5, costUsd: 0.25 });
+        ctx.reportUsage({ inputTokens: 5, costUsd: 0.25 });
+        for (const bad of [
+          { inputTokens: 5, outputTokens: 1.5 },
+          { inputTokens: 10n },
+          { costUsd: -1 },
+          { tokens: 3 },
+        ]) {
+          try {
+            ctx.reportUsage(bad as never);
+          } catch (error) {
+            thrown.push(error);
+          }
+        }
         return 'ok';
       },
     });
@@ -486,6 +504,24 @@ describe('TurnHandle.result timeouts and usage', () => {
       outputTokens: 2,
       costUsd: 0.75,
     });
+    expect(thrown.map((error) => [(error as Error).name, (error as Error).message])).toEqual([
+      [
+        'TypeError',
+        '@x/kernel: ctx.reportUsage: usage.outputTokens must be a non-negative integer, got 1.5',
+      ],
+      [
+        'TypeError',
+        '@x/kernel: ctx.reportUsage: usage.inputTokens must be a non-negative integer, got 10n',
+      ],
+      [
+        'TypeError',
+        '@x/kernel: ctx.reportUsage: usage.costUsd must be a finite number >= 0 (US dollars), got -1',
+      ],
+      [
+        'TypeError',
+        '@x/kernel: ctx.reportUsage: usage.tokens is not a usage field (inputTokens, outputTokens, costUsd)',
+      ],
+    ]);
     loop.stop(1000);
     await run;
   });
@@ -635,6 +671,71 @@ describe('ctx.requestPermission', () => {
     expect((error as Error).message).toContain(message);
     loop.stop(1000);
     await run;
+  });
+});
+
+// Regression (issue 16, item 14): a request that was not awaited stayed pending after its
+// turn or iteration ended, until the supervisor's 30-minute timeout.
+describe('ctx.requestPermission outliving the work that made it', () => {
+  it('a request a turn did not await is withdrawn when the turn ends: the sink signal aborts, naming the turn', async () => {
+    const signals: AbortSignal[] = [];
+    let pending: Promise<string> | undefined;
+    const { loop } = makeLoop(
+      {
+        turn(_input, ctx) {
+          pending = ctx.requestPermission({ tool: 'shell' });
+          return 'returned without waiting';
+        },
+      },
+      {},
+      {
+        requestPermission(_request, signal) {
+          signals.push(signal);
+          return new Promise(() => undefined); // nobody answers
+        },
+      },
+    );
+    const run = loop.run();
+    expect(await loop.submitTurn('x', { turnId: 't-9' }).result()).toBe('returned without waiting');
+    await until(() => signals.length === 1 && signals[0].aborted);
+    expect((signals[0].reason as Error).message).toBe(
+      'turn t-9 ended before the request was answered',
+    );
+    expect(await pending).toBe('denied');
+    loop.stop(1000);
+    await run;
+  });
+
+  it('a request a step did not await is withdrawn when its iteration ends; one made later with that ctx is denied without asking', async () => {
+    const signals: AbortSignal[] = [];
+    let askWithFirstContext: (() => Promise<string>) | undefined;
+    let lateDecision: string | undefined;
+    const { loop } = makeLoop(
+      {
+        async step(ctx) {
+          if (ctx.iteration === 1) {
+            void ctx.requestPermission({ tool: 'shell' });
+            askWithFirstContext = () => ctx.requestPermission({ tool: 'shell' });
+            return {};
+          }
+          lateDecision = await askWithFirstContext!();
+          return { done: true };
+        },
+      },
+      {},
+      {
+        requestPermission(_request, signal) {
+          signals.push(signal);
+          return new Promise(() => undefined);
+        },
+      },
+    );
+    await loop.run();
+    expect(signals).toHaveLength(1);
+    expect((signals[0].reason as Error).message).toBe(
+      'iteration 1 ended before the request was answered',
+    );
+    expect(lateDecision).toBe('denied');
   });
 });
 

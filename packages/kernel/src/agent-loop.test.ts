@@ -225,7 +225,7 @@ describe('AgentLoop step errors', () => {
         .map((report) => [report.iteration, report.status, report.error ?? report.summary]),
     ).toEqual([
       [1, 'ok', 'ok 1'],
-      [2, 'error', 'rate limited'],
+      [2, 'error', 'Error: rate limited'],
       [3, 'ok', 'ok 3'],
     ]);
     expect(sink.reports()[1]).not.toHaveProperty('summary');
@@ -304,12 +304,24 @@ describe('AgentLoop setup and teardown', () => {
     expect(outcome).toEqual({
       reason: 'error',
       iterations: 0,
-      summary: 'setup failed: cannot reach the model endpoint',
+      summary: 'setup failed: Error: cannot reach the model endpoint',
+      errorDetail: {
+        name: 'Error',
+        message: 'cannot reach the model endpoint',
+        stack: expect.stringMatching(/^Error: cannot reach the model endpoint\n\s+at /) as unknown,
+      },
     });
     expect(steps).toBe(0);
     expect(teardowns).toBe(0);
+    // One log line, with the stack, so that the run log says where setup failed.
     expect(sink.events).toEqual([
-      { kind: 'log', level: 'error', message: 'setup failed: cannot reach the model endpoint' },
+      {
+        kind: 'log',
+        level: 'error',
+        message: expect.stringMatching(
+          /^setup failed: Error: cannot reach the model endpoint\n\s+at .*agent-loop\.test\.ts/,
+        ) as unknown,
+      },
     ]);
     expect(loop.state).toBe('finished');
   });
@@ -319,7 +331,11 @@ describe('AgentLoop setup and teardown', () => {
       setup: () => Promise.reject(new Error('no key')),
       step: () => undefined,
     });
-    expect(await loop.run()).toMatchObject({ reason: 'error', summary: 'setup failed: no key' });
+    expect(await loop.run()).toMatchObject({
+      reason: 'error',
+      summary: 'setup failed: Error: no key',
+      errorDetail: { name: 'Error', message: 'no key' },
+    });
   });
 
   it('runs teardown once after the last iteration, before run() resolves', async () => {
@@ -351,7 +367,9 @@ describe('AgentLoop setup and teardown', () => {
     expect(sink.events.at(-1)).toEqual({
       kind: 'log',
       level: 'error',
-      message: 'teardown failed: socket already closed',
+      message: expect.stringMatching(
+        /^teardown failed: Error: socket already closed\n\s+at /,
+      ) as unknown,
     });
   });
 });
@@ -561,6 +579,39 @@ describe('AgentLoop context', () => {
       { kind: 'log', level: 'warn', message: 'disk at 91%' },
       { kind: 'notify', payload: { alert: 'disk', level: 91 } },
     ]);
+  });
+
+  // Regression (issue 16, item 9): both went to the sink unchecked, as frames the
+  // supervisor refuses (level "tick", level "warning").
+  it("ctx.log(message) logs at info; ctx.log('warning', …) throws a TypeError listing the levels; a 70 000-character message is cut with a marker", async () => {
+    const thrown: unknown[] = [];
+    const { loop, sink } = makeLoop(
+      {
+        step: (ctx) => {
+          ctx.log('tick');
+          try {
+            ctx.log('warning' as never, 'disk almost full');
+          } catch (error) {
+            thrown.push(error);
+          }
+          ctx.log('debug', 'x'.repeat(70_000));
+        },
+      },
+      { maxIterations: 1 },
+    );
+    await loop.run();
+    const logged = sink.events.filter((event) => event.kind === 'log');
+    expect(logged[0]).toEqual({ kind: 'log', level: 'info', message: 'tick' });
+    expect(thrown).toEqual([
+      new TypeError(
+        `@x/kernel: ctx.log: level must be one of 'debug', 'info', 'warn', 'error', got "warning"; call ctx.log(level, message), or ctx.log(message) for level 'info'`,
+      ),
+    ]);
+    expect(logged).toHaveLength(2);
+    expect(logged[1]).toMatchObject({ level: 'debug' });
+    const cut = (logged[1] as { message: string }).message;
+    expect(cut).toHaveLength(65_536);
+    expect(cut.endsWith('…[cut: 70000 characters in all]')).toBe(true);
   });
 
   it('ctx.log and ctx.notify called after the run finished are dropped', async () => {

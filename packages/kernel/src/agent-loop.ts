@@ -1,13 +1,11 @@
-import type { ExitReason, LogLevel, PermissionDecision, Usage } from '@x/ipc';
-import { checkPermissionRequest } from './check-permission-request.js';
+import type { ErrorDetail, ExitReason, LogLevel, PermissionDecision, Usage } from '@x/ipc';
+import { makeAgentContext, makeTurnContext, type ContextRun } from './agent-context.js';
 import { MAX_QUEUED_TURNS, STOP_RESERVE_MS } from './constants.js';
-import type {
-  AgentContext,
-  AgentDefinition,
-  PermissionRequest,
-  StepResult,
-  TurnContext,
-} from './define-agent.js';
+import type { AgentDefinition, PermissionRequest } from './define-agent.js';
+import { describeThrown, describeWithStack, isConfigError, toErrorDetail } from './error-detail.js';
+import { MAX_TEXT_LENGTH, boundText } from './protocol-limits.js';
+import { readStepResult } from './step-result.js';
+import { ABANDONED, StopDeadline } from './stop-deadline.js';
 import { Turn, type TurnHandle, type TurnOutcome } from './turn.js';
 
 /** What one run of an agent is given. */
@@ -32,7 +30,10 @@ export interface IterationReport {
   status: 'ok' | 'error';
   durationMs: number;
   summary?: string;
+  /** One line: `${name}: ${message}` for an Error, JSON for a thrown non-Error. */
   error?: string;
+  /** With status `error` from a throw: what the step threw (name, message, stack, code). */
+  errorDetail?: ErrorDetail;
   usage?: Usage;
 }
 
@@ -46,7 +47,10 @@ export interface AgentLoopSink {
   iterationDone(report: IterationReport): void;
   log(level: LogLevel, message: string): void;
   notify(payload: unknown): void;
-  /** `setup` finished (`ok: true`, turns and iterations follow) or threw. */
+  /**
+   * `setup` finished (`ok: true`, turns and iterations follow; also called, at once, for an
+   * agent without `setup`) or threw, or the run was stopped during it (`ok: false`).
+   */
   setupDone?(result: { ok: true } | { ok: false; error: unknown }): void;
   /** A turn began (`startedAt` in ms since the Unix epoch). */
   turnStart?(turnId: string, startedAt: number): void;
@@ -54,8 +58,9 @@ export interface AgentLoopSink {
   turnDone?(outcome: TurnOutcome): void;
   /**
    * Asks for permission on the agent's behalf. `signal` aborts when the asking context is
-   * cancelled or stopped: the loop then answers `'denied'` itself and ignores the result,
-   * so the host may drop the pending request. A rejection counts as `'denied'`.
+   * cancelled or stopped, or the step or turn that asked has ended: the loop then answers
+   * `'denied'` itself and ignores the result, so the host should withdraw the pending
+   * request. A rejection, or an answer other than `'granted'`, counts as `'denied'`.
    */
   requestPermission?(
     request: PermissionRequest,
@@ -68,8 +73,18 @@ export interface LoopOutcome {
   reason: ExitReason;
   /** Iterations that ran to their end (ok or error). */
   iterations: number;
-  /** Summary of the last iteration, or why the run failed. */
+  /**
+   * Summary of the last iteration, or why the run failed; when teardown was abandoned it
+   * starts with `teardown abandoned after N ms: the stop grace period ran out`.
+   */
   summary?: string;
+  /**
+   * With reason `error`: what ended the run (setup threw, or a step or turn threw a
+   * ConfigError). `config: true` means a restart cannot help (exit code 78, EX_CONFIG).
+   */
+  errorDetail?: ErrorDetail;
+  /** Set when the stop grace ran out during teardown: how long teardown had run, in ms. */
+  teardownAbandonedMs?: number;
 }
 
 /** Options of {@link AgentLoop.submitTurn}. */
@@ -81,7 +96,6 @@ export interface SubmitTurnOptions {
 type LoopState = 'idle' | 'running' | 'stopping' | 'finished';
 /** Of the stop reserve, how long teardown may still run after the step deadline: 200 ms. */
 const TEARDOWN_RESERVE_MS = 200;
-const ABANDONED = Symbol('abandoned');
 type Agent = AgentDefinition<Record<string, unknown>, unknown>;
 
 /**
@@ -108,11 +122,7 @@ export class AgentLoop {
   readonly #abort = new AbortController();
   #state: LoopState = 'idle';
   #wake: (() => void) | undefined;
-  /** Set once the stop grace has passed: work raced from then on is abandoned at once. */
-  #deadlinePassed = false;
-  /** One entry per piece of work racing the deadline; each removes itself when its work settles. */
-  readonly #onDeadline = new Set<() => void>();
-  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #deadline = new StopDeadline();
   #iteration = 0;
   readonly #queue: Turn[] = [];
   #current: Turn | undefined;
@@ -193,18 +203,7 @@ export class AgentLoop {
     this.#current?.abort(reason);
     this.#cancelQueued(`the run is stopping: ${reason}`);
     this.#wake?.();
-    // Not unref()ed: while stopping, the grace period must keep the process alive even when
-    // the step awaits something that holds no handle. Cleared when the run finishes.
-    this.#deadlineTimer = setTimeout(
-      () => {
-        this.#deadlinePassed = true;
-        for (const abandon of this.#onDeadline) {
-          abandon();
-        }
-        this.#onDeadline.clear();
-      },
-      Math.max(0, graceMs - STOP_RESERVE_MS),
-    );
+    this.#deadline.arm(Math.max(0, graceMs - STOP_RESERVE_MS));
   }
 
   /** Runs the agent to its end. Never rejects: agent errors become the outcome. */
@@ -215,14 +214,22 @@ export class AgentLoop {
     this.#state = 'running';
     let state: unknown;
     try {
-      state = await this.#raceDeadline(
-        Promise.resolve().then(() => this.agent.setup?.(this.#context(0, undefined))),
+      state = await this.#work(`setup`, (scope) =>
+        this.agent.setup?.(this.#context(0, undefined, scope)),
       );
     } catch (error) {
-      const message = `setup failed: ${errorMessage(error)}`;
-      this.sink.log('error', message);
+      const summary = boundText(`setup failed: ${describeThrown(error)}`, MAX_TEXT_LENGTH);
       this.sink.setupDone?.({ ok: false, error });
-      return this.#finish({ reason: 'error', iterations: 0, summary: message });
+      this.sink.log(
+        'error',
+        boundText(`setup failed: ${describeWithStack(error)}`, MAX_TEXT_LENGTH),
+      );
+      return this.#finish({
+        reason: 'error',
+        iterations: 0,
+        summary,
+        errorDetail: toErrorDetail(error),
+      });
     }
     if (state === ABANDONED) {
       this.sink.setupDone?.({ ok: false, error: new Error('stopped during setup') });
@@ -234,17 +241,18 @@ export class AgentLoop {
     const hasStep = this.agent.step !== undefined;
     let completed = 0;
     let summary: string | undefined;
-    let reason: ExitReason = 'stopped';
+    let ending: Ending = { reason: 'stopped' };
     let nextIterationAt = performance.now();
     for (;;) {
       if (this.#abort.signal.aborted) {
-        reason = 'stopped';
+        ending = { reason: 'stopped' };
         break;
       }
       const turn = this.#queue.shift();
       if (turn !== undefined) {
-        if ((await this.#runTurn(turn, state)) === ABANDONED) {
-          reason = 'stopped';
+        const end = await this.#runTurn(turn, state);
+        if (end !== undefined) {
+          ending = end;
           break;
         }
         continue;
@@ -254,7 +262,7 @@ export class AgentLoop {
         continue;
       }
       if (maxIterations !== undefined && completed >= maxIterations) {
-        reason = 'max_iterations';
+        ending = { reason: 'max_iterations' };
         break;
       }
       const wait = nextIterationAt - performance.now();
@@ -262,60 +270,15 @@ export class AgentLoop {
         await this.#sleep(wait);
         continue;
       }
-      this.#iteration += 1;
-      const iteration = this.#iteration;
-      const startedAt = Date.now();
-      const started = performance.now();
-      this.sink.iterationStart(iteration, startedAt);
-      let result: StepResult | void | typeof ABANDONED = undefined;
-      let failed = false;
-      let failure: unknown;
-      try {
-        result = await this.#raceDeadline(
-          // Called on the agent object, so that `this` in a step is the agent.
-          Promise.resolve().then(() => this.agent.step?.(this.#context(iteration, state))),
-        );
-      } catch (error) {
-        failed = true;
-        failure = error;
-      }
-      const durationMs = Math.round(performance.now() - started);
-      if (result === ABANDONED) {
-        this.sink.iterationDone({
-          iteration,
-          status: 'error',
-          durationMs,
-          error: 'abandoned: did not finish within the stop grace period',
-        });
-        completed += 1;
-        reason = 'stopped';
+      const step = await this.#runStep(state);
+      completed += 1;
+      summary = step.summary ?? summary;
+      if (step.end !== undefined) {
+        ending = step.end;
         break;
       }
-      completed += 1;
-      if (failed) {
-        this.sink.iterationDone({
-          iteration,
-          status: 'error',
-          durationMs,
-          error: errorMessage(failure),
-        });
-      } else {
-        const report: IterationReport = { iteration, status: 'ok', durationMs };
-        if (typeof result?.summary === 'string') {
-          report.summary = result.summary;
-          summary = result.summary;
-        }
-        if (result?.usage !== undefined) {
-          report.usage = result.usage;
-        }
-        this.sink.iterationDone(report);
-        if (result?.done === true) {
-          reason = 'done';
-          break;
-        }
-      }
       if (maxIterations !== undefined && completed >= maxIterations) {
-        reason = 'max_iterations';
+        ending = { reason: 'max_iterations' };
         break;
       }
       nextIterationAt = performance.now() + intervalMs;
@@ -326,25 +289,114 @@ export class AgentLoop {
     }
 
     // Nothing runs after this point but teardown: turns still queued will not run.
-    this.#cancelQueued(`the run ended (${reason}) before the turn started`);
-    if (this.agent.teardown !== undefined) {
-      try {
-        await this.#raceDeadline(
-          Promise.resolve().then(() => this.agent.teardown?.(this.#context(0, state))),
-          TEARDOWN_RESERVE_MS,
-        );
-      } catch (error) {
-        this.sink.log('error', `teardown failed: ${errorMessage(error)}`);
-      }
+    this.#cancelQueued(`the run ended (${ending.reason}) before the turn started`);
+    const abandonedMs = await this.#runTeardown(state);
+    const outcome: LoopOutcome = { reason: ending.reason, iterations: completed };
+    const ended = ending.summary ?? summary;
+    if (abandonedMs !== undefined) {
+      const note = `teardown abandoned after ${abandonedMs} ms: the stop grace period ran out`;
+      this.sink.log('warn', note);
+      outcome.summary = boundText(
+        ended === undefined ? note : `${note}; ${ended}`,
+        MAX_TEXT_LENGTH,
+      );
+      outcome.teardownAbandonedMs = abandonedMs;
+    } else if (ended !== undefined) {
+      outcome.summary = ended;
     }
-    return this.#finish(
-      summary === undefined
-        ? { reason, iterations: completed }
-        : { reason, iterations: completed, summary },
-    );
+    if (ending.errorDetail !== undefined) {
+      outcome.errorDetail = ending.errorDetail;
+    }
+    return this.#finish(outcome);
   }
 
-  async #runTurn(turn: Turn, state: unknown): Promise<typeof ABANDONED | undefined> {
+  /** Runs one iteration and reports it. `end` is set when it ends the run. */
+  async #runStep(state: unknown): Promise<{ summary?: string; end?: Ending }> {
+    this.#iteration += 1;
+    const iteration = this.#iteration;
+    const started = performance.now();
+    this.sink.iterationStart(iteration, Date.now());
+    let result: unknown;
+    let failed = false;
+    let failure: unknown;
+    try {
+      result = await this.#work(`iteration ${iteration}`, (scope) =>
+        // Called on the agent object, so that `this` in a step is the agent.
+        this.agent.step?.(this.#context(iteration, state, scope)),
+      );
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
+    const durationMs = Math.round(performance.now() - started);
+    if (result === ABANDONED) {
+      this.sink.iterationDone({
+        iteration,
+        status: 'error',
+        durationMs,
+        error: 'abandoned: did not finish within the stop grace period',
+      });
+      return { end: { reason: 'stopped' } };
+    }
+    if (failed) {
+      const errorDetail = toErrorDetail(failure);
+      this.sink.iterationDone({
+        iteration,
+        status: 'error',
+        durationMs,
+        error: describeThrown(failure),
+        errorDetail,
+      });
+      this.sink.log(
+        'error',
+        boundText(`iteration ${iteration} failed: ${describeWithStack(failure)}`, MAX_TEXT_LENGTH),
+      );
+      return isConfigError(failure)
+        ? { end: configEnding(`iteration ${iteration}`, failure, errorDetail) }
+        : {};
+    }
+    const fields = readStepResult(result, iteration);
+    for (const warning of fields.warnings) {
+      this.sink.log('warn', warning);
+    }
+    const report: IterationReport = { iteration, status: 'ok', durationMs };
+    if (fields.summary !== undefined) {
+      report.summary = fields.summary;
+    }
+    if (fields.usage !== undefined) {
+      report.usage = fields.usage;
+    }
+    this.sink.iterationDone(report);
+    const done = fields.done ? { end: { reason: 'done' } as Ending } : {};
+    return fields.summary === undefined ? done : { ...done, summary: fields.summary };
+  }
+
+  /** Runs teardown, if any. Returns how long it had run when the stop grace abandoned it. */
+  async #runTeardown(state: unknown): Promise<number | undefined> {
+    if (this.agent.teardown === undefined) {
+      return undefined;
+    }
+    const started = performance.now();
+    try {
+      const result = await this.#work(
+        'teardown',
+        (scope) => this.agent.teardown?.(this.#context(0, state, scope)),
+        TEARDOWN_RESERVE_MS,
+      );
+      if (result === ABANDONED) {
+        return Math.round(performance.now() - started);
+      }
+    } catch (error) {
+      this.sink.log(
+        'error',
+        boundText(`teardown failed: ${describeWithStack(error)}`, MAX_TEXT_LENGTH),
+      );
+    }
+    return undefined;
+  }
+
+  /** Runs a turn. Returns how the run ends when the turn threw a ConfigError or was abandoned. */
+  async #runTurn(turn: Turn, state: unknown): Promise<Ending | undefined> {
     if (turn.ended || this.agent.turn === undefined) {
       return undefined;
     }
@@ -355,8 +407,8 @@ export class AgentLoop {
     let failed = false;
     let failure: unknown;
     try {
-      output = await this.#raceDeadline(
-        Promise.resolve().then(() => this.agent.turn?.(turn.input, this.#turnContext(turn, state))),
+      output = await this.#work(`turn ${turn.turnId}`, (scope) =>
+        this.agent.turn?.(turn.input, this.#turnContext(turn, state, scope)),
       );
     } catch (error) {
       failed = true;
@@ -365,16 +417,26 @@ export class AgentLoop {
     this.#current = undefined;
     if (output === ABANDONED) {
       turn.fail('cancelled', 'abandoned: did not finish within the stop grace period');
-      return ABANDONED;
+      return { reason: 'stopped' };
     }
     if (!failed) {
       turn.succeed(output);
-    } else if (turn.signal.aborted) {
-      turn.fail('cancelled', errorMessage(turn.signal.reason), failure);
-    } else {
-      turn.fail('error', errorMessage(failure), failure);
+      return undefined;
     }
-    return undefined;
+    if (turn.signal.aborted) {
+      // The cancel reason, as the caller gave it (an abort reason is an Error made from it).
+      const reason: unknown = turn.signal.reason;
+      turn.fail('cancelled', reason instanceof Error ? reason.message : String(reason), failure);
+      return undefined;
+    }
+    turn.fail('error', describeThrown(failure), failure);
+    this.sink.log(
+      'error',
+      boundText(`turn ${turn.turnId} failed: ${describeWithStack(failure)}`, MAX_TEXT_LENGTH),
+    );
+    return isConfigError(failure)
+      ? configEnding(`turn ${turn.turnId}`, failure, toErrorDetail(failure))
+      : undefined;
   }
 
   #turnEnded(turn: Turn, outcome: TurnOutcome): void {
@@ -401,9 +463,7 @@ export class AgentLoop {
 
   #finish(outcome: LoopOutcome): LoopOutcome {
     this.#state = 'finished';
-    if (this.#deadlineTimer !== undefined) {
-      clearTimeout(this.#deadlineTimer);
-    }
+    this.#deadline.clear();
     if (!this.#abort.signal.aborted) {
       this.#abort.abort(new Error(`run ended: ${outcome.reason}`));
     }
@@ -412,33 +472,24 @@ export class AgentLoop {
   }
 
   /**
-   * Settles as `work` does, or with ABANDONED `afterMs` after the stop deadline passed
-   * (teardown may use the reserve: TEARDOWN_RESERVE_MS), whichever comes first. Each call
-   * races a promise of its own, forgotten when `work` settles: racing one long-lived deadline
-   * promise instead adds a reaction to it per call that keeps every step's result alive until
-   * the run ends (https://github.com/nodejs/node/issues/17469).
+   * Runs one piece of agent code (`what`: setup, a step, a turn, teardown) against the stop
+   * deadline, with a scope signal that aborts when it settles or is abandoned, so that a
+   * permission request it left pending is withdrawn then.
    */
-  #raceDeadline<T>(work: Promise<T>, afterMs = 0): Promise<T | typeof ABANDONED> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let abandon!: () => void;
-    const abandoned = new Promise<typeof ABANDONED>((resolve) => {
-      abandon = () => {
-        if (afterMs === 0) {
-          resolve(ABANDONED);
-        } else {
-          timer = setTimeout(() => resolve(ABANDONED), afterMs);
-        }
-      };
-    });
-    if (this.#deadlinePassed) {
-      abandon();
-    } else {
-      this.#onDeadline.add(abandon);
+  async #work<T>(
+    what: string,
+    call: (scope: AbortSignal) => T | Promise<T>,
+    afterMs = 0,
+  ): Promise<Awaited<T> | typeof ABANDONED> {
+    const scope = new AbortController();
+    try {
+      return await this.#deadline.race(
+        Promise.resolve().then(() => call(scope.signal)),
+        afterMs,
+      );
+    } finally {
+      scope.abort(new Error(`${what} ended before the request was answered`));
     }
-    return Promise.race([work, abandoned]).finally(() => {
-      this.#onDeadline.delete(abandon);
-      clearTimeout(timer);
-    });
   }
 
   /** Sleeps `ms` (undefined: until woken) or until woken by a turn or a stop. */
@@ -459,78 +510,36 @@ export class AgentLoop {
     });
   }
 
-  #context(iteration: number, state: unknown): AgentContext & { readonly state: unknown } {
-    return this.#makeContext(iteration, state, this.#abort.signal);
+  #context(iteration: number, state: unknown, scope: AbortSignal) {
+    return makeAgentContext(this.#run, { iteration, state, signal: this.#abort.signal, scope });
   }
 
-  #turnContext(turn: Turn, state: unknown): TurnContext<Record<string, unknown>, unknown> {
-    return {
-      ...this.#makeContext(0, state, turn.signal),
-      turnId: turn.turnId,
-      reportUsage(usage: Usage) {
-        turn.addUsage(usage);
-      },
-    };
+  #turnContext(turn: Turn, state: unknown, scope: AbortSignal) {
+    return makeTurnContext(this.#run, { iteration: 0, state, signal: turn.signal, scope }, turn);
   }
 
-  #makeContext(
-    iteration: number,
-    state: unknown,
-    signal: AbortSignal,
-  ): AgentContext & { readonly state: unknown } {
+  /** What every context of this run shares. */
+  get #run(): ContextRun {
     const { runId, name, params } = this.options;
-    const sink = this.sink;
-    const live = () => this.#state !== 'finished';
-    return {
-      runId,
-      name,
-      iteration,
-      params,
-      state,
-      signal,
-      log(level, message) {
-        if (live()) {
-          sink.log(level, String(message));
-        }
-      },
-      notify(payload) {
-        if (live()) {
-          sink.notify(payload);
-        }
-      },
-      requestPermission(request) {
-        const checked = checkPermissionRequest(request);
-        if (!live() || signal.aborted || sink.requestPermission === undefined) {
-          return Promise.resolve('denied');
-        }
-        return askPermission(sink.requestPermission.bind(sink), checked, signal);
-      },
-    };
+    return { runId, name, params, sink: this.sink, live: () => this.#state !== 'finished' };
   }
 }
 
-/** Asks the sink; an abort of `signal` or a failure of the sink answers `'denied'`. */
-function askPermission(
-  ask: NonNullable<AgentLoopSink['requestPermission']>,
-  request: PermissionRequest,
-  signal: AbortSignal,
-): Promise<PermissionDecision> {
-  return new Promise((resolve) => {
-    const onAbort = () => resolve('denied');
-    signal.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve()
-      .then(() => ask(request, signal))
-      .then(
-        (decision) => resolve(decision === 'granted' ? 'granted' : 'denied'),
-        () => resolve('denied'),
-      )
-      .finally(() => signal.removeEventListener('abort', onAbort));
-  });
+/** How the loop ends: the reason, and for an error what ended it. */
+interface Ending {
+  reason: ExitReason;
+  summary?: string;
+  errorDetail?: ErrorDetail;
 }
 
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    return error.message || error.name;
-  }
-  return String(error);
+/** The end of a run stopped by a ConfigError thrown in `where` (`iteration 3`, `turn t-1`). */
+function configEnding(where: string, error: unknown, errorDetail: ErrorDetail): Ending {
+  return {
+    reason: 'error',
+    summary: boundText(
+      `configuration error in ${where}: ${describeThrown(error)}; a restart will not fix it`,
+      MAX_TEXT_LENGTH,
+    ),
+    errorDetail,
+  };
 }

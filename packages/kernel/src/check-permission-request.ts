@@ -1,4 +1,5 @@
 import type { PermissionRequest } from './define-agent.js';
+import { findJsonProblem } from './json-value.js';
 
 /** Longest `tool` name the protocol carries: 256 characters. */
 const MAX_TOOL_LENGTH = 256;
@@ -9,7 +10,8 @@ const MAX_RATIONALE_LENGTH = 65_536;
  * Checks what an agent passed to `ctx.requestPermission` against the protocol's limits, so
  * that a bad request fails in the agent instead of being dropped by the supervisor.
  * Returns a copy holding only the known fields.
- * @throws TypeError naming the field, the value received and the limit.
+ * @throws TypeError naming the field, the value received and the limit, or the place in
+ *   `input` that is not JSON (see findJsonProblem).
  */
 export function checkPermissionRequest(request: unknown): PermissionRequest {
   if (typeof request !== 'object' || request === null) {
@@ -30,6 +32,10 @@ export function checkPermissionRequest(request: unknown): PermissionRequest {
     throw new TypeError(
       `@x/kernel: requestPermission: rationale must be a string of at most ${MAX_RATIONALE_LENGTH} characters when given, got ${typeof rationale === 'string' ? `a string of ${rationale.length}` : typeof rationale}`,
     );
+  }
+  const problem = input === undefined ? undefined : findJsonProblem(input, 'input');
+  if (problem !== undefined) {
+    throw new TypeError(`@x/kernel: requestPermission: ${problem}`);
   }
   const checked: PermissionRequest = { tool };
   if (input !== undefined) {

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { createRunner } from './create-runner.js';
+import { createRunner, type RunnerLogEntry } from './create-runner.js';
 import { defineAgent } from './define-agent.js';
-import { RunnerSetupError, TurnCancelledError } from './errors.js';
+import { ConfigError, RunnerSetupError, TurnCancelledError } from './errors.js';
 import type { IterationReport } from './agent-loop.js';
 import type { TurnOutcome } from './turn.js';
 
@@ -228,5 +228,111 @@ describe('createRunner permissions', () => {
     expect(await turn.result()).toBe('denied');
     expect(handlerSignal.aborted).toBe(true);
     expect((await stopped).reason).toBe('stopped');
+  });
+});
+
+describe('createRunner: what an embedder gets wrong is said, never guessed at', () => {
+  // Regression (issue 16, item 13): true, 'allow' or 'GRANTED' denied the request silently.
+  it.each([
+    [true, 'true'],
+    ['allow', '"allow"'],
+    ['GRANTED', '"GRANTED"'],
+    [{ decision: 'granted' }, 'object (an object; return its decision itself: "granted")'],
+    [undefined, 'undefined'],
+  ])(
+    'onPermissionRequest returning %j denies the request, logs an error entry and emits a process warning naming the accepted values',
+    async (answer, described) => {
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      try {
+        const runner = createRunner(
+          { turn: (_input, ctx) => ctx.requestPermission({ tool: 'shell' }) },
+          { onPermissionRequest: () => answer as never },
+        );
+        const entries: RunnerLogEntry[] = [];
+        runner.onLog((entry) => entries.push(entry));
+        await runner.start();
+        expect(await runner.submitTurn(null).result()).toBe('denied');
+        const message = `@x/kernel: onPermissionRequest must return 'granted' or 'denied' (or a promise of one), got ${described} for tool "shell"; the request was denied`;
+        expect(entries).toEqual([{ level: 'error', message }]);
+        await sleep(0); // process warnings are emitted on the next tick
+        expect(warnings.map((warning) => [warning.name, warning.message])).toEqual([
+          ['TypeError', message],
+        ]);
+        await runner.stop();
+      } finally {
+        process.off('warning', onWarning);
+      }
+    },
+  );
+
+  it('onPermissionRequest throwing denies the request and logs what it threw', async () => {
+    const runner = createRunner(
+      { turn: (_input, ctx) => ctx.requestPermission({ tool: 'shell' }) },
+      {
+        onPermissionRequest: () => {
+          throw new RangeError('approval service unreachable');
+        },
+      },
+    );
+    const entries: RunnerLogEntry[] = [];
+    runner.onLog((entry) => entries.push(entry));
+    await runner.start();
+    expect(await runner.submitTurn(null).result()).toBe('denied');
+    expect(entries).toEqual([
+      {
+        level: 'error',
+        message:
+          'onPermissionRequest threw for tool "shell": RangeError: approval service unreachable; the request was denied',
+      },
+    ]);
+    await runner.stop();
+  });
+
+  it('a ConfigError from setup rejects start() with a RunnerSetupError of exit code 78', async () => {
+    const runner = createRunner({
+      setup() {
+        throw new ConfigError('OPENAI_API_KEY is not set');
+      },
+      step() {},
+    });
+    const error = await runner.start().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RunnerSetupError);
+    expect(error).toMatchObject({
+      exitCode: 78,
+      message: '@x/kernel: runner agent: setup failed: ConfigError: OPENAI_API_KEY is not set',
+    });
+    expect(await runner.finished).toMatchObject({
+      reason: 'error',
+      errorDetail: { name: 'ConfigError', code: 'X_AGENT_CONFIG', config: true },
+    });
+  });
+
+  it('a teardown cut short by the stop grace: the outcome says so and after how long, and a warn entry is logged', async () => {
+    const runner = createRunner(
+      {
+        step: () => ({ summary: 'stepped' }),
+        teardown: () => new Promise<void>(() => undefined),
+      },
+      { intervalMs: 60_000 },
+    );
+    const entries: RunnerLogEntry[] = [];
+    runner.onLog((entry) => entries.push(entry));
+    const first = new Promise((resolve) => runner.onIteration(resolve));
+    await runner.start();
+    await first;
+    const outcome = await runner.stop({ graceMs: 300 });
+    expect(outcome).toMatchObject({ reason: 'stopped', iterations: 1 });
+    expect(outcome.teardownAbandonedMs).toBeGreaterThanOrEqual(150);
+    expect(outcome.summary).toBe(
+      `teardown abandoned after ${outcome.teardownAbandonedMs} ms: the stop grace period ran out; stepped`,
+    );
+    expect(entries).toEqual([
+      {
+        level: 'warn',
+        message: `teardown abandoned after ${outcome.teardownAbandonedMs} ms: the stop grace period ran out`,
+      },
+    ]);
   });
 });

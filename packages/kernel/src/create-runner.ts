@@ -11,13 +11,24 @@ import {
   type AgentDefinition,
   type PermissionRequest,
 } from './define-agent.js';
+import { describeThrown } from './error-detail.js';
 import { RunnerSetupError } from './errors.js';
+import { readPermissionAnswer } from './permission-answer.js';
 import type { TurnHandle, TurnOutcome } from './turn.js';
 
 /**
- * Decides a permission request of an in-process agent. `signal` aborts when the asker gave
- * up (its turn was cancelled, the run is stopping); the answer is then ignored. A throw or
- * rejection counts as `'denied'`.
+ * Decides a permission request of an in-process agent: returns (or resolves with) exactly
+ * `'granted'` or `'denied'`. `signal` aborts when the asker gave up (its turn was cancelled,
+ * the run is stopping, or the step or turn that asked has ended); the answer is then
+ * ignored.
+ *
+ * Anything else is a bug in the handler, and is never guessed at: `true`, `'allow'`,
+ * `'GRANTED'`, `{ decision: 'granted' }` deny the request (the agent's `requestPermission`
+ * resolves `'denied'`, as its contract says: it never rejects for the host's faults), and
+ * the mistake is surfaced to the embedder twice: a runner log entry at level `error`
+ * (`onLog`) naming the value returned and the accepted values, and a process warning
+ * (`process.emitWarning` with that TypeError: printed on stderr, `process.on('warning')`).
+ * A throw or rejection also denies the request, and is logged at level `error`.
  */
 export type PermissionHandler = (
   request: PermissionRequest,
@@ -129,6 +140,11 @@ export interface Runner<I = unknown, O = unknown> {
  * await runner.stop();
  * ```
  *
+ * The agent's context checks its arguments as under the daemon (a TypeError at the call for
+ * `ctx.log('warning', …)`, a non-JSON `notify` payload, …), and step results are read the
+ * same way (a bad field is left out and said so in a `warn` log entry). Turn outputs are
+ * handed over as they are: in this process they need not be JSON.
+ *
  * Listener exceptions are rethrown asynchronously (an uncaught exception), as with any
  * event emitter; they never reach the agent. While running, an agent with a `step` keeps
  * the process alive through its interval timer; a turn-only agent holds nothing and lets
@@ -184,7 +200,27 @@ export function createRunner<P = Record<string, unknown>, S = unknown, I = unkno
       },
       ...(onPermissionRequest === undefined
         ? {}
-        : { requestPermission: (request, signal) => onPermissionRequest(request, signal) }),
+        : {
+            requestPermission: async (request, signal) => {
+              let answer: unknown;
+              try {
+                answer = await onPermissionRequest(request, signal);
+              } catch (error) {
+                logs.fire({
+                  level: 'error',
+                  message: `onPermissionRequest threw for tool ${JSON.stringify(request.tool)}: ${describeThrown(error)}; the request was denied`,
+                });
+                return 'denied';
+              }
+              const decision = readPermissionAnswer(answer, request.tool);
+              if (decision instanceof TypeError) {
+                logs.fire({ level: 'error', message: decision.message });
+                process.emitWarning(decision);
+                return 'denied';
+              }
+              return decision;
+            },
+          }),
     },
   );
 
@@ -220,7 +256,7 @@ export function createRunner<P = Record<string, unknown>, S = unknown, I = unkno
           } else {
             reject(
               new RunnerSetupError(
-                `@x/kernel: runner ${name}: setup failed: ${errorMessage(result.error)}`,
+                `@x/kernel: runner ${name}: setup failed: ${describeThrown(result.error)}`,
                 { cause: result.error },
               ),
             );
@@ -277,8 +313,4 @@ class Listeners<T> {
       }
     }
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error);
 }

@@ -26,20 +26,37 @@ export interface AgentContext<P = Record<string, unknown>> {
    * ends the work quickly.
    */
   readonly signal: AbortSignal;
-  /** Writes a structured log line to the run's log (`x agent logs`). */
+  /**
+   * Writes a structured log line to the run's log (`x agent logs`). A message longer than
+   * 65 536 characters is cut, with a marker saying so.
+   * @throws TypeError (synchronously) when `level` is not one of `debug`, `info`, `warn`,
+   *   `error`, `message` is not a string, or more than two arguments are given.
+   */
   log(level: LogLevel, message: string): void;
-  /** Publishes an application event (any JSON value) to the supervisor. */
-  notify(payload: unknown): void;
+  /** Writes `message` to the run's log at level `info`. */
+  log(message: string): void;
+  /**
+   * Publishes an application event to the supervisor: a JSON value (null, boolean, string,
+   * finite number, array, plain object; nested at most 256 levels), or undefined for none.
+   * @throws TypeError (synchronously) naming the path of the first part that is not JSON and
+   *   the fix: `Map at payload.x: … use Object.fromEntries(map)`, BigInt (convert it to a
+   *   string or a number), NaN, Date, class instances, cycles, …
+   */
+  notify(payload?: unknown): void;
   /**
    * Asks whoever supervises the run for permission to use a tool. Under the daemon this is
    * a `permission_request` answered by `x agent approve|deny` or the control API; in an
    * in-process runner, the `onPermissionRequest` callback (default: denied).
    *
-   * Resolves `'denied'` without asking when the run is stopping or over, and resolves
-   * `'denied'` for a pending request when this context's `signal` aborts (stop, cancelled
-   * turn) or the supervisor goes away. Never rejects for those.
-   * @throws TypeError (synchronously) when `tool` is not a string of 1 to 256 characters or
-   *   `rationale` is given but is not a string of at most 65 536 characters.
+   * Resolves `'denied'` without asking when the run is stopping or over, or when the step,
+   * turn, setup or teardown that asks has already ended. A pending request resolves
+   * `'denied'`, and is withdrawn from the supervisor (`permission_cancel`), when this
+   * context's `signal` aborts (stop, cancelled turn), when the step or turn that made it
+   * ends (a request that was not awaited does not outlive its work), or when the supervisor
+   * goes away. Never rejects for those.
+   * @throws TypeError (synchronously) when `tool` is not a string of 1 to 256 characters,
+   *   `rationale` is given but is not a string of at most 65 536 characters, or `input` is
+   *   not a JSON value (as for `notify`).
    */
   requestPermission(request: PermissionRequest): Promise<PermissionDecision>;
 }
@@ -55,17 +72,35 @@ export interface TurnContext<P = Record<string, unknown>, S = unknown> extends A
    * stop. A turn that throws after its signal aborted ends with status `cancelled`.
    */
   readonly signal: AbortSignal;
-  /** Adds tokens and cost spent by this turn; the sums are reported with its result. */
+  /**
+   * Adds tokens and cost spent by this turn; the sums are reported with its result.
+   * @throws TypeError (synchronously) when `inputTokens` or `outputTokens` is not a safe
+   *   integer >= 0, `costUsd` is not a finite number >= 0 (US dollars), or another field is
+   *   given; nothing is added then.
+   */
   reportUsage(usage: Usage): void;
 }
 
-/** What `step` returns. Every field is optional; returning nothing is fine. */
+/**
+ * What `step` returns. Every field is optional; returning nothing is fine. A field the
+ * protocol cannot carry never costs the iteration: it is left out and a `warn` log line
+ * says which and why (`iteration 3: usage.inputTokens must be a non-negative integer, got
+ * 10n; usage not recorded`). A `summary` that is not a string is left out (not converted),
+ * a `usage` with any bad field is left out whole, a `done` that is not a boolean does not end
+ * the run; `null` counts as absent.
+ */
 export interface StepResult {
-  /** One-line result of the iteration, shown by `x agent status` and stored with it. */
+  /**
+   * One-line result of the iteration, shown by `x agent status` and stored with it. Longer
+   * than 65 536 characters, it is cut, with a marker saying so.
+   */
   summary?: string;
   /** True to end the run after this iteration (exit reason `done`). */
   done?: boolean;
-  /** Tokens and cost spent by this iteration, if the agent tracks them. */
+  /**
+   * Tokens and cost spent by this iteration, if the agent tracks them: `inputTokens` and
+   * `outputTokens` safe integers >= 0, `costUsd` a finite number >= 0 (US dollars).
+   */
   usage?: Usage;
 }
 
@@ -93,21 +128,33 @@ export interface AgentDefinition<
   I = unknown,
   O = unknown,
 > {
-  /** Runs once after the handshake, before the first iteration or turn. Its result is `ctx.state`. */
+  /**
+   * Runs once after the handshake, before the first iteration or turn. Its result is
+   * `ctx.state`. A throw fails the run (exit reason `error`, exit code 1) and is reported
+   * whole (name, message, stack); throw a `ConfigError` (code `X_AGENT_CONFIG`) to say
+   * that a restart cannot help (exit code 78, EX_CONFIG: never restarted).
+   */
   setup?(ctx: AgentContext<P>): S | Promise<S>;
   /**
-   * Runs one iteration. A thrown error fails that iteration only (status `error`); the run
-   * goes on. Runs again `intervalMs` after the previous one ends.
+   * Runs one iteration. A thrown error fails that iteration only (status `error`, with the
+   * error's name, message and stack); the run goes on, except after a `ConfigError`,
+   * which ends it (exit code 78). Runs again `intervalMs` after the previous one ends.
    */
   step?(
     ctx: AgentContext<P> & { readonly state: S },
   ): StepResult | void | Promise<StepResult | void>;
   /**
-   * Handles one submitted input and returns the output (any JSON value under the daemon).
-   * A thrown error fails that turn only (status `error`); the run goes on.
+   * Handles one submitted input and returns the output (any JSON value under the daemon:
+   * an output that is not JSON ends the turn as `error`, naming where and how to fix it).
+   * A thrown error fails that turn only (status `error`); the run goes on, except after a
+   * `ConfigError`, which ends it (exit code 78).
    */
   turn?(input: I, ctx: TurnContext<P, S>): O | Promise<O>;
-  /** Runs once when the run ends for any reason but a crash, within the stop grace period. */
+  /**
+   * Runs once when the run ends for any reason but a crash, within the stop grace period.
+   * When the grace runs out first, teardown is abandoned and that is reported (a `warn` log
+   * line and the `exit` summary: `teardown abandoned after 1800 ms: …`).
+   */
   teardown?(ctx: AgentContext<P> & { readonly state: S }): void | Promise<void>;
 }
 

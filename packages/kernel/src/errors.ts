@@ -24,6 +24,9 @@ export const KERNEL_ERROR_CODES = {
   SETUP_FAILED: 'X_KERNEL_SETUP_FAILED',
 } as const;
 
+/** The `code` of {@link ConfigError}: `X_AGENT_CONFIG`. */
+export const CONFIG_ERROR_CODE = 'X_AGENT_CONFIG';
+
 export type KernelErrorCode = (typeof KERNEL_ERROR_CODES)[keyof typeof KERNEL_ERROR_CODES];
 
 /** Base class of `@x/kernel` errors; `exitCode` is what `x runner --pipe` exits with. */
@@ -117,10 +120,56 @@ export class TurnFailedError extends Error {
 }
 TurnFailedError.prototype.name = 'TurnFailedError';
 
-/** An in-process runner's `setup` threw; `cause` is what it threw. Exit code 1 as in the pipe runner. */
+/**
+ * An in-process runner's `setup` threw; `cause` is what it threw. `exitCode` is what the
+ * pipe runner would exit with: 78 (EX_CONFIG) when the cause is a {@link ConfigError}, else 1.
+ */
 export class RunnerSetupError extends KernelError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(KERNEL_ERROR_CODES.SETUP_FAILED, message, EX_AGENT_FAILED, options);
+    const cause: unknown = options?.cause;
+    const config =
+      typeof cause === 'object' &&
+      cause !== null &&
+      (cause as { code?: unknown }).code === CONFIG_ERROR_CODE;
+    super(KERNEL_ERROR_CODES.SETUP_FAILED, message, config ? EX_CONFIG : EX_AGENT_FAILED, options);
   }
 }
 RunnerSetupError.prototype.name = 'RunnerSetupError';
+
+/**
+ * Thrown by an agent to say "my configuration is wrong; restarting me will not help"
+ * (a missing API key, invalid params). From `setup`, `step` or `turn` it ends the run with
+ * reason `error`: `x runner --pipe` exits 78 (EX_CONFIG, sysexits.h) and a thread runner
+ * ends its thread with 78, which the daemon classifies as `config_error` and never restarts,
+ * whatever the restart policy. The runner reports it first: `setup_done` with
+ * `error.config: true` (from setup), the iteration or turn as `error` with
+ * `errorDetail.config: true` (from step or turn), a `log` line with the stack, a fatal
+ * `error` frame with code `X_AGENT_CONFIG`, and the message on stderr. A turn that throws
+ * it ends as `error`, then the run ends.
+ *
+ * Recognised by its `code`, not its class: any error with `code: 'X_AGENT_CONFIG'` counts,
+ * so a plain JS agent without `@x/kernel`, or one that imports another copy of it, can say
+ * the same with `Object.assign(new Error('…'), { code: 'X_AGENT_CONFIG' })`.
+ *
+ * ```js
+ * import { ConfigError, defineAgent } from '@x/kernel';
+ * export default defineAgent({
+ *   setup() {
+ *     if (!process.env.OPENAI_API_KEY) {
+ *       throw new ConfigError('OPENAI_API_KEY is not set; export it before `x agent start`');
+ *     }
+ *   },
+ *   step() {},
+ * });
+ * ```
+ */
+export class ConfigError extends Error {
+  /** Always `X_AGENT_CONFIG`. */
+  readonly code = CONFIG_ERROR_CODE;
+  /** What the runner exits with: 78 (EX_CONFIG, sysexits.h). */
+  readonly exitCode = EX_CONFIG;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+ConfigError.prototype.name = 'ConfigError';

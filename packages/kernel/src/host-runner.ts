@@ -17,9 +17,11 @@ import {
   INIT_TIMEOUT_MS,
   ORPHAN_EXIT_MS,
 } from './constants.js';
+import { toErrorDetail } from './error-detail.js';
 import { isKernelError } from './errors.js';
 import { loadAgent } from './load-agent.js';
 import { PermissionBroker } from './permission-broker.js';
+import { MAX_TEXT_LENGTH, boundText } from './protocol-limits.js';
 import { sendTurnResult } from './send-turn-result.js';
 import { sendWithRetry } from './send-with-retry.js';
 import type { TurnOutcome } from './turn.js';
@@ -48,9 +50,13 @@ export interface HostRunnerOptions {
  * entry (threaded fallback, a `MessagePort`) both run it.
  *
  * Sequence: wait for `init` (at most `initTimeoutMs`), check the protocol version and codec,
- * load the agent module, send `ready` with `capabilities { steps, turns }` (from whether
- * the agent has `step`/`turn`), send heartbeats if asked, run the agent loop, send `exit`,
- * exit. While running: `stop` stops the loop; `turn` queues a turn and every turn gets
+ * load the agent module, send `ready` with `capabilities { steps, turns, setup: true }`
+ * (`steps`/`turns` from whether the agent has `step`/`turn`), send heartbeats if asked, run
+ * the agent loop (`setup_done` once setup ended, at once when the agent has none), send
+ * `exit`, exit. Nothing the agent does can make it send a frame the supervisor would refuse:
+ * the context checks its arguments (TypeError at the call), step results and turn outputs
+ * are checked before they are sent (a bad field is left out and said so in a `warn` log
+ * line; a turn output that is not JSON ends the turn as `error`), and texts are bounded. While running: `stop` stops the loop; `turn` queues a turn and every turn gets
  * exactly one `turn_result` (retried for up to 30 s while the channel refuses it for
  * backpressure, and sent before `exit`); `turn_cancel` cancels a queued or running turn;
  * `permission_response` answers the agent's `permission_request` (ids `p-1`, `p-2`, …);
@@ -58,9 +64,11 @@ export interface HostRunnerOptions {
  * the run's end) is withdrawn with `permission_cancel`.
  * Nothing is sent before `ready`; failures before it go to `writeErr` only.
  *
- * Exit codes: 0 after a normal end or a cooperative stop; 1 when setup threw; 76
- * (EX_PROTOCOL) when the handshake fails; 78 (EX_CONFIG) when the agent module is missing
- * or invalid (sysexits.h). When the channel closes (supervisor gone), even while the agent
+ * Exit codes: 0 after a normal end or a cooperative stop (teardown abandoned included: that
+ * is said in the `exit` summary and a `warn` log line); 1 when setup threw; 76 (EX_PROTOCOL)
+ * when the handshake fails; 78 (EX_CONFIG) when the agent module is missing or invalid, or
+ * the agent threw a ConfigError (code `X_AGENT_CONFIG`) from setup, a step or a turn
+ * (sysexits.h). When the channel closes (supervisor gone), even while the agent
  * module is still being imported, the agent is stopped and `exit(0)` is called within about
  * 1.25 s (ORPHAN_EXIT_MS + 250 ms).
  */
@@ -146,8 +154,15 @@ export async function hostRunner(
       iterationStart: (iteration, startedAt) =>
         void send({ type: 'iteration_start', iteration, startedAt }),
       iterationDone: (report) => void send({ type: 'iteration_done', ...report }),
-      log: (level, message) => void send({ type: 'log', level, message }),
+      log: (level, message) =>
+        void send({ type: 'log', level, message: boundText(message, MAX_TEXT_LENGTH) }),
       notify: (payload) => void send({ type: 'notify', payload }),
+      setupDone: (result) =>
+        void send(
+          result.ok
+            ? { type: 'setup_done', ok: true }
+            : { type: 'setup_done', ok: false, error: toErrorDetail(result.error) },
+        ),
       turnDone,
       requestPermission: (request, signal) => permissions.request(request, signal),
     },
@@ -184,7 +199,8 @@ export async function hostRunner(
     type: 'ready',
     protocolVersion: PROTOCOL_VERSION,
     codec,
-    capabilities: { steps: agent.step !== undefined, turns: agent.turn !== undefined },
+    // setup: this runner sends one setup_done after setup (at once when there is none).
+    capabilities: { steps: agent.step !== undefined, turns: agent.turn !== undefined, setup: true },
   };
   if (options.pid !== undefined) {
     ready.pid = options.pid;
@@ -205,23 +221,32 @@ export async function hostRunner(
   if (heartbeat !== undefined) {
     clearInterval(heartbeat);
   }
-  if (outcome.reason === 'error' && outcome.summary !== undefined) {
-    void send({ type: 'error', message: outcome.summary, fatal: true });
+  const summary =
+    outcome.summary === undefined ? undefined : boundText(outcome.summary, MAX_TEXT_LENGTH);
+  const config = outcome.reason === 'error' && outcome.errorDetail?.config === true;
+  if (outcome.reason === 'error' && summary !== undefined) {
+    const code = outcome.errorDetail?.code;
+    void send({
+      type: 'error',
+      message: summary,
+      ...(code === undefined ? {} : { code }),
+      fatal: true,
+    });
+  }
+  if (config) {
+    // As for a module that does not load (exit 78): the reason is on stderr too, where a
+    // supervisor looks when a runner exits 78.
+    writeErr(`x runner: ${summary ?? 'configuration error'}\n`);
   }
   const exitMessage: RunnerMessage =
-    outcome.summary === undefined
+    summary === undefined
       ? { type: 'exit', reason: outcome.reason, iterations: outcome.iterations }
-      : {
-          type: 'exit',
-          reason: outcome.reason,
-          iterations: outcome.iterations,
-          summary: outcome.summary,
-        };
+      : { type: 'exit', reason: outcome.reason, iterations: outcome.iterations, summary };
   // Every turn_result before exit: the supervisor settles what is unanswered at exit.
   await Promise.allSettled([...answering]);
   await sendWithRetry(channel, exitMessage, EXIT_FRAME_RETRY_MS).catch(() => undefined);
   await options.flush?.();
-  return exit(outcome.reason === 'error' ? EX_AGENT_FAILED : 0);
+  return exit(config ? EX_CONFIG : outcome.reason === 'error' ? EX_AGENT_FAILED : 0);
 }
 
 /** Shortest time between two reports of messages dropped for backpressure: 1000 ms. */

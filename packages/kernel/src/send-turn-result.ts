@@ -1,17 +1,18 @@
 import type { Channel, RunnerMessage, SupervisorMessage, TurnResultMessage } from '@x/ipc';
 import { TURN_RESULT_RETRY_MS } from './constants.js';
+import { findJsonProblem } from './json-value.js';
+import { MAX_TEXT_LENGTH, boundText } from './protocol-limits.js';
 import { sendWithRetry } from './send-with-retry.js';
 import type { TurnOutcome } from './turn.js';
-
-/** Longest error text a `turn_result` carries (the schema's limit): 65 536 characters. */
-const MAX_ERROR_LENGTH = 65_536;
 
 /**
  * Sends the one `turn_result` of a turn, and resolves once it was sent or given up on (never
  * rejects). Refused for backpressure, it is retried for up to `retryMs`
  * (see {@link sendWithRetry}). When its output cannot be sent (not encodable, larger than a
  * frame, or still refused when the retries are over), the turn is reported as `error`
- * instead, so it still gets its one answer. What could not be sent at all is written to
+ * instead, so it still gets its one answer; so is an output that is not JSON (a Map, a
+ * BigInt, …: it would arrive changed), with an error naming where and how to fix it. An
+ * `error` outcome carries its `errorDetail`. What could not be sent at all is written to
  * `writeErr`; the supervisor then ends the turn when the runner exits.
  *
  * @param retryMs how long to retry under backpressure, ms. @default 30 000 (TURN_RESULT_RETRY_MS)
@@ -28,12 +29,23 @@ export async function sendTurnResult(
     status: outcome.status,
     durationMs: outcome.durationMs,
   };
-  if (outcome.status === 'ok') {
+  const problem =
+    outcome.status === 'ok' && outcome.output !== undefined
+      ? findJsonProblem(outcome.output, 'output')
+      : undefined;
+  if (problem !== undefined) {
+    // Sent as is, it would arrive changed ({} for a Map) or not at all (BigInt).
+    message.status = 'error';
+    message.error = boundText(`the turn's output is not JSON: ${problem}`, MAX_TEXT_LENGTH);
+  } else if (outcome.status === 'ok') {
     if (outcome.output !== undefined) {
       message.output = outcome.output;
     }
   } else {
-    message.error = outcome.error.slice(0, MAX_ERROR_LENGTH);
+    message.error = boundText(outcome.error, MAX_TEXT_LENGTH);
+    if (outcome.errorDetail !== undefined) {
+      message.errorDetail = outcome.errorDetail;
+    }
   }
   if (outcome.usage !== undefined) {
     message.usage = outcome.usage;
@@ -53,9 +65,9 @@ export async function sendTurnResult(
       turnId: message.turnId,
       status: 'error',
       durationMs: message.durationMs,
-      error: `the turn's output could not be sent: ${(error as Error).message}`.slice(
-        0,
-        MAX_ERROR_LENGTH,
+      error: boundText(
+        `the turn's output could not be sent: ${(error as Error).message}`,
+        MAX_TEXT_LENGTH,
       ),
     };
     await sendWithRetry(channel, fallback, retryMs).catch(giveUp);

@@ -1,4 +1,5 @@
-import type { Usage } from '@x/ipc';
+import type { ErrorDetail, Usage } from '@x/ipc';
+import { toErrorDetail } from './error-detail.js';
 import { TurnCancelledError, TurnFailedError, TurnTimeoutError } from './errors.js';
 
 /**
@@ -21,10 +22,15 @@ export type TurnOutcome<O = unknown> =
   | {
       readonly turnId: string;
       readonly status: 'error' | 'cancelled';
-      /** The error message (`error`), or why the turn was cancelled (`cancelled`). */
+      /**
+       * The error (`error`: `${name}: ${message}` for an Error, JSON for a thrown non-Error),
+       * or why the turn was cancelled (`cancelled`).
+       */
       readonly error: string;
       /** What `turn` threw (`error` from the agent); undefined when the runner refused the turn. */
       readonly cause?: unknown;
+      /** With status `error` from a throw: the cause's name, message, stack and code. */
+      readonly errorDetail?: ErrorDetail;
       /** Wall time from the start of the turn, in ms; 0 when it never started. */
       readonly durationMs: number;
       readonly usage?: Usage;
@@ -174,12 +180,24 @@ export class Turn<I = unknown, O = unknown> implements TurnHandle<O> {
     this.#end({ turnId: this.turnId, status: 'ok', output, durationMs: this.#elapsed() });
   }
 
-  /** Ends the turn as `error` (or `cancelled`). No-op when it already ended. */
+  /**
+   * Ends the turn as `error` (or `cancelled`). No-op when it already ended. With a `cause`
+   * and status `error`, the outcome carries its {@link ErrorDetail}.
+   */
   fail(status: 'error' | 'cancelled', error: string, cause?: unknown): void {
     const outcome: TurnOutcome<O> =
       cause === undefined
         ? { turnId: this.turnId, status, error, durationMs: this.#elapsed() }
-        : { turnId: this.turnId, status, error, cause, durationMs: this.#elapsed() };
+        : status === 'error'
+          ? {
+              turnId: this.turnId,
+              status,
+              error,
+              cause,
+              errorDetail: toErrorDetail(cause),
+              durationMs: this.#elapsed(),
+            }
+          : { turnId: this.turnId, status, error, cause, durationMs: this.#elapsed() };
     this.#end(outcome);
   }
 
@@ -198,18 +216,14 @@ export class Turn<I = unknown, O = unknown> implements TurnHandle<O> {
   }
 }
 
+/** Sums two usage reports, field by field (`ctx.reportUsage` checked each one). */
 function addUsage(total: Usage | undefined, more: Usage): Usage {
   const sum: Usage = { ...total };
-  // Values the protocol would refuse (negative, fractional token counts) are left out, so
-  // that a bad usage report cannot cost the turn its turn_result.
-  for (const key of ['inputTokens', 'outputTokens'] as const) {
+  for (const key of ['inputTokens', 'outputTokens', 'costUsd'] as const) {
     const value = more[key];
-    if (Number.isSafeInteger(value) && (value as number) >= 0) {
-      sum[key] = (sum[key] ?? 0) + (value as number);
+    if (value !== undefined) {
+      sum[key] = (sum[key] ?? 0) + value;
     }
-  }
-  if (typeof more.costUsd === 'number' && Number.isFinite(more.costUsd) && more.costUsd >= 0) {
-    sum.costUsd = (sum.costUsd ?? 0) + more.costUsd;
   }
   return sum;
 }

@@ -60,7 +60,7 @@ describe.each(['jsonl', 'msgpack'] as CodecName[])('runPipe handshake and run ov
       protocolVersion: 1,
       codec,
       pid: runner.child.pid,
-      capabilities: { steps: true, turns: false },
+      capabilities: { steps: true, turns: false, setup: true },
     });
 
     const exit = await runner.next('exit');
@@ -404,17 +404,17 @@ describe('runPipe failures', () => {
     await runner.send(initFor(example('setup-fails.mjs')));
     const { code } = await runner.closed;
     expect(code).toBe(1);
-    expect(types(runner.messages)).toEqual(['ready', 'log', 'error', 'exit']);
-    expect(runner.messages[2]).toEqual({
+    expect(types(runner.messages)).toEqual(['ready', 'setup_done', 'log', 'error', 'exit']);
+    expect(runner.messages[3]).toEqual({
       type: 'error',
-      message: 'setup failed: cannot reach the model endpoint',
+      message: 'setup failed: Error: cannot reach the model endpoint',
       fatal: true,
     });
-    expect(runner.messages[3]).toEqual({
+    expect(runner.messages[4]).toEqual({
       type: 'exit',
       reason: 'error',
       iterations: 0,
-      summary: 'setup failed: cannot reach the model endpoint',
+      summary: 'setup failed: Error: cannot reach the model endpoint',
     });
   });
 });

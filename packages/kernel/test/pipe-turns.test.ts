@@ -95,7 +95,12 @@ describe.each(['jsonl', 'msgpack'] as CodecName[])('runPipe turns over %s', (cod
     await runner.send({ type: 'turn', turnId: 'good', input: 'ok' });
     expect(await waitFor(runner, resultOf('bad'))).toMatchObject({
       status: 'error',
-      error: 'turn failed on purpose: "nope"',
+      error: 'Error: turn failed on purpose: "nope"',
+      errorDetail: {
+        name: 'Error',
+        message: 'turn failed on purpose: "nope"',
+        stack: expect.stringContaining('turn-throws.mjs') as unknown,
+      },
     });
     expect(await waitFor(runner, resultOf('good'))).toMatchObject({ status: 'ok', output: 'fine' });
     expect(runner.child.exitCode).toBeNull();

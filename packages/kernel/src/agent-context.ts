@@ -1,0 +1,94 @@
+import type { Usage } from '@x/ipc';
+import type { AgentLoopSink } from './agent-loop.js';
+import { askPermission } from './ask-permission.js';
+import { checkPermissionRequest } from './check-permission-request.js';
+import type { AgentContext, TurnContext } from './define-agent.js';
+import { findJsonProblem } from './json-value.js';
+import { readLogArguments } from './log-arguments.js';
+import { usageProblems, copyUsage } from './usage-check.js';
+
+/** The run a context belongs to. */
+export interface ContextRun {
+  readonly runId: string;
+  readonly name: string;
+  readonly params: Record<string, unknown>;
+  readonly sink: AgentLoopSink;
+  /** False once the run has finished: calls then reach nobody. */
+  live(): boolean;
+}
+
+/** The piece of work (setup, a step, a turn, teardown) a context is made for. */
+export interface ContextWork {
+  /** 1-based iteration of a step; 0 for setup, teardown and turns. */
+  readonly iteration: number;
+  readonly state: unknown;
+  /** `ctx.signal`: aborted by a stop (and, for a turn, by its cancel). */
+  readonly signal: AbortSignal;
+  /**
+   * Aborted when this work has ended: a permission request it left pending is then
+   * withdrawn, and one it makes afterwards is denied without asking.
+   */
+  readonly scope: AbortSignal;
+}
+
+/**
+ * The `ctx` of setup, a step or teardown. Every method checks its arguments before anything
+ * is sent, so that a mistake throws a TypeError where it was made (naming the value and the
+ * fix) instead of becoming a frame the supervisor refuses.
+ */
+export function makeAgentContext(
+  run: ContextRun,
+  work: ContextWork,
+): AgentContext & { readonly state: unknown } {
+  const { sink } = run;
+  const { signal, scope } = work;
+  return {
+    runId: run.runId,
+    name: run.name,
+    iteration: work.iteration,
+    params: run.params,
+    state: work.state,
+    signal,
+    log(...args: unknown[]) {
+      const { level, message } = readLogArguments(args);
+      if (run.live()) {
+        sink.log(level, message);
+      }
+    },
+    notify(payload?: unknown) {
+      const problem = payload === undefined ? undefined : findJsonProblem(payload, 'payload');
+      if (problem !== undefined) {
+        throw new TypeError(`@x/kernel: ctx.notify(payload): ${problem}`);
+      }
+      if (run.live()) {
+        sink.notify(payload);
+      }
+    },
+    requestPermission(request) {
+      const checked = checkPermissionRequest(request);
+      if (!run.live() || signal.aborted || scope.aborted || sink.requestPermission === undefined) {
+        return Promise.resolve('denied');
+      }
+      return askPermission(sink.requestPermission.bind(sink), checked, signal, scope);
+    },
+  };
+}
+
+/** The `ctx` of a turn: the agent context with the turn's id and `reportUsage`. */
+export function makeTurnContext(
+  run: ContextRun,
+  work: ContextWork,
+  turn: { readonly turnId: string; addUsage(usage: Usage): void },
+): TurnContext<Record<string, unknown>, unknown> {
+  return {
+    ...makeAgentContext(run, work),
+    turnId: turn.turnId,
+    reportUsage(usage: Usage) {
+      const problems = usageProblems(usage);
+      if (problems.length > 0) {
+        throw new TypeError(`@x/kernel: ctx.reportUsage: ${problems.join('; ')}`);
+      }
+      turn.addUsage(copyUsage(usage));
+    },
+  };
+}
