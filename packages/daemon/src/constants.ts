@@ -83,3 +83,9 @@ export const SUBSCRIBER_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const SUBSCRIBER_SOCKET_HIGH_WATER_BYTES = 64 * 1024;
 /** After `monitor.lagged`, how long the peer has to read it before its socket is destroyed: 2000 ms. */
 export const LAGGED_DESTROY_AFTER_MS = 2_000;
+/**
+ * Longest delay a Node timer takes: 2^31 − 1 ms (about 24.8 days). A longer `setTimeout`
+ * fires after 1 ms (with a TimeoutOverflowWarning), so every duration the control API
+ * accepts is at most this.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;

@@ -1,6 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { PROTOCOL_VERSION, RpcError, compileValidator, type RpcConnection } from '@x/ipc';
+import { PROTOCOL_VERSION, RpcError, type RpcConnection } from '@x/ipc';
 import { DAEMON_RPC_CODES, runNotFound, turnNotFound } from '../errors.js';
+import {
+  HTTP_TARGET_PATTERN,
+  PROBE_TARGET_MAX_LENGTH,
+  TCP_TARGET_PATTERN,
+} from '../health/probe.js';
 import { isActiveState } from '../supervisor/run-state.js';
 import { serviceStatus, type ServiceStatus } from '../supervisor/service-status.js';
 import { readLogTail } from '../logs/run-log.js';
@@ -20,6 +25,19 @@ import {
   type Clipped,
 } from './clip-fields.js';
 import { MAX_NESTING_DEPTH, nestedDeeperThan } from './nesting-depth.js';
+import { compileParamsValidator } from './params-validator.js';
+import {
+  ARG_MAX_LENGTH,
+  ENV_MAX_ENTRIES,
+  MAX_BACKOFF_MULTIPLIER,
+  MAX_MEMORY_MB,
+  MAX_RESTARTS,
+  MIN_MEMORY_MB,
+  Ms,
+  OsString,
+  PATH_MAX_LENGTH,
+  startParamsProblem,
+} from './runtime-limits.js';
 
 /** `system.info` result. */
 export interface SystemInfo {
@@ -92,33 +110,70 @@ export interface ControlContext {
 
 const Ref = Type.String({ minLength: 1, maxLength: 128 });
 const ProbeTiming = {
-  intervalMs: Type.Optional(Type.Integer({ minimum: 10 })),
-  timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
-  failureThreshold: Type.Optional(Type.Integer({ minimum: 1 })),
+  intervalMs: Type.Optional(Ms(10)),
+  timeoutMs: Type.Optional(Ms(1)),
+  failureThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
 };
-const Probe = Type.Union([
-  Type.Object({ http: Type.String({ pattern: '^https?://' }), ...ProbeTiming }),
-  Type.Object({ tcp: Type.String({ pattern: '^[^:]*:[0-9]{1,5}$' }), ...ProbeTiming }),
-]);
+const Probe = Type.Union(
+  [
+    Type.Object({
+      http: Type.String({
+        pattern: HTTP_TARGET_PATTERN,
+        maxLength: PROBE_TARGET_MAX_LENGTH,
+        description: 'an http:// or https:// URL without NUL bytes',
+      }),
+      ...ProbeTiming,
+    }),
+    Type.Object({
+      tcp: Type.String({
+        pattern: TCP_TARGET_PATTERN,
+        description:
+          'host:port with a port of 1–65535 (an empty host is 127.0.0.1; an IPv6 host in brackets)',
+      }),
+      ...ProbeTiming,
+    }),
+  ],
+  { description: 'a probe: { http: url } or { tcp: "host:port" }' },
+);
 const StopBudget = Type.Object({
-  ipcMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
-  sigtermMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+  ipcMs: Type.Optional(Ms(0, 3_600_000)),
+  sigtermMs: Type.Optional(Ms(0, 3_600_000)),
 });
 
 /** Params schemas of the control API: the source of `-32602` messages and of the docs. */
 export const CONTROL_PARAMS = {
   'agent.start': Type.Object({
-    module: Type.Optional(Type.String({ minLength: 1 })),
+    module: Type.Optional(OsString('a path or file: URL', PATH_MAX_LENGTH)),
     command: Type.Optional(
-      Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 1000 }),
+      Type.Array(OsString('a program or argument', ARG_MAX_LENGTH), {
+        minItems: 1,
+        maxItems: 1000,
+      }),
     ),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[A-Za-z0-9._-]+$',
+        description: '1-64 characters of A-Z a-z 0-9 . _ -',
+      }),
+    ),
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    intervalMs: Type.Optional(Type.Integer({ minimum: 0 })),
-    maxIterations: Type.Optional(Type.Integer({ minimum: 1 })),
+    intervalMs: Type.Optional(Ms(0)),
+    maxIterations: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
     stopBudget: Type.Optional(StopBudget),
-    cwd: Type.Optional(Type.String({ minLength: 1 })),
-    env: Type.Optional(Type.Record(Type.String(), Type.String())),
+    cwd: Type.Optional(OsString('a directory', PATH_MAX_LENGTH)),
+    env: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[^=\\x00]{1,4096}$' }),
+        OsString('a value', ARG_MAX_LENGTH, 0),
+        {
+          additionalProperties: false,
+          maxProperties: ENV_MAX_ENTRIES,
+          description: `at most ${ENV_MAX_ENTRIES} variables, each name 1-4096 characters without = or NUL bytes`,
+        },
+      ),
+    ),
     codec: Type.Optional(Type.Union([Type.Literal('jsonl'), Type.Literal('msgpack')])),
     restart: Type.Optional(
       Type.Object({
@@ -127,22 +182,34 @@ export const CONTROL_PARAMS = {
         ),
         backoff: Type.Optional(
           Type.Object({
-            initialMs: Type.Optional(Type.Integer({ minimum: 0 })),
-            multiplier: Type.Optional(Type.Number({ minimum: 1 })),
-            maxMs: Type.Optional(Type.Integer({ minimum: 0 })),
+            initialMs: Type.Optional(Ms(0)),
+            multiplier: Type.Optional(Type.Number({ minimum: 1, maximum: MAX_BACKOFF_MULTIPLIER })),
+            maxMs: Type.Optional(Ms(0)),
             jitter: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
           }),
         ),
-        resetAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
+        resetAfterMs: Type.Optional(Ms(0)),
         intensity: Type.Optional(
           Type.Object({
-            maxRestarts: Type.Optional(Type.Integer({ minimum: 0 })),
-            periodMs: Type.Optional(Type.Integer({ minimum: 1 })),
+            maxRestarts: Type.Optional(
+              Type.Integer({
+                minimum: 0,
+                maximum: MAX_RESTARTS,
+                description: `a run remembers its last ${MAX_RESTARTS} restarts, so a higher limit could never trip`,
+              }),
+            ),
+            periodMs: Type.Optional(Ms(1)),
           }),
         ),
       }),
     ),
-    maxMemoryMb: Type.Optional(Type.Integer({ minimum: 16, description: 'MiB' })),
+    maxMemoryMb: Type.Optional(
+      Type.Integer({
+        minimum: MIN_MEMORY_MB,
+        maximum: MAX_MEMORY_MB,
+        description: `MiB, ${MIN_MEMORY_MB} to ${MAX_MEMORY_MB} (1 TiB): an empty runner's RSS is about 44 MiB, so a lower limit would kill it as soon as it starts`,
+      }),
+    ),
     runnerMode: Type.Optional(
       Type.Union([Type.Literal('subprocess'), Type.Literal('thread')], {
         description: 'agent modules only: subprocess, or thread (a worker in the daemon)',
@@ -154,21 +221,15 @@ export const CONTROL_PARAMS = {
         Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 256 }),
       ]),
     ),
-    permissionTimeoutMs: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 7 * 24 * 3_600_000, description: 'ms' }),
-    ),
-    heartbeatIntervalMs: Type.Optional(
-      Type.Integer({ minimum: 50, maximum: 3_600_000, description: 'ms' }),
-    ),
-    livenessTimeoutMs: Type.Optional(
-      Type.Integer({ minimum: 100, maximum: 24 * 3_600_000, description: 'ms' }),
-    ),
+    permissionTimeoutMs: Type.Optional(Ms(1, 7 * 24 * 3_600_000)),
+    heartbeatIntervalMs: Type.Optional(Ms(50, 3_600_000)),
+    livenessTimeoutMs: Type.Optional(Ms(100, 24 * 3_600_000)),
     kind: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('service')])),
     probes: Type.Optional(
       Type.Object({
         readiness: Type.Optional(Probe),
         liveness: Type.Optional(Probe),
-        readinessTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+        readinessTimeoutMs: Type.Optional(Ms(1)),
       }),
     ),
   }),
@@ -186,9 +247,7 @@ export const CONTROL_PARAMS = {
     ref: Ref,
     input: Type.Optional(Type.Unknown({ description: 'any JSON value' })),
     wait: Type.Optional(Type.Boolean()),
-    timeoutMs: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'ms' }),
-    ),
+    timeoutMs: Type.Optional(Ms(1)),
   }),
   'agent.turns': Type.Object({
     ref: Ref,
@@ -209,15 +268,15 @@ export const CONTROL_PARAMS = {
 };
 
 const validators = {
-  start: compileValidator(CONTROL_PARAMS['agent.start']),
-  stop: compileValidator(CONTROL_PARAMS['agent.stop']),
-  list: compileValidator(CONTROL_PARAMS['agent.list']),
-  status: compileValidator(CONTROL_PARAMS['agent.status']),
-  logs: compileValidator(CONTROL_PARAMS['agent.logs']),
-  send: compileValidator(CONTROL_PARAMS['agent.send']),
-  turns: compileValidator(CONTROL_PARAMS['agent.turns']),
-  cancel: compileValidator(CONTROL_PARAMS['agent.turn.cancel']),
-  answer: compileValidator(CONTROL_PARAMS['agent.permission.answer']),
+  start: compileParamsValidator(CONTROL_PARAMS['agent.start'], startParamsProblem),
+  stop: compileParamsValidator(CONTROL_PARAMS['agent.stop']),
+  list: compileParamsValidator(CONTROL_PARAMS['agent.list']),
+  status: compileParamsValidator(CONTROL_PARAMS['agent.status']),
+  logs: compileParamsValidator(CONTROL_PARAMS['agent.logs']),
+  send: compileParamsValidator(CONTROL_PARAMS['agent.send']),
+  turns: compileParamsValidator(CONTROL_PARAMS['agent.turns']),
+  cancel: compileParamsValidator(CONTROL_PARAMS['agent.turn.cancel']),
+  answer: compileParamsValidator(CONTROL_PARAMS['agent.permission.answer']),
 };
 
 /**

@@ -1,11 +1,12 @@
 import type { Socket } from 'node:net';
 import { Type } from '@sinclair/typebox';
-import { RpcError, compileValidator, toDisposable, type RpcConnection } from '@x/ipc';
+import { RpcError, toDisposable, type RpcConnection } from '@x/ipc';
 import { LAGGED_DESTROY_AFTER_MS } from '../constants.js';
 import { DAEMON_RPC_CODES } from '../errors.js';
 import type { EventHub, EventHubStats } from '../monitor/event-hub.js';
 import type { EventSink } from '../monitor/event-subscription.js';
 import type { MonitorEvent } from '../monitor/monitor-event.js';
+import { compileParamsValidator } from './params-validator.js';
 
 /** `monitor.subscribe` result. */
 export interface MonitorSubscription {
@@ -41,7 +42,7 @@ const Types = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
   minItems: 1,
   maxItems: 32,
 });
-const EventId = Type.Integer({ minimum: 0 });
+const EventId = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
 /** Params schemas of the `monitor.*` methods: the source of `-32602` messages and of the docs. */
 export const MONITOR_PARAMS = {
@@ -50,7 +51,9 @@ export const MONITOR_PARAMS = {
     ref: Type.Optional(Ref),
     types: Type.Optional(Types),
   }),
-  'monitor.unsubscribe': Type.Object({ subscriptionId: Type.String({ minLength: 1 }) }),
+  'monitor.unsubscribe': Type.Object({
+    subscriptionId: Type.String({ minLength: 1, maxLength: 128 }),
+  }),
   'monitor.backlog': Type.Object({
     since: Type.Optional(EventId),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
@@ -61,10 +64,10 @@ export const MONITOR_PARAMS = {
 };
 
 const validators = {
-  subscribe: compileValidator(MONITOR_PARAMS['monitor.subscribe']),
-  unsubscribe: compileValidator(MONITOR_PARAMS['monitor.unsubscribe']),
-  backlog: compileValidator(MONITOR_PARAMS['monitor.backlog']),
-  stats: compileValidator(MONITOR_PARAMS['monitor.stats']),
+  subscribe: compileParamsValidator(MONITOR_PARAMS['monitor.subscribe']),
+  unsubscribe: compileParamsValidator(MONITOR_PARAMS['monitor.unsubscribe']),
+  backlog: compileParamsValidator(MONITOR_PARAMS['monitor.backlog']),
+  stats: compileParamsValidator(MONITOR_PARAMS['monitor.stats']),
 };
 
 /** Default `limit` of `monitor.backlog`: 50 events. */
