@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { RpcConnection } from '@x/ipc';
 import { connectRpc } from '@x/ipc/node';
 import { probeDaemon, statePaths, type DaemonProbe } from '@x/daemon';
@@ -13,7 +14,9 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Connects to the daemon serving `home`.
- * @throws CliError (exit 69, EX_UNAVAILABLE) naming the directory and how to start one.
+ * @throws CliError (exit 69, EX_UNAVAILABLE) naming the directory and how to start one; for a
+ *   socket this user may not connect to (EACCES, EPERM), naming its owner instead (`data.code`
+ *   is then that errno code).
  */
 export async function connectDaemon(home: string): Promise<RpcConnection> {
   const paths = statePaths(home);
@@ -21,6 +24,11 @@ export async function connectDaemon(home: string): Promise<RpcConnection> {
     return await connectRpc(paths.socketPath, { timeoutMs: 3000 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new CliError(permissionDenied(paths.socketPath, code), EXIT_CODES.UNAVAILABLE, {
+        code,
+      });
+    }
     const why =
       code === 'ENOENT' || code === 'ECONNREFUSED'
         ? 'no daemon is running'
@@ -30,6 +38,40 @@ export async function connectDaemon(home: string): Promise<RpcConnection> {
       EXIT_CODES.UNAVAILABLE,
     );
   }
+}
+
+/**
+ * Why a connect was refused with EACCES/EPERM: the socket (mode 0600) is another user's, whose
+ * daemon this user may not talk to; starting a second daemon there is no fix. Names the
+ * socket's owner uid when the file can be stat()ed.
+ */
+function permissionDenied(socketPath: string, code: string): string {
+  const uid = process.getuid?.();
+  let owner: number | undefined;
+  let mode = '';
+  try {
+    const stat = statSync(socketPath);
+    owner = stat.uid;
+    mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+  } catch {
+    // Its directory is closed to this user too: the owner stays unnamed.
+  }
+  const you = uid === undefined ? '' : ` (you are uid ${uid})`;
+  if (owner !== undefined && owner === uid) {
+    return `x: permission denied (connect ${code}) on the daemon socket ${socketPath}: it is yours but its mode ${mode} lets nobody connect (a daemon makes it 0600); see who changed it, then \`chmod 600 ${socketPath}\``;
+  }
+  const whose =
+    owner === undefined
+      ? `it, or its directory, belongs to another user${you}`
+      : `it belongs to uid ${owner}${you}, and only its owner may talk to that daemon`;
+  return `x: permission denied (connect ${code}) on the daemon socket ${socketPath}: ${whose}; run x as that user, or, for runs of your own, use a state directory of yours (--home <dir> or X_HOME)`;
+}
+
+/** True for the error of {@link connectDaemon} when the socket is not this user's to use. */
+export function isPermissionDenied(error: unknown): boolean {
+  const code =
+    error instanceof CliError ? (error.data as { code?: unknown } | undefined)?.code : undefined;
+  return code === 'EACCES' || code === 'EPERM';
 }
 
 /** Runs `fn` with a daemon connection, closing it afterwards. */

@@ -1,5 +1,6 @@
 import { isRpcError, RPC_ERROR_CODES } from '@x/ipc';
 import { EXIT_CODES } from './exit-codes.js';
+import { describeStartFailure, isConfigFailure, type FailedRun } from './start-failure.js';
 
 /** An error the CLI reports as is: message to stderr, then exit with `exitCode`. */
 export class CliError extends Error {
@@ -26,16 +27,11 @@ export function toCliError(error: unknown): CliError {
   }
   if (isRpcError(error)) {
     if (error.code === START_FAILED) {
-      const run = (
-        error.data as { run?: { exit?: { reason?: string; stderrTail?: string } } } | undefined
-      )?.run;
-      const tail = run?.exit?.stderrTail?.trim();
-      const message = tail
-        ? `${error.message}\n--- runner stderr (tail) ---\n${tail}`
-        : error.message;
+      // A start that failed, in setup included: 78 for a configuration error, else 1.
+      const run = (error.data as { run?: FailedRun } | undefined)?.run;
       return new CliError(
-        message,
-        run?.exit?.reason === 'config_error' ? EXIT_CODES.CONFIG : EXIT_CODES.FAILURE,
+        describeStartFailure(error.message, run),
+        isConfigFailure(run) ? EXIT_CODES.CONFIG : EXIT_CODES.FAILURE,
         error.data,
       );
     }

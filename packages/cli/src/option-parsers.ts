@@ -1,4 +1,12 @@
 import { InvalidArgumentError } from 'commander';
+import { describeInexact, findInexactNumbers, formatJsonPath } from './exact-json-numbers.js';
+
+/**
+ * Smallest `--max-memory` accepted: 64 MiB. An agent runner that does nothing already has an
+ * RSS of about 44 MiB (Node and the kernel, measured on Linux x64, Node 20), and the limit
+ * covers the RSS of the whole process group; below 64 an idle agent is killed as `oom` at once.
+ */
+export const MIN_MEMORY_LIMIT_MIB = 64;
 
 /** Parses a non-negative integer option (ms, counts). */
 export function parseNonNegativeInt(value: string): number {
@@ -18,7 +26,25 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
-/** Parses `--params '{"url": "…"}'`: must be a JSON object. */
+/**
+ * Parses `--max-memory <MiB>`: an integer of at least {@link MIN_MEMORY_LIMIT_MIB}.
+ * @throws InvalidArgumentError below it, saying what an empty runner needs.
+ */
+export function parseMemoryLimitMib(value: string): number {
+  const n = parsePositiveInt(value);
+  if (n < MIN_MEMORY_LIMIT_MIB) {
+    throw new InvalidArgumentError(
+      `${n} MiB is below the minimum of ${MIN_MEMORY_LIMIT_MIB} MiB: an empty agent runner already has an RSS of about 44 MiB, and the limit covers the whole process group (the runner and every process it starts), so the run would be killed as oom at once; give ${MIN_MEMORY_LIMIT_MIB} or more`,
+    );
+  }
+  return n;
+}
+
+/**
+ * Parses `--params '{"url": "…"}'`: must be a JSON object whose numbers arrive as written.
+ * @throws InvalidArgumentError for invalid JSON, a non-object, or a number literal a JSON
+ *   number cannot hold exactly (see isExactNumberLiteral), naming the param and the fix.
+ */
 export function parseJsonObject(value: string): Record<string, unknown> {
   let parsed: unknown;
   try {
@@ -31,12 +57,20 @@ export function parseJsonObject(value: string): Record<string, unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidArgumentError('expected a JSON object, e.g. {"url":"http://localhost"}');
   }
+  const [inexact] = findInexactNumbers(value);
+  if (inexact !== undefined) {
+    throw new InvalidArgumentError(
+      `param ${formatJsonPath(inexact.path)}: ${describeInexact(inexact)}; to pass it as a string, quote it in the JSON: "${inexact.literal}"`,
+    );
+  }
   return parsed as Record<string, unknown>;
 }
 
 /**
  * Collects repeatable `key=value` options into an object. With `json`, values that parse as
- * JSON (numbers, booleans, objects) are kept typed; others are strings.
+ * JSON (numbers, booleans, objects) are kept typed; others are strings. A JSON value with a
+ * number that would not arrive as written (`big=12345678901234567890`) is refused, never
+ * rounded: quote it to pass a string (`big="12345678901234567890"`).
  */
 export function collectKeyValue(json: boolean) {
   return (value: string, previous: Record<string, unknown> = {}): Record<string, unknown> => {
@@ -51,7 +85,17 @@ export function collectKeyValue(json: boolean) {
       try {
         parsed = JSON.parse(raw);
       } catch {
-        parsed = raw;
+        return { ...previous, [key]: raw };
+      }
+      const [inexact] = findInexactNumbers(raw);
+      if (inexact !== undefined) {
+        const fix =
+          inexact.path.length === 0
+            ? `--param '${key}="${inexact.literal}"'`
+            : `quote it in the JSON: "${inexact.literal}"`;
+        throw new InvalidArgumentError(
+          `param ${formatJsonPath([key, ...inexact.path])}: ${describeInexact(inexact)}; to pass it as a string: ${fix}`,
+        );
       }
     }
     return { ...previous, [key]: parsed };

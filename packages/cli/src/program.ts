@@ -1,32 +1,13 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+import { addAgentStartCommand } from './agent-start-command.js';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
-import {
-  collectKeyValue,
-  parseJsonObject,
-  parseNonNegativeInt,
-  parsePositiveInt,
-} from './option-parsers.js';
-import { resolveHome } from './state-home.js';
+import { globals } from './global-options.js';
+import { parseNonNegativeInt, parsePositiveInt } from './option-parsers.js';
 import { CLI_VERSION } from './version.js';
 import { addRetentionOptions, type RetentionFlags } from './retention-options.js';
-import {
-  addRunnerModeOption,
-  addSupervisionOptions,
-  runnerModeRequest,
-  supervisionRequest,
-} from './supervision-options.js';
-
-interface Globals {
-  home?: string;
-  json?: boolean;
-}
-
-/** Resolved global options of a subcommand. */
-function globals(command: Command): { home: string; json: boolean } {
-  const options = command.optsWithGlobals<Globals>();
-  return { home: resolveHome(options.home), json: options.json === true };
-}
+import { addSupervisionOptions } from './supervision-options.js';
+import { addUsageHints } from './usage-hint.js';
 
 /**
  * Builds the `x` command. Command modules are imported lazily so that `x runner --pipe`
@@ -42,7 +23,6 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       'state directory (default: $X_HOME, else $XDG_STATE_HOME/x or ~/.local/state/x)',
     )
     .option('--json', 'machine-readable output: one JSON document on stdout')
-    .showHelpAfterError()
     .exitOverride();
 
   const daemon = program
@@ -101,87 +81,7 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     }
     return value;
   };
-  addRunnerModeOption(addSupervisionOptions(agent.command('start')))
-    .description(
-      'start an agent module (or, with --command, any program speaking the protocol) as a supervised runner',
-    )
-    .argument('[module]', 'agent module file (default export: defineAgent({...}))')
-    .option(
-      '--command <command>',
-      "a runner program and its arguments, e.g. 'python3 runner.py' (protocol on fd 3)",
-    )
-    .option('--name <name>', 'run name, unique among active runs (default: the file name)')
-    .option('--params <json>', 'agent parameters as a JSON object', parseJsonObject)
-    .option(
-      '--param <key=value>',
-      'one agent parameter (repeatable; JSON values are parsed)',
-      collectKeyValue(true),
-    )
-    .option('--interval <ms>', 'pause between iterations in ms', parseNonNegativeInt, 1000)
-    .option('--max-iterations <n>', 'stop after n iterations', parsePositiveInt)
-    .option(
-      '--ipc-grace <ms>',
-      'stop phase 1: ms between IPC stop and SIGTERM (default 2000)',
-      parseNonNegativeInt,
-    )
-    .addOption(
-      new Option('--codec <codec>', 'framing on the runner IPC channel').choices([
-        'jsonl',
-        'msgpack',
-      ]),
-    )
-    .option(
-      '--auto-approve [tools...]',
-      'grant permission requests without asking: every tool, or these (names or a,b lists; put the module before this option)',
-    )
-    .option(
-      '--permission-timeout <ms>',
-      'deny a permission request nobody answered after this long (default 1800000 = 30 min)',
-      parsePositiveInt,
-    )
-    .option(
-      '--heartbeat-interval <ms>',
-      "heartbeat interval asked of the runner (default: the daemon's, 1000)",
-      parsePositiveInt,
-    )
-    .option(
-      '--liveness-timeout <ms>',
-      'heartbeat silence after which the run is hung and killed; raise it for agents that block their event loop (default 10000)',
-      parsePositiveInt,
-    )
-    .action(
-      async (module: string | undefined, options: Record<string, unknown>, command: Command) => {
-        const { agentStart } = await import('./commands/agent-commands.js');
-        if ((module === undefined) === (options.command === undefined)) {
-          throw new CliError(
-            "x: agent start: give an agent module, or --command '<program and args>', not both",
-            EXIT_CODES.USAGE,
-          );
-        }
-        const params = {
-          ...(options.params as Record<string, unknown> | undefined),
-          ...(options.param as Record<string, unknown> | undefined),
-        };
-        await agentStart({
-          ...globals(command),
-          module,
-          command: options.command as string | undefined,
-          name: options.name as string | undefined,
-          params,
-          intervalMs: options.interval as number,
-          maxIterations: options.maxIterations as number | undefined,
-          ipcGraceMs: options.ipcGrace as number | undefined,
-          sigtermGraceMs: options.sigtermGrace as number | undefined,
-          codec: options.codec as 'jsonl' | 'msgpack' | undefined,
-          autoApprove: autoApproveOption(options.autoApprove),
-          permissionTimeoutMs: options.permissionTimeout as number | undefined,
-          heartbeatIntervalMs: options.heartbeatInterval as number | undefined,
-          livenessTimeoutMs: options.livenessTimeout as number | undefined,
-          ...supervisionRequest(options),
-          ...runnerModeRequest(options),
-        });
-      },
-    );
+  addAgentStartCommand(agent);
   agent
     .command('stop')
     .description('stop a run: IPC stop, then SIGTERM, then SIGKILL to its process group')
@@ -500,13 +400,6 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       await runPipe();
     });
 
+  addUsageHints(program);
   return program;
-}
-
-/** `--auto-approve` → true; `--auto-approve read write,edit` → ['read', 'write', 'edit']. */
-function autoApproveOption(value: unknown): boolean | string[] | undefined {
-  if (value === undefined || value === true) {
-    return value;
-  }
-  return (value as string[]).flatMap((tool) => tool.split(',')).filter((tool) => tool !== '');
 }

@@ -1,6 +1,12 @@
 import { Option, type Command } from 'commander';
 import type { RestartPolicyInput, RunnerMode } from '@x/daemon';
-import { collectKeyValue, parseNonNegativeInt, parsePositiveInt } from './option-parsers.js';
+import {
+  MIN_MEMORY_LIMIT_MIB,
+  collectKeyValue,
+  parseMemoryLimitMib,
+  parseNonNegativeInt,
+  parsePositiveInt,
+} from './option-parsers.js';
 import { RUNNER_MODE_ENV, requestedRunnerMode } from './runner-mode.js';
 
 /** Options shared by `agent start` and `service start`, as commander parses them. */
@@ -75,8 +81,8 @@ export function addSupervisionOptions(command: Command): Command {
     .option('--restart-window <ms>', 'restart intensity window (default 60000)', parsePositiveInt)
     .option(
       '--max-memory <MiB>',
-      'memory limit: V8 heap cap (agents) and RSS limit; over it the run is killed as oom',
-      parsePositiveInt,
+      `memory limit of the whole process group: V8 heap cap (agents) and RSS limit; over it the run is killed as oom (at least ${MIN_MEMORY_LIMIT_MIB}: an empty runner has about 44 MiB RSS)`,
+      parseMemoryLimitMib,
     )
     .option(
       '--sigterm-grace <ms>',

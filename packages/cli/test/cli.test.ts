@@ -390,22 +390,64 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
     expect(shown.run.exit?.explanation).toMatch(/out of memory/);
   });
 
-  it('records an agent whose setup throws as failed, with its message', async () => {
-    const result = await xJson<{ run: Run } & { state?: string; exit?: Run['exit'] }>(home.path, [
+  // Needs the daemon side of issue 16 (agent.start fails with START_FAILED when setup throws);
+  // until it lands the start is reported as a success and these two tests fail.
+  it('an agent whose setup throws does not start: exit 1 with what it threw and where', async () => {
+    const result = await xJson<{ error: { message: string; data: { run: Run } } }>(home.path, [
       'agent',
       'start',
       `${FIXTURES}setup-fails.mjs`,
       '--name',
       'brokensetup',
     ]);
-    await waitFor(
-      async () => ['failed', 'exited'].includes((await status('brokensetup')).run.state),
-      10_000,
-    );
+    expect(result.$code, result.$stderr).toBe(1);
+    expect(result.error.data.run.exit).toMatchObject({ reason: 'failed', exitCode: 1 });
+    expect(result.$stderr).toContain('Error: cannot reach the model endpoint');
+    expect(result.$stderr).toMatch(/^\s+at .*setup-fails\.mjs:\d+:\d+/m);
     const shown = await status('brokensetup');
-    expect(result.$code).toBe(0);
     expect(shown.run).toMatchObject({ state: 'failed', exit: { reason: 'failed', exitCode: 1 } });
-    expect(shown.run.exit?.explanation).toContain('setup failed: cannot reach the model endpoint');
+    expect(shown.run.exit?.explanation).toContain('cannot reach the model endpoint');
+  });
+
+  it('an agent whose setup throws a configuration error does not start: exit 78', async () => {
+    const result = await x(home.path, [
+      'agent',
+      'start',
+      `${FIXTURES_CLI}setup-config-error.mjs`,
+      '--name',
+      'badconfig',
+    ]);
+    expect(result.code, result.stderr).toBe(78);
+    expect(result.stderr).toContain('API_KEY is not set');
+    expect((await status('badconfig')).run.exit).toMatchObject({
+      reason: 'config_error',
+      exitCode: 78,
+    });
+  });
+
+  it('agent status shows the iteration in progress, when the daemon reports it', async () => {
+    await xJson<Run>(home.path, [
+      'agent',
+      'start',
+      `${FIXTURES}slow-step.mjs`,
+      '--name',
+      'longstep',
+      '--param',
+      'stepMs=60000',
+    ]);
+    type Current = { currentIteration?: { iteration: number; startedAt: number } | null };
+    const current = () => xJson<Current>(home.path, ['agent', 'status', 'longstep']);
+    await waitFor(async () => (await current()).currentIteration != null, 3000);
+    const reported = await current();
+    const text = await x(home.path, ['agent', 'status', 'longstep']);
+    if (!('currentIteration' in reported)) {
+      // A daemon from before issue 16 does not report it: nothing is made up.
+      expect(text.stdout).not.toContain('running for');
+    } else {
+      expect(reported.currentIteration).toMatchObject({ iteration: expect.any(Number) });
+      expect(text.stdout).toMatch(/^current:\s+iteration \d+ running for \d/m);
+    }
+    await x(home.path, ['agent', 'stop', 'longstep']);
   });
 
   it('agent start needs a module or --command, not both', async () => {
@@ -437,11 +479,17 @@ describe('x: the main job end to end (real daemon, runners, socket, SQLite)', ()
       .filter((r) => !['exited', 'failed'].includes(r.state))
       .map((r) => r.pid!);
     expect(pids.length).toBeGreaterThanOrEqual(2);
-    const stopped = await xJson<{ status: string; how: string; activeRuns: number }>(home.path, [
-      'daemon',
-      'stop',
-    ]);
+    const stopped = await xJson<{
+      status: string;
+      how: string;
+      activeRuns: number;
+      runs: { exit: { reason: string } | null }[];
+      cutShort: string[];
+    }>(home.path, ['daemon', 'stop']);
     expect(stopped).toMatchObject({ status: 'stopped', how: 'rpc', activeRuns: pids.length });
+    // Each run's outcome, as the daemon reports it or, from an older daemon, as it recorded it.
+    expect(stopped.runs.map((run) => run.exit?.reason)).toEqual(pids.map(() => 'stopped'));
+    expect(stopped.cutShort).toEqual([]);
     expect(pids.filter(isAlive)).toEqual([]);
     expect(isAlive(daemonPid)).toBe(false);
     const after = await x(home.path, ['daemon', 'status']);

@@ -16,14 +16,23 @@ export interface Result {
   stderr: string;
 }
 
+/** Limits of one {@link x} run. */
+export interface RunLimits {
+  /** Kill it after this long, ms. @default 30 000 */
+  timeoutMs?: number;
+  /** Most bytes of stdout or stderr kept. @default 1 MiB (execFile's) */
+  maxBuffer?: number;
+}
+
 /**
  * Runs the built `x` binary with X_HOME set, plus `env` (a value of undefined removes the
- * variable); gives up after 30 s. Never rejects.
+ * variable); gives up after 30 s (`limits`). Never rejects.
  */
 export function x(
   home: string,
   args: string[],
   env: Record<string, string | undefined> = {},
+  limits: RunLimits = {},
 ): Promise<Result> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, X_HOME: home, ...env };
   for (const [key, value] of Object.entries(env)) {
@@ -35,7 +44,11 @@ export function x(
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: childEnv, timeout: 30_000 },
+      {
+        env: childEnv,
+        timeout: limits.timeoutMs ?? 30_000,
+        ...(limits.maxBuffer === undefined ? {} : { maxBuffer: limits.maxBuffer }),
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
         resolve({ code, stdout, stderr });
@@ -44,13 +57,14 @@ export function x(
   });
 }
 
-/** Runs `x … --json` (with `env`, as {@link x}) and parses stdout. */
+/** Runs `x … --json` (with `env` and `limits`, as {@link x}) and parses stdout. */
 export async function xJson<T = Record<string, unknown>>(
   home: string,
   args: string[],
   env: Record<string, string | undefined> = {},
+  limits: RunLimits = {},
 ): Promise<T & { $code: number; $stderr: string }> {
-  const result = await x(home, args.includes('--json') ? args : [...args, '--json'], env);
+  const result = await x(home, args.includes('--json') ? args : [...args, '--json'], env, limits);
   let parsed: T;
   try {
     parsed = JSON.parse(result.stdout) as T;

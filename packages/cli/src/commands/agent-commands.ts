@@ -11,6 +11,7 @@ import { parseCommandString } from 'execa';
 import { REQUEST_TIMEOUT_MS, withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { listRuns } from '../list-runs.js';
 import { formatDuration, formatTime, printFields, printJson, printTable } from '../output.js';
 import { printPendingPermissions } from './permission-commands.js';
 import { printTurns } from './turn-commands.js';
@@ -118,14 +119,13 @@ export async function agentStop(
   );
 }
 
-/** `x agent list`: active runs and recent finished ones. */
+/**
+ * `x agent list`: active runs and recent finished ones; `--all`: every run, over as many
+ * `agent.list` pages as the daemon needs. `--json` prints one document `{ runs }`.
+ */
 export async function agentList(options: Base & { all: boolean }): Promise<void> {
-  const { runs } = await withDaemon(options.home, (connection) =>
-    connection.request<{ runs: RunRecord[] }>(
-      'agent.list',
-      { all: options.all },
-      { timeoutMs: REQUEST_TIMEOUT_MS },
-    ),
+  const runs = await withDaemon(options.home, (connection) =>
+    listRuns(connection, { all: options.all }),
   );
   if (options.json) {
     printJson({ runs });
@@ -155,12 +155,32 @@ export async function agentList(options: Base & { all: boolean }): Promise<void>
   );
 }
 
+/**
+ * `agent.status` with the iteration in progress: `{ iteration, startedAt }` (ms since the
+ * epoch) while a step runs, null between steps; absent from daemons that do not report it.
+ */
+type AgentStatusWithCurrent = AgentStatus & {
+  currentIteration?: { iteration: number; startedAt: number } | null;
+};
+
+/** `current: iteration 12 running for 3m04s`, or no field when no step is known to run. */
+function currentIterationField(
+  current: AgentStatusWithCurrent['currentIteration'],
+  now: number,
+): [string, string][] {
+  if (current === undefined || current === null) {
+    return [];
+  }
+  const running = formatDuration(Math.max(0, now - current.startedAt));
+  return [['current', `iteration ${current.iteration} running for ${running}`]];
+}
+
 /** `x agent status <run>`: one run in detail with its recent iterations. */
 export async function agentStatus(
   options: Base & { ref: string; iterations: number },
 ): Promise<void> {
   const status = await withDaemon(options.home, (connection) =>
-    connection.request<AgentStatus>(
+    connection.request<AgentStatusWithCurrent>(
       'agent.status',
       { ref: options.ref, iterations: options.iterations },
       { timeoutMs: REQUEST_TIMEOUT_MS },
@@ -180,6 +200,7 @@ export async function agentStatus(
     run.module === null ? ['command', run.options.command?.join(' ')] : ['module', run.module],
     ['launcher', run.launcher],
     ['iterations', run.iterations],
+    ...currentIterationField(status.currentIteration, now),
     [
       'attempt',
       `${run.attempt} (${run.restarts} restart(s), policy ${run.options.restart?.mode ?? 'no'})`,

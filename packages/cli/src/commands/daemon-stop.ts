@@ -1,12 +1,21 @@
-import { isProcessAlive, statePaths } from '@x/daemon';
-import { rmSync } from 'node:fs';
-import { connectDaemon, probe } from '../daemon-client.js';
-import { printJson } from '../output.js';
-
-/** How long `x daemon stop` waits after asking over RPC before it sends SIGTERM: 20 s. */
-export const DAEMON_STOP_RPC_WAIT_MS = 20_000;
-/** How long it waits after SIGTERM before SIGKILL: 10 s. */
-export const DAEMON_STOP_SIGTERM_WAIT_MS = 10_000;
+import { existsSync, rmSync } from 'node:fs';
+import { RunStore, isActiveState, isProcessAlive, statePaths, type RunRecord } from '@x/daemon';
+import { RPC_ERROR_CODES, isRpcError, type RpcConnection } from '@x/ipc';
+import { connectDaemon, isPermissionDenied, probe } from '../daemon-client.js';
+import { listRuns } from '../list-runs.js';
+import { formatDuration, printJson } from '../output.js';
+import {
+  escalateStop,
+  type ShutdownAnswer,
+  type ShutdownReply,
+} from '../shutdown/escalate-stop.js';
+import {
+  describeOutcome,
+  runOutcomes,
+  type OutcomeSource,
+  type RunOutcome,
+} from '../shutdown/run-outcomes.js';
+import { DAEMON_STOP_UNKNOWN_BUDGET_MS, longestStopBudgetMs } from '../shutdown/stop-budget.js';
 
 interface StopOptions {
   home: string;
@@ -19,65 +28,123 @@ export type DaemonStopReport =
   | {
       status: 'stopped';
       pid: number;
+      /** `rpc`: the daemon exited by itself; else the last signal x had to send it. */
       how: 'rpc' | 'sigterm' | 'sigkill';
+      /** Active runs when the stop was asked (null: the daemon could not be asked). */
       activeRuns: number | null;
+      /** The longest stop budget of those runs, ms: what x waited for before signalling. */
+      budgetMs: number;
+      /** From the shutdown request until the daemon was gone, ms. */
+      tookMs: number;
+      /** Where `runs` come from: the daemon's answer, its database afterwards, or nowhere. */
+      outcomesFrom: OutcomeSource;
+      /** How each run that was active ended. */
+      runs: RunOutcome[];
+      /** Names of the runs whose stop may have been cut short (x had to signal the daemon). */
+      cutShort: string[];
+      /** False when the daemon survived SIGKILL too. */
+      exited: boolean;
     };
 
 /**
- * Stops the daemon serving `home`: asks it over RPC (it stops every runner, 3-phase), waits
- * for its process to exit, and falls back to SIGTERM, then SIGKILL. A stale descriptor and
- * socket are removed. Stopping a stopped daemon is not an error.
+ * Stops the daemon serving `home` and reports how every run ended. Reads the active runs and
+ * their stop budgets first, asks `system.shutdown {wait: true}`, and escalates to SIGTERM,
+ * then SIGKILL, only after the longest budget plus a margin (see escalateStop). A daemon that
+ * answers with the runs' outcomes is reported from its answer; an older one (it answers at
+ * once) from its database, once it has exited. A stale descriptor and socket are removed.
+ * Stopping a stopped daemon is not an error.
  */
 export async function stopDaemon(home: string): Promise<DaemonStopReport> {
+  const paths = statePaths(home);
   const found = await probe(home);
   if (found.status !== 'running') {
     if (found.status === 'stale') {
-      const paths = statePaths(home);
       rmSync(paths.descriptorPath, { force: true });
       rmSync(paths.socketPath, { force: true });
     }
     return { status: 'not_running', home };
   }
   const { pid } = found.descriptor;
-  let how: 'rpc' | 'sigterm' | 'sigkill' = 'rpc';
-  let activeRuns: number | null = null;
+  let connection: RpcConnection | undefined;
+  let before: RunRecord[] | null = null;
   try {
-    const connection = await connectDaemon(home);
-    try {
-      activeRuns = (
-        await connection.request<{ activeRuns: number }>('system.shutdown', undefined, {
-          timeoutMs: 5000,
-        })
-      ).activeRuns;
-    } finally {
-      connection.close();
+    connection = await connectDaemon(home);
+    before = await listRuns(connection);
+  } catch (error) {
+    if (isPermissionDenied(error)) {
+      throw error; // another user's daemon: not this user's to stop, nor to signal
     }
-  } catch {
-    how = 'sigterm';
+    // Unreachable, or it cannot list: the escalation below still stops it.
   }
-  if (how === 'rpc' && !(await waitForExit(pid, DAEMON_STOP_RPC_WAIT_MS))) {
-    how = 'sigterm';
+  const active = (before ?? []).filter((run) => isActiveState(run.state));
+  const budgetMs = before === null ? DAEMON_STOP_UNKNOWN_BUDGET_MS : longestStopBudgetMs(active);
+  const requestedAt = Date.now();
+  let escalation;
+  try {
+    escalation = await escalateStop(
+      {
+        requestShutdown: (timeoutMs) => requestShutdown(connection, timeoutMs),
+        isAlive: () => isProcessAlive(pid),
+        signal: (name) => signal(pid, name),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        now: () => Date.now(),
+      },
+      budgetMs,
+    );
+  } finally {
+    connection?.close();
   }
-  if (how === 'sigterm') {
-    signal(pid, 'SIGTERM');
-    if (!(await waitForExit(pid, DAEMON_STOP_SIGTERM_WAIT_MS))) {
-      how = 'sigkill';
-      signal(pid, 'SIGKILL');
-      await waitForExit(pid, 5000);
-    }
-  }
-  return { status: 'stopped', pid, how, activeRuns };
+  const answered = escalation.answer.kind === 'answered' ? escalation.answer.reply : undefined;
+  // Once the daemon is gone its database says how each run ended (and when), for a daemon
+  // that did not answer with the outcomes, and for the end times the answer leaves out.
+  const ids = [
+    ...active.map((run) => run.runId),
+    ...(answered?.runs ?? []).map((run) => run.runId),
+  ];
+  const recorded = escalation.exited ? readRecordedRuns(paths.dbPath, ids) : null;
+
+  const { runs, from } = runOutcomes(active, escalation, requestedAt, recorded);
+  return {
+    status: 'stopped',
+    pid,
+    how: escalation.how,
+    activeRuns: answered?.activeRuns ?? (before === null ? null : active.length),
+    budgetMs,
+    tookMs: escalation.tookMs,
+    outcomesFrom: from,
+    runs,
+    cutShort: runs.filter((run) => run.mayBeCutShort).map((run) => run.name),
+    exited: escalation.exited,
+  };
 }
 
-/** Prints a stop report: the JSON document, or one line. */
+/** Prints a stop report: the JSON document, or a line and one line per run. */
 export function printDaemonStop(report: DaemonStopReport, json: boolean): void {
   if (json) {
     printJson(report);
-  } else if (report.status === 'not_running') {
+    return;
+  }
+  if (report.status === 'not_running') {
     process.stdout.write(`x daemon is not running (${report.home})\n`);
-  } else {
-    const runs = report.activeRuns === null ? '' : `, ${report.activeRuns} run(s) stopped`;
-    process.stdout.write(`x daemon stopped (pid ${report.pid}, via ${report.how}${runs})\n`);
+    return;
+  }
+  const gone = report.exited ? 'stopped' : 'did not exit even after SIGKILL';
+  const runs =
+    report.activeRuns === null
+      ? 'its runs could not be read'
+      : report.activeRuns === 0
+        ? 'no run was active'
+        : `${report.activeRuns} run(s) were active`;
+  process.stdout.write(
+    `x daemon ${gone} (pid ${report.pid}, via ${report.how} after ${formatDuration(report.tookMs)}); ${runs}\n`,
+  );
+  for (const run of report.runs) {
+    process.stdout.write(`  ${describeOutcome(run)}\n`);
+  }
+  if (report.how !== 'rpc') {
+    process.stdout.write(
+      `x waited ${formatDuration(report.budgetMs)} (the longest stop budget of its runs) plus a margin, then had to send ${report.how === 'sigkill' ? 'SIGTERM and SIGKILL' : 'SIGTERM'}${report.cutShort.length === 0 ? '' : `; may have been cut short: ${report.cutShort.join(', ')}`}\n`,
+    );
   }
 }
 
@@ -86,15 +153,62 @@ export async function daemonStop(options: StopOptions): Promise<void> {
   printDaemonStop(await stopDaemon(options.home), options.json);
 }
 
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isProcessAlive(pid)) {
-      return true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+async function requestShutdown(
+  connection: RpcConnection | undefined,
+  timeoutMs: number,
+): Promise<ShutdownAnswer> {
+  if (connection === undefined) {
+    return { kind: 'unreachable', message: 'no connection to the daemon' };
   }
-  return !isProcessAlive(pid);
+  try {
+    const reply = await connection.request<ShutdownReply>(
+      'system.shutdown',
+      { wait: true },
+      { timeoutMs },
+    );
+    return { kind: 'answered', reply };
+  } catch (error) {
+    if (isRpcError(error) && error.code === RPC_ERROR_CODES.REQUEST_TIMEOUT) {
+      return { kind: 'timeout' };
+    }
+    return { kind: 'closed', message: (error as Error).message };
+  } finally {
+    // Nothing more to ask; an open connection would only hold up the daemon's exit.
+    connection.close();
+  }
+}
+
+/**
+ * The runs as the database holds them after the daemon exited, for a daemon that did not
+ * report outcomes itself; null when the database cannot be read.
+ */
+function readRecordedRuns(
+  dbPath: string,
+  runIds: readonly string[],
+): Map<string, RunRecord> | null {
+  if (runIds.length === 0) {
+    return new Map();
+  }
+  if (!existsSync(dbPath)) {
+    return null;
+  }
+  try {
+    const store = new RunStore(dbPath);
+    try {
+      const recorded = new Map<string, RunRecord>();
+      for (const runId of new Set(runIds)) {
+        const stored = store.getRun(runId);
+        if (stored !== undefined) {
+          recorded.set(runId, stored);
+        }
+      }
+      return recorded;
+    } finally {
+      store.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -4,7 +4,10 @@ import { CONTROL_PARAMS, isActiveState, type RunRecord } from '@x/daemon';
 import { compileValidator, isRpcError, type RpcConnection } from '@x/ipc';
 import { withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
+import { describeInexact, findInexactNumbers, formatJsonPath } from '../exact-json-numbers.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { listRuns } from '../list-runs.js';
+import { MIN_MEMORY_LIMIT_MIB } from '../option-parsers.js';
 import { printJson, printTable } from '../output.js';
 import { requestedRunnerMode } from '../runner-mode.js';
 
@@ -24,12 +27,16 @@ type Entry = Record<string, unknown> & { name: string; kind: 'agent' | 'service'
  * entry's `runnerMode`; `X_RUNNER_MODE` of `env` overrides it for agent modules (precedence:
  * X_RUNNER_MODE > entry > top level > the daemon's default). The top-level mode and the
  * environment apply to agent modules only; `command` agents and services are subprocesses.
+ * A number the JSON cannot carry exactly (see isExactNumberLiteral) and a `maxMemoryMb` under
+ * 64 (MIN_MEMORY_LIMIT_MIB) are refused, as on the command line.
  * @throws CliError (exit 78, EX_CONFIG) naming the file, the entry and the field.
  */
 export function readFleet(path: string, env: NodeJS.ProcessEnv = process.env): Entry[] {
   let parsed: unknown;
+  let text = '';
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    parsed = JSON.parse(text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(
@@ -42,6 +49,13 @@ export function readFleet(path: string, env: NodeJS.ProcessEnv = process.env): E
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new CliError(
       `x: ${path}: expected an object with "agents" and/or "services" arrays`,
+      EXIT_CODES.CONFIG,
+    );
+  }
+  const [inexact] = findInexactNumbers(text);
+  if (inexact !== undefined) {
+    throw new CliError(
+      `x: ${path}: ${formatJsonPath(inexact.path)}: ${describeInexact(inexact)}; to pass it as a string, quote it: "${inexact.literal}"`,
       EXIT_CODES.CONFIG,
     );
   }
@@ -65,6 +79,12 @@ export function readFleet(path: string, env: NodeJS.ProcessEnv = process.env): E
       if (!result.ok) {
         throw new CliError(
           `x: ${where}: field ${result.path} ${result.message}`,
+          EXIT_CODES.CONFIG,
+        );
+      }
+      if (typeof entry.maxMemoryMb === 'number' && entry.maxMemoryMb < MIN_MEMORY_LIMIT_MIB) {
+        throw new CliError(
+          `x: ${where}: field /maxMemoryMb is ${entry.maxMemoryMb}, below the minimum of ${MIN_MEMORY_LIMIT_MIB} MiB: an empty agent runner already has an RSS of about 44 MiB and the limit covers the whole process group`,
           EXIT_CODES.CONFIG,
         );
       }
@@ -220,7 +240,7 @@ async function eachEntry(
 
 /** The daemon's runs that are not terminal, by name. */
 async function activeRunsByName(connection: RpcConnection): Promise<Map<string, RunRecord>> {
-  const { runs } = await connection.request<{ runs: RunRecord[] }>('agent.list', {});
+  const runs = await listRuns(connection);
   return new Map(runs.filter((run) => isActiveState(run.state)).map((run) => [run.name, run]));
 }
 

@@ -2,6 +2,7 @@ import type { AgentStatus, ProbeInput, RunRecord, ServiceStatus } from '@x/daemo
 import { withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { listRuns } from '../list-runs.js';
 import { formatTime, printFields, printJson, printTable } from '../output.js';
 import { supervisionRequest, type SupervisionOptions } from '../supervision-options.js';
 
@@ -130,8 +131,8 @@ function describeService(
 
 /** `x service list`: services only. */
 export async function serviceList(options: Base & { all: boolean }): Promise<void> {
-  const { runs } = await withDaemon(options.home, (connection) =>
-    connection.request<{ runs: RunRecord[] }>('agent.list', { all: options.all }),
+  const runs = await withDaemon(options.home, (connection) =>
+    listRuns(connection, { all: options.all }),
   );
   const services = runs.filter((run) => run.options.kind === 'service');
   if (options.json) {

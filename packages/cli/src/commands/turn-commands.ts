@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AgentTurns, TurnRecord } from '@x/daemon';
 import { REQUEST_TIMEOUT_MS, withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
+import { describeInexact, findInexactNumbers, formatJsonPath } from '../exact-json-numbers.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import {
   formatDuration,
@@ -20,14 +21,26 @@ interface Base {
 /**
  * The input of `x agent send`: parsed as JSON when it is valid JSON (`42`, `{"q":1}`,
  * `"text"`), else the string itself; `-` reads it from stdin (same rule).
+ * @throws CliError (exit 2) when the JSON has a number that would not arrive as written
+ *   (`12345678901234567890`, see isExactNumberLiteral): it is refused, never rounded.
  */
 export function parseTurnInput(text: string): unknown {
   const raw = text === '-' ? readFileSync(0, 'utf8').replace(/\n$/, '') : text;
+  let input: unknown;
   try {
-    return JSON.parse(raw) as unknown;
+    input = JSON.parse(raw) as unknown;
   } catch {
     return raw;
   }
+  const [inexact] = findInexactNumbers(raw);
+  if (inexact !== undefined) {
+    const where = inexact.path.length === 0 ? '' : ` ${formatJsonPath(inexact.path)}`;
+    throw new CliError(
+      `x: agent send: input${where}: ${describeInexact(inexact)}; to send it as a string, quote it in the JSON: "${inexact.literal}"`,
+      EXIT_CODES.USAGE,
+    );
+  }
+  return input;
 }
 
 /**
@@ -39,10 +52,11 @@ export function parseTurnInput(text: string): unknown {
 export async function agentSend(
   options: Base & { ref: string; input: string; wait: boolean; timeoutMs?: number | undefined },
 ): Promise<void> {
+  const input = parseTurnInput(options.input);
   const turn = await withDaemon(options.home, (connection) =>
     connection.request<TurnRecord>('agent.send', {
       ref: options.ref,
-      input: parseTurnInput(options.input),
+      input,
       wait: options.wait,
       timeoutMs: options.wait ? options.timeoutMs : undefined,
     }),
