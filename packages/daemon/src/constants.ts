@@ -36,6 +36,17 @@ export const RECENT_RUNS_LISTED = 20;
 export const HEARTBEAT_INTERVAL_MS = 1000;
 /** Heartbeat silence after which a runner (that has sent one) is `hung` and killed: 10 000 ms. */
 export const LIVENESS_TIMEOUT_MS = 10_000;
+/**
+ * RSS of an idle `x runner --pipe` (Node 20, the kernel loaded), in MiB, rounded up: 48 (44 MiB
+ * measured). A module run's V8 heap is capped at `maxMemoryMb` minus this, so that the heap
+ * cap, not the RSS limit, stops a heap hog.
+ */
+export const RUNNER_RSS_BASELINE_MB = 48;
+/**
+ * Smallest memory limit accepted, in MiB: 64. Below it an empty runner (44 MiB RSS) would be
+ * killed as soon as it started.
+ */
+export const MIN_MEMORY_LIMIT_MB = 64;
 /** How often a run's RSS is sampled against its memory limit: 1000 ms. */
 export const MEMORY_SAMPLE_MS = 1000;
 /** Default retention of iterations of finished runs: 30 days (ms). */

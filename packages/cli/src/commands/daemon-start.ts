@@ -5,6 +5,7 @@ import {
   ensureStateDir,
   isDaemonError,
   startDaemon,
+  type DaemonProbe,
   statePaths,
   type DaemonDescriptor,
 } from '@x/daemon';
@@ -61,6 +62,7 @@ export async function startDetachedDaemon(
   if (found.status === 'running') {
     return { status: 'already_running', ...found.descriptor, logPath: paths.daemonLogPath };
   }
+  refuseUnresponsive(found);
   ensureStateDir(paths);
   rotateDaemonLog(paths.daemonLogPath);
   const log = openSync(paths.daemonLogPath, 'a', 0o600);
@@ -120,6 +122,7 @@ async function runForeground(options: StartOptions): Promise<void> {
     );
     return;
   }
+  refuseUnresponsive(found);
   try {
     const daemon = await startDaemon({
       home: options.home,
@@ -141,6 +144,20 @@ async function runForeground(options: StartOptions): Promise<void> {
       }
     }
     throw error;
+  }
+}
+
+/**
+ * A daemon that holds the socket but does not answer is alive (stopped, swapping, busy): a
+ * second one must not start beside it, whatever the wait.
+ * @throws CliError exit 69 (EX_UNAVAILABLE) naming the daemon and what to do.
+ */
+function refuseUnresponsive(found: DaemonProbe): void {
+  if (found.status === 'unresponsive') {
+    throw new CliError(
+      `x: not starting a second daemon: ${found.why}. Only one daemon may use a state directory; if it is stopped, \`kill -CONT ${found.descriptor?.pid ?? '<pid>'}\` resumes it, and \`x daemon stop\` ends it`,
+      EXIT_CODES.UNAVAILABLE,
+    );
   }
 }
 

@@ -10,6 +10,7 @@ import { isActiveState } from '../supervisor/run-state.js';
 import { serviceStatus, type ServiceStatus } from '../supervisor/service-status.js';
 import { readLogTail } from '../logs/run-log.js';
 import type { PersistenceHealth } from '../persistence/persistence-guard.js';
+import type { FaultCount } from '../process/fault-net.js';
 import type {
   IterationRecord,
   PermissionRecord,
@@ -24,6 +25,7 @@ import {
   clipTurn,
   type Clipped,
 } from './clip-fields.js';
+import { listPage, type AgentList } from './list-page.js';
 import { MAX_NESTING_DEPTH, nestedDeeperThan } from './nesting-depth.js';
 import { compileParamsValidator } from './params-validator.js';
 import {
@@ -52,7 +54,25 @@ export interface SystemInfo {
   launcher: string;
   activeRuns: number;
   persistence: PersistenceHealth;
+  /** Disk use of the run history: `x.db` plus its write-ahead log `x.db-wal`, bytes. */
+  databaseBytes: number;
+  /** What escaped every run's boundary since the daemon started (see `installFaultNet`). */
+  faults: FaultCount;
   node: string;
+}
+
+/** `system.shutdown` result; `runs` only with `wait: true`. */
+export interface ShutdownResult {
+  stopping: true;
+  /** Runs active when the shutdown began. */
+  activeRuns: number;
+  /** Every run stopped by the shutdown, with how it ended. */
+  runs?: {
+    runId: string;
+    name: string;
+    state: RunRecord['state'];
+    exit: Pick<NonNullable<RunRecord['exit']>, 'reason' | 'stopPhase' | 'explanation'> | null;
+  }[];
 }
 
 /** `agent.status` result. */
@@ -62,6 +82,11 @@ export interface AgentStatus {
   recentIterations: IterationRecord[];
   /** ms since the Unix epoch, or null when no heartbeat was received. */
   lastHeartbeatAt: number | null;
+  /**
+   * The iteration running now (its `iteration_start` was received, its `iteration_done` not
+   * yet), with its start (ms since the Unix epoch); null between iterations and for finished runs.
+   */
+  currentIteration: { iteration: number; startedAt: number } | null;
   /** For a service: its status as a tagged union; absent for agents. */
   service?: ServiceStatus;
   persistence: PersistenceHealth;
@@ -104,8 +129,11 @@ const LOG_ANSWER_MAX_BYTES = 768 * 1024;
 export interface ControlContext {
   supervisor: RunnerSupervisor;
   info(): SystemInfo;
-  /** Starts a graceful shutdown (after the response is sent). */
-  shutdown(): void;
+  /**
+   * Starts a graceful shutdown; resolves with every run's record once all have stopped (the
+   * socket closes after that).
+   */
+  shutdown(): Promise<RunRecord[]>;
 }
 
 const Ref = Type.String({ minLength: 1, maxLength: 128 });
@@ -233,8 +261,24 @@ export const CONTROL_PARAMS = {
       }),
     ),
   }),
+  'system.shutdown': Type.Object({
+    wait: Type.Optional(
+      Type.Boolean({
+        description:
+          "answer only once every run has stopped, with each run's outcome (default: answer at once)",
+      }),
+    ),
+  }),
   'agent.stop': Type.Object({ ref: Ref, stopBudget: Type.Optional(StopBudget) }),
-  'agent.list': Type.Object({ all: Type.Optional(Type.Boolean()) }),
+  'agent.list': Type.Object({
+    all: Type.Optional(Type.Boolean()),
+    cursor: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 256, description: 'nextCursor of the previous page' }),
+    ),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 500, description: 'runs per page (default 500)' }),
+    ),
+  }),
   'agent.status': Type.Object({
     ref: Ref,
     iterations: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
@@ -269,6 +313,7 @@ export const CONTROL_PARAMS = {
 
 const validators = {
   start: compileParamsValidator(CONTROL_PARAMS['agent.start'], startParamsProblem),
+  shutdown: compileParamsValidator(CONTROL_PARAMS['system.shutdown']),
   stop: compileParamsValidator(CONTROL_PARAMS['agent.stop']),
   list: compileParamsValidator(CONTROL_PARAMS['agent.list']),
   status: compileParamsValidator(CONTROL_PARAMS['agent.status']),
@@ -293,17 +338,40 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
     protocolVersion: PROTOCOL_VERSION,
   }));
   connection.onRequest('system.info', () => context.info());
-  connection.onRequest('system.shutdown', () => {
-    setImmediate(() => context.shutdown());
-    return { stopping: true, activeRuns: supervisor.activeCount };
-  });
+  connection.onRequest(
+    'system.shutdown',
+    async (params): Promise<ShutdownResult> => {
+      const activeRuns = supervisor.activeCount;
+      if (params?.wait !== true) {
+        setImmediate(() => void context.shutdown());
+        return { stopping: true, activeRuns };
+      }
+      const runs = await context.shutdown();
+      return {
+        stopping: true,
+        activeRuns,
+        runs: runs.map(({ runId, name, state, exit }) => ({
+          runId,
+          name,
+          state,
+          exit:
+            exit === null
+              ? null
+              : { reason: exit.reason, stopPhase: exit.stopPhase, explanation: exit.explanation },
+        })),
+      };
+    },
+    validators.shutdown,
+  );
 
   connection.onRequest(
     'agent.start',
     async (params) => {
       refuseDeep(params.params, '/params');
       const run = await supervisor.start(params);
-      if (!isActiveState(run.state) && run.readyAt === null) {
+      // Ended before it was up: no ready, or its setup failed (`setup_done` ok false).
+      const setupFailed = run.exit?.evidence?.error !== undefined;
+      if (!isActiveState(run.state) && (run.readyAt === null || setupFailed)) {
         throw new RpcError(
           DAEMON_RPC_CODES.START_FAILED,
           `x: ${run.options.kind === 'service' ? 'service' : 'agent'} ${run.name} did not start: ${run.exit?.explanation ?? 'exited before ready'}`,
@@ -321,7 +389,7 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
   );
   connection.onRequest(
     'agent.list',
-    (params) => ({ runs: supervisor.list(params) }),
+    (params): AgentList => listPage(supervisor.list(params), params.cursor, params.limit),
     validators.list,
   );
   connection.onRequest(
@@ -335,6 +403,7 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
         run,
         recentIterations: supervisor.iterations(run.runId, params.iterations ?? 5),
         lastHeartbeatAt: supervisor.lastHeartbeatAt(run.runId),
+        currentIteration: supervisor.currentIteration(run.runId),
         persistence: supervisor.persistence,
         ...(run.options.kind === 'service' ? { service: serviceStatus(run) } : {}),
         pendingPermissions: supervisor

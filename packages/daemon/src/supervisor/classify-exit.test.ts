@@ -18,6 +18,19 @@ describe('classifyExit', () => {
       'sigterm',
     ],
     [
+      'a teardown cut short by the stop budget is still stopped/ipc, and says so',
+      {
+        stopPhase: 'ipc',
+        exitFrame: {
+          reason: 'stopped',
+          iterations: 3,
+          summary: 'teardown abandoned after 1800 ms: the stop grace period ran out; count=3',
+        },
+      },
+      'stopped',
+      'ipc',
+    ],
+    [
       'a stop outranks "Reached heap limit" printed by the agent',
       { stopPhase: 'ipc', heapExhausted: true, exitFrame: { reason: 'stopped', iterations: 3 } },
       'stopped',
@@ -190,6 +203,22 @@ describe('classifyExit', () => {
     expect(result.reason).toBe(reason);
     expect(result.stopPhase).toBe(phase);
     expect(result.explanation.length).toBeGreaterThan(10);
+  });
+
+  it('names an abandoned teardown in the explanation', () => {
+    expect(
+      classifyExit({
+        ...base,
+        stopPhase: 'ipc',
+        exitFrame: {
+          reason: 'stopped',
+          iterations: 3,
+          summary: 'teardown abandoned after 1800 ms: the stop grace period ran out; count=3',
+        },
+      }).explanation,
+    ).toBe(
+      'exited on IPC stop (exit code 0); teardown abandoned after 1800 ms: the stop grace period ran out',
+    );
   });
 
   it('names the signal and hints at the OOM killer for an outside SIGKILL', () => {

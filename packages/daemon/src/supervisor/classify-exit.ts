@@ -186,7 +186,10 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
           : phase === 'terminate'
             ? 'did not exit on IPC stop; ended by worker.terminate()'
             : 'did not exit on IPC stop or SIGTERM; SIGKILLed';
-    const explanation = evidence.terminated === true ? by : `${by} (${how})`;
+    const stopped = evidence.terminated === true ? by : `${by} (${how})`;
+    // The kernel says so in its exit frame when the stop budget cut its teardown short.
+    const teardown = /^teardown abandoned[^;]*/.exec(exitFrame?.summary ?? '')?.[0];
+    const explanation = teardown === undefined ? stopped : `${stopped}; ${teardown}`;
     return { reason: 'stopped', stopPhase: phase, explanation };
   }
   if (evidence.heapExhausted === true && exitCode !== 0) {

@@ -7,10 +7,12 @@ import {
   type PermissionRequestMessage,
   type ReadyMessage,
   type RunnerMessage,
+  type SetupDoneMessage,
+  type ErrorDetail,
   type SupervisorMessage,
   type TurnResultMessage,
 } from '@x/ipc';
-import { STDERR_TAIL_BYTES } from '../constants.js';
+import { RUNNER_RSS_BASELINE_MB, STDERR_TAIL_BYTES } from '../constants.js';
 import type {
   LaunchedRunner,
   RunnerExit,
@@ -103,6 +105,8 @@ export interface AttemptListener {
   permissionRequest?(message: PermissionRequestMessage): void;
   /** The runner withdrew a request it no longer waits for (and treated as denied). */
   permissionCancel?(message: PermissionCancelMessage): void;
+  /** The runner's setup succeeded (`setup_done` ok); a failed one ends in `exited`. */
+  setupDone?(): void;
 }
 
 /**
@@ -154,6 +158,9 @@ export class RunAttempt {
   #memory: ExitEvidence['memory'];
   #unhealthy: string | undefined;
   #exited = false;
+  /** The runner's setup, when it reports it (`ready.capabilities.setup`). */
+  #setup: 'pending' | 'done' | 'failed' = 'pending';
+  #setupError: ErrorDetail | undefined;
   /** The exit was reported to the run (`listener.exited`), by the normal path or a fault's. */
   #reported = false;
   /** Set when x's own code failed while supervising this attempt (see #fault). */
@@ -169,6 +176,8 @@ export class RunAttempt {
   readonly ended: Promise<void>;
   /** ms since the Unix epoch of the last heartbeat, if any. */
   lastHeartbeatAt: number | null = null;
+  /** The iteration running now (its `iteration_start` came, its `iteration_done` not yet). */
+  currentIteration: { iteration: number; startedAt: number } | null = null;
 
   constructor(spec: RunSpec, deps: RunAttemptDeps) {
     this.#spec = spec;
@@ -216,9 +225,11 @@ export class RunAttempt {
       );
     }
     if (spec.maxMemoryMb !== null && spec.command === null && !thread) {
-      // Cap the V8 heap of the kernel runner: heap exhaustion then shows up as `oom`.
+      // Cap the V8 heap of the kernel runner below the RSS limit (by an idle runner's own RSS), so
+      // that a heap hog meets V8's cap (a clear `oom`) before the sampled RSS check.
+      const heapMb = Math.max(16, spec.maxMemoryMb - RUNNER_RSS_BASELINE_MB);
       env.NODE_OPTIONS =
-        `${env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${spec.maxMemoryMb}`.trim();
+        `${env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb}`.trim();
     }
     let runner: LaunchedRunner;
     try {
@@ -419,6 +430,7 @@ export class RunAttempt {
     const { runId, name } = this.#spec;
     switch (message.type) {
       case 'iteration_done': {
+        this.currentIteration = null;
         const iteration: IterationRecord = {
           runId,
           attempt: this.#spec.attempt,
@@ -483,8 +495,13 @@ export class RunAttempt {
       case 'permission_cancel':
         this.#deps.listener.permissionCancel?.(message);
         break;
+      case 'setup_done':
+        this.#onSetupDone(message);
+        break;
+      case 'iteration_start':
+        this.currentIteration = { iteration: message.iteration, startedAt: Date.now() };
+        break;
       default:
-        // iteration_start: nothing to do.
         break;
     }
   }
@@ -513,6 +530,35 @@ export class RunAttempt {
     }
     this.#capabilities = message.capabilities;
     this.#markReady('ready');
+  }
+
+  /** True when the runner reported a failed setup (`setup_done` with `ok: false`). */
+  get setupFailed(): boolean {
+    return this.#setup === 'failed';
+  }
+
+  /** True when the runner announced `setup_done` (`ready.capabilities.setup`) and sent it not yet. */
+  get awaitingSetup(): boolean {
+    return this.#capabilities?.setup === true && this.#setup === 'pending';
+  }
+
+  #onSetupDone(message: SetupDoneMessage): void {
+    if (this.#setup !== 'pending') {
+      this.#deps.log.line('x', 'protocol: duplicate setup_done ignored');
+      return;
+    }
+    if (message.ok) {
+      this.#setup = 'done';
+      this.#deps.listener.setupDone?.();
+      return;
+    }
+    const error = message.error;
+    this.#setup = 'failed';
+    this.#setupError = error ?? { name: 'Error', message: 'setup failed (no detail)' };
+    this.#deps.log.line(
+      'x',
+      `setup failed: ${error === undefined ? 'no detail' : `${error.name}: ${error.message}`}${error?.config === true ? ' (configuration error: not restarted)' : ''}`,
+    );
   }
 
   #markReady(how: string): void {
@@ -718,6 +764,9 @@ export class RunAttempt {
       supervisorError: this.#supervisorError,
     };
     const classification = classifyExit(evidence);
+    if (this.#setupError !== undefined && classification.reason !== 'stopped') {
+      classification.explanation = `setup failed: ${this.#setupError.name}: ${this.#setupError.message} (${classification.explanation})`;
+    }
     const readyAt = this.#record.readyAt;
     const runExit: RunExit = {
       ...classification,
@@ -726,6 +775,7 @@ export class RunAttempt {
       stderrTail,
       evidence: {
         ...evidence,
+        ...(this.#setupError === undefined ? {} : { error: this.#setupError }),
         uptimeMs: readyAt === null ? 0 : endedAt - readyAt,
         lastHeartbeatAt: this.lastHeartbeatAt,
       },

@@ -19,6 +19,12 @@ import type { SupervisorEvent } from './supervisor-events.js';
 import { PERMISSION_TIMEOUT_MS, PermissionBroker } from './permission-broker.js';
 import { TurnTracker } from './turn-tracker.js';
 
+/**
+ * How long `agent start` waits for a runner's `setup_done` after its `ready`: 60 000 ms. Past
+ * it, the start is reported with the run running and its setup still going on.
+ */
+export const SETUP_REPORT_WAIT_MS = 60_000;
+
 /** How many recent exit reasons a run keeps. */
 const LAST_REASONS_KEPT = 10;
 
@@ -101,6 +107,11 @@ export class RunController {
 
   get state(): RunState {
     return this.#record.state;
+  }
+
+  /** The iteration the current attempt is running (since `startedAt`, ms epoch), or null. */
+  get currentIteration(): { iteration: number; startedAt: number } | null {
+    return this.#attempt?.currentIteration ?? null;
   }
 
   /** ms since the epoch of the current attempt's last heartbeat, or null. */
@@ -245,6 +256,7 @@ export class RunController {
         permissionRequest: (message) => this.#onPermissionRequest(spec.attempt, message),
         permissionCancel: (message) =>
           this.#permissions.withdraw(message.requestId, message.reason),
+        setupDone: () => this.#settleStarted(this.record),
       },
     });
     this.#attempt = attempt;
@@ -264,6 +276,14 @@ export class RunController {
     if (this.#record.state === 'starting') {
       this.#transition('running');
     }
+    if (this.#attempt?.awaitingSetup === true) {
+      // `agent start` reports the setup's outcome, or, after SETUP_REPORT_WAIT_MS, a run still
+      // setting up (as systemd's start job waits for READY=1, within TimeoutStartSec).
+      const timer = setTimeout(() => this.#settleStarted(this.record), SETUP_REPORT_WAIT_MS);
+      timer.unref();
+      void this.started.then(() => clearTimeout(timer));
+      return;
+    }
     this.#settleStarted(this.record);
   }
 
@@ -281,6 +301,15 @@ export class RunController {
         exit.reason === 'stopped' || exit.reason === 'completed' ? 'exited' : 'failed',
         exit,
       );
+      return;
+    }
+    if (this.#attempt?.setupFailed === true && attempt.attempt === 1) {
+      // A run whose first setup failed never started: `agent start` reports it, and a restart
+      // loop would only repeat it (no respawn loop for a bootstrap failure, as in piscina).
+      this.#finish('failed', {
+        ...exit,
+        explanation: `${exit.explanation}; not restarted: the first attempt's setup failed, fix it and start the agent again`,
+      });
       return;
     }
     const decision = decideRestart({

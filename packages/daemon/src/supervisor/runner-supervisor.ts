@@ -573,6 +573,11 @@ export class RunnerSupervisor {
     return this.#runs.get(runId)?.pendingPermissions ?? [];
   }
 
+  /** The iteration an active run is in the middle of, or null. */
+  currentIteration(runId: string): { iteration: number; startedAt: number } | null {
+    return this.#runs.get(runId)?.currentIteration ?? null;
+  }
+
   /** Last heartbeat time of an active run (ms since the epoch), or null. */
   lastHeartbeatAt(runId: string): number | null {
     return this.#runs.get(runId)?.lastHeartbeatAt ?? null;

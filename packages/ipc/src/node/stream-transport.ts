@@ -10,6 +10,9 @@ import type { ByteTransport } from '../core/transport.js';
  */
 const COPY_BELOW_BYTES = 4096;
 
+/** After `close()`, how long a duplex stream's peer has to end its side before it is destroyed: 2000 ms. */
+const CLOSE_GRACE_MS = 2000;
+
 /**
  * Adapts Node streams (a socket, a child's stdio pipe, `fd 3`) to a {@link ByteTransport}.
  * `readable` and `writable` may be one duplex. The transport closes on the readable's
@@ -122,6 +125,13 @@ export function createStreamTransport(
       writable.end();
       if (writable !== (readable as unknown)) {
         readable.destroy();
+      } else {
+        // A socket half-closed by end() lives until its peer ends too: a peer that is stopped
+        // (SIGSTOP) or hung never does, and would keep this process alive. Once closed, the
+        // socket no longer holds the event loop, and it is destroyed after a grace period.
+        const socket = readable as Readable & { unref?: () => void };
+        socket.unref?.();
+        setTimeout(() => readable.destroy(), CLOSE_GRACE_MS).unref();
       }
       finish();
     },
