@@ -77,4 +77,40 @@ describe('thread mode: an agent logging in a tight loop', () => {
     // The daemon's event loop kept running (generous bound for a loaded 2-core machine).
     expect(longestGapMs).toBeLessThan(2000);
   });
+
+  it('two back-to-back agents (intervalMs 0) do not outrun the daemon: it answers, and a stop is prompt', async () => {
+    const COUNTER = fileURLToPath(
+      new URL('../../../examples/agents/fixtures/counter.mjs', import.meta.url),
+    );
+    const runs = await Promise.all(
+      ['spin-a', 'spin-b'].map((name) =>
+        daemon.supervisor.start({ module: COUNTER, name, runnerMode: 'thread', intervalMs: 0 }),
+      ),
+    );
+    let longestGapMs = 0;
+    let last = Date.now();
+    const started = last;
+    while (Date.now() - started < 4000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      longestGapMs = Math.max(longestGapMs, Date.now() - last);
+      last = Date.now();
+    }
+    const stopStarted = Date.now();
+    const stopped = await Promise.all(
+      runs.map((run) => daemon.supervisor.stop(run.runId, { ipcMs: 10_000, sigtermMs: 1000 })),
+    );
+    const stopMs = Date.now() - stopStarted;
+    const stored = stopped.map((run) => run.iterations);
+    console.log(
+      `back-to-back thread agents: ${stored.join(' + ')} iterations stored in 4 s; longest timer gap ${longestGapMs} ms; stop took ${stopMs} ms`,
+    );
+    for (const run of stopped) {
+      expect(run.exit).toMatchObject({ reason: 'stopped', stopPhase: 'ipc' });
+    }
+    // Without flow control: ~150 iterations/s stored, and the stop waited 30 s behind the
+    // frames queued in the workers. Generous bounds for a loaded 2-core machine.
+    expect(Math.min(...stored)).toBeGreaterThan(1000);
+    expect(stopMs).toBeLessThan(5000);
+    expect(longestGapMs).toBeLessThan(2000);
+  });
 });

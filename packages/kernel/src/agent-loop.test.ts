@@ -26,7 +26,9 @@ function recordingSink(): AgentLoopSink & { events: SinkEvent[]; reports(): Iter
     events,
     reports: () => events.flatMap((event) => (event.kind === 'done' ? [event.report] : [])),
     iterationStart: (iteration, startedAt) => events.push({ kind: 'start', iteration, startedAt }),
-    iterationDone: (report) => events.push({ kind: 'done', report }),
+    iterationDone: (report) => {
+      events.push({ kind: 'done', report });
+    },
     log: (level, message) => events.push({ kind: 'log', level, message }),
     notify: (payload) => events.push({ kind: 'notify', payload }),
   };
@@ -202,6 +204,32 @@ describe('AgentLoop iterations', () => {
     expect(
       (secondStart as { startedAt: number }).startedAt - (doneAt[0] ?? 0),
     ).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe('AgentLoop flow control', () => {
+  it('a back-to-back loop starts no iteration while its last report is not taken, and a stop still ends it', async () => {
+    const { loop, sink } = makeLoop({ step: () => ({}) });
+    let release!: () => void;
+    const taken = new Promise<void>((resolve) => (release = resolve));
+    sink.iterationDone = (report) => {
+      sink.events.push({ kind: 'done', report });
+      // The host's channel is full after the second report.
+      return report.iteration === 2 ? taken : undefined;
+    };
+    const run = loop.run();
+    await sleep(50);
+    expect(sink.reports().map((report) => report.iteration)).toEqual([1, 2]);
+    release();
+    await sleep(20);
+    expect(sink.reports().length).toBeGreaterThan(2);
+    // Blocked again on a report that is never taken: the stop ends the run at once.
+    sink.iterationDone = () => new Promise<void>(() => undefined);
+    await sleep(20);
+    const stoppedAt = performance.now();
+    loop.stop(5000, 'test');
+    await expect(run).resolves.toMatchObject({ reason: 'stopped' });
+    expect(performance.now() - stoppedAt).toBeLessThan(1000);
   });
 });
 

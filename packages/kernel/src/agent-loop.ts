@@ -44,7 +44,12 @@ export interface IterationReport {
  */
 export interface AgentLoopSink {
   iterationStart(iteration: number, startedAt: number): void;
-  iterationDone(report: IterationReport): void;
+  /**
+   * Reports an iteration. A host whose channel is full returns a promise that settles once the
+   * report is taken: the loop starts no next iteration before that (or a stop, or a turn), so a
+   * back-to-back loop (`intervalMs: 0`) cannot outrun its supervisor.
+   */
+  iterationDone(report: IterationReport): void | Promise<void>;
   log(level: LogLevel, message: string): void;
   notify(payload: unknown): void;
   /**
@@ -120,6 +125,8 @@ type Agent = AgentDefinition<Record<string, unknown>, unknown>;
  */
 export class AgentLoop {
   readonly #abort = new AbortController();
+  /** The last iteration report, while the host has not taken it yet (see AgentLoopSink). */
+  #delivered: Promise<void> | undefined;
   #state: LoopState = 'idle';
   #wake: (() => void) | undefined;
   readonly #deadline = new StopDeadline();
@@ -272,6 +279,11 @@ export class AgentLoop {
       }
       const step = await this.#runStep(state);
       completed += 1;
+      if (this.#delivered !== undefined) {
+        // Flow control: wait until the supervisor has taken the report (woken by a stop or turn).
+        await Promise.race([this.#delivered, this.#sleep(undefined)]);
+        this.#delivered = undefined;
+      }
       summary = step.summary ?? summary;
       if (step.end !== undefined) {
         ending = step.end;
@@ -340,13 +352,14 @@ export class AgentLoop {
     }
     if (failed) {
       const errorDetail = toErrorDetail(failure);
-      this.sink.iterationDone({
-        iteration,
-        status: 'error',
-        durationMs,
-        error: describeThrown(failure),
-        errorDetail,
-      });
+      this.#delivered =
+        this.sink.iterationDone({
+          iteration,
+          status: 'error',
+          durationMs,
+          error: describeThrown(failure),
+          errorDetail,
+        }) ?? undefined;
       this.sink.log(
         'error',
         boundText(`iteration ${iteration} failed: ${describeWithStack(failure)}`, MAX_TEXT_LENGTH),
@@ -366,7 +379,7 @@ export class AgentLoop {
     if (fields.usage !== undefined) {
       report.usage = fields.usage;
     }
-    this.sink.iterationDone(report);
+    this.#delivered = this.sink.iterationDone(report) ?? undefined;
     const done = fields.done ? { end: { reason: 'done' } as Ending } : {};
     return fields.summary === undefined ? done : { ...done, summary: fields.summary };
   }

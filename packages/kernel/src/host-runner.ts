@@ -153,7 +153,8 @@ export async function hostRunner(
     {
       iterationStart: (iteration, startedAt) =>
         void send({ type: 'iteration_start', iteration, startedAt }),
-      iterationDone: (report) => void send({ type: 'iteration_done', ...report }),
+      // Returned: the loop waits for a full channel (flow control, see AgentLoopSink).
+      iterationDone: (report) => send({ type: 'iteration_done', ...report }),
       log: (level, message) =>
         void send({ type: 'log', level, message: boundText(message, MAX_TEXT_LENGTH) }),
       notify: (payload) => void send({ type: 'notify', payload }),
