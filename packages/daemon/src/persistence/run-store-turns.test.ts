@@ -147,4 +147,42 @@ describe('RunStore turns and permission requests (real SQLite file)', () => {
     // turnsBefore defaults to iterationsBefore.
     expect(store.prune({ iterationsBefore: 0, runsBefore: 0 })).toMatchObject({ turns: 0 });
   });
+  it('bounds an active run to its newest N turns and requests; pending ones and turn numbering stay', () => {
+    store.updateRun('r-1', { state: 'running' });
+    const now = Date.now();
+    for (let i = 1; i <= 30; i += 1) {
+      // t-3 and p-3 are still pending: never deleted, even far past the bound.
+      const pending = i === 3;
+      store.upsertTurn(
+        turn({
+          turnId: `t-${i}`,
+          status: pending ? 'pending' : 'ok',
+          submittedAt: now + i,
+          finishedAt: pending ? null : now + i,
+        }),
+      );
+      store.upsertPermission(
+        permission({
+          requestId: `p-${i}`,
+          requestedAt: now + i,
+          decision: pending ? null : 'granted',
+          decidedBy: pending ? null : 'auto',
+          decidedAt: pending ? null : now + i,
+        }),
+      );
+    }
+    expect(store.prune({ iterationsBefore: 0, runsBefore: 0, maxPerRun: 10 })).toEqual({
+      iterations: 0,
+      runs: 0,
+      turns: 19,
+      permissions: 19,
+    });
+    const turns = store.recentTurns('r-1', 100).map((t) => t.turnId);
+    expect(turns).toEqual([...Array.from({ length: 10 }, (_, i) => `t-${30 - i}`), 't-3']);
+    expect(store.recentPermissions('r-1', 100).map((p) => p.requestId)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `p-${30 - i}`),
+      'p-3',
+    ]);
+    expect(store.lastTurnNumber('r-1')).toBe(30);
+  });
 });

@@ -135,20 +135,23 @@ describe('RunStore (real SQLite file)', () => {
     expect(store.latestByName('probe')?.runId).toBe('r-new');
   });
 
-  it('prunes old iterations and terminal runs, never an active run', () => {
+  it('prunes old iterations of every run, active ones included, and old terminal runs, never an active run', () => {
     store.insertRun(runRecord('r-done', 'a', 1000));
     store.insertRun(runRecord('r-live', 'b', 1000));
     store.recordIteration(iteration({ runId: 'r-done', finishedAt: 10 }));
     store.recordIteration(iteration({ runId: 'r-live', finishedAt: 10 }));
+    store.recordIteration(iteration({ runId: 'r-live', iteration: 2, finishedAt: 200 }));
     store.updateRun('r-done', { state: 'exited', endedAt: 20 });
     expect(store.prune({ iterationsBefore: 100, runsBefore: 15 })).toEqual({
-      iterations: 1,
+      iterations: 2,
       runs: 0,
       turns: 0,
       permissions: 0,
     });
-    expect(store.countIterations('r-live')).toBe(1);
-    expect(store.prune({ iterationsBefore: 0, runsBefore: 100 })).toEqual({
+    expect(store.recentIterations('r-live', 10).map((i) => i.iteration)).toEqual([2]);
+    // The run's total counts every iteration, pruned or not.
+    expect(store.getRun('r-live')).toMatchObject({ iterations: 2 });
+    expect(store.prune({ iterationsBefore: 0, runsBefore: Number.MAX_SAFE_INTEGER })).toEqual({
       iterations: 0,
       runs: 1,
       turns: 0,
@@ -156,6 +159,54 @@ describe('RunStore (real SQLite file)', () => {
     });
     expect(store.getRun('r-done')).toBeUndefined();
     expect(store.getRun('r-live')).toBeDefined();
+  });
+
+  it('bounds an active run to its newest N iterations across attempts, and its total stays right', () => {
+    store.insertRun(runRecord('r-fast', 'fast', 1000));
+    store.insertRun(runRecord('r-slow', 'slow', 1000));
+    store.updateRun('r-fast', { state: 'running' });
+    store.updateRun('r-slow', { state: 'running' });
+    // 3 000 iterations in attempt 1, then 2 000 in attempt 2 (numbered from 1 again), all recent.
+    const now = Date.now();
+    const insert = store.database.transaction(() => {
+      for (let i = 1; i <= 5000; i += 1) {
+        const attempt = i <= 3000 ? 1 : 2;
+        const n = attempt === 1 ? i : i - 3000;
+        store.recordIteration(
+          iteration({ runId: 'r-fast', attempt, iteration: n, finishedAt: now }),
+        );
+      }
+      for (let i = 1; i <= 50; i += 1) {
+        store.recordIteration(iteration({ runId: 'r-slow', iteration: i, finishedAt: now }));
+      }
+    });
+    insert();
+    const rule = { iterationsBefore: 0, runsBefore: 0, maxPerRun: 2500 };
+    expect(store.prune(rule)).toMatchObject({ iterations: 2500, runs: 0 });
+    expect(store.countIterations('r-fast')).toBe(2500);
+    const newest = store.recentIterations('r-fast', 2500);
+    expect([newest[0].attempt, newest[0].iteration]).toEqual([2, 2000]);
+    expect([newest[2499].attempt, newest[2499].iteration]).toEqual([1, 2501]);
+    expect(store.countIterations('r-slow')).toBe(50);
+    expect(store.getRun('r-fast')).toMatchObject({ iterations: 5000, lastSummary: 'first' });
+    // More arrive; the next pass trims back to the bound, and a pass with nothing over it deletes nothing.
+    for (let i = 2001; i <= 2100; i += 1) {
+      store.recordIteration(
+        iteration({ runId: 'r-fast', attempt: 2, iteration: i, finishedAt: now }),
+      );
+    }
+    expect(store.prune(rule)).toMatchObject({ iterations: 100 });
+    expect(store.countIterations('r-fast')).toBe(2500);
+    expect(store.recentIterations('r-fast', 1)[0]).toMatchObject({ attempt: 2, iteration: 2100 });
+    expect(store.prune(rule)).toMatchObject({ iterations: 0 });
+    expect(store.getRun('r-fast')).toMatchObject({ iterations: 5100 });
+  });
+
+  it('reports its disk use: the file plus the WAL', () => {
+    store.insertRun(runRecord('r-1', 'probe', 1000));
+    const wal = statSync(`${dir.path}/x.db-wal`).size;
+    expect(wal).toBeGreaterThan(0);
+    expect(store.diskBytes()).toBe(statSync(`${dir.path}/x.db`).size + wal);
   });
 
   it('survives reopening: data written before close is there', () => {

@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Usage } from '@x/ipc';
 import type { ExitClassification, ExitReason } from '../supervisor/classify-exit.js';
@@ -6,6 +6,7 @@ import type { RestartPolicy } from '../supervisor/restart-policy.js';
 import type { ServiceProbes } from '../supervisor/run-attempt.js';
 import type { RunnerMode } from '../launch/runner-launcher.js';
 import type { RunState } from '../supervisor/run-state.js';
+import { HistoryPruner, type PruneCounts, type PruneRule } from './history-pruner.js';
 import { MIGRATIONS } from './schema.js';
 
 /** A run: one agent started once, made of one or more attempts (restarts). The `--json` shape. */
@@ -184,6 +185,7 @@ export class RunStore {
   readonly #db: Database.Database;
   readonly #insertIteration: Database.Statement;
   readonly #bumpIterations: Database.Statement;
+  #pruner: HistoryPruner | undefined;
 
   /** Opens (creating and migrating as needed) the database at `path`, mode 0600. */
   constructor(readonly path: string) {
@@ -557,44 +559,30 @@ export class RunStore {
   }
 
   /**
-   * Deletes history by a retention rule: iterations of terminal runs finished before
-   * `iterationsBefore`; turns and permission requests of any run, active ones included,
-   * submitted (requested) and finished (decided) before `turnsBefore` (default `iterationsBefore`),
-   * keeping each run's newest turn so that turn ids are never handed out again; and terminal
-   * runs (with everything of theirs) that ended before `runsBefore`. Pending turns and
-   * requests are never touched. Returns what was deleted.
+   * Deletes history by a retention rule, a whole pass now (see {@link HistoryPruner}): iterations
+   * of any run finished before `iterationsBefore`; turns and permission requests of any run
+   * finished (decided) before `turnsBefore` (default `iterationsBefore`), keeping pending ones
+   * and each run's newest turn so that turn ids are never handed out again; past `maxPerRun`,
+   * each run's oldest iterations, finished turns and decided requests; and terminal runs (with
+   * everything of theirs) that ended before `runsBefore`. An active run is never deleted.
+   * Returns what was deleted. A daemon prunes step by step instead (`RetentionScheduler`).
    */
-  prune(rule: { iterationsBefore: number; runsBefore: number; turnsBefore?: number | undefined }): {
-    iterations: number;
-    runs: number;
-    turns: number;
-    permissions: number;
-  } {
-    const turnsBefore = rule.turnsBefore ?? rule.iterationsBefore;
-    return this.#db.transaction(() => {
-      const iterations = this.#db
-        .prepare(
-          `DELETE FROM agent_iterations WHERE finished_at < ?
-           AND run_id IN (SELECT run_id FROM agent_runs WHERE state IN ('exited', 'failed'))`,
-        )
-        .run(rule.iterationsBefore).changes;
-      const turns = this.#db
-        .prepare(
-          `DELETE FROM agent_turns WHERE submitted_at < @before AND finished_at < @before
-           AND submitted_at < (SELECT max(submitted_at) FROM agent_turns AS newest
-                               WHERE newest.run_id = agent_turns.run_id)`,
-        )
-        .run({ before: turnsBefore }).changes;
-      const permissions = this.#db
-        .prepare(
-          'DELETE FROM agent_permissions WHERE requested_at < @before AND decided_at < @before',
-        )
-        .run({ before: turnsBefore }).changes;
-      const runs = this.#db
-        .prepare("DELETE FROM agent_runs WHERE state IN ('exited', 'failed') AND ended_at < ?")
-        .run(rule.runsBefore).changes;
-      return { iterations, runs, turns, permissions };
-    })();
+  prune(rule: PruneRule): PruneCounts {
+    return this.pruner.pruneAll(rule);
+  }
+
+  /** Retention's batched deletes on this database (prepared once). */
+  get pruner(): HistoryPruner {
+    this.#pruner ??= new HistoryPruner(this.#db);
+    return this.#pruner;
+  }
+
+  /**
+   * Bytes the database takes on disk: the file plus its write-ahead log (`-wal`); the
+   * `-shm` index (32 KiB) is not counted.
+   */
+  diskBytes(): number {
+    return fileBytes(this.path) + fileBytes(`${this.path}-wal`);
   }
 
   /** The open database, shared with the event backlog (`EventStore`) so both use one connection. */
@@ -646,6 +634,14 @@ function toRecord(row: Row): RunRecord {
           },
     logPath: row.log_path as string | null,
   };
+}
+
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // no WAL yet, or just checkpointed away
+  }
 }
 
 function jsonOrNull(value: unknown): string | null {

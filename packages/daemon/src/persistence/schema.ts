@@ -129,4 +129,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_by_run ON events (run_id, id);
   CREATE INDEX events_by_name ON events (name, id);
   `,
+  // 5: per-run time indexes, so retention can find a run's newest turns and requests (and
+  // its newest turn for the age rule) without reading all of them.
+  `
+  CREATE INDEX agent_turns_by_run ON agent_turns (run_id, submitted_at);
+  CREATE INDEX agent_permissions_by_run ON agent_permissions (run_id, requested_at);
+  `,
 ];
