@@ -6,17 +6,26 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** History retention of a daemon, as `x daemon start|restart` flags give it (days, rows). */
 export interface RetentionFlags {
   keepIterations?: number | undefined;
+  maxIterationsPerRun?: number | undefined;
   keepRuns?: number | undefined;
   keepEvents?: number | undefined;
   maxEvents?: number | undefined;
 }
 
-/** Adds `--keep-iterations`, `--keep-runs`, `--keep-events` (days) and `--max-events`. */
+/**
+ * Adds `--keep-iterations`, `--keep-runs`, `--keep-events` (days), `--max-iterations-per-run`
+ * and `--max-events` (rows).
+ */
 export function addRetentionOptions(command: Command): Command {
   return command
     .option(
       '--keep-iterations <days>',
-      'prune iterations, turns and permission requests older than this (default 30)',
+      'prune iterations, turns and permission requests older than this, active runs included (default 30)',
+      parsePositiveInt,
+    )
+    .option(
+      '--max-iterations-per-run <n>',
+      "keep only each run's newest n iterations (and n turns, n permission requests), active runs included (default 10000)",
       parsePositiveInt,
     )
     .option(
@@ -41,6 +50,7 @@ export function retentionArgs(flags: RetentionFlags): string[] {
     }
   };
   add('--keep-iterations', flags.keepIterations);
+  add('--max-iterations-per-run', flags.maxIterationsPerRun);
   add('--keep-runs', flags.keepRuns);
   add('--keep-events', flags.keepEvents);
   add('--max-events', flags.maxEvents);
@@ -49,12 +59,20 @@ export function retentionArgs(flags: RetentionFlags): string[] {
 
 /** The flags as `startDaemon` options (ms); absent flags keep the daemon's defaults. */
 export function retentionOptions(flags: RetentionFlags): {
-  retention: { iterationsMs?: number | undefined; runsMs?: number | undefined };
+  retention: {
+    iterationsMs?: number | undefined;
+    runsMs?: number | undefined;
+    maxIterationsPerRun?: number | undefined;
+  };
   eventBacklog: { maxRows?: number | undefined; maxAgeMs?: number | undefined };
 } {
   const ms = (days: number | undefined) => (days === undefined ? undefined : days * DAY_MS);
   return {
-    retention: { iterationsMs: ms(flags.keepIterations), runsMs: ms(flags.keepRuns) },
+    retention: {
+      iterationsMs: ms(flags.keepIterations),
+      runsMs: ms(flags.keepRuns),
+      maxIterationsPerRun: flags.maxIterationsPerRun,
+    },
     eventBacklog: { maxRows: flags.maxEvents, maxAgeMs: ms(flags.keepEvents) },
   };
 }

@@ -31,6 +31,7 @@ export async function daemonStatus(options: { home: string; json: boolean }): Pr
     ['started', `${formatTime(info.startedAt)} (up ${formatDuration(info.uptimeMs)})`],
     ['launcher', info.launcher],
     ['active runs', info.activeRuns],
+    ['database', `${(info.databaseBytes / 1024 / 1024).toFixed(1)} MiB (x.db + WAL)`],
     [
       'persistence',
       info.persistence.ok
