@@ -558,6 +558,42 @@ describe('rpc batches and malformed requests', () => {
   });
 });
 
+describe('rpc server under back-pressure', () => {
+  it('a peer that never reads its answers gets its connection closed, never a dropped answer', async () => {
+    const [clientTransport, serverTransport] = createTransportPair();
+    const client = createRpcConnection(
+      createChannel({ transport: clientTransport, codec: createJsonlCodec() }),
+    );
+    const server = createRpcConnection(
+      createChannel({
+        transport: serverTransport,
+        codec: createJsonlCodec(),
+        maxQueuedBytes: 4096,
+      }),
+    );
+    cleanups.push(() => {
+      client.close();
+      server.close();
+    });
+    server.onRequest('big', () => 'x'.repeat(3000));
+    // The client stops reading: the server's answers pile up until its queue is full.
+    serverTransport.stall();
+    const calls = Array.from({ length: 5 }, () =>
+      client.request('big').then(
+        () => 'answered',
+        (error: Error) => error.message,
+      ),
+    );
+    const outcomes = await Promise.race([
+      Promise.all(calls),
+      new Promise<string[]>((resolve) => setTimeout(() => resolve(['hung']), 3000)),
+    ]);
+    // Without the close, the calls whose answers were refused would wait for ever.
+    expect(outcomes).not.toEqual(['hung']);
+    expect(outcomes.filter((outcome) => outcome !== 'answered').join('\n')).toMatch(/closed/);
+  });
+});
+
 describe('rpc client-side failures', () => {
   it('a call with no response within timeoutMs rejects -32098, and the late response is ignored', async () => {
     const { client, server, serverTransport } = connected();

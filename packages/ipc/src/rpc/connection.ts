@@ -86,6 +86,13 @@ export function createRpcConnection(channel: Channel<unknown, unknown>): RpcConn
   // answer its caller, who would otherwise wait forever: -32603 naming why (size and limit).
   const sendResponse = (response: RpcResponse | RpcResponse[]) => {
     channel.send(response).catch((error: Error) => {
+      if (isIpcError(error) && error.code === IPC_ERROR_CODES.BACKPRESSURE) {
+        // The peer sends requests without reading the answers. Dropping this one would leave
+        // its caller waiting for ever: close the connection, so that every pending call of
+        // the peer fails at once ("connection closed") instead.
+        channel.close();
+        return;
+      }
       if (!isIpcError(error) || !isEncodeError(error)) {
         return; // the peer is gone
       }
