@@ -94,4 +94,20 @@ describe('a stalled daemon (SIGSTOP, then SIGCONT)', () => {
     });
     expect(isAlive(before.run.pid!)).toBe(true);
   }, 60_000);
+
+  it('x daemon stop stops a stopped daemon: resumes it, and it stops its runs', async () => {
+    const start = await x(home.path, ['agent', 'start', `${FIXTURES}counter.mjs`, '--name', 'c']);
+    expect(start.code, start.stderr).toBe(0);
+    const status = await xJson<Status>(home.path, ['agent', 'status', 'c']);
+    process.kill(daemonPid, 'SIGSTOP');
+    const stop = await xJson<{ status: string; runs: { name: string; reason?: string }[] }>(
+      home.path,
+      ['daemon', 'stop'],
+      {},
+      { timeoutMs: 40_000 },
+    );
+    expect(stop.status).toBe('stopped');
+    expect(isAlive(daemonPid)).toBe(false);
+    expect(isAlive(status.run.pid!)).toBe(false);
+  }, 60_000);
 });

@@ -57,14 +57,21 @@ export type DaemonStopReport =
 export async function stopDaemon(home: string): Promise<DaemonStopReport> {
   const paths = statePaths(home);
   const found = await probe(home);
-  if (found.status !== 'running') {
+  const descriptor =
+    found.status === 'running' || found.status === 'unresponsive' ? found.descriptor : undefined;
+  if (descriptor === undefined) {
     if (found.status === 'stale') {
       rmSync(paths.descriptorPath, { force: true });
       rmSync(paths.socketPath, { force: true });
     }
     return { status: 'not_running', home };
   }
-  const { pid } = found.descriptor;
+  const { pid } = descriptor;
+  if (found.status === 'unresponsive') {
+    // Alive but not answering: a stopped (SIGSTOP) daemon can take the request, or SIGTERM,
+    // only once it runs again.
+    signal(pid, 'SIGCONT');
+  }
   let connection: RpcConnection | undefined;
   let before: RunRecord[] | null = null;
   try {
