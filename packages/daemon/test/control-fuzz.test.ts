@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import fc from 'fast-check';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { isRpcError, type RpcConnection } from '@x/ipc';
@@ -135,6 +136,36 @@ describe('control methods fuzzed from their schemas against a real daemon (socke
         return { error: { code: error.code, message: error.message, data: error.data } };
       }
       throw error;
+    }
+  }
+
+  /**
+   * Sends one raw line (a batch) on a connection of its own and reads the answer line; lines of
+   * notifications before it (`monitor.event`, once a batch item subscribed) are skipped.
+   */
+  async function rawLine(socketPath: string, line: string): Promise<unknown> {
+    const socket = connect(socketPath);
+    socket.on('error', () => undefined);
+    socket.setEncoding('utf8');
+    socket.write(`${line}\n`);
+    let text = '';
+    try {
+      for await (const chunk of socket) {
+        text += chunk as string;
+        let at;
+        while ((at = text.indexOf('\n')) !== -1) {
+          const message = JSON.parse(text.slice(0, at)) as unknown;
+          text = text.slice(at + 1);
+          const notification =
+            typeof message === 'object' && message !== null && 'method' in message;
+          if (!notification) {
+            return message;
+          }
+        }
+      }
+      throw new Error(`the connection closed before an answer to ${shown(line)}`);
+    } finally {
+      socket.destroy();
     }
   }
 
@@ -326,7 +357,64 @@ describe('control methods fuzzed from their schemas against a real daemon (socke
     expect(reached.reduce((sum, [, n]) => sum + n, 0)).toBeGreaterThanOrEqual(runs(80) / 4);
   }, 240_000);
 
-  /** Methods with a schema, and refs/ids that reach the fixture runs some of the time. */
+  it('interleaved agent.start, agent.stop, agent.send and agent.status on two names: each answered, one active run per name, all end when stopped', async () => {
+    const names = fc.constantFrom('i1', 'i2');
+    const start = fc
+      .tuple(validArbitrary(CONTROL_PARAMS['agent.start'], startOptions()), names, fc.boolean())
+      .map(([params, name, preferCommand]) => ({
+        ...plausible(params as Record<string, unknown>, preferCommand),
+        name,
+      }));
+    const operation = fc.oneof(
+      { weight: 3, arbitrary: start.map((params) => ['agent.start', params] as const) },
+      names.map((ref) => ['agent.stop', { ref, stopBudget: QUICK_STOP }] as const),
+      fc
+        .tuple(names, fc.jsonValue({ maxDepth: 2 }), fc.boolean())
+        .map(
+          ([ref, input, wait]) => ['agent.send', { ref, input, wait, timeoutMs: 2_000 }] as const,
+        ),
+      names.map((ref) => ['agent.status', { ref }] as const),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(operation, fc.integer({ min: 0, max: 300 })), {
+          minLength: 2,
+          maxLength: 6,
+        }),
+        async (operations) => {
+          inFlight = `interleaved ${shown(operations)}`;
+          const answers = await Promise.all(
+            operations.map(async ([[method, params], delayMs]) => {
+              await new Promise((resolve) => setTimeout(resolve, delayMs));
+              const pending = call(method, params);
+              const answer = await Promise.race([
+                pending,
+                new Promise<undefined>((resolve) =>
+                  setTimeout(() => resolve(undefined), START_PATIENCE_MS * 2),
+                ),
+              ]);
+              return [method, params, answer ?? pending] as const;
+            }),
+          );
+          const { runs: listed } = await rpc.request<{ runs: RunRecord[] }>('agent.list', {});
+          const active = listed.filter(
+            (run) => isActiveState(run.state) && (run.name === 'i1' || run.name === 'i2'),
+          );
+          expect(
+            active.map((run) => run.name).sort(),
+            `two active runs of one name after ${shown(operations)}`,
+          ).toEqual([...new Set(active.map((run) => run.name))].sort());
+          await stopStrays();
+          for (const [method, params, answer] of answers) {
+            expectAnswered(method, params, await answer);
+          }
+          await expectNothingLeftActive(`interleaved ${shown(operations)}`);
+        },
+      ),
+      { numRuns: runs(25), seed: SEED },
+    );
+  }, 240_000);
+
   /**
    * Every method with a params schema but agent.start (fuzzed on its own) and system.shutdown
    * (it stops the daemon), so that a method added later is fuzzed too; refs and ids reach the
@@ -396,6 +484,48 @@ describe('control methods fuzzed from their schemas against a real daemon (socke
       monitorRpc.close();
     }
   }, 240_000);
+
+  it('a JSON-RPC batch of generated requests (and notifications) gets one answer per request id', async () => {
+    const request = fc.oneof(
+      ...methods().map(([method, schema, options]) =>
+        validArbitrary(schema, { ...options, optionalWeights: [2, 1] }).map((params) => ({
+          method,
+          params,
+        })),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(request, fc.nat(9)), { minLength: 1, maxLength: 20 }),
+        async (items) => {
+          // Ids are unique numbers and strings; one item in ten is a notification (no id).
+          const batch = items.map(([{ method, params }, dice], index) =>
+            dice === 0 && index > 0
+              ? { jsonrpc: '2.0', method, params }
+              : { jsonrpc: '2.0', id: index % 2 === 0 ? index : `id-${index}`, method, params },
+          );
+          const line = JSON.stringify(batch);
+          fc.pre(Buffer.byteLength(line) + 1 <= CONTROL_MAX_FRAME_BYTES);
+          inFlight = `batch ${shown(batch)}`;
+          const answers = (await rawLine(daemon.paths.socketPath, line)) as {
+            id: unknown;
+            error?: { code: number; message: string };
+          }[];
+          const ids = batch
+            .filter((item) => 'id' in item)
+            .map((item) => (item as { id: unknown }).id);
+          expect(Array.isArray(answers), shown(answers)).toBe(true);
+          expect(answers.map((answer) => answer.id).sort(), inFlight).toEqual([...ids].sort());
+          for (const answer of answers) {
+            if (answer.error !== undefined) {
+              expectAnswered('batch item', answer, { error: answer.error });
+            }
+          }
+        },
+      ),
+      { numRuns: runs(30), seed: SEED },
+    );
+  });
 
   it('system.*: any params are answered (they take none); system.shutdown is left out: it stops the daemon', async () => {
     await fc.assert(
@@ -503,7 +633,7 @@ describe('control methods fuzzed from their schemas against a real daemon (socke
   });
 });
 
-describe('issue 16: a stored run with an unusable probe does not kill the next daemon', () => {
+describe('issue 16: a run an older daemon stored with params the API now refuses does not kill the next daemon', () => {
   const crashes: unknown[] = [];
   const onCrash = (reason: unknown) => crashes.push(reason);
   let dir: ReturnType<typeof tempDir>;
@@ -522,71 +652,104 @@ describe('issue 16: a stored run with an unusable probe does not kill the next d
     dir.remove();
   });
 
+  const RUN_ID = 'r-0ld99999';
+  const quickRestarts = (mode: 'always' | 'on-failure') => ({
+    ...DEFAULT_RESTART_POLICY,
+    mode,
+    backoff: { initialMs: 50, multiplier: 1, maxMs: 50, jitter: 0 },
+    intensity: { maxRestarts: 2, periodMs: 60_000 },
+  });
+
+  /**
+   * Stores `run` as `running` (its daemon died), starts a daemon on that home, and waits for
+   * recovery to resume it and for it to end: the run `failed`, no crash, and `system.ping`
+   * answered. Returns the run and its log.
+   */
+  async function recover(
+    options: Partial<RunRecord['options']>,
+    fields: Partial<RunRecord> = {},
+  ): Promise<{ run: RunRecord | undefined; log: string }> {
+    dir = tempDir('x-fr-');
+    const home = `${dir.path}/home`;
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    const base = runRecord(RUN_ID, 'old-run', Date.now() - 10_000);
+    const stored = new RunStore(statePaths(home).dbPath);
+    stored.insertRun({
+      ...base,
+      module: null,
+      state: 'running',
+      pid: null,
+      logPath: `${dir.path}/old-run.log`,
+      ...fields,
+      options: { ...base.options, cwd: dir.path, ...options },
+    });
+    stored.close();
+
+    daemon = await startDaemon({ home, launcher: kernelLauncher(), logger: silentLogger });
+    const rpc = await connectRpc(daemon.paths.socketPath);
+    try {
+      const ended = await waitFor(() => daemon?.supervisor.get(RUN_ID)?.state === 'failed', 20_000);
+      const run = daemon.supervisor.get(RUN_ID);
+      expect(ended, `run is ${run?.state}: ${shown(run?.exit)}`).toBe(true);
+      expect(crashes).toEqual([]);
+      await expect(
+        rpc.request('system.ping', undefined, { timeoutMs: ANSWER_WITHIN_MS }),
+      ).resolves.toMatchObject({ pong: true });
+      const logs = await rpc.request<{ lines: string[] }>('agent.logs', { ref: RUN_ID });
+      return { run, log: logs.lines.join('\n') };
+    } finally {
+      rpc.close();
+    }
+  }
+
   it.each([
     ['readiness', 'always'],
     ['liveness', 'always'],
     ['readiness', 'on-failure'],
   ] as const)(
-    'a %s probe of 127.0.0.1:99999 (restart %s), as an older daemon stored it: recovery resumes it, the probe fails, the daemon stays up',
+    'a %s probe of 127.0.0.1:99999 (restart %s): recovery resumes it, the probe fails naming the target, the daemon stays up',
     async (which, mode) => {
-      dir = tempDir('x-fr-');
-      const home = `${dir.path}/home`;
-      const paths = statePaths(home);
-      mkdirSync(home, { recursive: true, mode: 0o700 });
-      const base = runRecord('r-0ld99999', 'old-svc', Date.now() - 10_000);
       const probe = { tcp: '127.0.0.1:99999', intervalMs: 50, timeoutMs: 200, failureThreshold: 2 };
-      const stored = new RunStore(paths.dbPath);
-      stored.insertRun({
-        ...base,
-        module: null,
-        state: 'running',
-        pid: null,
-        logPath: `${dir.path}/old-svc.log`,
-        options: {
-          ...base.options,
-          kind: 'service',
-          command: ['sleep', '100'],
-          cwd: dir.path,
-          probes: {
-            readiness: which === 'readiness' ? probe : null,
-            readinessTimeoutMs: 300,
-            liveness: which === 'liveness' ? probe : null,
-          },
-          restart: {
-            ...DEFAULT_RESTART_POLICY,
-            mode,
-            backoff: { initialMs: 50, multiplier: 1, maxMs: 50, jitter: 0 },
-            intensity: { maxRestarts: 2, periodMs: 60_000 },
-          },
+      const { run, log } = await recover({
+        kind: 'service',
+        command: ['sleep', '100'],
+        probes: {
+          readiness: which === 'readiness' ? probe : null,
+          readinessTimeoutMs: 300,
+          liveness: which === 'liveness' ? probe : null,
         },
+        restart: quickRestarts(mode),
       });
-      stored.close();
-
-      daemon = await startDaemon({ home, launcher: kernelLauncher(), logger: silentLogger });
-      const rpc = await connectRpc(daemon.paths.socketPath);
-      try {
-        // Resumed (restart after daemon_lost), probed, failed by the probe, and given up on.
-        const ended = await waitFor(
-          () => daemon?.supervisor.get('r-0ld99999')?.state === 'failed',
-          20_000,
-        );
-        const run = daemon.supervisor.get('r-0ld99999');
-        expect(ended, `run is ${run?.state}: ${shown(run?.exit)}`).toBe(true);
-        expect(run?.attempt).toBeGreaterThan(1);
-        expect(crashes).toEqual([]);
-        await expect(
-          rpc.request('system.ping', undefined, { timeoutMs: ANSWER_WITHIN_MS }),
-        ).resolves.toMatchObject({ pong: true });
-        // The probe's failure names the target and why, in the exit and the run log.
-        const why =
-          /TCP probe target "127\.0\.0\.1:99999" must be host:port with a port of 1–65535/;
-        expect(run?.exit?.explanation).toMatch(why);
-        const logs = await rpc.request<{ lines: string[] }>('agent.logs', { ref: 'r-0ld99999' });
-        expect(logs.lines.join('\n')).toMatch(why);
-      } finally {
-        rpc.close();
-      }
+      expect(run?.attempt).toBeGreaterThan(1);
+      const why = /TCP probe target "127\.0\.0\.1:99999" must be host:port with a port of 1–65535/;
+      expect(run?.exit?.explanation).toMatch(why);
+      expect(log).toMatch(why);
     },
     60_000,
   );
+
+  it.each<[string, Partial<RunRecord['options']>]>([
+    ['an argument', { command: ['sleep', '1\u00002'] }],
+    ['the program', { command: ['sl\u0000eep', '1'] }],
+    ['an env value', { command: ['sleep', '1'], env: { A: '\u0000' } }],
+    ['cwd', { command: ['sleep', '1'], cwd: '/tmp\u0000' }],
+  ])(
+    'issue 16 (7c): a NUL byte in %s (restart always): the restart fails to spawn, the run ends, the daemon stays up',
+    async (_, options) => {
+      const { run } = await recover({
+        ...options,
+        restart: quickRestarts('always'),
+      });
+      expect(run?.exit?.reason).toBe('spawn_failed');
+    },
+    60_000,
+  );
+
+  it('a memory limit of 16 MiB (restart always): the run ends, the daemon stays up', async () => {
+    const { run } = await recover(
+      { command: null, maxMemoryMb: 16, restart: quickRestarts('always') },
+      { module: `${AGENTS}turn-echo.mjs` },
+    );
+    expect(run?.state).toBe('failed');
+  }, 60_000);
 });
