@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { MAX_TIMER_MS } from '../constants.js';
+import { MAX_TIMER_MS, MIN_MEMORY_LIMIT_MB } from '../constants.js';
 import { probeTargetProblem } from '../health/probe.js';
 import type { ParamsRefusal } from './params-validator.js';
 
@@ -22,10 +22,10 @@ export const MAX_RESTARTS = 100;
 /** Highest `restart.backoff.multiplier`: 100 (a finite number; JSON's 1e400 is Infinity). */
 export const MAX_BACKOFF_MULTIPLIER = 100;
 /**
- * Lowest `maxMemoryMb`: 64 MiB. An empty runner's RSS is about 44 MiB, so a lower limit
- * would kill a runner as soon as it starts.
+ * Lowest `maxMemoryMb`: MIN_MEMORY_LIMIT_MB (64 MiB), the limit the supervisor also applies. An
+ * empty runner's RSS is about 44 MiB, so a lower limit would kill a runner as soon as it starts.
  */
-export const MIN_MEMORY_MB = 64;
+export const MIN_MEMORY_MB = MIN_MEMORY_LIMIT_MB;
 /** Highest `maxMemoryMb`: 1 TiB (1 048 576 MiB). */
 export const MAX_MEMORY_MB = 1024 * 1024;
 
