@@ -53,7 +53,7 @@ export const MEMORY_SAMPLE_MS = 1000;
 export const RETAIN_ITERATIONS_MS = 30 * 24 * 3600 * 1000;
 /** Default retention of finished runs (with their attempts and iterations): 90 days (ms). */
 export const RETAIN_RUNS_MS = 90 * 24 * 3600 * 1000;
-/** How often history is pruned: hourly (ms). */
+/** How often the event backlog is pruned by age: hourly (ms); history is pruned every minute (RETENTION_INTERVAL_MS). */
 export const PRUNE_INTERVAL_MS = 3600 * 1000;
 /** How long a service's readiness probe may take to pass: 60 000 ms. */
 export const READINESS_TIMEOUT_MS = 60_000;

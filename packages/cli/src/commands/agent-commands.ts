@@ -271,6 +271,12 @@ export async function agentStatus(
         truncate(it.error ?? it.summary ?? '', 60),
       ]),
     );
+    // The newest failure's stack (what the agent threw, kept by the runner), bounded.
+    const failed = status.recentIterations.find((it) => it.errorDetail?.stack !== undefined);
+    if (failed?.errorDetail?.stack !== undefined) {
+      const stack = failed.errorDetail.stack.split('\n').slice(0, 8).join('\n');
+      process.stdout.write(`\niteration ${failed.iteration} threw:\n${stack}\n`);
+    }
   }
   if (
     run.exit !== null &&

@@ -117,6 +117,38 @@ describe('RunStore (real SQLite file)', () => {
     );
   });
 
+  it('keeps what a failed iteration or turn threw, whole (migration 6)', () => {
+    store.insertRun(runRecord('r-1', 'probe', 1000));
+    const thrown = {
+      name: 'TypeError',
+      message: 'x is not a function',
+      stack: 'TypeError: x is not a function\n    at step (/a/agent.mjs:3:7)',
+      code: 'E_X',
+    };
+    store.recordIteration(
+      iteration({ status: 'error', error: 'TypeError: x is not a function', errorDetail: thrown }),
+    );
+    store.recordIteration(iteration({ iteration: 2 }));
+    const [second, first] = store.recentIterations('r-1', 10);
+    expect(first.errorDetail).toEqual(thrown);
+    expect(second.errorDetail).toBeUndefined();
+    store.upsertTurn({
+      runId: 'r-1',
+      turnId: 't-1',
+      attempt: 1,
+      input: null,
+      status: 'error',
+      output: null,
+      error: 'TypeError: x is not a function',
+      errorDetail: thrown,
+      durationMs: 1,
+      usage: null,
+      submittedAt: 1,
+      finishedAt: 2,
+    });
+    expect(store.getTurn('r-1', 't-1')?.errorDetail).toEqual(thrown);
+  });
+
   it('lists active runs and the most recent terminal ones, newest first', () => {
     for (let i = 0; i < 5; i += 1) {
       store.insertRun(runRecord(`r-${i}`, `n${i}`, 1000 + i));

@@ -1,6 +1,6 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { Usage } from '@x/ipc';
+import type { ErrorDetail, Usage } from '@x/ipc';
 import type { ExitClassification, ExitReason } from '../supervisor/classify-exit.js';
 import type { RestartPolicy } from '../supervisor/restart-policy.js';
 import type { ServiceProbes } from '../supervisor/run-attempt.js';
@@ -107,6 +107,11 @@ export interface IterationRecord {
   durationMs: number;
   summary: string | null;
   error: string | null;
+  /**
+   * What a failed iteration threw, whole (name, message, stack ≤ 16 KiB, code), when the
+   * runner sent it (`iteration_done.errorDetail`); `error` is its one line.
+   */
+  errorDetail?: ErrorDetail | null;
   usage: Usage | null;
   /** ms since the Unix epoch. */
   finishedAt: number;
@@ -127,6 +132,8 @@ export interface TurnRecord {
   output: unknown;
   /** Error message (status `error`) or cancel reason (status `cancelled`), else null. */
   error: string | null;
+  /** What a failed turn threw, whole (`turn_result.errorDetail`), when the runner sent it. */
+  errorDetail?: ErrorDetail | null;
   /** Wall time of the turn, ms; null while pending. */
   durationMs: number | null;
   usage: Usage | null;
@@ -198,8 +205,8 @@ export class RunStore {
     this.#db.pragma('busy_timeout = 5000');
     this.#migrate();
     this.#insertIteration = this.#db.prepare(`
-      INSERT INTO agent_iterations (run_id, attempt, iteration, status, duration_ms, summary, error, usage, finished_at)
-      VALUES (@runId, @attempt, @iteration, @status, @durationMs, @summary, @error, @usage, @finishedAt)
+      INSERT INTO agent_iterations (run_id, attempt, iteration, status, duration_ms, summary, error, error_detail, usage, finished_at)
+      VALUES (@runId, @attempt, @iteration, @status, @durationMs, @summary, @error, @errorDetail, @usage, @finishedAt)
       ON CONFLICT (run_id, attempt, iteration) DO NOTHING`);
     this.#bumpIterations = this.#db.prepare(`
       UPDATE agent_runs SET iterations = iterations + 1, last_summary = coalesce(@summary, last_summary)
@@ -355,6 +362,7 @@ export class RunStore {
     return this.#db.transaction(() => {
       const inserted = this.#insertIteration.run({
         ...record,
+        errorDetail: jsonOrNull(record.errorDetail),
         usage: record.usage === null ? null : JSON.stringify(record.usage),
       });
       if (inserted.changes === 0) {
@@ -369,19 +377,21 @@ export class RunStore {
   upsertTurn(turn: TurnRecord): void {
     this.#db
       .prepare(
-        `INSERT INTO agent_turns (run_id, turn_id, attempt, input, status, output, error, duration_ms, usage,
-                                  submitted_at, finished_at)
-         VALUES (@runId, @turnId, @attempt, @input, @status, @output, @error, @durationMs, @usage,
-                 @submittedAt, @finishedAt)
+        `INSERT INTO agent_turns (run_id, turn_id, attempt, input, status, output, error, error_detail,
+                                  duration_ms, usage, submitted_at, finished_at)
+         VALUES (@runId, @turnId, @attempt, @input, @status, @output, @error, @errorDetail,
+                 @durationMs, @usage, @submittedAt, @finishedAt)
          ON CONFLICT (run_id, turn_id) DO UPDATE SET
            attempt = excluded.attempt, status = excluded.status, output = excluded.output,
-           error = excluded.error, duration_ms = excluded.duration_ms, usage = excluded.usage,
+           error = excluded.error, error_detail = excluded.error_detail,
+           duration_ms = excluded.duration_ms, usage = excluded.usage,
            finished_at = excluded.finished_at`,
       )
       .run({
         ...turn,
         input: jsonOrNull(turn.input),
         output: jsonOrNull(turn.output),
+        errorDetail: jsonOrNull(turn.errorDetail),
         usage: turn.usage === null ? null : JSON.stringify(turn.usage),
       });
   }
@@ -544,6 +554,9 @@ export class RunStore {
         durationMs: row.duration_ms as number,
         summary: row.summary as string | null,
         error: row.error as string | null,
+        ...(row.error_detail == null
+          ? {}
+          : { errorDetail: parseOrNull(row.error_detail) as ErrorDetail }),
         usage: row.usage === null ? null : (JSON.parse(row.usage as string) as Usage),
         finishedAt: row.finished_at as number,
       }));
@@ -661,6 +674,9 @@ function toTurn(row: Row): TurnRecord {
     status: row.status as TurnRecord['status'],
     output: parseOrNull(row.output),
     error: row.error as string | null,
+    ...(row.error_detail == null
+      ? {}
+      : { errorDetail: parseOrNull(row.error_detail) as ErrorDetail }),
     durationMs: row.duration_ms as number | null,
     usage: parseOrNull(row.usage) as Usage | null,
     submittedAt: row.submitted_at as number,

@@ -135,4 +135,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX agent_turns_by_run ON agent_turns (run_id, submitted_at);
   CREATE INDEX agent_permissions_by_run ON agent_permissions (run_id, requested_at);
   `,
+  // 6: what a failed iteration or turn threw, whole (protocol ErrorDetail: name, message,
+  // stack, code), beside the one-line `error`.
+  `
+  ALTER TABLE agent_iterations ADD COLUMN error_detail TEXT;  -- JSON ErrorDetail, or null
+  ALTER TABLE agent_turns ADD COLUMN error_detail TEXT;       -- JSON ErrorDetail, or null
+  `,
 ];

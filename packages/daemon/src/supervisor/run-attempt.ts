@@ -439,6 +439,7 @@ export class RunAttempt {
           durationMs: message.durationMs,
           summary: message.summary ?? null,
           error: message.error ?? null,
+          ...(message.errorDetail === undefined ? {} : { errorDetail: message.errorDetail }),
           usage: message.usage ?? null,
           finishedAt: Date.now(),
         };

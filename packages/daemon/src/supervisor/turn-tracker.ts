@@ -86,6 +86,7 @@ export class TurnTracker {
       status: result.status,
       output: result.output ?? null,
       error: result.error ?? null,
+      ...(result.errorDetail === undefined ? {} : { errorDetail: result.errorDetail }),
       durationMs: result.durationMs,
       usage: result.usage ?? null,
     });
@@ -161,7 +162,10 @@ export class TurnTracker {
 
   #finish(
     turnId: string,
-    result: Pick<TurnRecord, 'status' | 'output' | 'error' | 'durationMs' | 'usage'>,
+    result: Pick<
+      TurnRecord,
+      'status' | 'output' | 'error' | 'errorDetail' | 'durationMs' | 'usage'
+    >,
   ): TurnRecord | undefined {
     const entry = this.#inFlight.get(turnId);
     if (entry === undefined) {
