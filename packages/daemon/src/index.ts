@@ -12,13 +12,9 @@ export {
   type StopPhase,
 } from './supervisor/classify-exit.js';
 export type { SupervisorEvent } from './supervisor/supervisor-events.js';
-export {
-  RunAttempt,
-  type AttemptListener,
-  type RunSpec,
-  type ServiceProbes,
-  type StopBudget,
-} from './supervisor/run-attempt.js';
+export { RunAttempt, type AttemptListener } from './supervisor/run-attempt.js';
+export type { RunSpec, StopBudget } from './supervisor/run-spec.js';
+export type { ServiceProbes } from './health/service-probes.js';
 export { RunController } from './supervisor/run-controller.js';
 export { serviceStatus, type ServiceStatus } from './supervisor/service-status.js';
 export {
@@ -82,16 +78,16 @@ export {
   type RunnerModeDecision,
   type RunnerModeInput,
 } from './launch/resolve-runner-mode.js';
-export {
-  RunStore,
-  type IterationRecord,
-  type PermissionDecidedBy,
-  type PermissionRecord,
-  type TurnRecord,
-  type RunExit,
-  type RunOptions,
-  type RunRecord,
-} from './persistence/run-store.js';
+export { RunStore } from './persistence/run-store.js';
+export type {
+  IterationRecord,
+  PermissionDecidedBy,
+  PermissionRecord,
+  TurnRecord,
+  RunExit,
+  RunOptions,
+  RunRecord,
+} from './persistence/records.js';
 export type { PersistenceHealth } from './persistence/persistence-guard.js';
 export { RunLog, readLogTail, type LogSource, type RunLogOptions } from './logs/run-log.js';
 export { ControlServer, type ControlServerOptions } from './control/control-server.js';

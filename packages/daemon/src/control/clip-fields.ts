@@ -1,4 +1,4 @@
-import type { PermissionRecord, TurnRecord } from '../persistence/run-store.js';
+import type { PermissionRecord, TurnRecord } from '../persistence/records.js';
 
 /** A record as a control method returns it: over-large fields replaced by null and listed. */
 export type Clipped<T> = T & {

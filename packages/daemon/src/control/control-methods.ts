@@ -16,7 +16,7 @@ import type {
   PermissionRecord,
   RunRecord,
   TurnRecord,
-} from '../persistence/run-store.js';
+} from '../persistence/records.js';
 import type { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
 import {
   LISTED_FIELD_MAX_BYTES,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunRecord } from '../persistence/run-store.js';
+import type { RunRecord } from '../persistence/records.js';
 import { runRecord } from '../../test/helpers.js';
 import { LIST_PAGE_MAX_BYTES, LISTED_STDERR_TAIL_BYTES, listPage } from './list-page.js';
 

@@ -1,5 +1,5 @@
 import { RpcError } from '@x/ipc';
-import type { RunRecord } from '../persistence/run-store.js';
+import type { RunRecord } from '../persistence/records.js';
 import { LISTED_FIELD_MAX_BYTES, type Clipped } from './clip-fields.js';
 
 /** Bytes of run JSON in one `agent.list` answer at most: 768 KiB (under the 1 MiB frame limit). */

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runRecord, tempDir } from '../../test/helpers.js';
 import { HistoryPruner } from './history-pruner.js';
-import { RunStore, type IterationRecord } from './run-store.js';
+import type { IterationRecord } from './records.js';
+import { RunStore } from './run-store.js';
 
 const iteration = (runId: string, n: number, finishedAt: number): IterationRecord => ({
   runId,

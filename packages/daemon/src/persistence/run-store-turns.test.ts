@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runRecord, tempDir } from '../../test/helpers.js';
-import { RunStore, type PermissionRecord, type TurnRecord } from './run-store.js';
+import type { PermissionRecord, TurnRecord } from './records.js';
+import { RunStore } from './run-store.js';
 
 const turn = (over: Partial<TurnRecord> = {}): TurnRecord => ({
   runId: 'r-1',

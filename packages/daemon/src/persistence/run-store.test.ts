@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runRecord, tempDir } from '../../test/helpers.js';
 import { DEFAULT_RESTART_POLICY } from '../supervisor/restart-policy.js';
-import { RunStore, type IterationRecord } from './run-store.js';
+import type { IterationRecord } from './records.js';
+import { RunStore } from './run-store.js';
 import { MIGRATIONS } from './schema.js';
 
 const iteration = (over: Partial<IterationRecord> = {}): IterationRecord => ({

@@ -2,173 +2,18 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { ErrorDetail, Usage } from '@x/ipc';
 import type { ExitClassification, ExitReason } from '../supervisor/classify-exit.js';
-import type { RestartPolicy } from '../supervisor/restart-policy.js';
-import type { ServiceProbes } from '../supervisor/run-attempt.js';
-import type { RunnerMode } from '../launch/runner-launcher.js';
 import type { RunState } from '../supervisor/run-state.js';
 import { HistoryPruner, type PruneCounts, type PruneRule } from './history-pruner.js';
+import type {
+  AttemptRecord,
+  IterationRecord,
+  PermissionDecidedBy,
+  PermissionRecord,
+  RunOptions,
+  RunRecord,
+  TurnRecord,
+} from './records.js';
 import { MIGRATIONS } from './schema.js';
-
-/** A run: one agent started once, made of one or more attempts (restarts). The `--json` shape. */
-export interface RunRecord {
-  runId: string;
-  name: string;
-  /** Agent module, or null for a `command` run. */
-  module: string | null;
-  params: Record<string, unknown>;
-  options: RunOptions;
-  /** `subprocess` or `thread`. */
-  launcher: string;
-  state: RunState;
-  /** Process id of the current (or last) attempt. */
-  pid: number | null;
-  pgid: number | null;
-  /** ms since the Unix epoch. */
-  createdAt: number;
-  /** When the current (or last) attempt became ready. */
-  readyAt: number | null;
-  /** When the run reached a terminal state (`exited`, `failed`). */
-  endedAt: number | null;
-  /** Iterations over every attempt. */
-  iterations: number;
-  lastSummary: string | null;
-  /** Number of the current (or last) attempt, from 1. */
-  attempt: number;
-  /** Restarts made so far (attempt − 1). */
-  restarts: number;
-  /** While `backoff`: when the next attempt starts, ms since the epoch. */
-  nextRestartAt: number | null;
-  /** How the most recent attempts ended, newest last (at most 10). */
-  lastReasons: { attempt: number; reason: ExitReason; at: number }[];
-  /** How the last attempt ended (the run's end once terminal), or null. */
-  exit: RunExit | null;
-  logPath: string | null;
-}
-
-/** The options a run was started with. */
-export interface RunOptions {
-  /** `agent` (speaks the protocol) or `service` (any program, health-checked). Absent in old rows: agent. */
-  kind?: 'agent' | 'service';
-  /** A service's probes; null for agents. */
-  probes?: ServiceProbes | null;
-  /** Program and arguments of a `command` run; null for a module run. */
-  command: string[] | null;
-  intervalMs: number;
-  maxIterations: number | null;
-  stopBudget: { ipcMs: number; sigtermMs: number };
-  codec: 'jsonl' | 'msgpack';
-  cwd: string;
-  /** Extra environment of the runner (stored in the 0600 database). */
-  env: Record<string, string>;
-  restart: RestartPolicy;
-  /** Memory limit in MiB (V8 heap cap and RSS limit), or null. */
-  maxMemoryMb: number | null;
-  /** How the runner is hosted: `subprocess` or `thread`. Absent in old rows: see `launcher`. */
-  runnerMode?: RunnerMode;
-  /** Permission requests granted without asking: `true` for all, or these tool names. Absent: none. */
-  autoApprove?: true | string[] | null;
-  /** How long a permission request waits for an answer before it is denied (`timeout`), ms. */
-  permissionTimeoutMs?: number;
-  /** Heartbeat interval asked of the runner, ms; absent: the daemon's. */
-  heartbeatIntervalMs?: number;
-  /** Heartbeat silence after which the runner is `hung`, ms; absent: the daemon's. */
-  livenessTimeoutMs?: number;
-}
-
-/** How an attempt ended. */
-export interface RunExit extends ExitClassification {
-  exitCode: number | null;
-  signal: string | null;
-  stderrTail: string;
-  /** What the classification was decided from (uptime, heartbeat age, RSS…). */
-  evidence: Record<string, unknown>;
-}
-
-/** One attempt of a run, as stored. */
-export interface AttemptRecord {
-  runId: string;
-  attempt: number;
-  pid: number | null;
-  pgid: number | null;
-  /** Process start time from /proc/<pid>/stat (clock ticks since boot): tells a reused pid apart. */
-  procStart: number | null;
-  startedAt: number;
-  readyAt: number | null;
-  endedAt: number | null;
-  exit: Omit<RunExit, 'stderrTail'> | null;
-}
-
-/** One finished iteration as stored. */
-export interface IterationRecord {
-  runId: string;
-  attempt: number;
-  iteration: number;
-  status: 'ok' | 'error';
-  durationMs: number;
-  summary: string | null;
-  error: string | null;
-  /**
-   * What a failed iteration threw, whole (name, message, stack ≤ 16 KiB, code), when the
-   * runner sent it (`iteration_done.errorDetail`); `error` is its one line.
-   */
-  errorDetail?: ErrorDetail | null;
-  usage: Usage | null;
-  /** ms since the Unix epoch. */
-  finishedAt: number;
-}
-
-/** One turn submitted to a run, as stored (`agent_turns`) and returned by `agent.send`. */
-export interface TurnRecord {
-  runId: string;
-  /** Assigned by the daemon: `t-1`, `t-2`, … unique within the run. */
-  turnId: string;
-  /** Attempt the turn was sent to. */
-  attempt: number | null;
-  /** What was submitted (any JSON value; null when none). */
-  input: unknown;
-  /** `pending` until the runner answers, or the attempt ends without answering. */
-  status: 'pending' | 'ok' | 'error' | 'cancelled';
-  /** What the agent's `turn` returned (status `ok`), else null. */
-  output: unknown;
-  /** Error message (status `error`) or cancel reason (status `cancelled`), else null. */
-  error: string | null;
-  /** What a failed turn threw, whole (`turn_result.errorDetail`), when the runner sent it. */
-  errorDetail?: ErrorDetail | null;
-  /** Wall time of the turn, ms; null while pending. */
-  durationMs: number | null;
-  usage: Usage | null;
-  /** ms since the Unix epoch. */
-  submittedAt: number;
-  finishedAt: number | null;
-}
-
-/**
- * Who answered a permission request: its policy, a client, its timeout, the run's end, or
- * the runner itself (`runner`: it withdrew the request with `permission_cancel`).
- */
-export type PermissionDecidedBy = 'auto' | 'client' | 'timeout' | 'stopped' | 'runner';
-
-/** One permission request of a runner and its answer, as stored (`agent_permissions`). */
-export interface PermissionRecord {
-  runId: string;
-  attempt: number;
-  /** Assigned by the runner, unique within the attempt. */
-  requestId: string;
-  /** What the agent wants to use (a tool or action name). */
-  tool: string;
-  input: unknown;
-  rationale: string | null;
-  /** ms since the Unix epoch. */
-  requestedAt: number;
-  /** null while pending. */
-  decision: 'granted' | 'denied' | null;
-  decidedBy: PermissionDecidedBy | null;
-  /** Why (e.g. `timeout`, `stopped`, a client's `--reason`), or null. */
-  reason: string | null;
-  decidedAt: number | null;
-  /** While pending: when it is denied for lack of an answer, ms since the epoch (not stored). */
-  expiresAt: number | null;
-}
 
 type Row = Record<string, unknown>;
 

@@ -7,7 +7,8 @@ import { EventStore } from '../persistence/event-store.js';
 import { DAEMON_ERROR_CODES, DaemonError } from '../errors.js';
 import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import type { RunLogOptions } from '../logs/run-log.js';
-import { RunStore, type RunRecord } from '../persistence/run-store.js';
+import type { RunRecord } from '../persistence/records.js';
+import { RunStore } from '../persistence/run-store.js';
 import { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
 import {
   readDescriptor,

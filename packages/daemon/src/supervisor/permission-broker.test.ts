@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PermissionRecord } from '../persistence/run-store.js';
+import type { PermissionRecord } from '../persistence/records.js';
 import {
   MAX_PENDING_PERMISSIONS,
   PermissionBroker,

@@ -1,5 +1,5 @@
 import type { PermissionRequestMessage } from '@x/ipc';
-import type { PermissionDecidedBy, PermissionRecord } from '../persistence/run-store.js';
+import type { PermissionDecidedBy, PermissionRecord } from '../persistence/records.js';
 
 /** How long a permission request waits for an answer before it is denied (`timeout`): 30 min. */
 export const PERMISSION_TIMEOUT_MS = 30 * 60 * 1000;

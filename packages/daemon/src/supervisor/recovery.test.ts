@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AttemptRecord, RunRecord } from '../persistence/run-store.js';
+import type { AttemptRecord, RunRecord } from '../persistence/records.js';
 import { runRecord } from '../../test/helpers.js';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
 import { planRecovery, type RecoveryInput } from './recovery.js';

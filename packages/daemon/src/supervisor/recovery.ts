@@ -1,10 +1,5 @@
-import type {
-  AttemptRecord,
-  IterationRecord,
-  RunExit,
-  RunRecord,
-  RunStore,
-} from '../persistence/run-store.js';
+import type { AttemptRecord, IterationRecord, RunExit, RunRecord } from '../persistence/records.js';
+import type { RunStore } from '../persistence/run-store.js';
 import type { PersistenceGuard } from '../persistence/persistence-guard.js';
 import { isProcessAlive } from '../process/descriptor.js';
 import { readProcessStartTime } from '../process/proc-stat.js';

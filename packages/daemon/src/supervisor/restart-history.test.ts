@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AttemptRecord } from '../persistence/run-store.js';
+import type { AttemptRecord } from '../persistence/records.js';
 import type { ExitReason } from './classify-exit.js';
 import { restartHistory } from './restart-history.js';
 

@@ -1,4 +1,4 @@
-import type { AttemptRecord } from '../persistence/run-store.js';
+import type { AttemptRecord } from '../persistence/records.js';
 import type { RestartPolicy } from './restart-policy.js';
 
 /** What a run's restart decisions remember between attempts (see `decideRestart`). */

@@ -1,7 +1,6 @@
 import {
   FrameError,
   IPC_ERROR_CODES,
-  type Disposable,
   PROTOCOL_VERSION,
   type PermissionCancelMessage,
   type PermissionRequestMessage,
@@ -12,84 +11,26 @@ import {
   type SupervisorMessage,
   type TurnResultMessage,
 } from '@x/ipc';
-import { RUNNER_RSS_BASELINE_MB, STDERR_TAIL_BYTES } from '../constants.js';
-import type {
-  LaunchedRunner,
-  RunnerExit,
-  RunnerLauncher,
-  RunnerMode,
-} from '../launch/runner-launcher.js';
-import { TailBuffer, type RunLog } from '../logs/run-log.js';
+import { STDERR_TAIL_BYTES } from '../constants.js';
+import type { LaunchedRunner, RunnerExit, RunnerLauncher } from '../launch/runner-launcher.js';
 import { unlaunchedRunner } from '../launch/unlaunched-runner.js';
+import { errorTrace, safeJson, truncate } from '../logs/log-text.js';
+import { TailBuffer, type RunLog } from '../logs/run-log.js';
 import type { PersistenceGuard } from '../persistence/persistence-guard.js';
-import type {
-  AttemptRecord,
-  IterationRecord,
-  RunExit,
-  RunStore,
-} from '../persistence/run-store.js';
+import type { AttemptRecord, IterationRecord, RunExit } from '../persistence/records.js';
+import type { RunStore } from '../persistence/run-store.js';
 import { sharedGroupMemorySampler } from '../process/group-memory-sampler.js';
 import { readProcessStartTime } from '../process/proc-stat.js';
 import type { Logger } from '../process/logger.js';
-import {
-  classifyExit,
-  isHeapExhausted,
-  type ExitEvidence,
-  type StopPhase,
-} from './classify-exit.js';
-import { describeProbe, runProbe, type ProbeSpec } from '../health/probe.js';
-import type { RestartPolicy } from './restart-policy.js';
+import { buildAttemptExit, supervisorErrorExit, workerErrorTrace } from './attempt-exit.js';
+import { AttemptTimers } from './attempt-timers.js';
+import type { ExitEvidence, StopPhase } from './classify-exit.js';
+import { drainRunner } from './drain-runner.js';
 import { LivenessMonitor } from './liveness-monitor.js';
+import type { RunSpec, StopBudget } from './run-spec.js';
+import { initMessageOf, launchSpecOf } from './runner-start.js';
+import { ServiceProber } from './service-prober.js';
 import type { SupervisorEvent } from './supervisor-events.js';
-
-/** Everything needed to start one attempt of a run. */
-export interface RunSpec {
-  /** `agent`: speaks runner protocol v1 on fd 3. `service`: any program, health-checked by probes. */
-  kind: 'agent' | 'service';
-  /** A service's probes (ignored for agents). */
-  probes: ServiceProbes;
-  runId: string;
-  /** Attempt number, from 1. */
-  attempt: number;
-  name: string;
-  /** Agent module for the launcher's runner, or null for a `command` run. */
-  module: string | null;
-  /** Program and arguments of a `command` run, or null. */
-  command: string[] | null;
-  params: Record<string, unknown>;
-  intervalMs: number;
-  maxIterations: number | null;
-  stopBudget: StopBudget;
-  codec: 'jsonl' | 'msgpack';
-  cwd: string;
-  env: Record<string, string>;
-  handshakeTimeoutMs: number;
-  /** Invalid frames tolerated within 60 s before the runner is killed (`protocol_error`). */
-  maxInvalidFramesPerMinute: number;
-  /** When to restart (read by the run, not the attempt). */
-  restart: RestartPolicy;
-  /** How often the runner sends `heartbeat`, ms; null for no heartbeats. */
-  heartbeatIntervalMs: number | null;
-  /** Heartbeat silence after which a runner that has sent one is `hung`, ms. */
-  livenessTimeoutMs: number;
-  /**
-   * Memory limit in MiB, or null for none. A subprocess: V8 heap cap (module runs) and RSS
-   * limit. A thread: V8 heap cap only (`resourceLimits`; a thread has no RSS of its own).
-   */
-  maxMemoryMb: number | null;
-  /** How the runner is hosted (a `command` run or service is always `subprocess`). */
-  runnerMode: RunnerMode;
-  /** How often RSS is sampled against `maxMemoryMb`, ms. */
-  memorySampleMs: number;
-}
-
-/** Health checks of a service. A service with no readiness probe is ready once spawned. */
-export interface ServiceProbes {
-  readiness: ProbeSpec | null;
-  /** How long the readiness probe may take to pass before the start fails, ms. @default 60 000 */
-  readinessTimeoutMs: number;
-  liveness: ProbeSpec | null;
-}
 
 /** What an attempt tells its run. */
 export interface AttemptListener {
@@ -107,18 +48,6 @@ export interface AttemptListener {
   permissionCancel?(message: PermissionCancelMessage): void;
   /** The runner's setup succeeded (`setup_done` ok); a failed one ends in `exited`. */
   setupDone?(): void;
-}
-
-/**
- * Durations of the first two stop phases, in ms; the third (SIGKILL) is immediate.
- * A thread runner has two phases: IPC `stop`, then after `ipcMs` `worker.terminate()`
- * (`sigtermMs` does not apply).
- */
-export interface StopBudget {
-  /** IPC `stop` → SIGTERM (a thread: → terminate). */
-  ipcMs: number;
-  /** SIGTERM → SIGKILL. */
-  sigtermMs: number;
 }
 
 /** Collaborators of an attempt, passed in so tests can observe them. */
@@ -167,9 +96,8 @@ export class RunAttempt {
   #supervisorError: string | undefined;
   /** Times (ms) of recent invalid frames, at most maxInvalidFramesPerMinute + 1 kept. */
   readonly #invalidFrames: number[] = [];
-  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
-  readonly #intervals = new Set<ReturnType<typeof setInterval>>();
-  #memoryWatch: Disposable | undefined;
+  /** Cleared when the exit is observed; a callback that throws is a fault (see #fault). */
+  readonly #timers = new AttemptTimers((what, error) => this.#fault(what, error));
   readonly #stderrTail = new TailBuffer(STDERR_TAIL_BYTES);
   #settleEnded!: () => void;
   /** Settles when the attempt has exited (process exit observed, classified, persisted). */
@@ -215,7 +143,6 @@ export class RunAttempt {
     const { launcher, log } = this.#deps;
     const spec = this.#spec;
     log.line('x', `attempt ${spec.attempt}: starting ${spec.module ?? spec.command?.join(' ')}`);
-    const env = { ...spec.env };
     const thread = spec.runnerMode === 'thread';
     if (thread && spec.cwd !== process.cwd()) {
       // Workers share the daemon's working directory and cannot chdir.
@@ -224,25 +151,9 @@ export class RunAttempt {
         `thread mode: the runner shares the daemon's working directory (${process.cwd()}), not ${spec.cwd}`,
       );
     }
-    if (spec.maxMemoryMb !== null && spec.command === null && !thread) {
-      // Cap the V8 heap of the kernel runner below the RSS limit (by an idle runner's own RSS), so
-      // that a heap hog meets V8's cap (a clear `oom`) before the sampled RSS check.
-      const heapMb = Math.max(16, spec.maxMemoryMb - RUNNER_RSS_BASELINE_MB);
-      env.NODE_OPTIONS =
-        `${env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb}`.trim();
-    }
     let runner: LaunchedRunner;
     try {
-      runner = launcher.launch({
-        runId: spec.runId,
-        name: spec.name,
-        codec: spec.codec,
-        cwd: spec.cwd,
-        env,
-        command: spec.command ?? undefined,
-        runnerMode: spec.runnerMode,
-        maxMemoryMb: spec.maxMemoryMb,
-      });
+      runner = launcher.launch(launchSpecOf(spec, process.env.NODE_OPTIONS));
     } catch (error) {
       // A launch that throws is a spawn failure of this attempt, not an exception in the daemon.
       runner = unlaunchedRunner(error);
@@ -285,24 +196,11 @@ export class RunAttempt {
       this.#watchMemory(runner.pid, runner.pgid, spec.maxMemoryMb * 1024 * 1024);
     }
     if (spec.kind === 'service') {
-      this.#awaitReadiness();
+      this.#probeService();
       return;
     }
-    this.#send({
-      type: 'init',
-      protocolVersion: PROTOCOL_VERSION,
-      codec: spec.codec,
-      runId: spec.runId,
-      name: spec.name,
-      ...(spec.module === null ? {} : { module: spec.module }),
-      params: spec.params,
-      intervalMs: spec.intervalMs,
-      ...(spec.maxIterations === null ? {} : { maxIterations: spec.maxIterations }),
-      ...(spec.heartbeatIntervalMs === null
-        ? {}
-        : { heartbeatIntervalMs: spec.heartbeatIntervalMs }),
-    });
-    this.#after(spec.handshakeTimeoutMs, () => {
+    this.#send(initMessageOf(spec));
+    this.#timers.after(spec.handshakeTimeoutMs, () => {
       if (this.#handshake === 'pending') {
         this.#failHandshake(`no ready within ${spec.handshakeTimeoutMs} ms of init`);
       }
@@ -341,7 +239,7 @@ export class RunAttempt {
       this.#stopPhase = 'sigterm';
       this.#deps.log.line('x', 'stop: SIGTERM to the process group');
       this.#runner?.signal('SIGTERM');
-      this.#after(budget.sigtermMs, sigkill);
+      this.#timers.after(budget.sigtermMs, sigkill);
     };
     if (
       this.#spec.kind === 'agent' &&
@@ -350,7 +248,7 @@ export class RunAttempt {
     ) {
       this.#stopPhase = 'ipc';
       this.#send({ type: 'stop', graceMs: budget.ipcMs, reason });
-      this.#after(budget.ipcMs, sigterm);
+      this.#timers.after(budget.ipcMs, sigterm);
     } else {
       sigterm();
     }
@@ -574,62 +472,18 @@ export class RunAttempt {
   }
 
   /** A service is ready when its readiness probe first passes (or at once without one). */
-  #awaitReadiness(): void {
-    const { readiness, readinessTimeoutMs, liveness } = this.#spec.probes;
-    const onReady = (how: string) => {
-      this.#markReady(how);
-      if (liveness !== null) {
-        this.#probeLiveness(liveness);
-      }
-    };
-    if (readiness === null) {
-      onReady('running (no readiness probe)');
-      return;
-    }
-    const deadline = Date.now() + readinessTimeoutMs;
-    const check = async () => {
-      const result = await runProbe(readiness, readiness.timeoutMs);
-      if (this.#exited || this.#stopPhase !== undefined || this.#handshake !== 'pending') {
-        return;
-      }
-      if (result.ok) {
-        onReady(`ready: ${describeProbe(readiness)} passed`);
-      } else if (Date.now() >= deadline) {
-        this.#failHandshake(
-          `readiness probe ${describeProbe(readiness)} did not pass within ${readinessTimeoutMs} ms (last: ${result.error})`,
-        );
-      } else {
-        this.#after(readiness.intervalMs, check);
-      }
-    };
-    this.#after(0, check);
-  }
-
-  /** Checks a running service; `failureThreshold` failures in a row make it `unhealthy`. */
-  #probeLiveness(probe: ProbeSpec): void {
-    let failures = 0;
-    const check = async () => {
-      const result = await runProbe(probe, probe.timeoutMs);
-      if (this.#exited || this.#stopPhase !== undefined || this.#unhealthy !== undefined) {
-        return;
-      }
-      if (result.ok) {
-        failures = 0;
-      } else {
-        failures += 1;
-        this.#deps.log.line(
-          'x',
-          `liveness probe ${describeProbe(probe)} failed (${failures}/${probe.failureThreshold}): ${result.error}`,
-        );
-        if (failures >= probe.failureThreshold) {
-          this.#unhealthy = `liveness probe ${describeProbe(probe)} failed ${failures} times in a row (last: ${result.error})`;
-          this.#kill(this.#unhealthy);
-          return;
-        }
-      }
-      this.#after(probe.intervalMs, check);
-    };
-    this.#after(probe.intervalMs, check);
+  #probeService(): void {
+    new ServiceProber(this.#spec.probes, {
+      ready: (how) => this.#markReady(how),
+      notReady: (why) => this.#failHandshake(why),
+      unhealthy: (why) => {
+        this.#unhealthy = why;
+        this.#kill(why);
+      },
+      ended: () => this.#exited || this.#stopPhase !== undefined,
+      after: (ms, fn) => this.#timers.after(ms, fn),
+      log: (line) => this.#deps.log.line('x', line),
+    }).start();
   }
 
   #onChannelError(error: Error): void {
@@ -671,9 +525,7 @@ export class RunAttempt {
       }
     };
     // setImmediate: after the I/O phase, so heartbeats that waited while the daemon stalled count.
-    this.#intervals.add(
-      setInterval(() => setImmediate(() => this.#guard('a liveness check', judge)), periodMs),
-    );
+    this.#timers.every(periodMs, () => setImmediate(() => this.#guard('a liveness check', judge)));
   }
 
   /**
@@ -682,7 +534,7 @@ export class RunAttempt {
    */
   #watchMemory(pid: number, pgid: number | undefined, limitBytes: number): void {
     const sampler = sharedGroupMemorySampler(this.#spec.memorySampleMs);
-    this.#memoryWatch = sampler.watch(pid, pgid, (rssBytes) =>
+    const watch = sampler.watch(pid, pgid, (rssBytes) =>
       this.#guard('a memory check', () => {
         if (rssBytes !== null && rssBytes > limitBytes && this.#memory === undefined) {
           this.#memory = { rssBytes, limitBytes };
@@ -692,6 +544,7 @@ export class RunAttempt {
         }
       }),
     );
+    this.#timers.hold(watch);
   }
 
   /** Ends the attempt at once (SIGKILL to the group): for faults where a graceful stop is moot. */
@@ -712,46 +565,20 @@ export class RunAttempt {
   async #onExit(exit: RunnerExit): Promise<void> {
     const stopPhase = this.#stopPhase;
     const runner = this.#runner!;
-    // The exit event can come before the last frames and output are read: drain briefly.
-    await Promise.race([
-      Promise.all([
-        new Promise<void>((resolve) =>
-          runner.channel.closed ? resolve() : runner.channel.onClose(() => resolve()),
-        ),
-        streamEnded(runner.stdout),
-        streamEnded(runner.stderr),
-      ]),
-      new Promise<void>((resolve) => setTimeout(resolve, DRAIN_AFTER_EXIT_MS).unref()),
-    ]);
+    await drainRunner(runner, DRAIN_AFTER_EXIT_MS);
     this.#exited = true;
-    this.#clearTimers();
+    this.#timers.clear();
     // Reap anything the runner left in its process group (no orphans).
     runner.signal('SIGKILL');
     runner.channel.close();
     if (exit.error !== undefined) {
-      // A worker's uncaught error goes to its parent, not to its stderr: log it as a trace would be.
-      const { name = 'Error', code, message, stack } = exit.error;
-      const trace = stack ?? `${name}${code === undefined ? '' : ` [${code}]`}: ${message}`;
+      const trace = workerErrorTrace(exit.error);
       this.#deps.log.line('x', `worker error: ${trace}`);
       this.#stderrTail.push(`${trace}\n`);
     }
-
-    const stderrTail = this.#stderrTail.toString();
     const endedAt = Date.now();
-    const evidence: ExitEvidence = {
-      exitCode: exit.exitCode,
-      signal: exit.signal,
-      spawnError: exit.spawnError,
-      ...(exit.error === undefined
-        ? {}
-        : {
-            workerError: {
-              code: exit.error.code,
-              name: exit.error.name,
-              message: exit.error.message,
-            },
-          }),
-      ...(exit.terminated === true ? { terminated: true } : {}),
+    const { runExit, attemptExit } = buildAttemptExit({
+      exit,
       handshake: this.#handshake,
       handshakeError: this.#handshakeError,
       stopPhase,
@@ -760,41 +587,21 @@ export class RunAttempt {
       memory: this.#memory,
       unhealthy: this.#unhealthy,
       service: this.#spec.kind === 'service',
-      heapExhausted: isHeapExhausted(stderrTail),
       exitFrame: this.#exitFrame,
       supervisorError: this.#supervisorError,
-    };
-    const classification = classifyExit(evidence);
-    if (this.#setupError !== undefined && classification.reason !== 'stopped') {
-      classification.explanation = `setup failed: ${this.#setupError.name}: ${this.#setupError.message} (${classification.explanation})`;
-    }
-    const readyAt = this.#record.readyAt;
-    const runExit: RunExit = {
-      ...classification,
-      exitCode: exit.exitCode,
-      signal: exit.signal,
-      stderrTail,
-      evidence: {
-        ...evidence,
-        ...(this.#setupError === undefined ? {} : { error: this.#setupError }),
-        uptimeMs: readyAt === null ? 0 : endedAt - readyAt,
-        lastHeartbeatAt: this.lastHeartbeatAt,
-      },
-    };
+      setupError: this.#setupError,
+      stderrTail: this.#stderrTail.toString(),
+      readyAt: this.#record.readyAt,
+      endedAt,
+      lastHeartbeatAt: this.lastHeartbeatAt,
+    });
     this.#record.endedAt = endedAt;
-    this.#record.exit = {
-      ...classification,
-      exitCode: exit.exitCode,
-      signal: exit.signal,
-      evidence: runExit.evidence,
-    };
+    this.#record.exit = attemptExit;
     this.#persistAttempt();
-    this.#deps.log.line(
-      'x',
-      `attempt ${this.#spec.attempt}: exited (${classification.reason}): ${classification.explanation}`,
-    );
+    const { reason, explanation } = runExit;
+    this.#deps.log.line('x', `attempt ${this.#spec.attempt}: exited (${reason}): ${explanation}`);
     this.#deps.logger.info(
-      `run ${this.#spec.runId} (${this.#spec.name}) attempt ${this.#spec.attempt} exited: ${classification.explanation}`,
+      `run ${this.#spec.runId} (${this.#spec.name}) attempt ${this.#spec.attempt} exited: ${explanation}`,
     );
     this.#reported = true;
     this.#deps.listener.exited(this.record, runExit);
@@ -814,18 +621,6 @@ export class RunAttempt {
     this.#runner?.channel.send(message).catch((error: Error) => {
       this.#deps.log.line('x', `could not send ${message.type}: ${error.message}`);
     });
-  }
-
-  #after(ms: number, fn: () => void | Promise<void>): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      try {
-        void Promise.resolve(fn()).catch((error: unknown) => this.#fault('a timer', error));
-      } catch (error) {
-        this.#fault('a timer', error);
-      }
-    }, ms);
-    this.#timers.add(timer);
   }
 
   /** Runs `fn`; a throw is a fault of x's, which ends this attempt (see #fault). */
@@ -870,19 +665,13 @@ export class RunAttempt {
     }
     this.#reported = true;
     this.#exited = true;
-    this.#clearTimers();
-    const explanation = `x failed while handling the runner's exit: ${this.#supervisorError ?? 'unknown'}; the stack is in the run log (a bug in x: please report it)`;
+    this.#timers.clear();
     try {
       this.#record.endedAt ??= Date.now();
-      this.#deps.listener.exited(this.record, {
-        reason: 'supervisor_error',
-        stopPhase: null,
-        explanation,
-        exitCode: null,
-        signal: null,
-        stderrTail: this.#stderrTail.toString(),
-        evidence: { supervisorError: this.#supervisorError },
-      });
+      this.#deps.listener.exited(
+        this.record,
+        supervisorErrorExit(this.#supervisorError, this.#stderrTail.toString()),
+      );
     } catch (again) {
       this.#deps.logger.error(
         `run ${this.#spec.runId} (${this.#spec.name}): could not end the attempt: ${errorTrace(again)}`,
@@ -891,55 +680,4 @@ export class RunAttempt {
       this.#settleEnded();
     }
   }
-
-  #clearTimers(): void {
-    for (const timer of this.#timers) {
-      clearTimeout(timer);
-    }
-    for (const interval of this.#intervals) {
-      clearInterval(interval);
-    }
-    this.#memoryWatch?.dispose();
-  }
-}
-
-/** An error's stack (else name and message), bounded to 8 KiB; anything else as JSON. */
-function errorTrace(error: unknown): string {
-  const text =
-    error instanceof Error
-      ? (error.stack ?? `${error.name}: ${error.message}`)
-      : typeof error === 'string'
-        ? error
-        : safeJson(error);
-  return text.length > 8192 ? `${text.slice(0, 8192)}…` : text;
-}
-
-function streamEnded(stream: NodeJS.ReadableStream | null): Promise<void> {
-  if (stream === null) {
-    return Promise.resolve();
-  }
-  const readable = stream as NodeJS.ReadableStream & {
-    readableEnded?: boolean;
-    destroyed?: boolean;
-  };
-  if (readable.readableEnded === true || readable.destroyed === true) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    stream.once('end', resolve);
-    stream.once('close', resolve);
-  });
-}
-
-/** JSON for a log line; never throws (String() of a deep array recurses as JSON does). */
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? typeof value;
-  } catch (error) {
-    return `[${Array.isArray(value) ? 'array' : typeof value} not serialisable: ${(error as Error).message}]`;
-  }
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

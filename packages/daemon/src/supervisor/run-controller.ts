@@ -7,12 +7,13 @@ import type {
   PermissionRecord,
   RunExit,
   RunRecord,
-  RunStore,
   TurnRecord,
-} from '../persistence/run-store.js';
+} from '../persistence/records.js';
+import type { RunStore } from '../persistence/run-store.js';
 import type { Logger } from '../process/logger.js';
 import { decideRestart } from './restart-policy.js';
-import { RunAttempt, type RunSpec, type StopBudget } from './run-attempt.js';
+import { RunAttempt } from './run-attempt.js';
+import type { RunSpec, StopBudget } from './run-spec.js';
 import { canTransition, isActiveState, type RunState } from './run-state.js';
 import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import type { SupervisorEvent } from './supervisor-events.js';

@@ -29,12 +29,12 @@ import type {
   IterationRecord,
   PermissionRecord,
   RunRecord,
-  RunStore,
   TurnRecord,
-} from '../persistence/run-store.js';
+} from '../persistence/records.js';
+import type { RunStore } from '../persistence/run-store.js';
 import { silentLogger, type Logger } from '../process/logger.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
-import type { RunSpec, StopBudget } from './run-attempt.js';
+import type { RunSpec, StopBudget } from './run-spec.js';
 import type { RestartHistory } from './restart-history.js';
 import { logRecovery, planRecovery, reapSurvivor, recordLostAttempt } from './recovery.js';
 import { checkLaunchable } from './launch-checks.js';

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../persistence/run-store.js';
+import type { RunRecord } from '../persistence/records.js';
 
 /** A service's status as a tagged union (the `service` field of `agent.status`). */
 export type ServiceStatus =

@@ -4,7 +4,7 @@ import type {
   PermissionRecord,
   RunRecord,
   TurnRecord,
-} from '../persistence/run-store.js';
+} from '../persistence/records.js';
 
 /**
  * What the supervisor publishes, always after the fact is persisted.

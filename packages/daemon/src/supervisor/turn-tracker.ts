@@ -1,5 +1,5 @@
 import type { TurnResultMessage } from '@x/ipc';
-import type { TurnRecord } from '../persistence/run-store.js';
+import type { TurnRecord } from '../persistence/records.js';
 
 /** Turns a run may have in flight (sent, not yet answered) at once: 1000. More are refused. */
 export const MAX_TURNS_IN_FLIGHT = 1000;
