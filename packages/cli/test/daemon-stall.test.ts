@@ -80,6 +80,10 @@ describe('a stalled daemon (SIGSTOP, then SIGCONT)', () => {
     expect(processesWith(`--home\0${home.path}`).filter((pid) => pid !== daemonPid)).toEqual([]);
     expect(statSync(`${home.path}/x.sock`).ino).toBe(socket);
     expect(JSON.parse(readFileSync(`${home.path}/daemon.json`, 'utf8')).pid).toBe(daemonPid);
+    // Status says it is there but not answering (not "not running": a start would be refused).
+    const status = await x(home.path, ['daemon', 'status']);
+    expect(status.code).toBe(69);
+    expect(status.stdout).toMatch(/running but not answering/);
     await new Promise((resolve) => setTimeout(resolve, 4000));
     process.kill(daemonPid, 'SIGCONT');
 

@@ -102,7 +102,7 @@ export {
 } from './control/control-methods.js';
 export { statePaths, ensureStateDir, type StatePaths } from './process/state-dir.js';
 export { readDescriptor, isProcessAlive, type DaemonDescriptor } from './process/descriptor.js';
-export { probeDaemon, type DaemonProbe } from './process/single-instance.js';
+export { probeDaemon, removeStale, type DaemonProbe } from './process/single-instance.js';
 export { startDaemon, type DaemonHandle, type StartDaemonOptions } from './process/start-daemon.js';
 export { createLogger, silentLogger, type Logger } from './process/logger.js';
 export { MAX_TURNS_IN_FLIGHT, TurnTracker } from './supervisor/turn-tracker.js';

@@ -6,6 +6,23 @@ import { formatDuration, formatTime, printFields, printJson } from '../output.js
 /** `x daemon status`: what the daemon reports, or exit 3 when none runs. */
 export async function daemonStatus(options: { home: string; json: boolean }): Promise<number> {
   const found = await probe(options.home);
+  if (found.status === 'unresponsive') {
+    // Alive, holding the socket, but not answering: not "not running" (a start would be refused).
+    if (options.json) {
+      printJson({
+        running: true,
+        responsive: false,
+        pid: found.descriptor?.pid ?? null,
+        home: options.home,
+        why: found.why,
+      });
+    } else {
+      process.stdout.write(
+        `x daemon is running but not answering (${options.home}): ${found.why}\n`,
+      );
+    }
+    return EXIT_CODES.UNAVAILABLE;
+  }
   if (found.status !== 'running') {
     if (options.json) {
       printJson({ running: false, home: options.home });

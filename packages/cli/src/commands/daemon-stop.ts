@@ -1,5 +1,12 @@
-import { existsSync, rmSync } from 'node:fs';
-import { RunStore, isActiveState, isProcessAlive, statePaths, type RunRecord } from '@x/daemon';
+import { existsSync } from 'node:fs';
+import {
+  RunStore,
+  isActiveState,
+  isProcessAlive,
+  removeStale,
+  statePaths,
+  type RunRecord,
+} from '@x/daemon';
 import { RPC_ERROR_CODES, isRpcError, type RpcConnection } from '@x/ipc';
 import { connectDaemon, isPermissionDenied, probe } from '../daemon-client.js';
 import { listRuns } from '../list-runs.js';
@@ -61,8 +68,8 @@ export async function stopDaemon(home: string): Promise<DaemonStopReport> {
     found.status === 'running' || found.status === 'unresponsive' ? found.descriptor : undefined;
   if (descriptor === undefined) {
     if (found.status === 'stale') {
-      rmSync(paths.descriptorPath, { force: true });
-      rmSync(paths.socketPath, { force: true });
+      // Only what a dead daemon left: never a socket or descriptor a new daemon just made.
+      await removeStale(paths);
     }
     return { status: 'not_running', home };
   }

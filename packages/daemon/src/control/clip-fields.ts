@@ -1,4 +1,4 @@
-import type { PermissionRecord, TurnRecord } from '../persistence/records.js';
+import type { PermissionRecord, RunRecord, TurnRecord } from '../persistence/records.js';
 
 /** A record as a control method returns it: over-large fields replaced by null and listed. */
 export type Clipped<T> = T & {
@@ -21,6 +21,34 @@ export const LISTED_FIELD_MAX_BYTES = 8 * 1024;
  * 1 MiB control frame.
  */
 export const TURN_FIELD_MAX_BYTES = 384 * 1024;
+
+/**
+ * Largest JSON of one run in an answer about that run (`agent.start`, `agent.stop`,
+ * `agent.status`, the `-32003` of a failed start): 256 KiB, so that the answer fits one 1 MiB
+ * control frame with its iterations and turns.
+ */
+export const RUN_ANSWER_MAX_BYTES = 256 * 1024;
+
+/**
+ * `run` as an answer shows it: when its JSON is over {@link RUN_ANSWER_MAX_BYTES} (a command
+ * line or params near the frame limit), `params` and the options' `command` and `env` are left
+ * out (null) and named in `truncated`; the run's state and exit are always kept.
+ */
+export function clipRun(run: RunRecord): Clipped<RunRecord> {
+  if (jsonBytes(run) <= RUN_ANSWER_MAX_BYTES) {
+    return run;
+  }
+  return {
+    ...run,
+    params: null as unknown as RunRecord['params'],
+    options: {
+      ...run.options,
+      command: null,
+      env: null as unknown as Record<string, string>,
+    },
+    truncated: ['params', 'options.command', 'options.env'],
+  };
+}
 
 /** `turn` with `input` and `output` over `maxBytes` of JSON replaced by null (see {@link Clipped}). */
 export function clipTurn(turn: TurnRecord, maxBytes: number): Clipped<TurnRecord> {

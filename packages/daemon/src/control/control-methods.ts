@@ -22,6 +22,7 @@ import {
   LISTED_FIELD_MAX_BYTES,
   TURN_FIELD_MAX_BYTES,
   clipPermission,
+  clipRun,
   clipTurn,
   type Clipped,
 } from './clip-fields.js';
@@ -375,16 +376,16 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
         throw new RpcError(
           DAEMON_RPC_CODES.START_FAILED,
           `x: ${run.options.kind === 'service' ? 'service' : 'agent'} ${run.name} did not start: ${run.exit?.explanation ?? 'exited before ready'}`,
-          { run },
+          { run: clipRun(run) },
         );
       }
-      return run;
+      return clipRun(run);
     },
     validators.start,
   );
   connection.onRequest(
     'agent.stop',
-    (params) => supervisor.stop(params.ref, params.stopBudget),
+    async (params) => clipRun(await supervisor.stop(params.ref, params.stopBudget)),
     validators.stop,
   );
   connection.onRequest(
@@ -400,7 +401,7 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
         throw runNotFound(params.ref);
       }
       return {
-        run,
+        run: clipRun(run),
         recentIterations: supervisor.iterations(run.runId, params.iterations ?? 5),
         lastHeartbeatAt: supervisor.lastHeartbeatAt(run.runId),
         currentIteration: supervisor.currentIteration(run.runId),

@@ -164,13 +164,14 @@ function spawnRunner(
             signal: null,
             spawnError: {
               code,
-              message: result.shortMessage ?? result.message ?? 'spawn failed',
+              // execa's message quotes the whole command line (up to ARG_MAX): keep its head.
+              message: clipText(result.shortMessage ?? result.message ?? 'spawn failed'),
             },
           });
         }
       },
       (error: Error) =>
-        settle({ exitCode: null, signal: null, spawnError: { message: error.message } }),
+        settle({ exitCode: null, signal: null, spawnError: { message: clipText(error.message) } }),
     );
   });
 
@@ -194,6 +195,15 @@ function spawnRunner(
       }
     },
   };
+}
+
+/** Longest spawn error message kept: 2048 characters. */
+const SPAWN_ERROR_MAX_CHARS = 2048;
+
+function clipText(text: string): string {
+  return text.length <= SPAWN_ERROR_MAX_CHARS
+    ? text
+    : `${text.slice(0, SPAWN_ERROR_MAX_CHARS)}… (${text.length - SPAWN_ERROR_MAX_CHARS} more characters)`;
 }
 
 /** `stream` through a PassThrough (paused until read), or null. */

@@ -33,7 +33,7 @@ export function unlaunchedRunner(error: unknown): LaunchedRunner {
       signal: null,
       spawnError: {
         code: typeof code === 'string' ? code : undefined,
-        message: typeof message === 'string' ? message : String(error),
+        message: (typeof message === 'string' ? message : String(error)).slice(0, 2048),
       },
     }),
     signal: () => false,

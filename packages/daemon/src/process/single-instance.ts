@@ -1,7 +1,12 @@
 import { connectRpc } from '@x/ipc/node';
 import lockfile from 'proper-lockfile';
-import { isProcessAlive, readDescriptor, type DaemonDescriptor } from './descriptor.js';
-import { probeSocket } from './socket-claim.js';
+import {
+  isProcessAlive,
+  readDescriptor,
+  removeDescriptor,
+  type DaemonDescriptor,
+} from './descriptor.js';
+import { fileIdentity, probeSocket, releaseSocketPath } from './socket-claim.js';
 import type { StatePaths } from './state-dir.js';
 
 /**
@@ -48,8 +53,11 @@ export async function probeDaemon(paths: StatePaths, timeoutMs = 2000): Promise<
     } finally {
       connection.close();
     }
-    if (descriptor !== undefined) {
-      return { status: 'running', descriptor };
+    // Read again: a daemon that was starting when the first read was made has written its own
+    // descriptor by the time it answers (it serves only after writing it).
+    const current = readDescriptor(paths.descriptorPath);
+    if (current !== undefined) {
+      return { status: 'running', descriptor: current };
     }
     return { status: 'unresponsive', descriptor, why: 'it has not written daemon.json yet' };
   } catch (error) {
@@ -60,6 +68,29 @@ export async function probeDaemon(paths: StatePaths, timeoutMs = 2000): Promise<
       why: `${who} holds ${paths.socketPath} but did not answer system.ping within ${timeoutMs} ms (${(error as Error).message}): it may be stopped (SIGSTOP), swapping, or busy${socket.detail === undefined ? '' : `; ${socket.detail}`}`,
     };
   }
+}
+
+/**
+ * Removes what a dead daemon left (its socket and descriptor), and nothing else: the socket
+ * only if nobody listens on it and it is still the file found dead (a daemon starting meanwhile
+ * claims a new one), the descriptor only if it names a process that is not running.
+ * Returns what was removed.
+ */
+export async function removeStale(
+  paths: StatePaths,
+): Promise<{ socket: boolean; descriptor: boolean }> {
+  const before = fileIdentity(paths.socketPath);
+  const found = await probeSocket(paths.socketPath);
+  let socket = false;
+  if (found.state === 'refused' && before !== undefined) {
+    socket = releaseSocketPath({ path: paths.socketPath, ...before });
+  }
+  const descriptor = readDescriptor(paths.descriptorPath);
+  const dead = descriptor !== undefined && !isProcessAlive(descriptor.pid);
+  if (dead && found.state !== 'listening') {
+    removeDescriptor(paths.descriptorPath);
+  }
+  return { socket, descriptor: dead && found.state !== 'listening' };
 }
 
 /**

@@ -78,7 +78,7 @@ export async function claimSocketPath(boundPath: string, path: string): Promise<
           throw error;
         }
       }
-      const before = identity(path);
+      const before = fileIdentity(path);
       const found = await probeSocket(path);
       if (found.state === 'listening') {
         return { ok: false, detail: found.detail };
@@ -106,7 +106,8 @@ export function privateSocketName(path: string): string {
   return join(dirname(path), `.${process.pid.toString(36)}`);
 }
 
-function identity(path: string): { dev: number; ino: number } | undefined {
+/** The device and inode of the file at `path`, or undefined when there is none. */
+export function fileIdentity(path: string): { dev: number; ino: number } | undefined {
   try {
     const stats = statSync(path);
     return { dev: stats.dev, ino: stats.ino };
@@ -116,7 +117,7 @@ function identity(path: string): { dev: number; ino: number } | undefined {
 }
 
 function removeIfSame(path: string, expected: { dev: number; ino: number }): boolean {
-  const now = identity(path);
+  const now = fileIdentity(path);
   if (now === undefined || now.dev !== expected.dev || now.ino !== expected.ino) {
     return false;
   }

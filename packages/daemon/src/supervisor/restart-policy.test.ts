@@ -143,4 +143,23 @@ describe('decideRestart', () => {
     const old = [now - 61_000, now - 62_000, now - 63_000, now - 64_000, now - 65_000];
     expect(decideRestart(input({ restartTimes: old })).action).toBe('restart');
   });
+
+  it('a backoff that overflows (multiplier 100, 160 failures) is maxMs, never NaN; initialMs 0 stays 0', () => {
+    const input = (initialMs: number) => ({
+      policy: {
+        ...DEFAULT_RESTART_POLICY,
+        mode: 'always' as const,
+        backoff: { initialMs, multiplier: 100, maxMs: 60_000, jitter: 0 },
+        intensity: { maxRestarts: 100, periodMs: 1 },
+      },
+      reason: 'crashed' as const,
+      uptimeMs: 0,
+      consecutiveFailures: 160,
+      restartTimes: [],
+      now: 1_000_000,
+      random: 0.5,
+    });
+    expect(decideRestart(input(0))).toMatchObject({ action: 'restart', delayMs: 0 });
+    expect(decideRestart(input(1000))).toMatchObject({ action: 'restart', delayMs: 60_000 });
+  });
 });

@@ -113,7 +113,10 @@ export function decideRestart(input: RestartInput): RestartDecision {
   const stable = input.uptimeMs >= policy.resetAfterMs;
   const failures = failure ? (stable ? 0 : input.consecutiveFailures) : 0;
   const { initialMs, multiplier, maxMs, jitter } = policy.backoff;
-  const base = Math.min(maxMs, initialMs * multiplier ** failures);
+  // multiplier ** failures overflows to Infinity after enough failures, and 0 × Infinity is NaN.
+  const growth = multiplier ** failures;
+  const base =
+    initialMs === 0 ? 0 : Number.isFinite(growth) ? Math.min(maxMs, initialMs * growth) : maxMs;
   const delayMs = Math.max(0, Math.round(base * (1 + jitter * (2 * input.random - 1))));
   return {
     action: 'restart',
