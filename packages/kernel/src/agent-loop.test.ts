@@ -193,7 +193,7 @@ describe('AgentLoop iterations', () => {
     const originalDone = sink.iterationDone.bind(sink);
     sink.iterationDone = (report) => {
       doneAt.push(Date.now());
-      originalDone(report);
+      return originalDone(report);
     };
     await loop.run();
     const secondStart = sink.events.find(

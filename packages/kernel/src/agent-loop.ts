@@ -342,7 +342,8 @@ export class AgentLoop {
     }
     const durationMs = Math.round(performance.now() - started);
     if (result === ABANDONED) {
-      this.sink.iterationDone({
+      // The run is ending: nothing waits for this report to be taken.
+      void this.sink.iterationDone({
         iteration,
         status: 'error',
         durationMs,
