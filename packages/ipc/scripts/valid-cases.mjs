@@ -399,6 +399,105 @@ export const VALID_CASES = [
       durationMs: 2,
     },
   },
+  // --- durable agents (issue 10): checkpoints, pause and resume, usage
+  {
+    name: 'init of an attempt that resumes from a checkpoint',
+    message: {
+      type: 'init',
+      protocolVersion: 1,
+      codec: 'jsonl',
+      runId: 'r-5e6f7a8b',
+      name: 'crawler',
+      module: '/srv/agents/crawler.mjs',
+      params: {},
+      intervalMs: 1000,
+      heartbeatIntervalMs: 1000,
+      restored: {
+        seq: 7,
+        state: { cursor: 'page-42', seen: ['a', 'b'] },
+        attempt: 2,
+        savedAt: TIMESTAMP,
+      },
+      checkpointMaxBytes: 1048576,
+    },
+  },
+  {
+    name: 'init restoring a null state',
+    message: {
+      type: 'init',
+      protocolVersion: 1,
+      codec: 'msgpack',
+      runId: 'r-5e6f7a8c',
+      name: 'crawler-2',
+      params: {},
+      intervalMs: 0,
+      restored: { seq: 1, state: null, attempt: 1, savedAt: 0 },
+    },
+  },
+  {
+    name: 'ready announcing checkpoints, pause and retryTurns',
+    message: {
+      type: 'ready',
+      protocolVersion: 1,
+      codec: 'jsonl',
+      pid: 20371,
+      capabilities: {
+        steps: true,
+        turns: true,
+        setup: true,
+        checkpoints: true,
+        pause: true,
+        retryTurns: true,
+      },
+    },
+  },
+  {
+    name: 'checkpoint taken in an iteration',
+    message: {
+      type: 'checkpoint',
+      requestId: 'c-1',
+      state: { cursor: 'page-42', seen: ['a', 'b'], ratio: 0.5 },
+      iteration: 3,
+    },
+  },
+  {
+    name: 'checkpoint, minimal (a null state, no iteration)',
+    message: { type: 'checkpoint', requestId: 'c-2', state: null },
+  },
+  {
+    name: 'checkpoint of a string state in setup',
+    message: { type: 'checkpoint', requestId: 'c-3', state: 'warm', iteration: 0 },
+  },
+  {
+    name: 'checkpoint_ack ok',
+    message: { type: 'checkpoint_ack', requestId: 'c-1', ok: true, seq: 7, savedAt: TIMESTAMP },
+  },
+  {
+    name: 'checkpoint_ack refused',
+    message: {
+      type: 'checkpoint_ack',
+      requestId: 'c-2',
+      ok: false,
+      error: 'could not store the checkpoint: SQLITE_FULL: database or disk is full',
+    },
+  },
+  {
+    name: 'pause',
+    message: { type: 'pause', reason: 'budget reached: costUsd 5.02 of 5.00' },
+  },
+  { name: 'pause with an empty reason', message: { type: 'pause', reason: '' } },
+  { name: 'resume', message: { type: 'resume' } },
+  {
+    name: 'usage with every field',
+    message: {
+      type: 'usage',
+      inputTokens: 1200,
+      outputTokens: 350,
+      costUsd: 0.00415,
+      model: 'gpt-4o-mini',
+    },
+  },
+  { name: 'usage of tokens only', message: { type: 'usage', inputTokens: 0, outputTokens: 12 } },
 
   // --- edge cases
   {

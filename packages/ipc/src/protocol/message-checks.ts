@@ -51,6 +51,22 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
             : true) &&
           (value['heartbeatIntervalMs'] !== undefined
             ? Number.isInteger(value['heartbeatIntervalMs']) && value['heartbeatIntervalMs'] >= 1
+            : true) &&
+          (value['restored'] !== undefined
+            ? typeof value['restored'] === 'object' &&
+              value['restored'] !== null &&
+              !Array.isArray(value['restored']) &&
+              Number.isInteger(value['restored']['seq']) &&
+              value['restored']['seq'] >= 1 &&
+              true &&
+              'state' in value['restored'] &&
+              Number.isInteger(value['restored']['attempt']) &&
+              value['restored']['attempt'] >= 1 &&
+              Number.isInteger(value['restored']['savedAt']) &&
+              value['restored']['savedAt'] >= 0
+            : true) &&
+          (value['checkpointMaxBytes'] !== undefined
+            ? Number.isInteger(value['checkpointMaxBytes']) && value['checkpointMaxBytes'] >= 1
             : true)
         );
       };
@@ -100,6 +116,24 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
           type: 'integer',
         },
         heartbeatIntervalMs: {
+          [Symbol.for('TypeBox.Kind')]: 'Integer',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 1,
+          type: 'integer',
+        },
+        restored: {
+          [Symbol.for('TypeBox.Kind')]: 'Object',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'object',
+          required: ['seq', 'state', 'attempt', 'savedAt'],
+          properties: {
+            seq: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 1, type: 'integer' },
+            state: { [Symbol.for('TypeBox.Kind')]: 'Unknown' },
+            attempt: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 1, type: 'integer' },
+            savedAt: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 0, type: 'integer' },
+          },
+        },
+        checkpointMaxBytes: {
           [Symbol.for('TypeBox.Kind')]: 'Integer',
           [Symbol.for('TypeBox.Optional')]: 'Optional',
           minimum: 1,
@@ -253,6 +287,107 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
       },
     },
   },
+  checkpoint_ack: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'checkpoint_ack' &&
+          typeof value['requestId'] === 'string' &&
+          value['requestId'].length <= 128 &&
+          value['requestId'].length >= 1 &&
+          typeof value['ok'] === 'boolean' &&
+          (value['seq'] !== undefined
+            ? Number.isInteger(value['seq']) && value['seq'] >= 1
+            : true) &&
+          (value['savedAt'] !== undefined
+            ? Number.isInteger(value['savedAt']) && value['savedAt'] >= 0
+            : true) &&
+          (value['error'] !== undefined
+            ? typeof value['error'] === 'string' && value['error'].length <= 4096
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'requestId', 'ok'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'checkpoint_ack', type: 'string' },
+        requestId: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        ok: { [Symbol.for('TypeBox.Kind')]: 'Boolean', type: 'boolean' },
+        seq: {
+          [Symbol.for('TypeBox.Kind')]: 'Integer',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 1,
+          type: 'integer',
+        },
+        savedAt: {
+          [Symbol.for('TypeBox.Kind')]: 'Integer',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 0,
+          type: 'integer',
+        },
+        error: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          maxLength: 4096,
+          type: 'string',
+        },
+      },
+    },
+  },
+  pause: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'pause' &&
+          typeof value['reason'] === 'string' &&
+          value['reason'].length <= 1024
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'reason'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'pause', type: 'string' },
+        reason: { [Symbol.for('TypeBox.Kind')]: 'String', maxLength: 1024, type: 'string' },
+      },
+    },
+  },
+  resume: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'resume'
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'resume', type: 'string' },
+      },
+    },
+  },
 };
 
 /** The check of every message a supervisor receives, by `type`, in declaration order. */
@@ -283,6 +418,15 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
                 : true) &&
               (value['capabilities']['setup'] !== undefined
                 ? typeof value['capabilities']['setup'] === 'boolean'
+                : true) &&
+              (value['capabilities']['checkpoints'] !== undefined
+                ? typeof value['capabilities']['checkpoints'] === 'boolean'
+                : true) &&
+              (value['capabilities']['pause'] !== undefined
+                ? typeof value['capabilities']['pause'] === 'boolean'
+                : true) &&
+              (value['capabilities']['retryTurns'] !== undefined
+                ? typeof value['capabilities']['retryTurns'] === 'boolean'
                 : true)
             : true)
         );
@@ -324,6 +468,21 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
               type: 'boolean',
             },
             setup: {
+              [Symbol.for('TypeBox.Kind')]: 'Boolean',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              type: 'boolean',
+            },
+            checkpoints: {
+              [Symbol.for('TypeBox.Kind')]: 'Boolean',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              type: 'boolean',
+            },
+            pause: {
+              [Symbol.for('TypeBox.Kind')]: 'Boolean',
+              [Symbol.for('TypeBox.Optional')]: 'Optional',
+              type: 'boolean',
+            },
+            retryTurns: {
               [Symbol.for('TypeBox.Kind')]: 'Boolean',
               [Symbol.for('TypeBox.Optional')]: 'Optional',
               type: 'boolean',
@@ -965,6 +1124,106 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
               type: 'boolean',
             },
           },
+        },
+      },
+    },
+  },
+  checkpoint: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'checkpoint' &&
+          typeof value['requestId'] === 'string' &&
+          value['requestId'].length <= 128 &&
+          value['requestId'].length >= 1 &&
+          true &&
+          'state' in value &&
+          (value['iteration'] !== undefined
+            ? Number.isInteger(value['iteration']) && value['iteration'] >= 0
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'requestId', 'state'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'checkpoint', type: 'string' },
+        requestId: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        state: { [Symbol.for('TypeBox.Kind')]: 'Unknown' },
+        iteration: {
+          [Symbol.for('TypeBox.Kind')]: 'Integer',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 0,
+          type: 'integer',
+        },
+      },
+    },
+  },
+  usage: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'usage' &&
+          (value['inputTokens'] !== undefined
+            ? Number.isInteger(value['inputTokens']) && value['inputTokens'] >= 0
+            : true) &&
+          (value['outputTokens'] !== undefined
+            ? Number.isInteger(value['outputTokens']) && value['outputTokens'] >= 0
+            : true) &&
+          (value['costUsd'] !== undefined
+            ? Number.isFinite(value['costUsd']) && value['costUsd'] >= 0
+            : true) &&
+          (value['model'] !== undefined
+            ? typeof value['model'] === 'string' &&
+              value['model'].length <= 256 &&
+              value['model'].length >= 1
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'usage', type: 'string' },
+        inputTokens: {
+          [Symbol.for('TypeBox.Kind')]: 'Integer',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 0,
+          type: 'integer',
+        },
+        outputTokens: {
+          [Symbol.for('TypeBox.Kind')]: 'Integer',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 0,
+          type: 'integer',
+        },
+        costUsd: {
+          [Symbol.for('TypeBox.Kind')]: 'Number',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 0,
+          type: 'number',
+        },
+        model: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minLength: 1,
+          maxLength: 256,
+          type: 'string',
         },
       },
     },

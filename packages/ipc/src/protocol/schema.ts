@@ -30,6 +30,28 @@ const Codec = Type.Union([Type.Literal('jsonl'), Type.Literal('msgpack')], {
   description: 'Framing in use on this channel.',
 });
 
+const CheckpointSeq = (description: string) => Type.Integer({ minimum: 1, description });
+const CheckpointState = (description: string) => Type.Unknown({ description });
+
+export const RestoredCheckpoint = Type.Object(
+  {
+    seq: CheckpointSeq('Sequence number of the checkpoint within its run (1, 2, …).'),
+    state: CheckpointState('The state the agent saved (`checkpoint.state`), any JSON value.'),
+    attempt: Type.Integer({
+      minimum: 1,
+      description: 'The attempt of the run (1-based) whose runner saved it.',
+    }),
+    savedAt: Type.Integer({
+      minimum: 0,
+      description: 'When the supervisor stored it, ms since the Unix epoch.',
+    }),
+  },
+  {
+    description:
+      "Optional: the newest acknowledged checkpoint of the run, which the agent resumes from: sent in every attempt after one was saved, and in the first attempt of a run started from another run's checkpoint. Absent: start afresh.",
+  },
+);
+
 // ---------------------------------------------------------------------------
 // Supervisor → runner
 
@@ -70,6 +92,14 @@ export const InitMessage = Type.Object(
         description: 'How often the runner sends `heartbeat`. Absent: no heartbeats.',
       }),
     ),
+    restored: Type.Optional(RestoredCheckpoint),
+    checkpointMaxBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'Optional: the largest `checkpoint.state` the supervisor stores, as the UTF-8 bytes of its JSON text; it refuses a larger one. Absent: 1 048 576 (1 MiB).',
+      }),
+    ),
   },
   {
     description:
@@ -100,6 +130,12 @@ const RequestId = Type.String({
   minLength: 1,
   maxLength: 128,
   description: 'Permission request id assigned by the runner; unique within the run.',
+});
+const CheckpointRequestId = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  description:
+    'Checkpoint request id assigned by the runner (`c-1`, `c-2`, …); unique within the attempt.',
 });
 
 export const TurnMessage = Type.Object(
@@ -144,12 +180,70 @@ export const PermissionResponseMessage = Type.Object(
   { description: 'Answers a `permission_request`.' },
 );
 
+export const CheckpointAckMessage = Type.Object(
+  {
+    type: Type.Literal('checkpoint_ack'),
+    requestId: CheckpointRequestId,
+    ok: Type.Boolean({
+      description:
+        'True once the checkpoint is stored durably (it survives a crash of the runner and of the supervisor); false when it was refused.',
+    }),
+    seq: Type.Optional(
+      CheckpointSeq(
+        'With `ok: true`: the sequence number given to the checkpoint within its run (1, 2, …, in the order stored).',
+      ),
+    ),
+    savedAt: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'With `ok: true`: when it was stored, ms since the Unix epoch.',
+      }),
+    ),
+    error: Type.Optional(
+      Type.String({
+        maxLength: 4096,
+        description:
+          'With `ok: false`: why it was refused, for the agent (e.g. `state is 2 097 152 bytes of JSON, over checkpointMaxBytes 1 048 576`, `disk full`).',
+      }),
+    ),
+  },
+  {
+    description:
+      'Optional: answers one `checkpoint`, matched by `requestId`. Sent only to a runner that sent `checkpoint`.',
+  },
+);
+
+export const PauseMessage = Type.Object(
+  {
+    type: Type.Literal('pause'),
+    reason: Type.String({
+      maxLength: 1024,
+      description: 'Why, for the agent and the logs (e.g. `budget reached: $5.00`).',
+    }),
+  },
+  {
+    description:
+      'Optional, sent only to a runner whose `ready` says `capabilities.pause: true`: finish the iteration or turn in progress, then start none until `resume`; keep heartbeating and reading messages.',
+  },
+);
+
+export const ResumeMessage = Type.Object(
+  { type: Type.Literal('resume') },
+  {
+    description:
+      'Optional, sent only to a runner whose `ready` says `capabilities.pause: true`: ends a `pause`; iterations and queued turns start again.',
+  },
+);
+
 export const SupervisorMessage = Type.Union([
   InitMessage,
   StopMessage,
   TurnMessage,
   TurnCancelMessage,
   PermissionResponseMessage,
+  CheckpointAckMessage,
+  PauseMessage,
+  ResumeMessage,
 ]);
 
 // ---------------------------------------------------------------------------
@@ -214,6 +308,24 @@ export const ReadyMessage = Type.Object(
             Type.Boolean({
               description:
                 'The runner sends one `setup_done` after its setup (optional message); a supervisor may wait for it to report the start.',
+            }),
+          ),
+          checkpoints: Type.Optional(
+            Type.Boolean({
+              description:
+                'The runner may send `checkpoint` and reads `checkpoint_ack` (optional messages), and reads `init.restored`.',
+            }),
+          ),
+          pause: Type.Optional(
+            Type.Boolean({
+              description:
+                'The runner obeys `pause` and `resume` (optional messages); a supervisor sends them to no other runner.',
+            }),
+          ),
+          retryTurns: Type.Optional(
+            Type.Boolean({
+              description:
+                'The agent declared its turns idempotent: a turn that was running when its runner died may be run once more, by the next attempt.',
             }),
           ),
         },
@@ -404,6 +516,47 @@ export const SetupDoneMessage = Type.Object(
   },
 );
 
+export const CheckpointMessage = Type.Object(
+  {
+    type: Type.Literal('checkpoint'),
+    requestId: CheckpointRequestId,
+    state: CheckpointState(
+      'Any JSON value: what the agent needs to resume from here (`ctx.checkpoint(state)`). Its JSON text is at most `init.checkpointMaxBytes` UTF-8 bytes.',
+    ),
+    iteration: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'The iteration in which it was taken (1-based); 0 in setup, teardown and turns.',
+      }),
+    ),
+  },
+  {
+    description:
+      "Optional, announced by `ready.capabilities.checkpoints: true`: the agent's state, to be stored durably; the supervisor answers each with one `checkpoint_ack`. A supervisor that does not know this message skips it without fault (unknown types are never fatal) and never answers it.",
+  },
+);
+
+export const UsageMessage = Type.Object(
+  {
+    type: Type.Literal('usage'),
+    inputTokens: Type.Optional(Type.Integer({ minimum: 0, description: 'Input tokens spent.' })),
+    outputTokens: Type.Optional(Type.Integer({ minimum: 0, description: 'Output tokens spent.' })),
+    costUsd: Type.Optional(Type.Number({ minimum: 0, description: 'Cost in US dollars.' })),
+    model: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: 'The model that spent them (e.g. `gpt-4o-mini`), if the agent says.',
+      }),
+    ),
+  },
+  {
+    description:
+      "Optional: usage spent at any moment (one LLM call of a step or of setup), added by the supervisor to the run's totals. Never the same usage as an `iteration_done.usage` or a `turn_result.usage`: the three add up. A supervisor that does not know this message skips it without fault.",
+  },
+);
+
 export const RunnerMessage = Type.Union([
   ReadyMessage,
   HeartbeatMessage,
@@ -417,6 +570,8 @@ export const RunnerMessage = Type.Union([
   PermissionRequestMessage,
   PermissionCancelMessage,
   SetupDoneMessage,
+  CheckpointMessage,
+  UsageMessage,
 ]);
 
 /** Every message schema by its `type`, for docs and generic tooling. */
@@ -438,6 +593,11 @@ export const MESSAGE_SCHEMAS: Readonly<Record<string, TSchema>> = {
   permission_request: PermissionRequestMessage,
   permission_cancel: PermissionCancelMessage,
   setup_done: SetupDoneMessage,
+  checkpoint_ack: CheckpointAckMessage,
+  pause: PauseMessage,
+  resume: ResumeMessage,
+  checkpoint: CheckpointMessage,
+  usage: UsageMessage,
 };
 
 export type InitMessage = Static<typeof InitMessage>;
@@ -464,3 +624,9 @@ export type PermissionRequestMessage = Static<typeof PermissionRequestMessage>;
 export type PermissionCancelMessage = Static<typeof PermissionCancelMessage>;
 export type ErrorDetail = Static<typeof ErrorDetail>;
 export type SetupDoneMessage = Static<typeof SetupDoneMessage>;
+export type RestoredCheckpoint = Static<typeof RestoredCheckpoint>;
+export type CheckpointAckMessage = Static<typeof CheckpointAckMessage>;
+export type PauseMessage = Static<typeof PauseMessage>;
+export type ResumeMessage = Static<typeof ResumeMessage>;
+export type CheckpointMessage = Static<typeof CheckpointMessage>;
+export type UsageMessage = Static<typeof UsageMessage>;

@@ -47,6 +47,30 @@ const supervisorExamples: [string, SupervisorMessage][] = [
     'permission_response',
     { type: 'permission_response', requestId: 'p-1', decision: 'denied', reason: 'timeout' },
   ],
+  [
+    'init restoring a checkpoint',
+    {
+      type: 'init',
+      protocolVersion: 1,
+      codec: 'jsonl',
+      runId: 'r',
+      name: 'n',
+      params: {},
+      intervalMs: 0,
+      restored: { seq: 3, state: { cursor: 12 }, attempt: 2, savedAt: 1_700_000_000_000 },
+      checkpointMaxBytes: 1_048_576,
+    },
+  ],
+  [
+    'checkpoint_ack ok',
+    { type: 'checkpoint_ack', requestId: 'c-1', ok: true, seq: 1, savedAt: 1_700_000_000_000 },
+  ],
+  [
+    'checkpoint_ack refused',
+    { type: 'checkpoint_ack', requestId: 'c-2', ok: false, error: 'disk full' },
+  ],
+  ['pause', { type: 'pause', reason: 'budget reached' }],
+  ['resume', { type: 'resume' }],
 ];
 
 const runnerExamples: [string, RunnerMessage][] = [
@@ -121,6 +145,28 @@ const runnerExamples: [string, RunnerMessage][] = [
         stack: 'ConfigError: OPENAI_API_KEY is not set\n    at setup (file:///a.mjs:3:11)',
         code: 'X_AGENT_CONFIG',
         config: true,
+      },
+    },
+  ],
+  ['checkpoint', { type: 'checkpoint', requestId: 'c-1', state: [1, 'two', null], iteration: 2 }],
+  ['checkpoint of a null state', { type: 'checkpoint', requestId: 'c-2', state: null }],
+  [
+    'usage',
+    { type: 'usage', inputTokens: 10, outputTokens: 2, costUsd: 0.001, model: 'gpt-4o-mini' },
+  ],
+  [
+    'ready with every capability',
+    {
+      type: 'ready',
+      protocolVersion: 1,
+      codec: 'jsonl',
+      capabilities: {
+        steps: true,
+        turns: true,
+        setup: true,
+        checkpoints: true,
+        pause: true,
+        retryTurns: true,
       },
     },
   ],
@@ -235,6 +281,18 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
       /union/i,
     ],
     [
+      'checkpoint without state',
+      { type: 'checkpoint', requestId: 'c-1', iteration: 1 },
+      '/state',
+      /required property/,
+    ],
+    [
+      'usage with costUsd Infinity (msgpack can carry it, JSON cannot)',
+      { type: 'usage', costUsd: Number.POSITIVE_INFINITY },
+      '/costUsd',
+      /number/,
+    ],
+    [
       'notify with payload of another message type',
       { type: 'log', level: 'info' },
       '/message',
@@ -329,6 +387,26 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
     ['stop with graceMs -1', { type: 'stop', graceMs: -1 }, '/graceMs'],
     ['stop with graceMs "2000"', { type: 'stop', graceMs: '2000' }, '/graceMs'],
     ['stop with graceMs Infinity', { type: 'stop', graceMs: Number.POSITIVE_INFINITY }, '/graceMs'],
+    [
+      'checkpoint_ack with savedAt -1',
+      { type: 'checkpoint_ack', requestId: 'c-1', ok: true, seq: 1, savedAt: -1 },
+      '/savedAt',
+    ],
+    ['pause with reason null', { type: 'pause', reason: null }, '/reason'],
+    [
+      'init with restored as an array',
+      {
+        type: 'init',
+        protocolVersion: 1,
+        codec: 'jsonl',
+        runId: 'r',
+        name: 'n',
+        params: {},
+        intervalMs: 0,
+        restored: [],
+      },
+      '/restored',
+    ],
   ])('a supervisor message %s fails naming the field path', (_name, message, path) => {
     expect(validateSupervisorMessage(message)).toMatchObject({ ok: false, path });
   });
@@ -339,7 +417,7 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
       ok: false,
       path: '/type',
       message:
-        'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit, turn_result, permission_request, permission_cancel, setup_done',
+        'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit, turn_result, permission_request, permission_cancel, setup_done, checkpoint, usage',
       unknownType: true,
     });
     // A known type with a bad field is invalid, not unknown.
