@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runRecord, tempDir } from '../../test/helpers.js';
-import { HistoryPruner } from './history-pruner.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import { HistoryPruner, PRUNE_CHECKPOINT_BATCH_BYTES } from './history-pruner.js';
 import type { IterationRecord } from './records.js';
 import { RunStore } from './run-store.js';
+import { UsageLedger } from './usage-ledger.js';
 
 const iteration = (runId: string, n: number, finishedAt: number): IterationRecord => ({
   runId,
@@ -122,5 +124,46 @@ describe('HistoryPruner (real SQLite file)', () => {
     expect(store.countIterations('r-live')).toBe(250);
     expect(store.recentIterations('r-live', 1)[0].iteration).toBe(1050);
     expect(store.getRun('r-live')).toMatchObject({ iterations: 1050 });
+  });
+
+  it("deletes an expired run's checkpoints and usage rows in batches before the run, the others' left", () => {
+    const checkpoints = new CheckpointStore(store.database, { keep: 20 });
+    const usage = new UsageLedger(store.database);
+    // 1.5 MiB states: a 4 MiB batch holds two of them.
+    const big = JSON.stringify('x'.repeat(1.5 * 1024 * 1024));
+    for (const runId of ['r-old', 'r-other']) {
+      store.insertRun(runRecord(runId, runId, 1));
+      for (let n = 0; n < 7; n += 1) {
+        checkpoints.save({ runId, attempt: 1, iteration: n, stateJson: big, savedAt: n });
+      }
+      for (let day = 0; day < 12; day += 1) {
+        usage.record(runId, 1 + (day % 2), { inputTokens: 1, costUsd: 0.5 }, day * 86_400_000);
+      }
+    }
+    store.updateRun('r-old', { state: 'failed', endedAt: 10 });
+    store.updateRun('r-other', { state: 'exited', endedAt: 30 });
+    const count = (table: string) =>
+      (
+        store.database
+          .prepare(`SELECT count(*) AS n FROM ${table} WHERE run_id = 'r-old'`)
+          .get() as { n: number }
+      ).n;
+    const left: [number, number, boolean][] = [];
+    for (const step of new HistoryPruner(store.database, 5).pass({
+      iterationsBefore: 0,
+      runsBefore: 20,
+    })) {
+      left.push([count('agent_checkpoints'), count('agent_usage'), step.deleted === 1]);
+    }
+    const seqsLeft = left.map(([n]) => n).filter((n, i, all) => n !== all[i - 1]);
+    expect(2 * 1.5 * 1024 * 1024).toBeLessThanOrEqual(PRUNE_CHECKPOINT_BATCH_BYTES);
+    expect(seqsLeft).toEqual([7, 5, 3, 1, 0]);
+    const usageLeft = left.map(([, n]) => n).filter((n, i, all) => n !== all[i - 1]);
+    expect(usageLeft).toEqual([12, 7, 2, 0]);
+    // The run itself goes last, once nothing of its own is left.
+    expect(left.find(([, , runDeleted]) => runDeleted)).toEqual([0, 0, true]);
+    expect(store.getRun('r-old')).toBeUndefined();
+    expect(checkpoints.list('r-other')).toHaveLength(7);
+    expect(usage.runTotals('r-other')).toMatchObject({ calls: 12, costUsd: 6 });
   });
 });

@@ -6,6 +6,13 @@ import type Database from 'better-sqlite3';
  */
 export const PRUNE_BATCH_ROWS = 500;
 
+/**
+ * A run's checkpoints deleted per transaction: as many of the oldest as fit in 4 MiB of
+ * state (at least one), within `PRUNE_BATCH_ROWS`. A checkpoint can be MiBs, and deleting it
+ * reads each of its overflow pages: the bytes, not the rows, are the cost.
+ */
+export const PRUNE_CHECKPOINT_BATCH_BYTES = 4 * 1024 * 1024;
+
 /** What to delete. Times are ms since the Unix epoch. */
 export interface PruneRule {
   /** Iterations of any run, active ones included, that finished before this. */
@@ -36,7 +43,11 @@ export type PruneTable = 'iterations' | 'turns' | 'permissions' | 'runs';
 /** One step of a pass: at most one write transaction, or one read. */
 export interface PruneStep {
   table: PruneTable;
-  /** Rows deleted by this step (0 for a read). */
+  /**
+   * Rows of `table` deleted by this step (0 for a read). The rows deleted with a run are
+   * not counted, like its attempts: its checkpoints and usage rows, deleted in steps of
+   * table `runs` before the run.
+   */
   deleted: number;
 }
 
@@ -73,6 +84,19 @@ export class HistoryPruner {
       runPermissions: prepare(
         `DELETE FROM agent_permissions WHERE run_id = @runId AND (attempt, request_id) IN
            (SELECT attempt, request_id FROM agent_permissions WHERE run_id = @runId LIMIT @limit)`,
+      ),
+      // Oldest first, so that the newest (which gives the next seq) goes last.
+      runCheckpoints: prepare(
+        `DELETE FROM agent_checkpoints WHERE run_id = @runId AND seq IN
+           (SELECT seq FROM
+              (SELECT seq, row_number() OVER win AS n, sum(bytes) OVER win AS upTo
+               FROM agent_checkpoints WHERE run_id = @runId
+               WINDOW win AS (ORDER BY seq) ORDER BY seq LIMIT @limit)
+            WHERE n = 1 OR upTo <= @maxBytes)`,
+      ),
+      runUsage: prepare(
+        `DELETE FROM agent_usage WHERE run_id = @runId AND (day, attempt, model) IN
+           (SELECT day, attempt, model FROM agent_usage WHERE run_id = @runId LIMIT @limit)`,
       ),
       // Attempts go with the run (ON DELETE CASCADE): a few rows per restart.
       run: prepare('DELETE FROM agent_runs WHERE run_id = ?'),
@@ -172,9 +196,31 @@ export class HistoryPruner {
         yield* this.#drain('iterations', this.#sql.runIterations, { runId, limit });
         yield* this.#drain('turns', this.#sql.runTurns, { runId, limit });
         yield* this.#drain('permissions', this.#sql.runPermissions, { runId, limit });
+        // A batch of checkpoints is bounded by bytes too: it may come short with more left.
+        const checkpoints = { runId, limit, maxBytes: PRUNE_CHECKPOINT_BATCH_BYTES };
+        yield* this.#drainWithRun(this.#sql.runCheckpoints, checkpoints, (n) => n > 0);
+        yield* this.#drainWithRun(this.#sql.runUsage, { runId, limit }, (n) => n === limit);
         yield { table: 'runs', deleted: this.#sql.run.run(runId).changes };
       }
       if (runIds.length < limit) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Deletes rows that go with a run (checkpoints, usage), a batch a step, while `more` says
+   * so of the last batch. Its steps count 0: see {@link PruneStep.deleted}.
+   */
+  *#drainWithRun(
+    statement: Database.Statement,
+    params: Record<string, unknown>,
+    more: (deleted: number) => boolean,
+  ): Generator<PruneStep, void, void> {
+    for (;;) {
+      const deleted = statement.run(params).changes;
+      yield { table: 'runs', deleted: 0 };
+      if (!more(deleted)) {
         return;
       }
     }

@@ -141,4 +141,33 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE agent_iterations ADD COLUMN error_detail TEXT;  -- JSON ErrorDetail, or null
   ALTER TABLE agent_turns ADD COLUMN error_detail TEXT;       -- JSON ErrorDetail, or null
   `,
+  // 7: durable agents (issue 10). Checkpoints of an agent's state: a rowid table, not WITHOUT
+  // ROWID, because a row holds up to the 8 MiB frame and a WITHOUT ROWID b-tree copies whole
+  // rows into its interior pages (sqlite.org/withoutrowid.html: rows under 1/20 of a page).
+  // The usage ledger behind budgets: one row per run, attempt, UTC day and model, summed.
+  `
+  CREATE TABLE agent_checkpoints (
+    run_id     TEXT NOT NULL REFERENCES agent_runs (run_id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,       -- 1, 2, ... within the run; never reused (the newest is never pruned)
+    attempt    INTEGER NOT NULL,       -- attempt that saved it; 0 for one copied from another run
+    iteration  INTEGER,                -- iteration it was saved in, or null
+    saved_at   INTEGER NOT NULL,       -- ms since the Unix epoch
+    bytes      INTEGER NOT NULL,       -- UTF-8 bytes of state
+    state      TEXT NOT NULL,          -- JSON; last, so reading the columns before it skips its pages
+    PRIMARY KEY (run_id, seq)
+  );
+  CREATE TABLE agent_usage (
+    run_id              TEXT NOT NULL REFERENCES agent_runs (run_id) ON DELETE CASCADE,
+    attempt             INTEGER NOT NULL,
+    day                 TEXT NOT NULL,             -- UTC YYYY-MM-DD
+    model               TEXT NOT NULL DEFAULT '',  -- '' when not reported
+    input_tokens        INTEGER NOT NULL,
+    output_tokens       INTEGER NOT NULL,
+    cost_nano_usd       INTEGER NOT NULL,          -- 1e-9 USD: integer sums are exact
+    calls               INTEGER NOT NULL,          -- usage reports summed here
+    calls_without_cost  INTEGER NOT NULL,          -- those that gave no cost (not in cost_nano_usd)
+    PRIMARY KEY (run_id, day, attempt, model)  -- day before attempt: a run's day is one range
+  ) WITHOUT ROWID;
+  CREATE INDEX agent_usage_by_day ON agent_usage (day);
+  `,
 ];
