@@ -1,8 +1,9 @@
 import type { Usage } from '@x/ipc';
-import type { AgentLoopSink } from './agent-loop.js';
+import type { AgentLoopSink } from './agent-loop-sink.js';
 import { askPermission } from './ask-permission.js';
 import { checkPermissionRequest } from './check-permission-request.js';
-import type { AgentContext, TurnContext } from './define-agent.js';
+import type { CheckpointTaker } from './checkpoint-taker.js';
+import type { AgentContext, RestoredCheckpoint, TurnContext, UsageReport } from './define-agent.js';
 import { findJsonProblem } from './json-value.js';
 import { readLogArguments } from './log-arguments.js';
 import { usageProblems, copyUsage } from './usage-check.js';
@@ -13,6 +14,10 @@ export interface ContextRun {
   readonly name: string;
   readonly params: Record<string, unknown>;
   readonly sink: AgentLoopSink;
+  /** `ctx.restored`: the checkpoint the run resumes from, if any. */
+  readonly restored: RestoredCheckpoint | undefined;
+  /** Where `ctx.checkpoint` goes. */
+  readonly checkpoints: CheckpointTaker;
   /** False once the run has finished: calls then reach nobody. */
   live(): boolean;
 }
@@ -71,6 +76,16 @@ export function makeAgentContext(
       }
       return askPermission(sink.requestPermission.bind(sink), checked, signal, scope);
     },
+    restored: run.restored,
+    checkpoint(state: unknown) {
+      return run.checkpoints.take(state, work.iteration);
+    },
+    reportUsage(usage: UsageReport) {
+      const report = checkUsageReport(usage);
+      if (run.live() && Object.keys(report).length > 0) {
+        sink.usage?.(report);
+      }
+    },
   };
 }
 
@@ -83,12 +98,25 @@ export function makeTurnContext(
   return {
     ...makeAgentContext(run, work),
     turnId: turn.turnId,
-    reportUsage(usage: Usage) {
-      const problems = usageProblems(usage);
-      if (problems.length > 0) {
-        throw new TypeError(`@x/kernel: ctx.reportUsage: ${problems.join('; ')}`);
-      }
-      turn.addUsage(copyUsage(usage));
+    reportUsage(usage: UsageReport) {
+      // turn_result.usage has no model: it is checked, then left out (see TurnContext).
+      turn.addUsage(copyUsage(checkUsageReport(usage)));
     },
   };
+}
+
+/**
+ * A copy of what `ctx.reportUsage` was given, once checked.
+ * @throws TypeError naming each bad field, the value and what is expected.
+ */
+function checkUsageReport(usage: UsageReport): UsageReport {
+  const problems = usageProblems(usage, 'usage', { model: true });
+  if (problems.length > 0) {
+    throw new TypeError(`@x/kernel: ctx.reportUsage: ${problems.join('; ')}`);
+  }
+  const report: UsageReport = copyUsage(usage);
+  if (usage.model !== undefined) {
+    report.model = usage.model;
+  }
+  return report;
 }

@@ -483,11 +483,14 @@ describe('TurnHandle.result timeouts and usage', () => {
       turn(_input, ctx) {
         ctx.reportUsage({ inputTokens: 10, outputTokens: 2, costUsd: 0.5 });
         ctx.reportUsage({ inputTokens: 5, costUsd: 0.25 });
+        // A model is checked, then left out: turn_result.usage has no model field.
+        ctx.reportUsage({ inputTokens: 1, model: 'gpt-4o-mini' });
         for (const bad of [
           { inputTokens: 5, outputTokens: 1.5 },
           { inputTokens: 10n },
           { costUsd: -1 },
           { tokens: 3 },
+          { inputTokens: 7, model: '' },
         ]) {
           try {
             ctx.reportUsage(bad as never);
@@ -500,7 +503,7 @@ describe('TurnHandle.result timeouts and usage', () => {
     });
     const run = loop.run();
     expect((await loop.submitTurn('x').done()).usage).toEqual({
-      inputTokens: 15,
+      inputTokens: 16,
       outputTokens: 2,
       costUsd: 0.75,
     });
@@ -519,7 +522,11 @@ describe('TurnHandle.result timeouts and usage', () => {
       ],
       [
         'TypeError',
-        '@x/kernel: ctx.reportUsage: usage.tokens is not a usage field (inputTokens, outputTokens, costUsd)',
+        '@x/kernel: ctx.reportUsage: usage.tokens is not a usage field (inputTokens, outputTokens, costUsd, model)',
+      ],
+      [
+        'TypeError',
+        '@x/kernel: ctx.reportUsage: usage.model must be a string of 1 to 256 characters, got a string of 0 characters',
       ],
     ]);
     loop.stop(1000);

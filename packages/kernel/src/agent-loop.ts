@@ -1,12 +1,17 @@
-import type { ErrorDetail, ExitReason, LogLevel, PermissionDecision, Usage } from '@x/ipc';
+import type { ErrorDetail, ExitReason } from '@x/ipc';
 import { makeAgentContext, makeTurnContext, type ContextRun } from './agent-context.js';
-import { MAX_QUEUED_TURNS, STOP_RESERVE_MS } from './constants.js';
-import type { AgentDefinition, PermissionRequest } from './define-agent.js';
+import type { AgentLoopSink, IterationReport } from './agent-loop-sink.js';
+import { CheckpointTaker } from './checkpoint-taker.js';
+import { DEFAULT_CHECKPOINT_MAX_BYTES, MAX_QUEUED_TURNS, STOP_RESERVE_MS } from './constants.js';
+import type { AgentDefinition, RestoredCheckpoint } from './define-agent.js';
 import { describeThrown, describeWithStack, isConfigError, toErrorDetail } from './error-detail.js';
+import { PauseGate } from './pause-gate.js';
 import { MAX_TEXT_LENGTH, boundText } from './protocol-limits.js';
 import { readStepResult } from './step-result.js';
 import { ABANDONED, StopDeadline } from './stop-deadline.js';
 import { Turn, type TurnHandle, type TurnOutcome } from './turn.js';
+
+export type { AgentLoopSink, IterationReport } from './agent-loop-sink.js';
 
 /** What one run of an agent is given. */
 export interface AgentLoopOptions {
@@ -22,55 +27,13 @@ export interface AgentLoopOptions {
    * status `error`. @default 1000 (MAX_QUEUED_TURNS)
    */
   maxQueuedTurns?: number | undefined;
-}
-
-/** One finished iteration, as reported to the sink. */
-export interface IterationReport {
-  iteration: number;
-  status: 'ok' | 'error';
-  durationMs: number;
-  summary?: string;
-  /** One line: `${name}: ${message}` for an Error, JSON for a thrown non-Error. */
-  error?: string;
-  /** With status `error` from a throw: what the step threw (name, message, stack, code). */
-  errorDetail?: ErrorDetail;
-  usage?: Usage;
-}
-
-/**
- * Where an {@link AgentLoop} reports what happens. Calls must not throw. The optional
- * members are for hosts that support them: without `requestPermission`, every permission
- * request is denied.
- */
-export interface AgentLoopSink {
-  iterationStart(iteration: number, startedAt: number): void;
+  /** `ctx.restored`: the checkpoint this run resumes from. @default undefined (a fresh start) */
+  restored?: RestoredCheckpoint | undefined;
   /**
-   * Reports an iteration. A host whose channel is full returns a promise that settles once the
-   * report is taken: the loop starts no next iteration before that (or a stop, or a turn), so a
-   * back-to-back loop (`intervalMs: 0`) cannot outrun its supervisor.
+   * Largest state `ctx.checkpoint` takes, as the UTF-8 bytes of its JSON text.
+   * @default 1 048 576 (DEFAULT_CHECKPOINT_MAX_BYTES)
    */
-  iterationDone(report: IterationReport): void | Promise<void>;
-  log(level: LogLevel, message: string): void;
-  notify(payload: unknown): void;
-  /**
-   * `setup` finished (`ok: true`, turns and iterations follow; also called, at once, for an
-   * agent without `setup`) or threw, or the run was stopped during it (`ok: false`).
-   */
-  setupDone?(result: { ok: true } | { ok: false; error: unknown }): void;
-  /** A turn began (`startedAt` in ms since the Unix epoch). */
-  turnStart?(turnId: string, startedAt: number): void;
-  /** A turn ended: exactly once per submitted turn, whatever happened to it. */
-  turnDone?(outcome: TurnOutcome): void;
-  /**
-   * Asks for permission on the agent's behalf. `signal` aborts when the asking context is
-   * cancelled or stopped, or the step or turn that asked has ended: the loop then answers
-   * `'denied'` itself and ignores the result, so the host should withdraw the pending
-   * request. A rejection, or an answer other than `'granted'`, counts as `'denied'`.
-   */
-  requestPermission?(
-    request: PermissionRequest,
-    signal: AbortSignal,
-  ): PermissionDecision | Promise<PermissionDecision>;
+  checkpointMaxBytes?: number | undefined;
 }
 
 /** How a run of the loop ended. */
@@ -122,6 +85,11 @@ type Agent = AgentDefinition<Record<string, unknown>, unknown>;
  * signal abort and gets the same grace as a step, then is abandoned (`cancelled`). Turns
  * still queued when the run ends for another reason are cancelled, and turns submitted
  * after a stop end `cancelled` at once.
+ *
+ * {@link AgentLoop.pause} holds the loop between pieces of work (the one running finishes;
+ * no iteration or turn starts) until {@link AgentLoop.resume}; a stop ends a paused loop at
+ * once. `ctx.checkpoint` goes to the sink's `checkpoint` store, and any call still unanswered
+ * when the run ends rejects (`X_CHECKPOINT_STOPPING`); `ctx.restored` is `options.restored`.
  */
 export class AgentLoop {
   readonly #abort = new AbortController();
@@ -134,12 +102,23 @@ export class AgentLoop {
   readonly #queue: Turn[] = [];
   #current: Turn | undefined;
   #turnCount = 0;
+  readonly #gate = new PauseGate((paused) => {
+    if (!paused) {
+      this.#wake?.();
+    }
+  });
+  readonly #checkpoints: CheckpointTaker;
 
   constructor(
     private readonly agent: Agent,
     private readonly options: AgentLoopOptions,
     private readonly sink: AgentLoopSink,
-  ) {}
+  ) {
+    this.#checkpoints = new CheckpointTaker(
+      sink.checkpoint?.bind(sink),
+      options.checkpointMaxBytes ?? DEFAULT_CHECKPOINT_MAX_BYTES,
+    );
+  }
 
   /** `idle` → `running` → (`stopping`) → `finished`. */
   get state(): LoopState {
@@ -154,6 +133,39 @@ export class AgentLoop {
   /** Turns waiting to run (not counting the running one). */
   get queuedTurns(): number {
     return this.#queue.length;
+  }
+
+  /** True between {@link AgentLoop.pause} and {@link AgentLoop.resume}. */
+  get paused(): boolean {
+    return this.#gate.paused;
+  }
+
+  /** Why the loop is paused (the last `pause` reason); undefined when it is not. */
+  get pauseReason(): string | undefined {
+    return this.#gate.reason;
+  }
+
+  /**
+   * Pauses the loop: the iteration or turn in progress finishes, then no iteration and no
+   * turn starts until {@link AgentLoop.resume} (turns submitted meanwhile wait in the queue;
+   * setup, if it has not run yet, still runs). A stop while paused ends the run as usual,
+   * without waiting for a resume. Pausing a paused loop only replaces the reason. Returns false
+   * when the run is over (nothing to pause).
+   */
+  pause(reason = 'paused'): boolean {
+    if (this.#state === 'finished') {
+      return false;
+    }
+    this.#gate.pause(reason);
+    return true;
+  }
+
+  /**
+   * Ends a pause: queued turns and iterations start again (an iteration that fell due during
+   * the pause starts at once). Returns false when the loop was not paused.
+   */
+  resume(): boolean {
+    return this.#gate.resume();
   }
 
   /**
@@ -254,6 +266,11 @@ export class AgentLoop {
       if (this.#abort.signal.aborted) {
         ending = { reason: 'stopped' };
         break;
+      }
+      if (this.#gate.paused) {
+        // Woken by a resume or a stop; a turn wakes it too, and it sleeps again.
+        await this.#sleep(undefined);
+        continue;
       }
       const turn = this.#queue.shift();
       if (turn !== undefined) {
@@ -478,6 +495,7 @@ export class AgentLoop {
   #finish(outcome: LoopOutcome): LoopOutcome {
     this.#state = 'finished';
     this.#deadline.clear();
+    this.#checkpoints.close(`the run ended (${outcome.reason})`);
     if (!this.#abort.signal.aborted) {
       this.#abort.abort(new Error(`run ended: ${outcome.reason}`));
     }
@@ -534,8 +552,16 @@ export class AgentLoop {
 
   /** What every context of this run shares. */
   get #run(): ContextRun {
-    const { runId, name, params } = this.options;
-    return { runId, name, params, sink: this.sink, live: () => this.#state !== 'finished' };
+    const { runId, name, params, restored } = this.options;
+    return {
+      runId,
+      name,
+      params,
+      sink: this.sink,
+      restored,
+      checkpoints: this.#checkpoints,
+      live: () => this.#state !== 'finished',
+    };
   }
 }
 

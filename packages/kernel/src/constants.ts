@@ -30,3 +30,13 @@ export const DEFAULT_STOP_GRACE_MS = 10_000;
 export const TURN_RESULT_RETRY_MS = 30_000;
 /** How long the final `exit` frame is retried under backpressure: 5000 ms. */
 export const EXIT_FRAME_RETRY_MS = 5000;
+/**
+ * Largest checkpoint state, as the UTF-8 bytes of its JSON text, when the supervisor's `init`
+ * names no `checkpointMaxBytes` (and for `createRunner`): 1 048 576 (1 MiB).
+ */
+export const DEFAULT_CHECKPOINT_MAX_BYTES = 1_048_576;
+/**
+ * How long a `checkpoint` (and a `usage` report) that the channel refused for backpressure is
+ * retried before `ctx.checkpoint` rejects (`X_CHECKPOINT_REFUSED`): 30 000 ms.
+ */
+export const CHECKPOINT_SEND_RETRY_MS = 30_000;

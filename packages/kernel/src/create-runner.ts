@@ -6,10 +6,14 @@ import {
   type SubmitTurnOptions,
 } from './agent-loop.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_STOP_GRACE_MS } from './constants.js';
+import { checkCheckpointOptions, storeWith } from './checkpoint-options.js';
 import {
   describeAgentProblem,
   type AgentDefinition,
+  type CheckpointReceipt,
   type PermissionRequest,
+  type RestoredCheckpoint,
+  type UsageReport,
 } from './define-agent.js';
 import { describeThrown } from './error-detail.js';
 import { RunnerSetupError } from './errors.js';
@@ -54,7 +58,43 @@ export interface CreateRunnerOptions<P = Record<string, unknown>> {
    * embedded without a handler can never use a tool that needs permission.
    */
   onPermissionRequest?: PermissionHandler;
+  /**
+   * `ctx.restored` of every context: the checkpoint the run resumes from (typically what
+   * `onCheckpoint` stored last, in an earlier run). @default undefined (a fresh start)
+   */
+  restored?: RestoredCheckpoint;
+  /**
+   * Largest state `ctx.checkpoint` takes, as the UTF-8 bytes of its JSON text; a larger one
+   * rejects with `X_CHECKPOINT_TOO_LARGE`. @default 1 048 576 (DEFAULT_CHECKPOINT_MAX_BYTES)
+   */
+  checkpointMaxBytes?: number;
+  /**
+   * Stores a checkpoint (`ctx.checkpoint(state)`): where an embedder keeps them (a file, a
+   * database). `state` is a copy of what the agent gave, made through JSON (so it is exactly
+   * what a restart would get back), within `checkpointMaxBytes`; `meta.iteration` is the
+   * iteration it was taken in (0 in setup, teardown and turns). Resolve once it is stored
+   * durably, with its sequence number (1, 2, … in the order stored) and when it was stored
+   * (ms since the Unix epoch): the agent's `ctx.checkpoint` resolves with that. A rejection
+   * reaches the agent as a CheckpointError `X_CHECKPOINT_REFUSED` (its `cause` is what was
+   * thrown), as does a result without a numeric `seq` and `savedAt`. @default none:
+   * `ctx.checkpoint` rejects with `X_CHECKPOINT_UNSUPPORTED`.
+   */
+  onCheckpoint?: CheckpointHandler;
+  /**
+   * Told of usage the agent reports with `ctx.reportUsage` in setup, a step or teardown (each
+   * report checked, with at least one field). Usage of turns comes with their outcome
+   * (`TurnOutcome.usage`) and usage returned by steps with their report
+   * (`IterationReport.usage`): the three add up, none is told twice. Exceptions are rethrown
+   * asynchronously, as for listeners. @default none
+   */
+  onUsage?: (usage: UsageReport) => void;
 }
+
+/** Stores one checkpoint of an in-process runner: see {@link CreateRunnerOptions.onCheckpoint}. */
+export type CheckpointHandler = (
+  state: unknown,
+  meta: { readonly iteration: number },
+) => Promise<CheckpointReceipt>;
 
 /** Options of {@link Runner.stop}. */
 export interface RunnerStopOptions {
@@ -125,7 +165,27 @@ export interface Runner<I = unknown, O = unknown> {
   onNotify(listener: (payload: unknown) => void): Disposable;
   /** Subscribes to turn outcomes: one per submitted turn. */
   onTurnResult(listener: (outcome: TurnOutcome<O>) => void): Disposable;
+  /** True between {@link Runner.pause} and {@link Runner.resume}. */
+  readonly paused: boolean;
+  /**
+   * Pauses the run: the iteration or turn in progress finishes, then no iteration and no turn
+   * starts until {@link Runner.resume}; turns submitted meanwhile wait in the queue. `stop()`
+   * still ends a paused run at once. Before `start()`, setup still runs on start, then the run
+   * waits. Pausing a paused runner only replaces the reason. Returns false (and does nothing)
+   * once the run is over. @param reason why, for the embedder. @default 'paused'
+   */
+  pause(reason?: string): boolean;
+  /**
+   * Ends a pause: queued turns and iterations start again (an iteration that fell due
+   * meanwhile starts at once). Returns false when the runner was not paused.
+   */
+  resume(): boolean;
+  /** Subscribes to pauses and resumes: `{ paused: true, reason }`, then `{ paused: false }`. */
+  onPauseChange(listener: (change: PauseChange) => void): Disposable;
 }
+
+/** A pause or a resume of an in-process runner. */
+export type PauseChange = { paused: true; reason: string } | { paused: false };
 
 /**
  * Runs an agent in this process, without the daemon: the kernel as a library. The same
@@ -145,6 +205,11 @@ export interface Runner<I = unknown, O = unknown> {
  * same way (a bad field is left out and said so in a `warn` log entry). Turn outputs are
  * handed over as they are: in this process they need not be JSON.
  *
+ * Checkpoints go to `onCheckpoint` (without it, `ctx.checkpoint` rejects with
+ * `X_CHECKPOINT_UNSUPPORTED`), `restored` is what `ctx.restored` shows, usage reported with
+ * `ctx.reportUsage` outside turns goes to `onUsage`, and `pause()` / `resume()` hold and
+ * release the loop as a supervisor's `pause` and `resume` messages do.
+ *
  * Listener exceptions are rethrown asynchronously (an uncaught exception), as with any
  * event emitter; they never reach the agent. While running, an agent with a `step` keeps
  * the process alive through its interval timer; a turn-only agent holds nothing and lets
@@ -156,7 +221,7 @@ export function createRunner<P = Record<string, unknown>, S = unknown, I = unkno
   agent: AgentDefinition<P, S, I, O>,
   options: CreateRunnerOptions<P> = {},
 ): Runner<I, O> {
-  const problem = describeAgentProblem(agent);
+  const problem = describeAgentProblem(agent) ?? checkCheckpointOptions(options);
   if (problem !== undefined) {
     throw new TypeError(`@x/kernel: createRunner: ${problem}`);
   }
@@ -167,6 +232,8 @@ export function createRunner<P = Record<string, unknown>, S = unknown, I = unkno
   const logs = new Listeners<RunnerLogEntry>();
   const notifications = new Listeners<unknown>();
   const turnResults = new Listeners<TurnOutcome<O>>();
+  const pauseChanges = new Listeners<PauseChange>();
+  const { onCheckpoint, onUsage } = options;
   let state: RunnerState = 'idle';
   let setupSettled: ((result: { ok: true } | { ok: false; error: unknown }) => void) | undefined;
   let resolveFinished!: (outcome: LoopOutcome) => void;
@@ -185,6 +252,8 @@ export function createRunner<P = Record<string, unknown>, S = unknown, I = unkno
       intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
       maxIterations: options.maxIterations,
       maxQueuedTurns: options.maxQueuedTurns,
+      restored: options.restored,
+      checkpointMaxBytes: options.checkpointMaxBytes,
     },
     {
       iterationStart: (iteration, startedAt) => iterationStarts.fire({ iteration, startedAt }),
@@ -198,6 +267,20 @@ export function createRunner<P = Record<string, unknown>, S = unknown, I = unkno
         }
         setupSettled?.(result);
       },
+      ...(onCheckpoint === undefined ? {} : { checkpoint: storeWith(onCheckpoint) }),
+      ...(onUsage === undefined
+        ? {}
+        : {
+            usage: (usage: UsageReport) => {
+              try {
+                onUsage(usage);
+              } catch (error) {
+                queueMicrotask(() => {
+                  throw error;
+                });
+              }
+            },
+          }),
       ...(onPermissionRequest === undefined
         ? {}
         : {
@@ -285,6 +368,27 @@ export function createRunner<P = Record<string, unknown>, S = unknown, I = unkno
     onLog: (listener) => logs.add(listener),
     onNotify: (listener) => notifications.add(listener),
     onTurnResult: (listener) => turnResults.add(listener),
+    get paused() {
+      return loop.paused;
+    },
+    pause(reason = 'paused') {
+      const wasPaused = loop.paused;
+      if (!loop.pause(reason)) {
+        return false;
+      }
+      if (!wasPaused) {
+        pauseChanges.fire({ paused: true, reason });
+      }
+      return true;
+    },
+    resume() {
+      if (!loop.resume()) {
+        return false;
+      }
+      pauseChanges.fire({ paused: false });
+      return true;
+    },
+    onPauseChange: (listener) => pauseChanges.add(listener),
   };
 }
 

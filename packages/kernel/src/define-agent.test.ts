@@ -44,6 +44,14 @@ describe('defineAgent', () => {
     expect(agent).not.toHaveProperty('step');
   });
 
+  it('keeps retryTurns: true, and refuses a retryTurns that is not a boolean', () => {
+    const turn = () => 'out';
+    expect(defineAgent({ turn, retryTurns: true })).toEqual({ turn, retryTurns: true });
+    expect(() => defineAgent({ turn, retryTurns: 'yes' } as never)).toThrow(
+      '@x/kernel: defineAgent: retryTurns must be a boolean when given, got string',
+    );
+  });
+
   it('accepts step and turn together', () => {
     const step = () => undefined;
     const turn = () => 'out';

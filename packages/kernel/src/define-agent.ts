@@ -10,6 +10,44 @@ export interface PermissionRequest {
   rationale?: string;
 }
 
+/**
+ * The checkpoint a run resumes from (`ctx.restored`): what an earlier `ctx.checkpoint(state)`
+ * stored, as the supervisor gives it back.
+ */
+export interface RestoredCheckpoint {
+  /** Sequence number of the checkpoint within its run: 1, 2, … in the order stored. */
+  readonly seq: number;
+  /** The state given to `ctx.checkpoint`, as JSON gives it back. */
+  readonly state: unknown;
+  /** The attempt of the run (1-based) whose runner saved it. */
+  readonly attempt: number;
+  /** When the supervisor stored it, in ms since the Unix epoch. */
+  readonly savedAt: number;
+}
+
+/** What `ctx.checkpoint(state)` resolves with once the state is stored. */
+export interface CheckpointReceipt {
+  /** Sequence number given to the checkpoint within its run: 1, 2, … in the order stored. */
+  readonly seq: number;
+  /** When it was stored, in ms since the Unix epoch. */
+  readonly savedAt: number;
+}
+
+/**
+ * Usage spent by the agent: `ctx.reportUsage(usage)`. Every field is optional; another field
+ * is a mistake (a TypeError names it).
+ */
+export interface UsageReport {
+  /** Input tokens: a safe integer >= 0. */
+  inputTokens?: number;
+  /** Output tokens: a safe integer >= 0. */
+  outputTokens?: number;
+  /** Cost in US dollars: a finite number >= 0. */
+  costUsd?: number;
+  /** The model that spent them (e.g. `gpt-4o-mini`): 1 to 256 characters. */
+  model?: string;
+}
+
 /** What an agent's `setup`, `step` and `teardown` see: the run, the iteration and ways to report. */
 export interface AgentContext<P = Record<string, unknown>> {
   /** Run id assigned by the supervisor. */
@@ -59,6 +97,47 @@ export interface AgentContext<P = Record<string, unknown>> {
    *   not a JSON value (as for `notify`).
    */
   requestPermission(request: PermissionRequest): Promise<PermissionDecision>;
+  /**
+   * The checkpoint this run resumes from: the newest state the agent saved with
+   * {@link AgentContext.checkpoint} that was stored, in an earlier attempt of this run (after a
+   * crash or a restart) or in the run this one was started from. Undefined on a fresh start.
+   * The same object in every context of the run, setup's included, so that setup can rebuild
+   * its state from `restored.state`.
+   */
+  readonly restored: RestoredCheckpoint | undefined;
+  /**
+   * Saves `state` (any JSON value) durably, as the point the run resumes from if its runner
+   * dies or is restarted (`ctx.restored` of the next attempt). Resolves once it is stored: under
+   * the daemon, committed to its SQLite database, so that it survives a `kill -9` of the runner
+   * and of the daemon. Each call stores a new checkpoint; the newest stored one is what a
+   * restart gets. Usable in setup, steps, turns and teardown (also while the run is stopping,
+   * within the stop grace). Under the daemon the state is sent as a `checkpoint` message; in
+   * an in-process runner it goes to `onCheckpoint`.
+   * @throws TypeError (synchronously) naming the path of the first part of `state` that is not
+   *   JSON, and the fix (as for `notify`; `undefined` is refused: use null).
+   * @throws CheckpointError (rejection) with code `X_CHECKPOINT_TOO_LARGE` when the state's JSON
+   *   text is larger than the run's `checkpointMaxBytes` (UTF-8 bytes; 1 048 576 unless the
+   *   supervisor says otherwise), naming both sizes; nothing is sent then.
+   * @throws CheckpointError (rejection) `X_CHECKPOINT_REFUSED` when the supervisor could not
+   *   store it (its reason in the message, e.g. a full disk) or it could not be sent;
+   *   `X_CHECKPOINT_STOPPING` when the run is over, or the runner lost its supervisor (or the
+   *   stop grace ran out) before the answer came: it may or may not have been stored;
+   *   `X_CHECKPOINT_UNSUPPORTED` when the runner has no checkpoint store (`createRunner`
+   *   without `onCheckpoint`). Never left pending once the run has ended.
+   */
+  checkpoint(state: unknown): Promise<CheckpointReceipt>;
+  /**
+   * Reports usage spent now, e.g. after each LLM call of a long step or of setup: sent to the
+   * supervisor at once (a `usage` message), which adds it to the run's totals (and may pause
+   * the run when a budget is reached). Report each spend once: usage returned in a step's
+   * result (`StepResult.usage`) is counted too, so do not report the same tokens both ways.
+   * A report with no field sends nothing. In a turn, usage is added to the turn's result
+   * instead (see {@link TurnContext.reportUsage}).
+   * @throws TypeError (synchronously) when `inputTokens` or `outputTokens` is not a safe
+   *   integer >= 0, `costUsd` is not a finite number >= 0 (US dollars), `model` is not a string
+   *   of 1 to 256 characters, or another field is given; nothing is reported then.
+   */
+  reportUsage(usage: UsageReport): void;
 }
 
 /** What a `turn` sees: the agent context, with the turn's own id and signal. */
@@ -73,12 +152,14 @@ export interface TurnContext<P = Record<string, unknown>, S = unknown> extends A
    */
   readonly signal: AbortSignal;
   /**
-   * Adds tokens and cost spent by this turn; the sums are reported with its result.
+   * Adds tokens and cost spent by this turn; the sums are reported with its result
+   * (`turn_result.usage`, `TurnOutcome.usage`), not as separate `usage` messages. `model` is
+   * checked but not carried: a turn's usage has no model field.
    * @throws TypeError (synchronously) when `inputTokens` or `outputTokens` is not a safe
-   *   integer >= 0, `costUsd` is not a finite number >= 0 (US dollars), or another field is
-   *   given; nothing is added then.
+   *   integer >= 0, `costUsd` is not a finite number >= 0 (US dollars), `model` is not a string
+   *   of 1 to 256 characters, or another field is given; nothing is added then.
    */
-  reportUsage(usage: Usage): void;
+  reportUsage(usage: UsageReport): void;
 }
 
 /**
@@ -99,7 +180,8 @@ export interface StepResult {
   done?: boolean;
   /**
    * Tokens and cost spent by this iteration, if the agent tracks them: `inputTokens` and
-   * `outputTokens` safe integers >= 0, `costUsd` a finite number >= 0 (US dollars).
+   * `outputTokens` safe integers >= 0, `costUsd` a finite number >= 0 (US dollars). Added to
+   * what the step reported with `ctx.reportUsage`: report each spend one way only.
    */
   usage?: Usage;
 }
@@ -156,6 +238,13 @@ export interface AgentDefinition<
    * line and the `exit` summary: `teardown abandoned after 1800 ms: …`).
    */
   teardown?(ctx: AgentContext<P> & { readonly state: S }): void | Promise<void>;
+  /**
+   * True when running a turn twice does no harm (it is idempotent): a turn that was running
+   * when its runner died may then be run once more, by the next attempt of the run, instead
+   * of ending as an error. Announced to the supervisor as `ready.capabilities.retryTurns`.
+   * @default false
+   */
+  retryTurns?: boolean;
 }
 
 /** An agent definition with `step`, `turn` or both: what {@link defineAgent} accepts. */
@@ -176,8 +265,9 @@ export type AgentDefinitionWithWork<P, S, I, O> = AgentDefinition<P, S, I, O> &
  * });
  * ```
  *
- * @throws TypeError when neither `step` nor `turn` is a function, or `step`, `turn`,
- *   `setup` or `teardown` is given but is not a function.
+ * @throws TypeError when neither `step` nor `turn` is a function, `step`, `turn`,
+ *   `setup` or `teardown` is given but is not a function, or `retryTurns` is given but is
+ *   not a boolean.
  */
 export function defineAgent<P = Record<string, unknown>, S = unknown, I = unknown, O = unknown>(
   definition: AgentDefinitionWithWork<P, S, I, O>,
@@ -202,6 +292,9 @@ export function describeAgentProblem(value: unknown): string | undefined {
     if (agent[hook] !== undefined && typeof agent[hook] !== 'function') {
       return `${hook} must be a function when given, got ${typeof agent[hook]}`;
     }
+  }
+  if (agent.retryTurns !== undefined && typeof agent.retryTurns !== 'boolean') {
+    return `retryTurns must be a boolean when given, got ${typeof agent.retryTurns}`;
   }
   return undefined;
 }

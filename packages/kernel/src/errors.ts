@@ -22,6 +22,14 @@ export const KERNEL_ERROR_CODES = {
   TURN_FAILED: 'X_KERNEL_TURN_FAILED',
   /** An in-process runner's `setup` threw, so `start()` rejected. */
   SETUP_FAILED: 'X_KERNEL_SETUP_FAILED',
+  /** `ctx.checkpoint`: the state's JSON is larger than `checkpointMaxBytes`; nothing was sent. */
+  CHECKPOINT_TOO_LARGE: 'X_CHECKPOINT_TOO_LARGE',
+  /** `ctx.checkpoint`: the supervisor (or `onCheckpoint`) could not store the checkpoint. */
+  CHECKPOINT_REFUSED: 'X_CHECKPOINT_REFUSED',
+  /** `ctx.checkpoint`: the run ended, or its supervisor went away, before the checkpoint was stored. */
+  CHECKPOINT_STOPPING: 'X_CHECKPOINT_STOPPING',
+  /** `ctx.checkpoint`: this runner has nowhere to store checkpoints (`createRunner` without `onCheckpoint`). */
+  CHECKPOINT_UNSUPPORTED: 'X_CHECKPOINT_UNSUPPORTED',
 } as const;
 
 /** The `code` of {@link ConfigError}: `X_AGENT_CONFIG`. */
@@ -135,6 +143,40 @@ export class RunnerSetupError extends KernelError {
   }
 }
 RunnerSetupError.prototype.name = 'RunnerSetupError';
+
+/** The `code` of a {@link CheckpointError}. */
+export type CheckpointErrorCode =
+  | typeof KERNEL_ERROR_CODES.CHECKPOINT_TOO_LARGE
+  | typeof KERNEL_ERROR_CODES.CHECKPOINT_REFUSED
+  | typeof KERNEL_ERROR_CODES.CHECKPOINT_STOPPING
+  | typeof KERNEL_ERROR_CODES.CHECKPOINT_UNSUPPORTED;
+
+/**
+ * `ctx.checkpoint(state)` did not store the state; `code` says why, and what to do:
+ *
+ * - `X_CHECKPOINT_TOO_LARGE`: the state's JSON text is larger than the run's
+ *   `checkpointMaxBytes` (1 MiB unless the supervisor says otherwise); nothing was sent. Save
+ *   less (an id or a cursor rather than the data), or keep the data elsewhere.
+ * - `X_CHECKPOINT_REFUSED`: the supervisor answered that it could not store it (its reason is
+ *   in the message, e.g. a full disk), or it could not be sent; the run goes on, and the last
+ *   stored checkpoint is still the one a restart resumes from.
+ * - `X_CHECKPOINT_STOPPING`: the run ended (or its stop grace ran out), or the supervisor went
+ *   away, before the checkpoint was acknowledged: it may or may not have been stored.
+ * - `X_CHECKPOINT_UNSUPPORTED`: the runner has no checkpoint store: an in-process runner made
+ *   by `createRunner` without `onCheckpoint`.
+ *
+ * Not a {@link KernelError}: none of these ends the run unless the agent lets it propagate.
+ */
+export class CheckpointError extends Error {
+  constructor(
+    readonly code: CheckpointErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+CheckpointError.prototype.name = 'CheckpointError';
 
 /**
  * Thrown by an agent to say "my configuration is wrong; restarting me will not help"

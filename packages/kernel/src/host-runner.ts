@@ -1,15 +1,14 @@
 import {
-  IPC_ERROR_CODES,
   PROTOCOL_VERSION,
-  isIpcError,
   type Channel,
   type CodecName,
-  type InitMessage,
   type RunnerMessage,
   type SupervisorMessage,
 } from '@x/ipc';
 import { AgentLoop } from './agent-loop.js';
+import { CheckpointAcks } from './checkpoints.js';
 import {
+  CHECKPOINT_SEND_RETRY_MS,
   EX_AGENT_FAILED,
   EX_CONFIG,
   EX_PROTOCOL,
@@ -22,6 +21,8 @@ import { isKernelError } from './errors.js';
 import { loadAgent } from './load-agent.js';
 import { PermissionBroker } from './permission-broker.js';
 import { MAX_TEXT_LENGTH, boundText } from './protocol-limits.js';
+import { receiveInit } from './receive-init.js';
+import { reportDrops } from './report-drops.js';
 import { sendTurnResult } from './send-turn-result.js';
 import { sendWithRetry } from './send-with-retry.js';
 import type { TurnOutcome } from './turn.js';
@@ -50,18 +51,24 @@ export interface HostRunnerOptions {
  * entry (threaded fallback, a `MessagePort`) both run it.
  *
  * Sequence: wait for `init` (at most `initTimeoutMs`), check the protocol version and codec,
- * load the agent module, send `ready` with `capabilities { steps, turns, setup: true }`
- * (`steps`/`turns` from whether the agent has `step`/`turn`), send heartbeats if asked, run
- * the agent loop (`setup_done` once setup ended, at once when the agent has none), send
- * `exit`, exit. Nothing the agent does can make it send a frame the supervisor would refuse:
- * the context checks its arguments (TypeError at the call), step results and turn outputs
- * are checked before they are sent (a bad field is left out and said so in a `warn` log
- * line; a turn output that is not JSON ends the turn as `error`), and texts are bounded. While running: `stop` stops the loop; `turn` queues a turn and every turn gets
+ * load the agent module, send `ready` with `capabilities { steps, turns, setup: true,
+ * checkpoints: true, pause: true }` (`steps`/`turns` from whether the agent has
+ * `step`/`turn`; `retryTurns: true` added when the agent declares it), send heartbeats if
+ * asked, run the agent loop (`setup_done` once setup ended, at once when the agent has
+ * none), send `exit`, exit. Nothing the agent does can make it send a frame the supervisor
+ * would refuse: the context checks its arguments (TypeError at the call), step results and
+ * turn outputs are checked before they are sent (a bad field is left out and said so in a
+ * `warn` log line; a turn output that is not JSON ends the turn as `error`), and texts are
+ * bounded. While running: `stop` stops the loop; `turn` queues a turn and every turn gets
  * exactly one `turn_result` (retried for up to 30 s while the channel refuses it for
  * backpressure, and sent before `exit`); `turn_cancel` cancels a queued or running turn;
  * `permission_response` answers the agent's `permission_request` (ids `p-1`, `p-2`, …);
  * a pending permission request that the runner denies itself (its turn was cancelled, a stop,
- * the run's end) is withdrawn with `permission_cancel`.
+ * the run's end) is withdrawn with `permission_cancel`; `ctx.checkpoint` sends `checkpoint`
+ * (ids `c-1`, `c-2`, …; its state checked against `init.checkpointMaxBytes`) and settles on the
+ * `checkpoint_ack` with its id, or with `X_CHECKPOINT_STOPPING` when the channel closes or the
+ * run ends first; `init.restored` is `ctx.restored`; `pause` and `resume` pause the agent loop
+ * (heartbeats go on); `ctx.reportUsage` in setup, a step or teardown sends `usage`.
  * Nothing is sent before `ready`; failures before it go to `writeErr` only.
  *
  * Exit codes: 0 after a normal end or a cooperative stop (teardown abandoned included: that
@@ -83,7 +90,7 @@ export async function hostRunner(
   };
   channel.onError((error) => writeErr(`x runner: ${error.message}\n`));
 
-  const inbox = receive(channel, options.initTimeoutMs ?? INIT_TIMEOUT_MS);
+  const inbox = receiveInit(channel, options.initTimeoutMs ?? INIT_TIMEOUT_MS);
   const init = await inbox.init.catch((error: Error) =>
     fail(EX_PROTOCOL, `x runner: handshake failed: ${error.message}`),
   );
@@ -134,6 +141,10 @@ export async function hostRunner(
   const send = (message: RunnerMessage): Promise<void> =>
     channel.send(message).catch((error: Error) => dropped(message.type, error));
   const permissions = new PermissionBroker((message) => channel.send(message));
+  // Retried under backpressure, like turn results: the agent waits for the answer.
+  const checkpoints = new CheckpointAcks((message) =>
+    sendWithRetry(channel, message, CHECKPOINT_SEND_RETRY_MS),
+  );
   // turn_results being sent (retried under backpressure): the exit frame waits for them.
   const answering = new Set<Promise<void>>();
   const turnDone = (outcome: TurnOutcome) => {
@@ -149,6 +160,8 @@ export async function hostRunner(
       params: init.params,
       intervalMs: init.intervalMs,
       maxIterations: init.maxIterations,
+      restored: init.restored,
+      checkpointMaxBytes: init.checkpointMaxBytes,
     },
     {
       iterationStart: (iteration, startedAt) =>
@@ -166,6 +179,12 @@ export async function hostRunner(
         ),
       turnDone,
       requestPermission: (request, signal) => permissions.request(request, signal),
+      checkpoint: (state, meta) => checkpoints.request(state, meta),
+      // Retried under backpressure: a lost report would be missing from the run's totals.
+      usage: (usage) =>
+        void sendWithRetry(channel, { type: 'usage', ...usage }, CHECKPOINT_SEND_RETRY_MS).catch(
+          (error: Error) => dropped('usage', error),
+        ),
     },
   );
 
@@ -185,6 +204,16 @@ export async function hostRunner(
       case 'permission_response':
         permissions.respond(message);
         break;
+      case 'checkpoint_ack':
+        // An unknown id (answered already, or never asked) has nobody waiting for it.
+        checkpoints.answer(message);
+        break;
+      case 'pause':
+        loop.pause(message.reason);
+        break;
+      case 'resume':
+        loop.resume();
+        break;
       case 'init':
         writeErr('x runner: ignored a second init message\n');
         break;
@@ -193,6 +222,7 @@ export async function hostRunner(
   onOrphaned.push(() => {
     // The supervisor is gone: nobody is left to report to, so stop quickly.
     permissions.denyAll('supervisor gone');
+    checkpoints.closeAll('the supervisor went away');
     loop.stop(ORPHAN_EXIT_MS, 'supervisor gone');
   });
 
@@ -200,8 +230,16 @@ export async function hostRunner(
     type: 'ready',
     protocolVersion: PROTOCOL_VERSION,
     codec,
-    // setup: this runner sends one setup_done after setup (at once when there is none).
-    capabilities: { steps: agent.step !== undefined, turns: agent.turn !== undefined, setup: true },
+    // setup: this runner sends one setup_done after setup (at once when there is none);
+    // checkpoints and pause: it speaks checkpoint/checkpoint_ack and obeys pause/resume.
+    capabilities: {
+      steps: agent.step !== undefined,
+      turns: agent.turn !== undefined,
+      setup: true,
+      checkpoints: true,
+      pause: true,
+      ...(agent.retryTurns === true ? { retryTurns: true } : {}),
+    },
   };
   if (options.pid !== undefined) {
     ready.pid = options.pid;
@@ -219,6 +257,7 @@ export async function hostRunner(
 
   const outcome = await loop.run();
   permissions.denyAll(`the run ended (${outcome.reason})`);
+  checkpoints.closeAll(`the run ended (${outcome.reason})`);
   if (heartbeat !== undefined) {
     clearInterval(heartbeat);
   }
@@ -248,93 +287,4 @@ export async function hostRunner(
   await sendWithRetry(channel, exitMessage, EXIT_FRAME_RETRY_MS).catch(() => undefined);
   await options.flush?.();
   return exit(config ? EX_CONFIG : outcome.reason === 'error' ? EX_AGENT_FAILED : 0);
-}
-
-/** Shortest time between two reports of messages dropped for backpressure: 1000 ms. */
-const DROP_REPORT_INTERVAL_MS = 1000;
-
-/**
- * Reports a message that could not be sent. Drops for backpressure (an agent logging faster
- * than the supervisor reads) come in floods: they are counted and reported at most once per
- * DROP_REPORT_INTERVAL_MS, so that the report does not become a flood of its own.
- */
-function reportDrops(
-  writeErr: (text: string) => void,
-): (type: RunnerMessage['type'], error: Error) => void {
-  let count = 0;
-  let reportedAt = -Infinity;
-  return (type, error) => {
-    if (!isIpcError(error) || error.code !== IPC_ERROR_CODES.BACKPRESSURE) {
-      writeErr(`x runner: could not send ${type}: ${error.message}\n`);
-      return;
-    }
-    count += 1;
-    const now = performance.now();
-    if (now - reportedAt >= DROP_REPORT_INTERVAL_MS) {
-      writeErr(
-        `x runner: dropped ${count} message(s) (last: ${type}): the supervisor is not reading fast enough (X_IPC_BACKPRESSURE)\n`,
-      );
-      count = 0;
-      reportedAt = now;
-    }
-  };
-}
-
-/** Most messages held between `init` and the agent being loaded: 1000. */
-const MAX_EARLY_MESSAGES = 1000;
-
-/**
- * Subscribes once, before `init`: resolves `init` with the first message, and holds what
- * follows it (up to MAX_EARLY_MESSAGES; frames decoded from the same chunk as `init` arrive
- * synchronously) until `attach` hands them to the real handler.
- */
-function receive(
-  channel: Channel<SupervisorMessage, RunnerMessage>,
-  timeoutMs: number,
-): { init: Promise<InitMessage>; attach(handler: (message: SupervisorMessage) => void): void } {
-  let handler: ((message: SupervisorMessage) => void) | undefined;
-  let early: SupervisorMessage[] | undefined;
-  let first: ((message: SupervisorMessage) => void) | undefined;
-  const init = new Promise<InitMessage>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`no init message on the IPC channel within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onClose = channel.onClose(() => {
-      cleanup();
-      reject(new Error('the supervisor closed the IPC channel before sending init'));
-    });
-    first = (message) => {
-      cleanup();
-      early = [];
-      if (message.type === 'init') {
-        resolve(message);
-      } else {
-        reject(new Error(`first message was ${message.type}, expected init`));
-      }
-    };
-    function cleanup() {
-      clearTimeout(timer);
-      onClose.dispose();
-    }
-  });
-  channel.onMessage((message) => {
-    if (handler !== undefined) {
-      handler(message);
-    } else if (early === undefined) {
-      first?.(message);
-    } else if (early.length < MAX_EARLY_MESSAGES) {
-      early.push(message);
-    }
-  });
-  return {
-    init,
-    attach(next) {
-      handler = next;
-      for (const message of early ?? []) {
-        next(message);
-      }
-      early = undefined;
-    },
-  };
 }

@@ -7,9 +7,12 @@ export {
   type AgentContext,
   type AgentDefinition,
   type AgentDefinitionWithWork,
+  type CheckpointReceipt,
   type PermissionRequest,
+  type RestoredCheckpoint,
   type StepResult,
   type TurnContext,
+  type UsageReport,
 } from './define-agent.js';
 export {
   AgentLoop,
@@ -22,7 +25,9 @@ export {
 export type { TurnHandle, TurnOutcome, TurnResultOptions, TurnStatus } from './turn.js';
 export {
   createRunner,
+  type CheckpointHandler,
   type CreateRunnerOptions,
+  type PauseChange,
   type IterationStart,
   type PermissionHandler,
   type Runner,

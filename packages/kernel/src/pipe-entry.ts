@@ -41,7 +41,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * The body of `x runner --pipe` (import it from `@x/kernel/pipe`): speaks runner protocol
  * v1 on fd 3 with the supervisor that spawned this process, hosts one agent module, and
  * exits. The protocol itself is {@link hostRunner}'s (handshake, ready with capabilities,
- * heartbeats, stop, turns, permissions, exit).
+ * heartbeats, stop, turns, permissions, checkpoints, pause and resume, usage, exit).
  *
  * Exit codes: 0 after a normal end or a cooperative stop; 1 when the agent failed
  * (setup threw); 64 (EX_USAGE) when fd 3 is not an open socket or `$X_IPC_CODEC` names no

@@ -48,6 +48,16 @@ describe('readStepResult', () => {
       },
     ],
     [
+      'usage with a model (only ctx.reportUsage carries one)',
+      { usage: { inputTokens: 1, model: 'gpt-4o-mini' } },
+      {
+        done: false,
+        warnings: [
+          'iteration 3: usage.model is not a usage field (inputTokens, outputTokens, costUsd); usage not recorded',
+        ],
+      },
+    ],
+    [
       'usage that is not an object',
       { usage: 12 },
       {

@@ -140,7 +140,7 @@ describe.each(['subprocess', 'thread'] as RunnerMode[])('a %s runner', (mode) =>
     expect(runner.messages.slice(0, 2)).toEqual([
       expect.objectContaining({
         type: 'ready',
-        capabilities: { steps: true, turns: false, setup: true },
+        capabilities: { steps: true, turns: false, setup: true, checkpoints: true, pause: true },
       }),
       { type: 'setup_done', ok: true },
     ]);

@@ -18,6 +18,8 @@ export interface RunnerHarness {
   /** Frames the supervisor's validator refused (what the daemon counts toward protocol_error). */
   readonly channelErrors: Error[];
   send(message: SupervisorMessage): Promise<void>;
+  /** Closes the supervisor's side of the channel, as a supervisor that went away does. */
+  closeChannel(): void;
   /** The first frame of `type` (seen already or to come); rejects after `timeoutMs`. */
   next<T extends RunnerMessage['type']>(
     type: T,
@@ -41,6 +43,7 @@ function startProcess(): RunnerHarness {
     messages: runner.messages,
     channelErrors: runner.channelErrors,
     send: (message) => runner.send(message),
+    closeChannel: () => runner.child.stdio[3]?.destroy(),
     next: (type, timeoutMs) => runner.next(type, timeoutMs),
     exitCode: runner.closed.then(({ code }) => code),
     stderr: runner.stderr,
@@ -86,6 +89,7 @@ function startThread(): RunnerHarness {
     messages,
     channelErrors,
     send: (message) => channel.send(message),
+    closeChannel: () => channel.close(),
     async next(type, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { PauseGate } from './pause-gate.js';
+
+describe('PauseGate', () => {
+  it('open → paused (with the reason) → open, telling its listener of each change once', () => {
+    const changes: boolean[] = [];
+    const gate = new PauseGate((paused) => changes.push(paused));
+    expect([gate.paused, gate.reason]).toEqual([false, undefined]);
+    expect(gate.pause('budget')).toBe(true);
+    expect([gate.paused, gate.reason]).toEqual([true, 'budget']);
+    expect(gate.resume()).toBe(true);
+    expect([gate.paused, gate.reason]).toEqual([false, undefined]);
+    expect(changes).toEqual([true, false]);
+  });
+
+  it('pausing a paused gate replaces the reason without a second change; resuming an open one does nothing', () => {
+    const changes: boolean[] = [];
+    const gate = new PauseGate((paused) => changes.push(paused));
+    expect(gate.resume()).toBe(false);
+    gate.pause('first');
+    expect(gate.pause('second')).toBe(false);
+    expect(gate.reason).toBe('second');
+    expect(changes).toEqual([true]);
+  });
+
+  it('an empty reason still pauses', () => {
+    const gate = new PauseGate();
+    gate.pause('');
+    expect(gate.paused).toBe(true);
+  });
+});
