@@ -25,6 +25,10 @@ export const DAEMON_RPC_CODES = {
   PERMISSION_NOT_FOUND: -32023,
   /** The permission request was already decided. `data: { request }` (a PermissionRecord) */
   PERMISSION_ALREADY_ANSWERED: -32024,
+  /** `agent.pause` of a run that is not running, or `agent.resume` of one that is not paused. `data: { runId, state }` */
+  RUN_NOT_PAUSABLE: -32025,
+  /** No checkpoint with that sequence number (or none at all) in the run. `data: { runId, seq }` */
+  CHECKPOINT_NOT_FOUND: -32026,
   /** This connection already holds a `monitor.subscribe` subscription. `data: { subscriptionId }` */
   ALREADY_SUBSCRIBED: -32030,
 } as const;
@@ -79,6 +83,32 @@ export function turnsNotAccepted(
     state: run.state,
     turns: turnsCapable,
   });
+}
+
+/** `agent.pause` of a run that is not running, or `agent.resume` of one that is not paused. */
+export function runNotPaused(
+  run: { runId: string; name: string; state: string },
+  action: 'pause' | 'resume',
+): RpcError {
+  const message =
+    action === 'pause'
+      ? `x: agent ${run.name} (run ${run.runId}) is ${run.state}: only a running run can be paused`
+      : `x: agent ${run.name} (run ${run.runId}) is ${run.state}, not paused: nothing to resume`;
+  return new RpcError(DAEMON_RPC_CODES.RUN_NOT_PAUSABLE, message, {
+    runId: run.runId,
+    state: run.state,
+  });
+}
+
+/** A checkpoint that is not stored (pruned: only the newest are kept), or a run with none. */
+export function checkpointNotFound(runId: string, seq: number | undefined): RpcError {
+  return new RpcError(
+    DAEMON_RPC_CODES.CHECKPOINT_NOT_FOUND,
+    seq === undefined
+      ? `x: run ${runId} has no checkpoint; an agent saves one with ctx.checkpoint(state)`
+      : `x: run ${runId} has no checkpoint ${seq} (only the newest are kept); list them with \`x agent checkpoints ${runId}\``,
+    { runId, seq: seq ?? null },
+  );
 }
 
 /** A run with MAX_TURNS_IN_FLIGHT turns in flight. */

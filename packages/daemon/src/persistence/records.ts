@@ -4,6 +4,7 @@ import type { RunnerMode } from '../launch/runner-launcher.js';
 import type { ExitClassification, ExitReason } from '../supervisor/classify-exit.js';
 import type { RestartPolicy } from '../supervisor/restart-policy.js';
 import type { RunState } from '../supervisor/run-state.js';
+import type { BudgetLimit, RunBudget } from '../supervisor/budget-policy.js';
 
 // The stored shapes, apart from the store that reads and writes them: the supervisor uses
 // them without depending on SQLite, and nothing here imports back from the supervisor.
@@ -42,6 +43,30 @@ export interface RunRecord {
   /** How the last attempt ended (the run's end once terminal), or null. */
   exit: RunExit | null;
   logPath: string | null;
+  /** Why the run is paused, while its state is `paused` (absent or null otherwise). */
+  pause?: RunPause | null;
+}
+
+/** Why a run is paused: a budget it reached, or an operator (`x agent pause`). */
+export interface RunPause {
+  by: 'budget' | 'client';
+  /** One line for humans: the budget and the spend, or the operator's reason. */
+  reason: string;
+  /** When it was paused, ms since the Unix epoch. */
+  at: number;
+  /** For `budget`: which limit was reached, its value, and what was spent (USD or tokens). */
+  limit?: BudgetLimit;
+  limitValue?: number;
+  spent?: number;
+}
+
+/**
+ * A run's budgets (USD and tokens over every attempt; a UTC day for the daily one) and what
+ * reaching one does: `pause` (the default: the runner finishes its current iteration or turn
+ * and starts no new one until `x agent resume`) or `stop` (a graceful stop, the run ends).
+ */
+export interface RunBudgetOptions extends RunBudget {
+  onBudget?: 'pause' | 'stop';
 }
 
 /** The options a run was started with. */
@@ -72,6 +97,12 @@ export interface RunOptions {
   heartbeatIntervalMs?: number;
   /** Heartbeat silence after which the runner is `hung`, ms; absent: the daemon's. */
   livenessTimeoutMs?: number;
+  /** Budgets; absent or null: none. Changed by `agent.resume`. */
+  budget?: RunBudgetOptions | null;
+  /** Largest JSON of one checkpoint's state, bytes; absent: 1 MiB (CHECKPOINT_MAX_BYTES). */
+  checkpointMaxBytes?: number;
+  /** The checkpoint this run started from (`--from <run>[@<seq>]`), for the record. */
+  from?: { runId: string; seq: number } | null;
 }
 
 /** How an attempt ended. */

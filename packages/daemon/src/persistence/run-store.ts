@@ -10,6 +10,7 @@ import type {
   PermissionDecidedBy,
   PermissionRecord,
   RunOptions,
+  RunPause,
   RunRecord,
   TurnRecord,
 } from './records.js';
@@ -101,6 +102,8 @@ export class RunStore {
         | 'nextRestartAt'
         | 'lastReasons'
         | 'exit'
+        | 'pause'
+        | 'options'
       >
     >,
   ): void {
@@ -118,6 +121,12 @@ export class RunStore {
     }
     if (fields.lastReasons !== undefined) {
       put('last_reasons', JSON.stringify(fields.lastReasons));
+    }
+    if (fields.pause !== undefined) {
+      put('pause', fields.pause === null ? null : JSON.stringify(fields.pause));
+    }
+    if (fields.options !== undefined) {
+      put('options', JSON.stringify(fields.options));
     }
     if (fields.exit !== undefined && fields.exit !== null) {
       put('exit_reason', fields.exit.reason);
@@ -280,6 +289,31 @@ export class RunStore {
         "UPDATE agent_turns SET status = 'error', error = ?, finished_at = ? WHERE run_id = ? AND status = 'pending'",
       )
       .run(error, at, runId).changes;
+  }
+
+  /**
+   * Ends a run's oldest pending turn (the one its runner may have been running) as `error`.
+   * Returns how many rows changed (0 or 1).
+   */
+  endOldestPendingTurn(runId: string, error: string, at: number): number {
+    return this.#db
+      .prepare(
+        `UPDATE agent_turns SET status = 'error', error = ?, finished_at = ?
+         WHERE run_id = ? AND turn_id = (
+           SELECT turn_id FROM agent_turns WHERE run_id = ? AND status = 'pending'
+           ORDER BY submitted_at, rowid LIMIT 1)`,
+      )
+      .run(error, at, runId, runId).changes;
+  }
+
+  /** A run's pending turns, oldest first: what a resumed run delivers to its next attempt. */
+  pendingTurns(runId: string): TurnRecord[] {
+    return this.#db
+      .prepare<[string], Row>(
+        "SELECT * FROM agent_turns WHERE run_id = ? AND status = 'pending' ORDER BY submitted_at, rowid",
+      )
+      .all(runId)
+      .map(toTurn);
   }
 
   /** Records a permission request, or its answer (same run, attempt and request id). */
@@ -475,6 +509,7 @@ function toRecord(row: Row): RunRecord {
     restarts: row.restarts as number,
     nextRestartAt: row.next_restart_at as number | null,
     lastReasons: JSON.parse(row.last_reasons as string) as RunRecord['lastReasons'],
+    pause: row.pause == null ? null : (JSON.parse(row.pause as string) as RunPause),
     exit:
       row.exit_reason === null
         ? null

@@ -170,4 +170,8 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX agent_usage_by_day ON agent_usage (day);
   `,
+  // 8: why a run is paused (budget reached, or an operator), while it is.
+  `
+  ALTER TABLE agent_runs ADD COLUMN pause TEXT;  -- JSON RunPause while state = 'paused', else null
+  `,
 ];

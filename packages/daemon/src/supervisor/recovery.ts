@@ -128,8 +128,9 @@ export function reapSurvivor(last: AttemptRecord | undefined): boolean {
 }
 
 /**
- * Records the plan's outcome for the lost attempt and the run's open turns and permission
- * requests (their runner is gone: nobody will answer them).
+ * Records the plan's outcome for the lost attempt and the run's open permission requests
+ * (their runner is gone: nobody will answer them) and turns: all end, unless `keepTurns` (the
+ * run restarts), when only the oldest pending one does and the others wait for the next attempt.
  */
 export function recordLostAttempt(
   store: RunStore,
@@ -138,6 +139,7 @@ export function recordLostAttempt(
   last: AttemptRecord | undefined,
   exit: RunExit,
   now: number,
+  keepTurns = false,
 ): void {
   if (last !== undefined && last.exit === null) {
     persistence.run(
@@ -153,7 +155,17 @@ export function recordLostAttempt(
   persistence.run(
     'end lost turns',
     () => {
-      store.endPendingTurns(lost.runId, why, now);
+      if (keepTurns) {
+        // Restarted: the turns that had not started wait for the next attempt; only the
+        // oldest may have been running (turns run one at a time, oldest first).
+        store.endOldestPendingTurn(
+          lost.runId,
+          'the daemon running this turn died while the turn may have been running (daemon_lost)',
+          now,
+        );
+      } else {
+        store.endPendingTurns(lost.runId, why, now);
+      }
       store.denyPendingPermissions(lost.runId, `stopped: ${why}`, now);
     },
     undefined,

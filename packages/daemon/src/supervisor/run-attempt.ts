@@ -7,6 +7,9 @@ import {
   type ReadyMessage,
   type RunnerMessage,
   type SetupDoneMessage,
+  type CheckpointAckMessage,
+  type CheckpointMessage,
+  type UsageMessage,
   type ErrorDetail,
   type SupervisorMessage,
   type TurnResultMessage,
@@ -48,6 +51,10 @@ export interface AttemptListener {
   permissionCancel?(message: PermissionCancelMessage): void;
   /** The runner's setup succeeded (`setup_done` ok); a failed one ends in `exited`. */
   setupDone?(): void;
+  /** The runner asks to store a checkpoint; answer with {@link RunAttempt.ackCheckpoint}. */
+  checkpoint?(message: CheckpointMessage): void;
+  /** The runner reports usage outside an iteration or turn result (`usage`). */
+  usage?(message: UsageMessage): void;
 }
 
 /** Collaborators of an attempt, passed in so tests can observe them. */
@@ -304,6 +311,30 @@ export class RunAttempt {
   }
 
   /** Answers a `permission_request` (a no-op once the runner exited or its channel closed). */
+  /** Answers a `checkpoint` (a no-op once the runner exited or its channel closed). */
+  ackCheckpoint(ack: CheckpointAckMessage): void {
+    if (!this.#exited && this.#runner?.channel.closed === false) {
+      this.#send(ack);
+    }
+  }
+
+  /** True when the runner announced `capabilities.pause`: it can be told `pause` and `resume`. */
+  get pausable(): boolean {
+    return this.#capabilities?.pause === true;
+  }
+
+  /** True when the agent declared its turns idempotent (`capabilities.retryTurns`). */
+  get retryTurns(): boolean {
+    return this.#capabilities?.retryTurns === true;
+  }
+
+  /** Tells a pausable runner to start no new iteration or turn (`pause`), or to go on (`resume`). */
+  setPaused(paused: boolean, reason = 'paused'): void {
+    if (this.pausable && !this.#exited && this.#runner?.channel.closed === false) {
+      this.#send(paused ? { type: 'pause', reason: reason.slice(0, 1024) } : { type: 'resume' });
+    }
+  }
+
   answerPermission(requestId: string, decision: 'granted' | 'denied', reason?: string): void {
     if (this.#exited || this.#runner?.channel.closed !== false) {
       return;
@@ -393,6 +424,21 @@ export class RunAttempt {
         break;
       case 'permission_cancel':
         this.#deps.listener.permissionCancel?.(message);
+        break;
+      case 'checkpoint':
+        if (this.#deps.listener.checkpoint === undefined) {
+          this.ackCheckpoint({
+            type: 'checkpoint_ack',
+            requestId: message.requestId,
+            ok: false,
+            error: 'this supervisor stores no checkpoints',
+          });
+        } else {
+          this.#deps.listener.checkpoint(message);
+        }
+        break;
+      case 'usage':
+        this.#deps.listener.usage?.(message);
         break;
       case 'setup_done':
         this.#onSetupDone(message);

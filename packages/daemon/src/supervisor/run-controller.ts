@@ -2,6 +2,7 @@ import type { RunLog } from '../logs/run-log.js';
 import type { PersistenceGuard } from '../persistence/persistence-guard.js';
 import type { PermissionRequestMessage, TurnResultMessage } from '@x/ipc';
 import { tooManyTurns, turnNotFound, turnsNotAccepted } from '../errors.js';
+import { RpcError } from '@x/ipc';
 import type {
   AttemptRecord,
   PermissionRecord,
@@ -19,6 +20,10 @@ import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 import { PERMISSION_TIMEOUT_MS, PermissionBroker } from './permission-broker.js';
 import { TurnTracker } from './turn-tracker.js';
+import { RunDurability, type RunDurabilityDeps } from './run-durability.js';
+import type { BudgetDecision } from './budget-policy.js';
+import type { UsageReport } from '../persistence/usage-ledger.js';
+import { runNotPaused } from '../errors.js';
 
 /**
  * How long `agent start` waits for a runner's `setup_done` after its `ready`: 60 000 ms. Past
@@ -37,6 +42,8 @@ export interface RunControllerDeps {
   log: RunLog;
   logger: Logger;
   emit(event: SupervisorEvent): void;
+  /** Checkpoints and spend of the run (see RunDurability). */
+  durability: Pick<RunDurabilityDeps, 'checkpoints' | 'usage' | 'fleet'>;
   /** Clock and randomness, injectable for tests. */
   now?: () => number;
   random?: () => number;
@@ -60,6 +67,7 @@ export class RunController {
   #stopRequested = false;
   readonly #turns: TurnTracker;
   readonly #permissions: PermissionBroker;
+  readonly #durability: RunDurability;
   #settleStarted!: (record: RunRecord) => void;
   #settleEnded!: (record: RunRecord) => void;
   /** Settles at the first ready, backoff, or terminal state: what `agent start` reports. */
@@ -86,6 +94,13 @@ export class RunController {
     this.started = new Promise((resolve) => (this.#settleStarted = resolve));
     this.ended = new Promise((resolve) => (this.#settleEnded = resolve));
     const runId = record.runId;
+    this.#durability = new RunDurability({
+      runId,
+      ...deps.durability,
+      persistence: deps.persistence,
+      options: () => this.#record.options,
+      now: () => this.#now(),
+    });
     const lastTurn = deps.persistence.run('read turns', () => deps.store.lastTurnNumber(runId), 0);
     this.#turns = new TurnTracker(runId, lastTurn + 1, () => this.#now());
     this.#permissions = new PermissionBroker(
@@ -131,7 +146,11 @@ export class RunController {
     options: { wait?: boolean | undefined; timeoutMs?: number | undefined } = {},
   ): Promise<TurnRecord> {
     const attempt = this.#attempt;
-    if (this.#record.state !== 'running' || attempt === undefined || !attempt.acceptsTurns) {
+    // A paused runner queues turns and runs them on resume (it said it can pause).
+    const accepting =
+      this.#record.state === 'running' ||
+      (this.#record.state === 'paused' && attempt?.pausable === true);
+    if (!accepting || attempt === undefined || !attempt.acceptsTurns) {
       throw turnsNotAccepted(this.#record, attempt?.turnsCapable ?? false);
     }
     if (this.#turns.full) {
@@ -236,7 +255,12 @@ export class RunController {
     if (this.#record.state !== 'starting') {
       this.#transition('starting');
     }
-    const spec: RunSpec = { ...this.#spec, attempt: this.#record.attempt };
+    const spec: RunSpec = {
+      ...this.#spec,
+      attempt: this.#record.attempt,
+      restored: this.#durability.restored(),
+      checkpointMaxBytes: this.#durability.maxBytes,
+    };
     const attempt = new RunAttempt(spec, {
       launcher: this.#deps.launcher,
       store: this.#deps.store,
@@ -251,6 +275,9 @@ export class RunController {
           if (iteration.summary !== null) {
             this.#record.lastSummary = iteration.summary;
           }
+          if (iteration.usage !== null) {
+            this.#spend(spec.attempt, iteration.usage);
+          }
         },
         exited: (record, exit) => this.#onAttemptExit(record, exit),
         turnResult: (message) => this.#onTurnResult(message),
@@ -258,6 +285,15 @@ export class RunController {
         permissionCancel: (message) =>
           this.#permissions.withdraw(message.requestId, message.reason),
         setupDone: () => this.#settleStarted(this.record),
+        checkpoint: (message) =>
+          attempt.ackCheckpoint(
+            // Stored while stopping too: a teardown may save the last state before it exits.
+            this.#durability.checkpoint(spec.attempt, message, undefined),
+          ),
+        usage: (message) => {
+          const { type: _type, ...usage } = message;
+          this.#spend(spec.attempt, usage);
+        },
       },
     });
     this.#attempt = attempt;
@@ -275,8 +311,15 @@ export class RunController {
     this.#record.pid = attempt.pid;
     this.#persist({ readyAt: attempt.readyAt, pid: attempt.pid });
     if (this.#record.state === 'starting') {
-      this.#transition('running');
+      // A run paused before its restart comes back paused (its budget is still spent).
+      if (this.#record.pause != null) {
+        this.#transition('paused');
+        this.#attempt?.setPaused(true, this.#record.pause.reason);
+      } else {
+        this.#transition('running');
+      }
     }
+    this.#deliverKept();
     if (this.#attempt?.awaitingSetup === true) {
       // `agent start` reports the setup's outcome, or, after SETUP_REPORT_WAIT_MS, a run still
       // setting up (as systemd's start job waits for READY=1, within TimeoutStartSec).
@@ -335,6 +378,9 @@ export class RunController {
   }
 
   #onTurnResult(message: TurnResultMessage): void {
+    if (message.usage !== undefined && this.#attempt !== undefined) {
+      this.#spend(this.#attempt.record.attempt, message.usage);
+    }
     const turn = this.#turns.settle(message);
     if (turn === undefined) {
       this.#deps.log.line(
@@ -363,11 +409,13 @@ export class RunController {
   /** The attempt exited: its unanswered turns and pending permission requests end with it. */
   #endInFlight(exit: RunExit): void {
     const stopped = this.#stopRequested || exit.reason === 'stopped';
+    // Not a stop: the turns that had not started outlive the runner (the next attempt gets
+    // them, if there is one: #finish ends them otherwise).
     const turns = stopped
       ? this.#turns.endAll('cancelled', `cancelled: the run was stopped (${exit.reason})`)
-      : this.#turns.endAll(
-          'error',
-          `the runner exited (${exit.reason}) before answering: ${exit.explanation}`,
+      : this.#turns.carryOver(
+          `the runner exited (${exit.reason}) while it may have been running this turn: ${exit.explanation}`,
+          this.#attempt?.retryTurns === true,
         );
     for (const turn of turns) {
       this.#endTurn(turn);
@@ -468,6 +516,113 @@ export class RunController {
     }, delayMs);
   }
 
+  /** The run's spend over every attempt (tokens, USD, reports). */
+  get usage() {
+    return this.#durability.totals();
+  }
+
+  /**
+   * Pauses a running run: its runner finishes the iteration or turn in progress and starts no
+   * new one (it keeps its process, state and heartbeats); turns sent meanwhile queue. Pausing a
+   * paused run keeps the first reason.
+   * @throws RpcError RUN_NOT_PAUSABLE (-32025) unless the run is running.
+   */
+  pause(pause: NonNullable<RunRecord['pause']>): RunRecord {
+    if (this.#record.state === 'paused') {
+      return this.record;
+    }
+    if (this.#record.state !== 'running') {
+      throw runNotPaused(this.#record, 'pause');
+    }
+    this.#record.pause = pause;
+    this.#deps.log.line('x', `paused (${pause.by}): ${pause.reason}`);
+    if (this.#attempt?.pausable !== true) {
+      this.#deps.log.line(
+        'x',
+        'the runner does not announce capabilities.pause: it is not told, and takes no turn until resumed',
+      );
+    }
+    this.#transition('paused', { pause });
+    this.#attempt?.setPaused(true, pause.reason);
+    return this.record;
+  }
+
+  /**
+   * Resumes a paused run, with its budget changed first (`options.budget`).
+   * @throws RpcError RUN_NOT_PAUSABLE (-32025) unless paused; -32602 when the run would still
+   *   be over its budget (naming the limit and the spend).
+   */
+  resume(budget?: NonNullable<RunRecord['options']['budget']>): RunRecord {
+    if (this.#record.state !== 'paused') {
+      throw runNotPaused(this.#record, 'resume');
+    }
+    const previous = this.#record.options;
+    if (budget !== undefined) {
+      this.#record.options = { ...previous, budget };
+    }
+    const decision = this.#durability.decide();
+    if (decision.exceeded) {
+      this.#record.options = previous;
+      throw new RpcError(
+        -32602,
+        `Invalid params: ${this.#record.name} would still be over its budget: ${decision.explanation}; raise the limit (--max-cost, --add-cost, --max-tokens, --max-cost-per-day)`,
+        { field: `/${decision.limit}`, limit: decision.limit, spent: decision.spent },
+      );
+    }
+    this.#record.pause = null;
+    this.#deps.log.line('x', 'resumed');
+    this.#transition('running', { pause: null, options: this.#record.options });
+    this.#attempt?.setPaused(false);
+    return this.record;
+  }
+
+  /** Takes the turns a previous daemon left pending: the next attempt runs them, in order. */
+  adoptTurns(turns: readonly TurnRecord[]): void {
+    this.#turns.adopt(turns);
+  }
+
+  /** Sends the turns an earlier attempt left unstarted to this one, in order. */
+  #deliverKept(): void {
+    const attempt = this.#attempt;
+    if (attempt === undefined || !attempt.acceptsTurns) {
+      return;
+    }
+    for (const turn of this.#turns.kept(attempt.record.attempt)) {
+      this.#persistTurn(turn);
+      this.#deps.log.line('x', `turn ${turn.turnId}: sent to attempt ${turn.attempt ?? '?'}`);
+      attempt
+        .sendTurn(turn.turnId, turn.input)
+        .catch((error: Error) => this.#undeliverable(turn, error));
+    }
+  }
+
+  /** Adds usage to the run's spend and acts on a budget it reaches (pause, or stop). */
+  #spend(attempt: number, usage: UsageReport): void {
+    const decision = this.#durability.recordUsage(attempt, usage);
+    if (decision.exceeded && this.#record.state === 'running') {
+      this.#onBudget(decision);
+    }
+  }
+
+  #onBudget(decision: Extract<BudgetDecision, { exceeded: true }>): void {
+    if (this.#record.options.budget?.onBudget === 'stop') {
+      this.#deps.log.line(
+        'x',
+        `budget reached: ${decision.explanation}; stopping (--on-budget stop)`,
+      );
+      void this.stop(this.#record.options.stopBudget, `budget reached: ${decision.explanation}`);
+      return;
+    }
+    this.pause({
+      by: 'budget',
+      reason: decision.explanation,
+      at: this.#now(),
+      limit: decision.limit,
+      limitValue: decision.limitValue,
+      spent: decision.spent,
+    });
+  }
+
   /**
    * Runs `fn` at the run's boundary: a throw is a fault of x's own code. It ends this run
    * (`supervisor_error`, the stack in the run log and the daemon log), never the daemon: the
@@ -501,6 +656,12 @@ export class RunController {
   }
 
   #finish(state: 'exited' | 'failed', exit: RunExit): void {
+    for (const turn of this.#turns.endAll(
+      'error',
+      `the run ended (${exit.reason}) before the turn could run: ${exit.explanation}`,
+    )) {
+      this.#endTurn(turn);
+    }
     this.#record.exit = exit;
     this.#record.endedAt = this.#now();
     this.#record.nextRestartAt = null;

@@ -1,3 +1,4 @@
+import type { RestoredCheckpoint } from '@x/ipc';
 import type { ServiceProbes } from '../health/service-probes.js';
 import type { RunnerMode } from '../launch/runner-launcher.js';
 import type { RestartPolicy } from './restart-policy.js';
@@ -41,6 +42,10 @@ export interface RunSpec {
   runnerMode: RunnerMode;
   /** How often RSS is sampled against `maxMemoryMb`, ms. */
   memorySampleMs: number;
+  /** The checkpoint this attempt resumes from (`init.restored`), if the run has one. */
+  restored?: RestoredCheckpoint | undefined;
+  /** Largest JSON of one checkpoint's state, bytes (`init.checkpointMaxBytes`). */
+  checkpointMaxBytes?: number | undefined;
 }
 
 /**

@@ -4,6 +4,13 @@ import { RUN_STATES, canTransition, isActiveState, type RunState } from './run-s
 describe('run state machine', () => {
   const allowed: [RunState, RunState][] = [
     ['starting', 'running'],
+    ['starting', 'paused'],
+    ['running', 'paused'],
+    ['paused', 'running'],
+    ['paused', 'stopping'],
+    ['paused', 'backoff'],
+    ['paused', 'exited'],
+    ['paused', 'failed'],
     ['starting', 'stopping'],
     ['starting', 'backoff'],
     ['starting', 'exited'],

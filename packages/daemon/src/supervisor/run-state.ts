@@ -3,7 +3,11 @@
  * a terminal run never runs again.
  *
  * starting ──ready──▶ running ──stop──▶ stopping ──exit──▶ exited | failed
- *    │                   │ exit (policy: restart)
+ *    │                 │    ▲
+ *    │   pause (budget │    │ resume
+ *    │   or operator)  ▼    │
+ *    │                 paused ──stop──▶ stopping   (a paused run keeps its process)
+ *    │                   │ exit (policy: restart; it comes back paused)
  *    │                   ▼
  *    └──exit──────────▶ backoff ──delay──▶ starting
  *                          ├──stop──▶ exited
@@ -14,6 +18,7 @@
 export const RUN_STATES = [
   'starting',
   'running',
+  'paused',
   'stopping',
   'backoff',
   'exited',
@@ -22,8 +27,9 @@ export const RUN_STATES = [
 export type RunState = (typeof RUN_STATES)[number];
 
 const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
-  starting: ['running', 'stopping', 'backoff', 'exited', 'failed'],
-  running: ['stopping', 'backoff', 'exited', 'failed'],
+  starting: ['running', 'paused', 'stopping', 'backoff', 'exited', 'failed'],
+  running: ['paused', 'stopping', 'backoff', 'exited', 'failed'],
+  paused: ['running', 'stopping', 'backoff', 'exited', 'failed'],
   stopping: ['exited', 'failed'],
   backoff: ['starting', 'exited', 'failed'],
   exited: [],

@@ -45,5 +45,9 @@ export function initMessageOf(spec: RunSpec): InitMessage {
     intervalMs: spec.intervalMs,
     ...(spec.maxIterations === null ? {} : { maxIterations: spec.maxIterations }),
     ...(spec.heartbeatIntervalMs === null ? {} : { heartbeatIntervalMs: spec.heartbeatIntervalMs }),
+    ...(spec.restored === undefined ? {} : { restored: spec.restored }),
+    ...(spec.checkpointMaxBytes === undefined
+      ? {}
+      : { checkpointMaxBytes: spec.checkpointMaxBytes }),
   };
 }

@@ -15,7 +15,9 @@ export function serviceStatus(run: RunRecord): ServiceStatus {
   switch (run.state) {
     case 'starting':
       return { state: 'starting', attempt: run.attempt };
+    // A service has no budget; an operator's pause leaves its process running.
     case 'running':
+    case 'paused':
       return { state: 'running', pid: run.pid, attempt: run.attempt };
     case 'stopping':
       return { state: 'stopping', pid: run.pid };

@@ -10,6 +10,8 @@ const MAX_WAITERS_PER_TURN = 16;
 interface InFlight {
   record: TurnRecord;
   waiters: Set<(record: TurnRecord) => void>;
+  /** Sent again after its runner died while it may have been running (retryTurns). */
+  retried?: boolean;
 }
 
 /**
@@ -130,6 +132,62 @@ export class TurnTracker {
       }
     }
     return ended;
+  }
+
+  /**
+   * The runner exited (not stopped) with turns in flight. A runner runs turns one at a time,
+   * oldest first (the kernel does; the protocol docs ask the same of others), so only the
+   * oldest may have been running: it ends `error` with `error`, unless `retry` (the agent
+   * declared its turns idempotent) and it was not retried yet, when it is kept to run once
+   * more. The others had not started: they are kept, in order, with their waiters, for the
+   * next attempt ({@link kept}). Returns the turns that ended.
+   */
+  carryOver(error: string, retry: boolean): TurnRecord[] {
+    const [oldest] = [...this.#inFlight.entries()].sort(
+      ([, a], [, b]) => a.record.submittedAt - b.record.submittedAt,
+    );
+    if (oldest === undefined) {
+      return [];
+    }
+    const [turnId, entry] = oldest;
+    if (retry && entry.retried !== true) {
+      entry.retried = true;
+      return [];
+    }
+    const ended = this.#finish(turnId, {
+      status: 'error',
+      output: null,
+      error,
+      durationMs: this.#now() - entry.record.submittedAt,
+      usage: null,
+    });
+    return ended === undefined ? [] : [ended];
+  }
+
+  /**
+   * Turns kept for the next attempt, oldest first, now assigned to `attempt` (to be sent to it
+   * in this order).
+   */
+  kept(attempt: number): TurnRecord[] {
+    const entries = [...this.#inFlight.values()].sort(
+      (a, b) => a.record.submittedAt - b.record.submittedAt,
+    );
+    return entries.map((entry) => {
+      entry.record.attempt = attempt;
+      return { ...entry.record };
+    });
+  }
+
+  /**
+   * Takes back turns a previous daemon left pending (stored), to deliver them to the run's
+   * next attempt: they have no waiter (their callers' connections died with it).
+   */
+  adopt(turns: readonly TurnRecord[]): void {
+    for (const record of turns) {
+      if (!this.#inFlight.has(record.turnId)) {
+        this.#inFlight.set(record.turnId, { record: { ...record }, waiters: new Set() });
+      }
+    }
   }
 
   /**

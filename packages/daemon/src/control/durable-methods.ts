@@ -1,0 +1,100 @@
+import { Type } from '@sinclair/typebox';
+import type { RpcConnection } from '@x/ipc';
+import { checkpointNotFound, runNotFound } from '../errors.js';
+import type { Checkpoint, CheckpointMeta } from '../persistence/checkpoint-store.js';
+import type { RunRecord } from '../persistence/records.js';
+import type { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
+import { TURN_FIELD_MAX_BYTES, clipRun } from './clip-fields.js';
+import { compileParamsValidator } from './params-validator.js';
+
+const Ref = Type.String({ minLength: 1, maxLength: 128 });
+const Usd = (description: string) => Type.Number({ minimum: 0, maximum: 1e9, description });
+
+/** Params schemas of the durable-agent methods (issue 10): the source of `-32602` messages. */
+export const DURABLE_PARAMS = {
+  'agent.pause': Type.Object({
+    ref: Ref,
+    reason: Type.Optional(Type.String({ maxLength: 1024 })),
+  }),
+  'agent.resume': Type.Object({
+    ref: Ref,
+    maxCostUsd: Type.Optional(Usd('new cost limit over every attempt, USD')),
+    addCostUsd: Type.Optional(Usd('allow this much more cost than spent so far, USD')),
+    maxTokens: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'new token limit',
+      }),
+    ),
+    maxCostPerDayUsd: Type.Optional(Usd('new cost limit per UTC day, USD')),
+  }),
+  'agent.checkpoints': Type.Object({
+    ref: Ref,
+    seq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+  }),
+};
+
+const validators = {
+  pause: compileParamsValidator(DURABLE_PARAMS['agent.pause']),
+  resume: compileParamsValidator(DURABLE_PARAMS['agent.resume']),
+  checkpoints: compileParamsValidator(DURABLE_PARAMS['agent.checkpoints']),
+};
+
+/** `agent.checkpoints` result: the list (newest first, no state), or one with its state. */
+export type AgentCheckpoints =
+  { runId: string; checkpoints: CheckpointMeta[] } | { runId: string; checkpoint: Checkpoint };
+
+/**
+ * Registers `agent.pause`, `agent.resume` and `agent.checkpoints` on a connection.
+ * - `agent.pause {ref, reason?}` → the run (state `paused`, `pause` says why).
+ * - `agent.resume {ref, maxCostUsd?, addCostUsd?, maxTokens?, maxCostPerDayUsd?}` → the run,
+ *   its budget changed first; -32602 when it would still be over it.
+ * - `agent.checkpoints {ref, seq?}` → the run's stored checkpoints (newest first), or one whole.
+ */
+export function registerDurableMethods(
+  connection: RpcConnection,
+  supervisor: RunnerSupervisor,
+): void {
+  connection.onRequest(
+    'agent.pause',
+    (params): RunRecord => clipRun(supervisor.pause(params.ref, params.reason)),
+    validators.pause,
+  );
+  connection.onRequest(
+    'agent.resume',
+    (params): RunRecord => {
+      const { ref, ...change } = params;
+      return clipRun(supervisor.resume(ref, change));
+    },
+    validators.resume,
+  );
+  connection.onRequest(
+    'agent.checkpoints',
+    (params): AgentCheckpoints => {
+      const run = supervisor.get(params.ref);
+      if (run === undefined) {
+        throw runNotFound(params.ref);
+      }
+      if (params.seq === undefined) {
+        return { runId: run.runId, checkpoints: supervisor.checkpoints.list(run.runId) };
+      }
+      const checkpoint = supervisor.checkpoints.get(run.runId, params.seq);
+      if (checkpoint === undefined) {
+        throw checkpointNotFound(run.runId, params.seq);
+      }
+      if (checkpoint.bytes > TURN_FIELD_MAX_BYTES * 2) {
+        // Up to 4 MiB of state cannot go in one 1 MiB control frame: say where it is instead.
+        return {
+          runId: run.runId,
+          checkpoint: {
+            ...checkpoint,
+            state: `(${checkpoint.bytes} bytes: over one answer; read agent_checkpoints in ${run.runId}'s x.db)`,
+          },
+        };
+      }
+      return { runId: run.runId, checkpoint };
+    },
+    validators.checkpoints,
+  );
+}

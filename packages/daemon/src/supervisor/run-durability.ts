@@ -1,0 +1,161 @@
+import type { CheckpointAckMessage, CheckpointMessage, RestoredCheckpoint } from '@x/ipc';
+import type { CheckpointStore } from '../persistence/checkpoint-store.js';
+import type { PersistenceGuard } from '../persistence/persistence-guard.js';
+import type { RunOptions } from '../persistence/records.js';
+import { utcDay, type UsageLedger, type UsageReport } from '../persistence/usage-ledger.js';
+import {
+  NO_USAGE,
+  decideBudget,
+  type BudgetDecision,
+  type FleetBudget,
+  type UsageTotals,
+} from './budget-policy.js';
+
+/** Largest JSON of one checkpoint's state, unless a run says otherwise: 1 MiB. */
+export const CHECKPOINT_MAX_BYTES = 1024 * 1024;
+
+/** What {@link RunDurability} works with. */
+export interface RunDurabilityDeps {
+  runId: string;
+  checkpoints: CheckpointStore;
+  usage: UsageLedger;
+  persistence: PersistenceGuard;
+  /** The daemon-wide budget, if any. */
+  fleet?: FleetBudget | undefined;
+  /** The run's options as they stand (its budget changes on `agent.resume`). */
+  options(): RunOptions;
+  now(): number;
+}
+
+/**
+ * A run's durable side: its checkpoints (stored before they are acknowledged, refused while
+ * persistence is failing or the run is stopping: nothing is reported saved that is not on
+ * disk), and its spend (every usage report summed in SQLite, then judged against its budgets by
+ * {@link decideBudget}). A thin actor over CheckpointStore and UsageLedger; the run acts on
+ * the decisions (pause, stop).
+ */
+export class RunDurability {
+  readonly #deps: RunDurabilityDeps;
+
+  constructor(deps: RunDurabilityDeps) {
+    this.#deps = deps;
+  }
+
+  /** The checkpoint an attempt resumes from (`init.restored`): the run's newest, or none. */
+  restored(): RestoredCheckpoint | undefined {
+    const { runId, checkpoints, persistence } = this.#deps;
+    const newest = persistence.run('read checkpoint', () => checkpoints.newest(runId), undefined);
+    if (newest === undefined) {
+      return undefined;
+    }
+    // A run forked from another's checkpoint stores it as attempt 0: its own first attempt.
+    const { seq, state, savedAt } = newest;
+    return { seq, state, savedAt, attempt: Math.max(1, newest.attempt) };
+  }
+
+  /** Largest JSON of a checkpoint's state for this run, bytes. */
+  get maxBytes(): number {
+    return this.#deps.options().checkpointMaxBytes ?? CHECKPOINT_MAX_BYTES;
+  }
+
+  /**
+   * Stores a runner's checkpoint and answers it: `ok` with its sequence number once committed
+   * (durably: CheckpointStore commits with synchronous = FULL), or a refusal that says why
+   * (`refuse` set: the run is stopping; persistence failing; the state over the size bound).
+   */
+  checkpoint(
+    attempt: number,
+    message: CheckpointMessage,
+    refuse: string | undefined,
+  ): CheckpointAckMessage {
+    const { requestId } = message;
+    const refused = (error: string): CheckpointAckMessage => ({
+      type: 'checkpoint_ack',
+      requestId,
+      ok: false,
+      error: error.slice(0, 4096),
+    });
+    if (refuse !== undefined) {
+      return refused(refuse);
+    }
+    const { runId, checkpoints, persistence } = this.#deps;
+    const health = persistence.health;
+    if (!health.ok) {
+      return refused(
+        `not stored: persistence is failing (${health.lastError ?? 'unknown error'}); nothing is acknowledged that is not on disk`,
+      );
+    }
+    let stateJson: string;
+    try {
+      stateJson = JSON.stringify(message.state) ?? 'null';
+    } catch (error) {
+      return refused(
+        `not stored: the state cannot be written as JSON: ${(error as Error).message}`,
+      );
+    }
+    const bytes = Buffer.byteLength(stateJson);
+    if (bytes > this.maxBytes) {
+      return refused(
+        `not stored: the state is ${bytes} bytes of JSON, over checkpointMaxBytes ${this.maxBytes}`,
+      );
+    }
+    const savedAt = this.#deps.now();
+    let failure: string | undefined;
+    const saved = persistence.run(
+      'store checkpoint',
+      () =>
+        checkpoints.save({
+          runId,
+          attempt,
+          iteration: message.iteration ?? null,
+          stateJson,
+          savedAt,
+        }),
+      undefined,
+    );
+    if (saved === undefined) {
+      failure = persistence.health.lastError ?? 'the write failed';
+      return refused(`not stored: ${failure}`);
+    }
+    return { type: 'checkpoint_ack', requestId, ok: true, seq: saved.seq, savedAt: saved.savedAt };
+  }
+
+  /** Adds a usage report to the run's totals (SQLite), then judges the budgets. */
+  recordUsage(attempt: number, usage: UsageReport): BudgetDecision {
+    const { runId, usage: ledger, persistence } = this.#deps;
+    const now = this.#deps.now();
+    persistence.run('record usage', () => ledger.record(runId, attempt, usage, now), undefined);
+    return this.decide();
+  }
+
+  /** Whether the run is over one of its budgets now. */
+  decide(): BudgetDecision {
+    const budget = this.#deps.options().budget;
+    const fleet = this.#deps.fleet;
+    if ((budget === undefined || budget === null) && fleet?.maxCostPerDayUsd === undefined) {
+      return { exceeded: false };
+    }
+    const { runId, usage: ledger, persistence } = this.#deps;
+    const day = utcDay(this.#deps.now());
+    const read = (what: string, fn: () => UsageTotals) =>
+      persistence.run(what, fn, { ...NO_USAGE });
+    return decideBudget({
+      budget: budget ?? {},
+      fleet,
+      spend: {
+        run: read('read usage', () => ledger.runTotals(runId)),
+        runToday: read('read usage', () => ledger.runDayTotals(runId, day)),
+        fleetToday:
+          fleet?.maxCostPerDayUsd === undefined
+            ? { ...NO_USAGE }
+            : read('read usage', () => ledger.fleetDayTotals(day)),
+      },
+    });
+  }
+
+  /** The run's spend over every attempt. */
+  totals(): UsageTotals {
+    const { runId, usage: ledger, persistence } = this.#deps;
+    return persistence.run('read usage', () => ledger.runTotals(runId), { ...NO_USAGE });
+  }
+}

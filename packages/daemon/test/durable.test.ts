@@ -1,0 +1,140 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  silentLogger,
+  startDaemon,
+  type DaemonHandle,
+  type RunRecord,
+  type RunnerMode,
+} from '../src/index.js';
+import { AGENTS, isAlive, kernelLauncher, tempDir, waitFor } from './helpers.js';
+
+// Issue 10: an agent that counts in its checkpointed state, kill -9ed at random moments, never
+// goes back past an acknowledged checkpoint; usage reaches a budget and pauses the run.
+
+const COUNTER = `${AGENTS}checkpoint-counter.mjs`;
+const FAST_RESTART = {
+  mode: 'always' as const,
+  backoff: { initialMs: 10, multiplier: 1, maxMs: 10, jitter: 0 },
+  intensity: { maxRestarts: 100, periodMs: 60_000 },
+};
+
+function countOf(summary: string | null | undefined): number {
+  return Number(/count=(\d+)/.exec(summary ?? '')?.[1] ?? Number.NaN);
+}
+
+describe.each<RunnerMode>(['subprocess', 'thread'])('durable agents (%s runner)', (mode) => {
+  let dir: ReturnType<typeof tempDir>;
+  let daemon: DaemonHandle | undefined;
+  beforeEach(async () => {
+    dir = tempDir('x-du-');
+    daemon = await startDaemon({
+      home: `${dir.path}/home`,
+      launcher: kernelLauncher(),
+      logger: silentLogger,
+    });
+  });
+  afterEach(async () => {
+    await daemon?.shutdown();
+    daemon = undefined;
+    dir.remove();
+  });
+
+  it('a restarted attempt resumes from the newest acknowledged checkpoint, never before it', async () => {
+    const d = daemon!;
+    const run = await d.supervisor.start({
+      module: COUNTER,
+      name: 'counter',
+      intervalMs: 20,
+      runnerMode: mode,
+      restart: FAST_RESTART,
+      params: mode === 'thread' ? { exitEvery: 7 } : {},
+    });
+    const firstOf = (attempt: number) =>
+      d.supervisor
+        .iterations(run.runId, 1000)
+        .filter((iteration) => iteration.attempt === attempt)
+        .at(-1);
+    for (let kill = 0; kill < 5; kill += 1) {
+      // Let it count a little, then kill it at a random moment.
+      await new Promise((resolve) => setTimeout(resolve, 60 + Math.random() * 120));
+      const before = d.supervisor.get(run.runId) as RunRecord;
+      const acked = d.supervisor.checkpoints.newest(run.runId);
+      const ackedCount = (acked?.state as { count: number } | undefined)?.count ?? 0;
+      if (mode === 'subprocess') {
+        process.kill(-(before.pgid ?? before.pid!), 'SIGKILL');
+      }
+      // (A thread runner exits by itself every 7 counts, right after an acknowledged checkpoint.)
+      const next = before.attempt + 1;
+      expect(await waitFor(() => firstOf(next) !== undefined, 10_000)).toBe(true);
+      // The next attempt's first count follows the acknowledged one: nothing acknowledged is lost.
+      expect(countOf(firstOf(next)?.summary)).toBeGreaterThan(ackedCount);
+    }
+    const checkpoints = d.supervisor.checkpoints.list(run.runId);
+    expect(checkpoints.length).toBeLessThanOrEqual(5);
+    expect(checkpoints.map((c) => c.seq)).toEqual(
+      [...checkpoints.map((c) => c.seq)].sort((a, b) => b - a),
+    );
+  }, 60_000);
+
+  it('reaching --max-cost pauses the run (process alive, no new iteration); resume --add-cost goes on', async () => {
+    const d = daemon!;
+    const run = await d.supervisor.start({
+      module: COUNTER,
+      name: 'spender',
+      intervalMs: 20,
+      runnerMode: mode,
+      params: { costPerStep: 0.25 },
+      budget: { maxCostUsd: 1 },
+    });
+    expect(await waitFor(() => d.supervisor.get(run.runId)?.state === 'paused', 10_000)).toBe(true);
+    const paused = d.supervisor.get(run.runId) as RunRecord;
+    expect(paused.pause).toMatchObject({ by: 'budget', limit: 'maxCostUsd', limitValue: 1 });
+    expect(d.supervisor.usage(run.runId).costUsd).toBeCloseTo(1, 6);
+    const iterations = paused.iterations;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const still = d.supervisor.get(run.runId) as RunRecord;
+    // At most the iteration in progress when the pause came finishes.
+    expect(still.iterations).toBeLessThanOrEqual(iterations + 1);
+    expect(still.state).toBe('paused');
+    if (mode === 'subprocess') {
+      expect(isAlive(still.pid!)).toBe(true);
+    }
+    expect(() => d.supervisor.resume(run.runId)).toThrow(/still be over its budget/);
+    const resumed = d.supervisor.resume(run.runId, { addCostUsd: 0.5 });
+    expect(resumed.state).toBe('running');
+    expect(resumed.options.budget?.maxCostUsd).toBeCloseTo(
+      1.5 + (d.supervisor.usage(run.runId).costUsd - 1.5 > 0 ? 0 : 0),
+      1,
+    );
+    expect(await waitFor(() => d.supervisor.get(run.runId)?.state === 'paused', 10_000)).toBe(true);
+    expect(d.supervisor.usage(run.runId).costUsd).toBeGreaterThanOrEqual(1.5);
+  }, 30_000);
+
+  it('a fork --from another run starts from its checkpoint', async () => {
+    const d = daemon!;
+    const source = await d.supervisor.start({
+      module: COUNTER,
+      name: 'source',
+      intervalMs: 10,
+      maxIterations: 7,
+      runnerMode: mode,
+    });
+    expect(await waitFor(() => d.supervisor.get(source.runId)?.state === 'exited', 10_000)).toBe(
+      true,
+    );
+    const third = d.supervisor.checkpoints.list(source.runId).find((c) => c.seq === 3);
+    expect(third).toBeDefined();
+    const fork = await d.supervisor.start({
+      module: COUNTER,
+      name: 'fork',
+      intervalMs: 10,
+      maxIterations: 1,
+      runnerMode: mode,
+      from: { runId: 'source', seq: 3 },
+    });
+    expect(await waitFor(() => d.supervisor.get(fork.runId)?.state === 'exited', 10_000)).toBe(
+      true,
+    );
+    expect(d.supervisor.get(fork.runId)?.lastSummary).toMatch(/^count=4 /);
+  }, 30_000);
+});
