@@ -137,4 +137,33 @@ describe.each<RunnerMode>(['subprocess', 'thread'])('durable agents (%s runner)'
     );
     expect(d.supervisor.get(fork.runId)?.lastSummary).toMatch(/^count=4 /);
   }, 30_000);
+
+  // A thread runner has no process to kill -9: the subprocess case covers the daemon's side.
+  it.skipIf(mode === 'thread')(
+    'turns queued behind a running one outlive a kill -9: the next attempt answers them, in order',
+    async () => {
+      const d = daemon!;
+      const run = await d.supervisor.start({
+        module: `${AGENTS}turn-slow.mjs`,
+        name: 'turns',
+        runnerMode: mode,
+        restart: FAST_RESTART,
+      });
+      const first = await d.supervisor.send(run.runId, { ms: 60_000 });
+      const waits = [1, 2].map((n) =>
+        d.supervisor.send(run.runId, { ms: 10 * n }, { wait: true, timeoutMs: 20_000 }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const before = d.supervisor.get(run.runId) as RunRecord;
+      process.kill(-(before.pgid ?? before.pid!), 'SIGKILL');
+      const [second, third] = await Promise.all(waits);
+      expect([second.status, third.status]).toEqual(['ok', 'ok']);
+      expect([second.attempt, third.attempt]).toEqual([2, 2]);
+      expect(d.supervisor.turn(run.runId, first.turnId)).toMatchObject({
+        status: 'error',
+        error: expect.stringMatching(/may have been running/),
+      });
+    },
+    30_000,
+  );
 });
