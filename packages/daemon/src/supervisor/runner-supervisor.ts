@@ -10,18 +10,18 @@ import {
   MEMORY_SAMPLE_MS,
   READINESS_TIMEOUT_MS,
   RECENT_RUNS_LISTED,
-  STOP_IPC_PHASE_MS,
-  STOP_SIGTERM_PHASE_MS,
 } from '../constants.js';
 import {
   DAEMON_RPC_CODES,
   permissionAlreadyAnswered,
   permissionNotFound,
   runNotFound,
+  runNotPaused,
+  checkpointNotFound,
   turnNotFound,
   turnsNotAccepted,
 } from '../errors.js';
-import type { RunnerLauncher, RunnerMode } from '../launch/runner-launcher.js';
+import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import { launcherModes, resolveRunnerMode } from '../launch/resolve-runner-mode.js';
 import { RunLog, type RunLogOptions } from '../logs/run-log.js';
 import { PersistenceGuard, type PersistenceHealth } from '../persistence/persistence-guard.js';
@@ -33,97 +33,20 @@ import type {
 } from '../persistence/records.js';
 import type { RunStore } from '../persistence/run-store.js';
 import { silentLogger, type Logger } from '../process/logger.js';
-import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
+import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
 import type { RunSpec, StopBudget } from './run-spec.js';
 import type { RestartHistory } from './restart-history.js';
 import { logRecovery, planRecovery, reapSurvivor, recordLostAttempt } from './recovery.js';
+import { CheckpointStore, DEFAULT_CHECKPOINTS_KEPT } from '../persistence/checkpoint-store.js';
+import { UsageLedger } from '../persistence/usage-ledger.js';
+import { NO_USAGE, type FleetBudget, type UsageTotals } from './budget-policy.js';
+import { changedBudget, type BudgetChange } from './budget-change.js';
 import { checkLaunchable } from './launch-checks.js';
+import { newRunRecord, type StartRequest } from './run-request.js';
 import { RunController } from './run-controller.js';
-import { PROBE_DEFAULTS, type ProbeSpec, type ProbeTarget } from '../health/probe.js';
 import type { SupervisorEvent } from './supervisor-events.js';
-import { PERMISSION_TIMEOUT_MS } from './permission-broker.js';
 
-/** A restart policy given in part; the rest comes from DEFAULT_RESTART_POLICY. */
-export interface RestartPolicyInput {
-  mode?: RestartPolicy['mode'] | undefined;
-  backoff?: Partial<RestartPolicy['backoff']> | undefined;
-  resetAfterMs?: number | undefined;
-  intensity?: Partial<RestartPolicy['intensity']> | undefined;
-}
-
-/** A probe given in part: a target, with the timing defaults of PROBE_DEFAULTS. */
-export type ProbeInput = ProbeTarget &
-  Partial<Pick<ProbeSpec, 'intervalMs' | 'timeoutMs' | 'failureThreshold'>>;
-
-/** What `start` needs: `module` or `command` (exactly one); everything else has a default. */
-export interface StartRequest {
-  /**
-   * `agent` (default): a runner speaking protocol v1. `service`: any `command`, not speaking
-   * the protocol: ready when its readiness probe passes, restarted when its liveness probe fails.
-   */
-  kind?: 'agent' | 'service' | undefined;
-  /** A service's health checks. */
-  probes?:
-    | {
-        readiness?: ProbeInput | undefined;
-        liveness?: ProbeInput | undefined;
-        readinessTimeoutMs?: number | undefined;
-      }
-    | undefined;
-  /** Absolute path (or file: URL) of the agent module, run by the launcher's runner. */
-  module?: string | undefined;
-  /**
-   * A program speaking runner protocol v1 on fd 3, as argv (`['python3', 'runner.py']`),
-   * run instead of the launcher's runner; `init` then carries no `module`.
-   */
-  command?: readonly string[] | undefined;
-  /** Unique among active runs; `[A-Za-z0-9._-]`, 1–64 chars. @default the module's or program's file name */
-  name?: string | undefined;
-  params?: Record<string, unknown> | undefined;
-  /** Pause between iterations, ms. @default 1000 */
-  intervalMs?: number | undefined;
-  /** Stop after this many iterations. @default unlimited */
-  maxIterations?: number | undefined;
-  /** Stop phase durations, ms. @default { ipcMs: 2000, sigtermMs: 3000 } (5 s in all) */
-  stopBudget?: Partial<StopBudget> | undefined;
-  /** Working directory of the runner. @default the daemon's */
-  cwd?: string | undefined;
-  /** Extra environment for the runner. */
-  env?: Record<string, string> | undefined;
-  /** Codec on the runner's IPC channel. @default jsonl */
-  codec?: 'jsonl' | 'msgpack' | undefined;
-  /** When to restart. @default { mode: 'no' } */
-  restart?: RestartPolicyInput | undefined;
-  /** Memory limit in MiB (V8 heap cap for module runs, RSS limit for all). @default none */
-  maxMemoryMb?: number | undefined;
-  /**
-   * How to host an agent module's runner: `subprocess` or `thread` (a worker in the daemon).
-   * A `command` run and a service are always subprocesses (`thread` is refused with -32602).
-   * @default the launcher's default mode
-   */
-  runnerMode?: RunnerMode | undefined;
-  /**
-   * Permission requests granted without asking a client: `true` for every tool, or a list of
-   * tool names. @default none (each request waits for `agent.permission.answer` or its timeout)
-   */
-  autoApprove?: boolean | readonly string[] | undefined;
-  /**
-   * How long a permission request waits for an answer before it is denied with reason
-   * `timeout`, ms. @default 1 800 000 (30 min, PERMISSION_TIMEOUT_MS)
-   */
-  permissionTimeoutMs?: number | undefined;
-  /**
-   * Heartbeat interval asked of this agent's runner, ms (negotiated in `init`).
-   * @default the daemon's `heartbeatIntervalMs` (1000)
-   */
-  heartbeatIntervalMs?: number | undefined;
-  /**
-   * Heartbeat silence after which this agent is `hung` and killed, ms; must exceed the heartbeat
-   * interval. Raise it for agents whose steps block the event loop for long (synchronous work).
-   * @default the daemon's `livenessTimeoutMs` (10 000)
-   */
-  livenessTimeoutMs?: number | undefined;
-}
+export type { ProbeInput, RestartPolicyInput, StartRequest } from './run-request.js';
 
 /** Options of {@link RunnerSupervisor.send}. */
 export interface SendOptions {
@@ -151,6 +74,12 @@ export interface RunnerSupervisorOptions {
   /** RSS sampling period for memory limits, ms. @default 1000 */
   memorySampleMs?: number | undefined;
   runLog?: RunLogOptions | undefined;
+  /** Checkpoints kept per run (older ones are pruned as new ones are stored). @default 5 */
+  checkpointsKept?: number | undefined;
+  /** The daemon-wide budget over every run (a UTC day's cost, USD). @default none */
+  fleetBudget?: FleetBudget | undefined;
+  /** The daemon's persistence guard (one health for its one database). @default a guard of its own */
+  persistence?: PersistenceGuard | undefined;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -175,8 +104,44 @@ export class RunnerSupervisor {
 
   constructor(private readonly options: RunnerSupervisorOptions) {
     this.#logger = options.logger ?? silentLogger;
-    this.#persistence = new PersistenceGuard(this.#logger);
+    this.#persistence = options.persistence ?? new PersistenceGuard(this.#logger);
     mkdirSync(options.logsDir, { recursive: true, mode: 0o700 });
+    this.checkpoints = new CheckpointStore(options.store.database, {
+      keep: options.checkpointsKept ?? DEFAULT_CHECKPOINTS_KEPT,
+    });
+    this.#usage = new UsageLedger(options.store.database);
+  }
+
+  /** Every run's stored checkpoints (the newest `checkpointsKept` of each). */
+  readonly checkpoints: CheckpointStore;
+  readonly #usage: UsageLedger;
+
+  /** A run's spend over every attempt (active or not). */
+  usage(runId: string): UsageTotals {
+    const active = this.#runs.get(runId);
+    if (active !== undefined) {
+      return active.usage;
+    }
+    return this.#persistence.run('read usage', () => this.#usage.runTotals(runId), { ...NO_USAGE });
+  }
+
+  /**
+   * Pauses a running run by hand (`x agent pause`); see {@link RunController.pause}.
+   * @throws RpcError RUN_NOT_FOUND (-32001), RUN_NOT_PAUSABLE (-32025).
+   */
+  pause(ref: string, reason?: string): RunRecord {
+    const run = this.#activeOrThrow(ref);
+    return run.pause({ by: 'client', reason: reason ?? 'paused by an operator', at: Date.now() });
+  }
+
+  /**
+   * Resumes a paused run, its budget changed first; see {@link RunController.resume}.
+   * @throws RpcError RUN_NOT_FOUND (-32001), RUN_NOT_PAUSABLE (-32025), -32602 when still over budget.
+   */
+  resume(ref: string, change: BudgetChange = {}): RunRecord {
+    const run = this.#activeOrThrow(ref);
+    const budget = changedBudget(run.record.options.budget ?? {}, change, () => run.usage);
+    return run.resume(budget);
   }
 
   /** Every state change, iteration, log line and notification, after it is persisted. */
@@ -290,70 +255,27 @@ export class RunnerSupervisor {
         { name, runId: clash.record.runId },
       );
     }
+    const source = this.#forkSource(request.from);
     const runId = this.#newRunId();
-    const restart: RestartPolicy = {
-      mode: request.restart?.mode ?? DEFAULT_RESTART_POLICY.mode,
-      backoff: { ...DEFAULT_RESTART_POLICY.backoff, ...stripUndefined(request.restart?.backoff) },
-      resetAfterMs: request.restart?.resetAfterMs ?? DEFAULT_RESTART_POLICY.resetAfterMs,
-      intensity: {
-        ...DEFAULT_RESTART_POLICY.intensity,
-        ...stripUndefined(request.restart?.intensity),
-      },
-    };
-    const record: RunRecord = {
+    const record = newRunRecord({
+      request,
       runId,
       name,
-      module: module ?? null,
-      params: request.params ?? {},
-      options: {
-        kind,
-        probes:
-          kind === 'service'
-            ? {
-                readiness: probeSpec(request.probes?.readiness),
-                readinessTimeoutMs: request.probes?.readinessTimeoutMs ?? READINESS_TIMEOUT_MS,
-                liveness: probeSpec(request.probes?.liveness),
-              }
-            : null,
-        command: command === undefined ? null : [...command],
-        intervalMs: request.intervalMs ?? 1000,
-        maxIterations: request.maxIterations ?? null,
-        stopBudget: {
-          ipcMs: request.stopBudget?.ipcMs ?? STOP_IPC_PHASE_MS,
-          sigtermMs: request.stopBudget?.sigtermMs ?? STOP_SIGTERM_PHASE_MS,
-        },
-        codec: request.codec ?? 'jsonl',
-        cwd: request.cwd ?? process.cwd(),
-        env: request.env ?? {},
-        restart,
-        maxMemoryMb: request.maxMemoryMb ?? null,
-        autoApprove: autoApproveOption(request.autoApprove),
-        permissionTimeoutMs: request.permissionTimeoutMs ?? PERMISSION_TIMEOUT_MS,
-        runnerMode: mode.mode,
-        ...(request.heartbeatIntervalMs === undefined
-          ? {}
-          : { heartbeatIntervalMs: request.heartbeatIntervalMs }),
-        ...(request.livenessTimeoutMs === undefined
-          ? {}
-          : { livenessTimeoutMs: request.livenessTimeoutMs }),
-      },
-      launcher: mode.mode,
-      state: 'starting',
-      pid: null,
-      pgid: null,
-      createdAt: Date.now(),
-      readyAt: null,
-      endedAt: null,
-      iterations: 0,
-      lastSummary: null,
-      attempt: 1,
-      restarts: 0,
-      nextRestartAt: null,
-      lastReasons: [],
-      exit: null,
+      kind,
+      mode: mode.mode,
+      source,
       logPath: join(this.options.logsDir, `${name}-${runId}.log`),
-    };
+      now: Date.now(),
+    });
     this.#persistence.run('insert run', () => this.options.store.insertRun(record), undefined);
+    if (source !== undefined) {
+      // The fork's first checkpoint: what its first attempt resumes from (init.restored).
+      this.#persistence.run(
+        'copy checkpoint',
+        () => this.checkpoints.copyTo(source.runId, source.seq, runId, Date.now()),
+        undefined,
+      );
+    }
     const run = this.#controller(record);
     this.#events.fire({ type: 'run_state', run: run.record });
     run.start();
@@ -416,7 +338,15 @@ export class RunnerSupervisor {
         now,
         random: Math.random(),
       });
-      recordLostAttempt(store, this.#persistence, lost, last, plan.exit, now);
+      recordLostAttempt(
+        store,
+        this.#persistence,
+        lost,
+        last,
+        plan.exit,
+        now,
+        plan.action === 'restart',
+      );
       logRecovery(this.#logger, lost, plan);
       const { exit, lastReasons } = plan;
       if (plan.action === 'end') {
@@ -433,6 +363,7 @@ export class RunnerSupervisor {
         undefined,
       );
       const run = this.#controller(record, plan.history);
+      run.adoptTurns(this.#persistence.run('read turns', () => store.pendingTurns(lost.runId), []));
       run.restartAfter(
         plan.delayMs,
         `${plan.explanation}; resuming after the previous daemon died`,
@@ -635,11 +566,54 @@ export class RunnerSupervisor {
         log,
         logger: this.#logger,
         emit: (event) => this.#events.fire(event),
+        durability: {
+          checkpoints: this.checkpoints,
+          usage: this.#usage,
+          fleet: this.options.fleetBudget,
+        },
       },
       history,
     );
     this.#runs.set(record.runId, run);
     void run.ended.then(() => this.#runs.delete(record.runId));
+    return run;
+  }
+
+  /**
+   * The stored checkpoint a start `from` names (a run id or name, and a seq or the newest).
+   * @throws RpcError RUN_NOT_FOUND (-32001), CHECKPOINT_NOT_FOUND (-32026).
+   */
+  #forkSource(from: StartRequest['from']): { runId: string; seq: number } | undefined {
+    if (from === undefined) {
+      return undefined;
+    }
+    const source = this.get(from.runId);
+    if (source === undefined) {
+      throw runNotFound(from.runId);
+    }
+    const found = this.#persistence.run(
+      'read checkpoint',
+      () =>
+        from.seq === undefined
+          ? this.checkpoints.list(source.runId)[0]
+          : this.checkpoints.get(source.runId, from.seq),
+      undefined,
+    );
+    if (found === undefined) {
+      throw checkpointNotFound(source.runId, from.seq);
+    }
+    return { runId: source.runId, seq: found.seq };
+  }
+
+  #activeOrThrow(ref: string): RunController {
+    const run = this.#findActive(ref);
+    if (run === undefined) {
+      const record = this.get(ref);
+      if (record === undefined) {
+        throw runNotFound(ref);
+      }
+      throw runNotPaused(record, record.state === 'paused' ? 'resume' : 'pause');
+    }
     return run;
   }
 
@@ -659,30 +633,4 @@ export class RunnerSupervisor {
       }
     }
   }
-}
-
-function autoApproveOption(value: boolean | readonly string[] | undefined): true | string[] | null {
-  if (value === true) {
-    return true;
-  }
-  return Array.isArray(value) && value.length > 0 ? [...(value as readonly string[])] : null;
-}
-
-function probeSpec(input: ProbeInput | undefined): ProbeSpec | null {
-  if (input === undefined) {
-    return null;
-  }
-  const target: ProbeTarget = 'http' in input ? { http: input.http } : { tcp: input.tcp };
-  return {
-    ...target,
-    intervalMs: input.intervalMs ?? PROBE_DEFAULTS.intervalMs,
-    timeoutMs: input.timeoutMs ?? PROBE_DEFAULTS.timeoutMs,
-    failureThreshold: input.failureThreshold ?? PROBE_DEFAULTS.failureThreshold,
-  };
-}
-
-function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value ?? {}).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
 }
