@@ -1,8 +1,6 @@
+import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import type { RunLog } from '../logs/run-log.js';
 import type { PersistenceGuard } from '../persistence/persistence-guard.js';
-import type { PermissionRequestMessage, TurnResultMessage } from '@x/ipc';
-import { tooManyTurns, turnNotFound, turnsNotAccepted } from '../errors.js';
-import { RpcError } from '@x/ipc';
 import type {
   AttemptRecord,
   PermissionRecord,
@@ -12,24 +10,19 @@ import type {
 } from '../persistence/records.js';
 import type { RunStore } from '../persistence/run-store.js';
 import type { Logger } from '../process/logger.js';
+import { PauseControl } from './pause-control.js';
 import { decideRestart } from './restart-policy.js';
 import { RunAttempt } from './run-attempt.js';
+import { RunDurability, type RunDurabilityDeps } from './run-durability.js';
+import { stoppedInBackoff, supervisorFailure } from './run-exits.js';
+import { RunPermissions } from './run-permissions.js';
 import type { RunSpec, StopBudget } from './run-spec.js';
 import { canTransition, isActiveState, type RunState } from './run-state.js';
-import type { RunnerLauncher } from '../launch/runner-launcher.js';
+import { RunTurns } from './run-turns.js';
+import { StartReport } from './start-report.js';
 import type { SupervisorEvent } from './supervisor-events.js';
-import { PERMISSION_TIMEOUT_MS, PermissionBroker } from './permission-broker.js';
-import { TurnTracker } from './turn-tracker.js';
-import { RunDurability, type RunDurabilityDeps } from './run-durability.js';
-import type { BudgetDecision } from './budget-policy.js';
-import type { UsageReport } from '../persistence/usage-ledger.js';
-import { runNotPaused } from '../errors.js';
 
-/**
- * How long `agent start` waits for a runner's `setup_done` after its `ready`: 60 000 ms. Past
- * it, the start is reported with the run running and its setup still going on.
- */
-export const SETUP_REPORT_WAIT_MS = 60_000;
+export { SETUP_REPORT_WAIT_MS } from './start-report.js';
 
 /** How many recent exit reasons a run keeps. */
 const LAST_REASONS_KEPT = 10;
@@ -53,7 +46,9 @@ export interface RunControllerDeps {
  * One supervised run: starts attempts, and after each exit asks the restart policy
  * (`decideRestart`) whether to start another after a backoff or to end the run
  * (`exited` or `failed`, both terminal). `stop()` ends it from any active state, cancelling
- * a pending restart. The run id stays the same across attempts.
+ * a pending restart. The run id stays the same across attempts. It owns the run's state
+ * machine; its turns ({@link RunTurns}), permission requests ({@link RunPermissions}) and
+ * pauses ({@link PauseControl}) are kept apart and ask it for transitions.
  */
 export class RunController {
   readonly #deps: RunControllerDeps;
@@ -65,10 +60,11 @@ export class RunController {
   #restartTimes: number[] = [];
   #consecutiveFailures = 0;
   #stopRequested = false;
-  readonly #turns: TurnTracker;
-  readonly #permissions: PermissionBroker;
+  readonly #turns: RunTurns;
+  readonly #permissions: RunPermissions;
   readonly #durability: RunDurability;
-  #settleStarted!: (record: RunRecord) => void;
+  readonly #pausing: PauseControl;
+  readonly #startReport = new StartReport();
   #settleEnded!: (record: RunRecord) => void;
   /** Settles at the first ready, backoff, or terminal state: what `agent start` reports. */
   readonly started: Promise<RunRecord>;
@@ -91,30 +87,37 @@ export class RunController {
     this.#deps = deps;
     this.#restartTimes = history?.restartTimes ?? [];
     this.#consecutiveFailures = history?.consecutiveFailures ?? 0;
-    this.started = new Promise((resolve) => (this.#settleStarted = resolve));
+    this.started = this.#startReport.settled;
     this.ended = new Promise((resolve) => (this.#settleEnded = resolve));
-    const runId = record.runId;
     this.#durability = new RunDurability({
-      runId,
+      runId: record.runId,
       ...deps.durability,
       persistence: deps.persistence,
       options: () => this.#record.options,
       now: () => this.#now(),
     });
-    const lastTurn = deps.persistence.run('read turns', () => deps.store.lastTurnNumber(runId), 0);
-    this.#turns = new TurnTracker(runId, lastTurn + 1, () => this.#now());
-    this.#permissions = new PermissionBroker(
-      runId,
-      {
-        autoApprove: record.options.autoApprove ?? null,
-        timeoutMs: record.options.permissionTimeoutMs ?? PERMISSION_TIMEOUT_MS,
-      },
-      {
-        requested: (request) => this.#onPermissionRequested(request),
-        decided: (request) => this.#onPermissionDecided(request),
-      },
-      () => this.#now(),
-    );
+    const { store, persistence, log } = deps;
+    // What the parts share: the live record and attempt (read as they stand), the outlets.
+    const shared = {
+      run: () => this.#record,
+      attempt: () => this.#attempt,
+      store,
+      persistence,
+      log,
+      emit: (event: SupervisorEvent) => deps.emit(event),
+      now: () => this.#now(),
+    };
+    this.#pausing = new PauseControl({
+      ...shared,
+      durability: this.#durability,
+      transition: (to, fields) => this.#transition(to, fields),
+      stop: (budget, reason) => void this.stop(budget, reason),
+    });
+    this.#turns = new RunTurns({
+      ...shared,
+      spend: (attempt, usage) => this.#pausing.spend(attempt, usage),
+    });
+    this.#permissions = new RunPermissions(shared);
   }
 
   get record(): RunRecord {
@@ -141,28 +144,11 @@ export class RunController {
    * @throws RpcError TURNS_NOT_ACCEPTED (-32020) unless the run is running and its runner
    *   announced `capabilities.turns`; TOO_MANY_TURNS (-32021) at MAX_TURNS_IN_FLIGHT.
    */
-  async send(
+  send(
     input: unknown,
     options: { wait?: boolean | undefined; timeoutMs?: number | undefined } = {},
   ): Promise<TurnRecord> {
-    const attempt = this.#attempt;
-    // A paused runner queues turns and runs them on resume (it said it can pause).
-    const accepting =
-      this.#record.state === 'running' ||
-      (this.#record.state === 'paused' && attempt?.pausable === true);
-    if (!accepting || attempt === undefined || !attempt.acceptsTurns) {
-      throw turnsNotAccepted(this.#record, attempt?.turnsCapable ?? false);
-    }
-    if (this.#turns.full) {
-      throw tooManyTurns(this.#record.runId, this.#turns.inFlight);
-    }
-    const turn = this.#turns.submit(input, attempt.record.attempt);
-    this.#persistTurn(turn);
-    attempt.sendTurn(turn.turnId, input).catch((error: Error) => this.#undeliverable(turn, error));
-    if (options.wait !== true) {
-      return turn;
-    }
-    return (await this.#turns.wait(turn.turnId, options.timeoutMs)) ?? this.#storedTurn(turn);
+    return this.#turns.send(input, options);
   }
 
   /**
@@ -171,22 +157,7 @@ export class RunController {
    * @throws RpcError TURN_NOT_FOUND (-32022).
    */
   cancelTurn(turnId: string, reason?: string): TurnRecord {
-    const turn = this.#turns.get(turnId);
-    if (turn === undefined) {
-      const runId = this.#record.runId;
-      const stored = this.#deps.persistence.run(
-        'read turn',
-        () => this.#deps.store.getTurn(runId, turnId),
-        undefined,
-      );
-      if (stored === undefined) {
-        throw turnNotFound(runId, turnId);
-      }
-      return stored;
-    }
-    this.#deps.log.line('x', `turn ${turnId}: cancel requested${reason ? `: ${reason}` : ''}`);
-    this.#attempt?.cancelTurn(turnId, reason);
-    return turn;
+    return this.#turns.cancel(turnId, reason);
   }
 
   /**
@@ -231,22 +202,14 @@ export class RunController {
         'x',
         `stopped during backoff: ${reason}; the pending restart is cancelled`,
       );
-      this.#finish('exited', {
-        reason: 'stopped',
-        stopPhase: null,
-        explanation: 'stopped while waiting to restart (backoff); no process was running',
-        exitCode: null,
-        signal: null,
-        stderrTail: '',
-        evidence: { previous: this.#record.exit?.reason ?? null },
-      });
+      this.#finish('exited', stoppedInBackoff(this.#record.exit?.reason ?? null));
       return this.ended;
     }
     if (this.#record.state !== 'stopping') {
       this.#transition('stopping');
     }
     // Answered before `stop` goes out, so the agent can unwind within the IPC phase.
-    this.#permissions.denyAll('stopped', 'stopped');
+    this.#permissions.denyAll('stopped');
     void this.#attempt?.stop(budget, reason);
     return this.ended;
   }
@@ -276,15 +239,15 @@ export class RunController {
             this.#record.lastSummary = iteration.summary;
           }
           if (iteration.usage !== null) {
-            this.#spend(spec.attempt, iteration.usage);
+            this.#pausing.spend(spec.attempt, iteration.usage);
           }
         },
         exited: (record, exit) => this.#onAttemptExit(record, exit),
-        turnResult: (message) => this.#onTurnResult(message),
-        permissionRequest: (message) => this.#onPermissionRequest(spec.attempt, message),
+        turnResult: (message) => this.#turns.settle(message),
+        permissionRequest: (message) => this.#permissions.request(spec.attempt, message),
         permissionCancel: (message) =>
           this.#permissions.withdraw(message.requestId, message.reason),
-        setupDone: () => this.#settleStarted(this.record),
+        setupDone: () => this.#startReport.settle(this.record),
         checkpoint: (message) =>
           attempt.ackCheckpoint(
             // Stored while stopping too: a teardown may save the last state before it exits.
@@ -292,7 +255,7 @@ export class RunController {
           ),
         usage: (message) => {
           const { type: _type, ...usage } = message;
-          this.#spend(spec.attempt, usage);
+          this.#pausing.spend(spec.attempt, usage);
         },
       },
     });
@@ -319,20 +282,16 @@ export class RunController {
         this.#transition('running');
       }
     }
-    this.#deliverKept();
-    if (this.#attempt?.awaitingSetup === true) {
-      // `agent start` reports the setup's outcome, or, after SETUP_REPORT_WAIT_MS, a run still
-      // setting up (as systemd's start job waits for READY=1, within TimeoutStartSec).
-      const timer = setTimeout(() => this.#settleStarted(this.record), SETUP_REPORT_WAIT_MS);
-      timer.unref();
-      void this.started.then(() => clearTimeout(timer));
-      return;
-    }
-    this.#settleStarted(this.record);
+    this.#turns.deliverKept();
+    // `agent start` reports the setup's outcome, or a run still setting up after a while.
+    this.#startReport.ready(this.#attempt?.awaitingSetup === true, () => this.record);
   }
 
   #onAttemptExit(attempt: AttemptRecord, exit: RunExit): void {
-    this.#endInFlight(exit);
+    // Its unanswered turns and pending permission requests end with it.
+    const stopped = this.#stopRequested || exit.reason === 'stopped';
+    this.#turns.endAtExit(exit, stopped);
+    this.#permissions.denyAll(stopped ? 'stopped' : `stopped: the runner exited (${exit.reason})`);
     const now = this.#now();
     this.#record.exit = exit;
     this.#record.lastReasons = [
@@ -377,119 +336,6 @@ export class RunController {
     this.#enterBackoff(decision.delayMs, decision.explanation);
   }
 
-  #onTurnResult(message: TurnResultMessage): void {
-    if (message.usage !== undefined && this.#attempt !== undefined) {
-      this.#spend(this.#attempt.record.attempt, message.usage);
-    }
-    const turn = this.#turns.settle(message);
-    if (turn === undefined) {
-      this.#deps.log.line(
-        'x',
-        `protocol: turn_result for ${message.turnId}, not in flight: ignored`,
-      );
-      return;
-    }
-    this.#endTurn(turn);
-  }
-
-  /**
-   * A turn the runner's channel refused (the runner is not reading, the input cannot be
-   * encoded, the channel closed): ends it as `error` now, since no answer can come.
-   */
-  #undeliverable(turn: TurnRecord, error: Error): void {
-    const ended = this.#turns.fail(
-      turn.turnId,
-      `could not be delivered to the runner: ${error.message}`,
-    );
-    if (ended !== undefined) {
-      this.#endTurn(ended);
-    }
-  }
-
-  /** The attempt exited: its unanswered turns and pending permission requests end with it. */
-  #endInFlight(exit: RunExit): void {
-    const stopped = this.#stopRequested || exit.reason === 'stopped';
-    // Not a stop: the turns that had not started outlive the runner (the next attempt gets
-    // them, if there is one: #finish ends them otherwise).
-    const turns = stopped
-      ? this.#turns.endAll('cancelled', `cancelled: the run was stopped (${exit.reason})`)
-      : this.#turns.carryOver(
-          `the runner exited (${exit.reason}) while it may have been running this turn: ${exit.explanation}`,
-          this.#attempt?.retryTurns === true,
-        );
-    for (const turn of turns) {
-      this.#endTurn(turn);
-    }
-    this.#permissions.denyAll(
-      'stopped',
-      stopped ? 'stopped' : `stopped: the runner exited (${exit.reason})`,
-    );
-  }
-
-  #endTurn(turn: TurnRecord): void {
-    this.#persistTurn(turn);
-    this.#deps.log.line(
-      'x',
-      `turn ${turn.turnId}: ${turn.status}${turn.error === null ? '' : `: ${turn.error}`}`,
-    );
-    const { runId, name } = this.#record;
-    this.#deps.emit({ type: 'turn_result', runId, name, turn });
-  }
-
-  #onPermissionRequest(attempt: number, message: PermissionRequestMessage): void {
-    if (!this.#permissions.request(attempt, message)) {
-      this.#deps.log.line(
-        'x',
-        `protocol: permission request ${message.requestId} is already pending: duplicate ignored`,
-      );
-    }
-  }
-
-  #onPermissionRequested(request: PermissionRecord): void {
-    this.#persistPermission(request);
-    const { runId, name } = this.#record;
-    this.#deps.emit({ type: 'permission_request', runId, name, request });
-  }
-
-  #onPermissionDecided(request: PermissionRecord): void {
-    this.#persistPermission(request);
-    const reason = request.reason ?? undefined;
-    // A request the runner withdrew needs no answer: it has stopped waiting for one.
-    if (this.#attempt?.record.attempt === request.attempt && request.decidedBy !== 'runner') {
-      this.#attempt.answerPermission(request.requestId, request.decision ?? 'denied', reason);
-    }
-    this.#deps.log.line(
-      'x',
-      `permission request ${request.requestId} (${request.tool}): ${request.decision ?? '?'} by ${request.decidedBy ?? '?'}${reason === undefined ? '' : ` (${reason})`}`,
-    );
-    const { runId, name } = this.#record;
-    this.#deps.emit({ type: 'permission_answer', runId, name, request });
-  }
-
-  #persistTurn(turn: TurnRecord): void {
-    this.#deps.persistence.run('record turn', () => this.#deps.store.upsertTurn(turn), undefined);
-  }
-
-  #persistPermission(request: PermissionRecord): void {
-    this.#deps.persistence.run(
-      'record permission request',
-      () => this.#deps.store.upsertPermission(request),
-      undefined,
-    );
-  }
-
-  /** A turn that ended while nobody could wait on it (it cannot happen in flight): as stored. */
-  #storedTurn(turn: TurnRecord): TurnRecord {
-    const runId = this.#record.runId;
-    return (
-      this.#deps.persistence.run(
-        'read turn',
-        () => this.#deps.store.getTurn(runId, turn.turnId),
-        undefined,
-      ) ?? turn
-    );
-  }
-
   #enterBackoff(delayMs: number, explanation: string): void {
     const at = this.#now() + delayMs;
     this.#record.nextRestartAt = at;
@@ -501,7 +347,7 @@ export class RunController {
     } else {
       this.#transition('backoff', { nextRestartAt: at });
     }
-    this.#settleStarted(this.record);
+    this.#startReport.settle(this.record);
     this.#restartTimer = setTimeout(() => {
       this.#restartTimes = [...this.#restartTimes, this.#now()].slice(-100);
       this.#record.attempt += 1;
@@ -528,22 +374,7 @@ export class RunController {
    * @throws RpcError RUN_NOT_PAUSABLE (-32025) unless the run is running.
    */
   pause(pause: NonNullable<RunRecord['pause']>): RunRecord {
-    if (this.#record.state === 'paused') {
-      return this.record;
-    }
-    if (this.#record.state !== 'running') {
-      throw runNotPaused(this.#record, 'pause');
-    }
-    this.#record.pause = pause;
-    this.#deps.log.line('x', `paused (${pause.by}): ${pause.reason}`);
-    if (this.#attempt?.pausable !== true) {
-      this.#deps.log.line(
-        'x',
-        'the runner does not announce capabilities.pause: it is not told, and takes no turn until resumed',
-      );
-    }
-    this.#transition('paused', { pause });
-    this.#attempt?.setPaused(true, pause.reason);
+    this.#pausing.pause(pause);
     return this.record;
   }
 
@@ -553,74 +384,13 @@ export class RunController {
    *   be over its budget (naming the limit and the spend).
    */
   resume(budget?: NonNullable<RunRecord['options']['budget']>): RunRecord {
-    if (this.#record.state !== 'paused') {
-      throw runNotPaused(this.#record, 'resume');
-    }
-    const previous = this.#record.options;
-    if (budget !== undefined) {
-      this.#record.options = { ...previous, budget };
-    }
-    const decision = this.#durability.decide();
-    if (decision.exceeded) {
-      this.#record.options = previous;
-      throw new RpcError(
-        -32602,
-        `Invalid params: ${this.#record.name} would still be over its budget: ${decision.explanation}; raise the limit (--max-cost, --add-cost, --max-tokens, --max-cost-per-day)`,
-        { field: `/${decision.limit}`, limit: decision.limit, spent: decision.spent },
-      );
-    }
-    this.#record.pause = null;
-    this.#deps.log.line('x', 'resumed');
-    this.#transition('running', { pause: null, options: this.#record.options });
-    this.#attempt?.setPaused(false);
+    this.#pausing.resume(budget);
     return this.record;
   }
 
   /** Takes the turns a previous daemon left pending: the next attempt runs them, in order. */
   adoptTurns(turns: readonly TurnRecord[]): void {
     this.#turns.adopt(turns);
-  }
-
-  /** Sends the turns an earlier attempt left unstarted to this one, in order. */
-  #deliverKept(): void {
-    const attempt = this.#attempt;
-    if (attempt === undefined || !attempt.acceptsTurns) {
-      return;
-    }
-    for (const turn of this.#turns.kept(attempt.record.attempt)) {
-      this.#persistTurn(turn);
-      this.#deps.log.line('x', `turn ${turn.turnId}: sent to attempt ${turn.attempt ?? '?'}`);
-      attempt
-        .sendTurn(turn.turnId, turn.input)
-        .catch((error: Error) => this.#undeliverable(turn, error));
-    }
-  }
-
-  /** Adds usage to the run's spend and acts on a budget it reaches (pause, or stop). */
-  #spend(attempt: number, usage: UsageReport): void {
-    const decision = this.#durability.recordUsage(attempt, usage);
-    if (decision.exceeded && this.#record.state === 'running') {
-      this.#onBudget(decision);
-    }
-  }
-
-  #onBudget(decision: Extract<BudgetDecision, { exceeded: true }>): void {
-    if (this.#record.options.budget?.onBudget === 'stop') {
-      this.#deps.log.line(
-        'x',
-        `budget reached: ${decision.explanation}; stopping (--on-budget stop)`,
-      );
-      void this.stop(this.#record.options.stopBudget, `budget reached: ${decision.explanation}`);
-      return;
-    }
-    this.pause({
-      by: 'budget',
-      reason: decision.explanation,
-      at: this.#now(),
-      limit: decision.limit,
-      limitValue: decision.limitValue,
-      spent: decision.spent,
-    });
   }
 
   /**
@@ -642,33 +412,20 @@ export class RunController {
       this.#deps.logger.error(`run ${this.#record.runId}: internal error while ${what}: ${trace}`);
       if (isActiveState(this.#record.state)) {
         this.#stopRequested = true;
-        this.#finish('failed', {
-          reason: 'supervisor_error',
-          stopPhase: null,
-          explanation: `x failed while ${what}: ${trace.split('\n')[0]}; the stack is in the run log (a bug in x: please report it)`,
-          exitCode: null,
-          signal: null,
-          stderrTail: '',
-          evidence: {},
-        });
+        this.#finish('failed', supervisorFailure(what, trace));
       }
     }
   }
 
   #finish(state: 'exited' | 'failed', exit: RunExit): void {
-    for (const turn of this.#turns.endAll(
-      'error',
-      `the run ended (${exit.reason}) before the turn could run: ${exit.explanation}`,
-    )) {
-      this.#endTurn(turn);
-    }
+    this.#turns.endWithRun(exit);
     this.#record.exit = exit;
     this.#record.endedAt = this.#now();
     this.#record.nextRestartAt = null;
     this.#transition(state, { exit, endedAt: this.#record.endedAt, nextRestartAt: null });
     this.#deps.log.line('x', `run ${state}: ${exit.reason}: ${exit.explanation}`);
     this.#deps.log.close();
-    this.#settleStarted(this.record);
+    this.#startReport.settle(this.record);
     this.#settleEnded(this.record);
   }
 

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { DAEMON_RPC_CODES } from '../errors.js';
+import type { RunBudgetOptions, RunRecord } from '../persistence/records.js';
+import type { BudgetDecision } from './budget-policy.js';
+import { PauseControl, type PauseAttempt } from './pause-control.js';
+
+const over: BudgetDecision = {
+  exceeded: true,
+  limit: 'maxCostUsd',
+  limitValue: 1,
+  spent: 1.02,
+  explanation: 'cost $1.02 reached the budget of $1.00 (--max-cost)',
+};
+
+/**
+ * PauseControl over a run record, a fake attempt and a budget judged by `decide` (which sees
+ * the options as the run holds them), with transitions, stops and log lines recorded.
+ */
+function setup(
+  options: {
+    state?: RunRecord['state'];
+    budget?: RunBudgetOptions;
+    pausable?: boolean;
+    decide?: (run: RunRecord) => BudgetDecision;
+  } = {},
+) {
+  const run = {
+    runId: 'r-1',
+    name: 'echo',
+    state: options.state ?? 'running',
+    pause: null,
+    options: { stopBudget: { ipcMs: 10, sigtermMs: 20 }, budget: options.budget ?? null },
+  } as unknown as RunRecord;
+  const told: [boolean, string | undefined][] = [];
+  const attempt: PauseAttempt = {
+    pausable: options.pausable ?? true,
+    setPaused: (paused, reason) => void told.push([paused, reason]),
+  };
+  const transitions: [string, unknown][] = [];
+  const stops: [unknown, string][] = [];
+  const lines: string[] = [];
+  const recorded: number[] = [];
+  const decide = () => options.decide?.(run) ?? { exceeded: false as const };
+  const control = new PauseControl({
+    run: () => run,
+    attempt: () => attempt,
+    durability: {
+      recordUsage: (n) => {
+        recorded.push(n);
+        return decide();
+      },
+      decide,
+    },
+    log: { line: (_source, text) => void lines.push(text) },
+    now: () => 5000,
+    transition: (to, fields) => {
+      run.state = to;
+      transitions.push([to, fields]);
+    },
+    stop: (budget, reason) => void stops.push([budget, reason]),
+  });
+  return { control, run, told, transitions, stops, lines, recorded };
+}
+
+const byClient = { by: 'client', reason: 'lunch', at: 1 } as const;
+
+describe('PauseControl', () => {
+  it('pauses a running run and tells a runner that can pause', () => {
+    const t = setup();
+    t.control.pause(byClient);
+    expect(t.run.pause).toEqual(byClient);
+    expect(t.transitions).toEqual([['paused', { pause: byClient }]]);
+    expect(t.told).toEqual([[true, 'lunch']]);
+    expect(t.lines).toEqual(['paused (client): lunch']);
+  });
+
+  it('pauses a runner without capabilities.pause without telling it, and says so', () => {
+    const t = setup({ pausable: false });
+    t.control.pause(byClient);
+    expect(t.transitions).toHaveLength(1);
+    expect(t.lines[1]).toMatch(/does not announce capabilities\.pause/);
+  });
+
+  it('pausing a paused run keeps the first reason', () => {
+    const t = setup();
+    t.control.pause(byClient);
+    t.control.pause({ by: 'client', reason: 'again', at: 2 });
+    expect(t.run.pause).toEqual(byClient);
+    expect(t.transitions).toHaveLength(1);
+  });
+
+  it.each(['starting', 'backoff', 'stopping'] as const)('refuses to pause a run %s', (state) => {
+    const t = setup({ state });
+    expect(() => t.control.pause(byClient)).toThrow(
+      expect.objectContaining({ code: DAEMON_RPC_CODES.RUN_NOT_PAUSABLE }),
+    );
+    expect(t.transitions).toEqual([]);
+  });
+
+  it('refuses to resume a run that is not paused', () => {
+    const t = setup();
+    expect(() => t.control.resume()).toThrow(
+      expect.objectContaining({ code: DAEMON_RPC_CODES.RUN_NOT_PAUSABLE }),
+    );
+  });
+
+  it('resumes with a raised budget, judged with the new budget, and tells the runner', () => {
+    const t = setup({
+      budget: { maxCostUsd: 1 },
+      decide: (run) => (run.options.budget?.maxCostUsd === 1 ? over : { exceeded: false }),
+    });
+    t.control.pause(byClient);
+    t.control.resume({ maxCostUsd: 2 });
+    expect(t.run.pause).toBeNull();
+    expect(t.run.options.budget).toEqual({ maxCostUsd: 2 });
+    expect(t.transitions[1]).toEqual(['running', { pause: null, options: t.run.options }]);
+    expect(t.told).toEqual([
+      [true, 'lunch'],
+      [false, undefined],
+    ]);
+  });
+
+  it('a resume still over budget is refused with -32602 naming the limit, and changes nothing', () => {
+    const t = setup({ budget: { maxCostUsd: 1 }, decide: () => over });
+    t.control.pause(byClient);
+    const before = t.run.options;
+    expect(() => t.control.resume({ maxCostUsd: 1.01 })).toThrow(
+      expect.objectContaining({
+        code: -32602,
+        data: { field: '/maxCostUsd', limit: 'maxCostUsd', spent: 1.02 },
+      }),
+    );
+    expect(t.run.options).toBe(before);
+    expect(t.run.state).toBe('paused');
+  });
+
+  it('spend that reaches the budget pauses a running run, by budget, with the limit', () => {
+    const t = setup({ budget: { maxCostUsd: 1 }, decide: () => over });
+    t.control.spend(2, { costUsd: 1.02 });
+    expect(t.recorded).toEqual([2]);
+    expect(t.run.pause).toEqual({
+      by: 'budget',
+      reason: 'cost $1.02 reached the budget of $1.00 (--max-cost)',
+      at: 5000,
+      limit: 'maxCostUsd',
+      limitValue: 1,
+      spent: 1.02,
+    });
+    expect(t.stops).toEqual([]);
+  });
+
+  it('with onBudget stop, spend that reaches the budget stops the run with its stop budget', () => {
+    const t = setup({ budget: { maxCostUsd: 1, onBudget: 'stop' }, decide: () => over });
+    t.control.spend(1, { costUsd: 1.02 });
+    expect(t.stops).toEqual([
+      [
+        { ipcMs: 10, sigtermMs: 20 },
+        'budget reached: cost $1.02 reached the budget of $1.00 (--max-cost)',
+      ],
+    ]);
+    expect(t.transitions).toEqual([]);
+  });
+
+  it('spend over budget is only counted unless the run is running', () => {
+    const t = setup({ state: 'starting', decide: () => over });
+    t.control.spend(1, { costUsd: 3 });
+    expect(t.recorded).toEqual([1]);
+    expect(t.transitions).toEqual([]);
+    expect(t.stops).toEqual([]);
+  });
+});

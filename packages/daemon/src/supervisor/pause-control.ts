@@ -1,0 +1,132 @@
+import { RpcError } from '@x/ipc';
+import { runNotPaused } from '../errors.js';
+import type { RunLog } from '../logs/run-log.js';
+import type { RunBudgetOptions, RunPause, RunRecord } from '../persistence/records.js';
+import type { RunStore } from '../persistence/run-store.js';
+import type { UsageReport } from '../persistence/usage-ledger.js';
+import type { BudgetDecision } from './budget-policy.js';
+import type { RunAttempt } from './run-attempt.js';
+import type { RunDurability } from './run-durability.js';
+import type { StopBudget } from './run-spec.js';
+
+/** What {@link PauseControl} uses of an attempt: a {@link RunAttempt}, or a fake in tests. */
+export type PauseAttempt = Pick<RunAttempt, 'pausable' | 'setPaused'>;
+
+/** What {@link PauseControl} works with. */
+export interface PauseControlDeps {
+  /**
+   * The run's live record (not a copy): read for its state, name and options; PauseControl sets
+   * its `pause`, and its `options` when a resume changes the budget (RunDurability reads them).
+   */
+  run(): RunRecord;
+  /** The run's current attempt, or undefined before the first. */
+  attempt(): PauseAttempt | undefined;
+  /** The run's spend and its budget decisions. */
+  durability: Pick<RunDurability, 'recordUsage' | 'decide'>;
+  log: Pick<RunLog, 'line'>;
+  /** Clock, ms since the epoch. */
+  now(): number;
+  /** Moves the run to `to`, persisting `fields` with the state, and publishes it. */
+  transition(to: 'paused' | 'running', fields: Parameters<RunStore['updateRun']>[1]): void;
+  /** Stops the run gracefully (`RunController.stop`). */
+  stop(budget: StopBudget, reason: string): void;
+}
+
+/**
+ * Pausing and resuming a run, by an operator or by its budget: counts each usage report
+ * against the budgets (RunDurability) and, when one is reached while running, pauses the run
+ * or, with `onBudget: 'stop'`, stops it. The run's state machine stays with the run: this
+ * asks it for the transitions.
+ */
+export class PauseControl {
+  readonly #deps: PauseControlDeps;
+
+  constructor(deps: PauseControlDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Pauses a running run: its runner finishes the iteration or turn in progress and starts no
+   * new one (it keeps its process, state and heartbeats); turns sent meanwhile queue. Pausing a
+   * paused run keeps the first reason.
+   * @throws RpcError RUN_NOT_PAUSABLE (-32025) unless the run is running or paused.
+   */
+  pause(pause: RunPause): void {
+    const run = this.#deps.run();
+    if (run.state === 'paused') {
+      return;
+    }
+    if (run.state !== 'running') {
+      throw runNotPaused(run, 'pause');
+    }
+    run.pause = pause;
+    this.#deps.log.line('x', `paused (${pause.by}): ${pause.reason}`);
+    const attempt = this.#deps.attempt();
+    if (attempt?.pausable !== true) {
+      this.#deps.log.line(
+        'x',
+        'the runner does not announce capabilities.pause: it is not told, and takes no turn until resumed',
+      );
+    }
+    this.#deps.transition('paused', { pause });
+    attempt?.setPaused(true, pause.reason);
+  }
+
+  /**
+   * Resumes a paused run, with its budget changed first (`budget`).
+   * @throws RpcError RUN_NOT_PAUSABLE (-32025) unless paused; -32602 when the run would still
+   *   be over its budget (naming the limit and the spend); the budget is then left unchanged.
+   */
+  resume(budget?: RunBudgetOptions): void {
+    const run = this.#deps.run();
+    if (run.state !== 'paused') {
+      throw runNotPaused(run, 'resume');
+    }
+    const previous = run.options;
+    if (budget !== undefined) {
+      // Set before deciding: RunDurability judges the options as the run holds them.
+      run.options = { ...previous, budget };
+    }
+    const decision = this.#deps.durability.decide();
+    if (decision.exceeded) {
+      run.options = previous;
+      throw new RpcError(
+        -32602,
+        `Invalid params: ${run.name} would still be over its budget: ${decision.explanation}; raise the limit (--max-cost, --add-cost, --max-tokens, --max-cost-per-day)`,
+        { field: `/${decision.limit}`, limit: decision.limit, spent: decision.spent },
+      );
+    }
+    run.pause = null;
+    this.#deps.log.line('x', 'resumed');
+    this.#deps.transition('running', { pause: null, options: run.options });
+    this.#deps.attempt()?.setPaused(false);
+  }
+
+  /** Adds usage of attempt `attempt` to the run's spend and acts on a budget it reaches. */
+  spend(attempt: number, usage: UsageReport): void {
+    const decision = this.#deps.durability.recordUsage(attempt, usage);
+    if (decision.exceeded && this.#deps.run().state === 'running') {
+      this.#onBudget(decision);
+    }
+  }
+
+  #onBudget(decision: Extract<BudgetDecision, { exceeded: true }>): void {
+    const { options } = this.#deps.run();
+    if (options.budget?.onBudget === 'stop') {
+      this.#deps.log.line(
+        'x',
+        `budget reached: ${decision.explanation}; stopping (--on-budget stop)`,
+      );
+      this.#deps.stop(options.stopBudget, `budget reached: ${decision.explanation}`);
+      return;
+    }
+    this.pause({
+      by: 'budget',
+      reason: decision.explanation,
+      at: this.#deps.now(),
+      limit: decision.limit,
+      limitValue: decision.limitValue,
+      spent: decision.spent,
+    });
+  }
+}

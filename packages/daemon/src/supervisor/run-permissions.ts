@@ -1,0 +1,121 @@
+import type { PermissionRequestMessage } from '@x/ipc';
+import type { RunLog } from '../logs/run-log.js';
+import type { PersistenceGuard } from '../persistence/persistence-guard.js';
+import type { PermissionRecord, RunRecord } from '../persistence/records.js';
+import type { RunStore } from '../persistence/run-store.js';
+import { PERMISSION_TIMEOUT_MS, PermissionBroker } from './permission-broker.js';
+import type { RunAttempt } from './run-attempt.js';
+import type { SupervisorEvent } from './supervisor-events.js';
+
+/** What {@link RunPermissions} uses of an attempt: a {@link RunAttempt}, or a fake in tests. */
+export type PermissionAttempt = Pick<RunAttempt, 'answerPermission'> & {
+  readonly record: { readonly attempt: number };
+};
+
+/** What {@link RunPermissions} works with. */
+export interface RunPermissionsDeps {
+  /** The run as it stands: its id and name (in events), its options (the policy, read once). */
+  run(): Pick<RunRecord, 'runId' | 'name' | 'options'>;
+  /** The run's current attempt, or undefined before the first. */
+  attempt(): PermissionAttempt | undefined;
+  store: Pick<RunStore, 'upsertPermission'>;
+  persistence: Pick<PersistenceGuard, 'run'>;
+  log: Pick<RunLog, 'line'>;
+  emit(event: SupervisorEvent): void;
+  /** Clock, ms since the epoch. */
+  now(): number;
+}
+
+/**
+ * The permission requests of one run, wired to the outside: a {@link PermissionBroker} (with
+ * the run's `autoApprove` and `permissionTimeoutMs`) decides; this persists each request and
+ * decision, answers the runner (`permission_response`), logs and publishes.
+ */
+export class RunPermissions {
+  readonly #deps: RunPermissionsDeps;
+  readonly #broker: PermissionBroker;
+
+  constructor(deps: RunPermissionsDeps) {
+    this.#deps = deps;
+    const { runId, options } = deps.run();
+    this.#broker = new PermissionBroker(
+      runId,
+      {
+        autoApprove: options.autoApprove ?? null,
+        timeoutMs: options.permissionTimeoutMs ?? PERMISSION_TIMEOUT_MS,
+      },
+      {
+        requested: (request) => this.#onRequested(request),
+        decided: (request) => this.#onDecided(request),
+      },
+      () => deps.now(),
+    );
+  }
+
+  /** The pending requests, oldest first. */
+  pending(): PermissionRecord[] {
+    return this.#broker.pending();
+  }
+
+  /** A runner's `permission_request` from attempt `attempt` (a duplicate is logged and ignored). */
+  request(attempt: number, message: PermissionRequestMessage): void {
+    if (!this.#broker.request(attempt, message)) {
+      this.#deps.log.line(
+        'x',
+        `protocol: permission request ${message.requestId} is already pending: duplicate ignored`,
+      );
+    }
+  }
+
+  /** The runner withdrew a request (`permission_cancel`). */
+  withdraw(requestId: string, reason: string | undefined): void {
+    this.#broker.withdraw(requestId, reason);
+  }
+
+  /**
+   * A client's answer to a pending request. Returns the decided request, or `not_pending` when
+   * none with that id is pending.
+   */
+  answer(
+    requestId: string,
+    decision: 'granted' | 'denied',
+    reason?: string,
+  ): PermissionRecord | 'not_pending' {
+    return this.#broker.answer(requestId, decision, reason);
+  }
+
+  /** Denies every pending request, decided by `stopped` (the attempt ended or is stopping). */
+  denyAll(reason: string): void {
+    this.#broker.denyAll('stopped', reason);
+  }
+
+  #onRequested(request: PermissionRecord): void {
+    this.#persist(request);
+    const { runId, name } = this.#deps.run();
+    this.#deps.emit({ type: 'permission_request', runId, name, request });
+  }
+
+  #onDecided(request: PermissionRecord): void {
+    this.#persist(request);
+    const reason = request.reason ?? undefined;
+    const attempt = this.#deps.attempt();
+    // A request the runner withdrew needs no answer: it has stopped waiting for one.
+    if (attempt?.record.attempt === request.attempt && request.decidedBy !== 'runner') {
+      attempt.answerPermission(request.requestId, request.decision ?? 'denied', reason);
+    }
+    this.#deps.log.line(
+      'x',
+      `permission request ${request.requestId} (${request.tool}): ${request.decision ?? '?'} by ${request.decidedBy ?? '?'}${reason === undefined ? '' : ` (${reason})`}`,
+    );
+    const { runId, name } = this.#deps.run();
+    this.#deps.emit({ type: 'permission_answer', runId, name, request });
+  }
+
+  #persist(request: PermissionRecord): void {
+    this.#deps.persistence.run(
+      'record permission request',
+      () => this.#deps.store.upsertPermission(request),
+      undefined,
+    );
+  }
+}
