@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
+import { addBudgetOptions, budgetRequest } from './budget-options.js';
 import { globals } from './global-options.js';
 import {
   collectKeyValue,
@@ -17,7 +18,7 @@ import {
 
 /** Adds `start` to the `agent` command: its options, and the checks of module vs --command. */
 export function addAgentStartCommand(agent: Command): void {
-  addRunnerModeOption(addSupervisionOptions(agent.command('start')))
+  const start = addRunnerModeOption(addSupervisionOptions(agent.command('start')))
     .description(
       'start an agent module (or, with --command, any program speaking the protocol) as a supervised runner',
     )
@@ -68,35 +69,36 @@ export function addAgentStartCommand(agent: Command): void {
       '--liveness-timeout <ms>',
       'heartbeat silence after which the run is hung and killed; raise it for agents that block their event loop (default 10000)',
       parsePositiveInt,
-    )
-    .action(
-      async (module: string | undefined, options: Record<string, unknown>, command: Command) => {
-        checkModuleOrCommand(module, options.command as string | undefined, options.autoApprove);
-        const { agentStart } = await import('./commands/agent-commands.js');
-        const params = {
-          ...(options.params as Record<string, unknown> | undefined),
-          ...(options.param as Record<string, unknown> | undefined),
-        };
-        await agentStart({
-          ...globals(command),
-          module,
-          command: options.command as string | undefined,
-          name: options.name as string | undefined,
-          params,
-          intervalMs: options.interval as number,
-          maxIterations: options.maxIterations as number | undefined,
-          ipcGraceMs: options.ipcGrace as number | undefined,
-          sigtermGraceMs: options.sigtermGrace as number | undefined,
-          codec: options.codec as 'jsonl' | 'msgpack' | undefined,
-          autoApprove: autoApproveOption(options.autoApprove),
-          permissionTimeoutMs: options.permissionTimeout as number | undefined,
-          heartbeatIntervalMs: options.heartbeatInterval as number | undefined,
-          livenessTimeoutMs: options.livenessTimeout as number | undefined,
-          ...supervisionRequest(options),
-          ...runnerModeRequest(options),
-        });
-      },
     );
+  addBudgetOptions(start).action(
+    async (module: string | undefined, options: Record<string, unknown>, command: Command) => {
+      checkModuleOrCommand(module, options.command as string | undefined, options.autoApprove);
+      const { agentStart } = await import('./commands/agent-commands.js');
+      const params = {
+        ...(options.params as Record<string, unknown> | undefined),
+        ...(options.param as Record<string, unknown> | undefined),
+      };
+      await agentStart({
+        ...globals(command),
+        module,
+        command: options.command as string | undefined,
+        name: options.name as string | undefined,
+        params,
+        intervalMs: options.interval as number,
+        maxIterations: options.maxIterations as number | undefined,
+        ipcGraceMs: options.ipcGrace as number | undefined,
+        sigtermGraceMs: options.sigtermGrace as number | undefined,
+        codec: options.codec as 'jsonl' | 'msgpack' | undefined,
+        autoApprove: autoApproveOption(options.autoApprove),
+        permissionTimeoutMs: options.permissionTimeout as number | undefined,
+        heartbeatIntervalMs: options.heartbeatInterval as number | undefined,
+        livenessTimeoutMs: options.livenessTimeout as number | undefined,
+        ...supervisionRequest(options),
+        ...runnerModeRequest(options),
+        ...budgetRequest(options),
+      });
+    },
+  );
 }
 
 /**

@@ -101,3 +101,80 @@ export function collectKeyValue(json: boolean) {
     return { ...previous, [key]: parsed };
   };
 }
+
+/** Largest USD amount a budget option takes: 1e9, the daemon's `agent.start` maximum. */
+export const MAX_USD = 1e9;
+
+const USD_LITERAL = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
+
+/**
+ * Parses a USD amount (`--max-cost 1.50`): plain decimal digits, ≥ 0 and at most
+ * {@link MAX_USD}. No sign, exponent, hex, `NaN` or `Infinity`: `Number()` would take `0x10`,
+ * `1e3` and `''`, and a budget should read as what it is.
+ * @throws InvalidArgumentError naming what was given and the form expected.
+ */
+export function parseUsd(value: string): number {
+  if (!USD_LITERAL.test(value)) {
+    const why = value.trim().startsWith('-') ? 'a budget cannot be negative; ' : '';
+    throw new InvalidArgumentError(
+      `${why}expected an amount in USD written as plain digits, ≥ 0, e.g. 1.50 or 0.25, got ${JSON.stringify(value)}`,
+    );
+  }
+  const usd = Number(value);
+  if (usd > MAX_USD) {
+    throw new InvalidArgumentError(
+      `${value} is over the largest budget the daemon takes, ${MAX_USD} USD`,
+    );
+  }
+  return usd;
+}
+
+/** Largest `--checkpoint-max-bytes`: 4 MiB, the daemon's limit (a checkpoint frame must fit 8 MiB). */
+export const MAX_CHECKPOINT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Parses `--checkpoint-max-bytes <bytes>`: an integer from 1 to {@link MAX_CHECKPOINT_BYTES}.
+ * @throws InvalidArgumentError otherwise, naming the limit.
+ */
+export function parseCheckpointMaxBytes(value: string): number {
+  const bytes = parsePositiveInt(value);
+  if (bytes > MAX_CHECKPOINT_BYTES) {
+    throw new InvalidArgumentError(
+      `${bytes} bytes is over the most a checkpoint may hold, ${MAX_CHECKPOINT_BYTES} (4 MiB); keep bulk data elsewhere and checkpoint a reference to it`,
+    );
+  }
+  return bytes;
+}
+
+/** A checkpoint to start from: a run (id or name) and a seq, or its newest when absent. */
+export interface CheckpointRef {
+  runId: string;
+  seq?: number;
+}
+
+/**
+ * Parses `--from <run>[@<seq>]`: `counter` (the newest checkpoint of the run named counter, or
+ * of the run with that id), `r-1a2b3c4d@3` (its checkpoint 3). Run names and ids never contain
+ * `@` (names are `A-Z a-z 0-9 . _ -`).
+ * @throws InvalidArgumentError for an empty run or a seq that is not a positive integer.
+ */
+export function parseCheckpointRef(value: string): CheckpointRef {
+  const at = value.lastIndexOf('@');
+  const runId = at === -1 ? value : value.slice(0, at);
+  const seqText = at === -1 ? undefined : value.slice(at + 1);
+  if (runId === '' || runId.includes('@') || seqText === '') {
+    throw new InvalidArgumentError(
+      `expected <run>[@<seq>] (a run id or name, and a checkpoint seq from \`x agent checkpoints <run>\`), e.g. counter or r-1a2b3c4d@3, got ${JSON.stringify(value)}`,
+    );
+  }
+  if (seqText === undefined) {
+    return { runId };
+  }
+  const seq = Number(seqText);
+  if (!/^\d+$/.test(seqText) || !Number.isSafeInteger(seq) || seq < 1) {
+    throw new InvalidArgumentError(
+      `the checkpoint seq after @ must be a positive integer (see \`x agent checkpoints ${runId}\`), got ${JSON.stringify(seqText)}`,
+    );
+  }
+  return { runId, seq };
+}

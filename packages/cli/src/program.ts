@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { addAgentStartCommand } from './agent-start-command.js';
+import { addDurableAgentCommands } from './durable-agent-commands.js';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { globals } from './global-options.js';
 import { parseNonNegativeInt, parsePositiveInt } from './option-parsers.js';
 import { CLI_VERSION } from './version.js';
+import { addFleetBudgetOption, type FleetBudgetFlags } from './fleet-budget-option.js';
 import { addRetentionOptions, type RetentionFlags } from './retention-options.js';
 import { addSupervisionOptions } from './supervision-options.js';
 import { addUsageHints } from './usage-hint.js';
@@ -28,13 +30,18 @@ export function createProgram(setExitCode: (code: number) => void): Command {
   const daemon = program
     .command('daemon')
     .description('start, stop and inspect the supervisor daemon');
-  addRetentionOptions(daemon.command('start'))
+  addFleetBudgetOption(addRetentionOptions(daemon.command('start')))
     .description('start the daemon detached (returns when it answers), or in the foreground')
     .option('--foreground', 'run in this process until SIGTERM/SIGINT', false)
-    .action(async (options: { foreground: boolean } & RetentionFlags, command: Command) => {
-      const { daemonStart } = await import('./commands/daemon-start.js');
-      await daemonStart({ ...globals(command), ...options });
-    });
+    .action(
+      async (
+        options: { foreground: boolean } & RetentionFlags & FleetBudgetFlags,
+        command: Command,
+      ) => {
+        const { daemonStart } = await import('./commands/daemon-start.js');
+        await daemonStart({ ...globals(command), ...options });
+      },
+    );
   daemon
     .command('stop')
     .description('stop every runner (3-phase), then the daemon')
@@ -42,9 +49,9 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       const { daemonStop } = await import('./commands/daemon-stop.js');
       await daemonStop(globals(command));
     });
-  addRetentionOptions(daemon.command('restart'))
+  addFleetBudgetOption(addRetentionOptions(daemon.command('restart')))
     .description('stop the daemon (if running), then start it detached')
-    .action(async (flags: RetentionFlags, command: Command) => {
+    .action(async (flags: RetentionFlags & FleetBudgetFlags, command: Command) => {
       const { stopDaemon, printDaemonStop } = await import('./commands/daemon-stop.js');
       const { startDetachedDaemon, printDaemonStart } = await import('./commands/daemon-start.js');
       const { printJson } = await import('./output.js');
@@ -123,7 +130,7 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     });
   agent
     .command('status')
-    .description('show one run: state, pid, iterations, exit')
+    .description('show one run: state (and why paused), pid, iterations, usage and budget, exit')
     .argument('[run]', 'run id or name')
     .option('--name <name>', 'the run, by name')
     .option('--iterations <n>', 'recent iterations to show', parseNonNegativeInt, 5)
@@ -218,6 +225,7 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       const { agentCancel } = await import('./commands/turn-commands.js');
       await agentCancel({ ...globals(command), ref: run, turnId: turn, reason: options.reason });
     });
+  addDurableAgentCommands(agent);
   for (const [name, decision] of [
     ['approve', 'granted'],
     ['deny', 'denied'],

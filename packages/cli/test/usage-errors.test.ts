@@ -120,4 +120,26 @@ describe('usage errors: one error line and one hint, exit 2', () => {
     }
     expect((await x(home.path, ['agent', 'start', 'a.mjs', '--max-memory', '64'])).code).toBe(69);
   });
+
+  it.each([
+    [['agent', 'start', 'a.mjs', '--max-cost', '-1'], 'a budget cannot be negative'],
+    [['agent', 'start', 'a.mjs', '--max-cost', 'NaN'], 'got "NaN"'],
+    [['agent', 'start', 'a.mjs', '--max-cost-per-day', '0x10'], 'got "0x10"'],
+    [['agent', 'start', 'a.mjs', '--max-tokens', '-5'], 'expected a non-negative integer'],
+    [['agent', 'start', 'a.mjs', '--on-budget', 'halt'], 'Allowed choices are pause, stop'],
+    [
+      ['agent', 'start', 'a.mjs', '--checkpoint-max-bytes', '5000000'],
+      'over the most a checkpoint may hold, 4194304',
+    ],
+    [['agent', 'start', 'a.mjs', '--from', 'counter@0'], 'seq after @ must be a positive integer'],
+    [['agent', 'resume', 'r', '--add-cost', '-0.5'], 'a budget cannot be negative'],
+    [['agent', 'resume', 'r', '--max-cost', '1', '--add-cost', '2'], 'cannot be used with option'],
+    [['agent', 'checkpoints', 'r', 'newest'], 'expected a non-negative integer'],
+    [['daemon', 'start', '--max-cost-per-day', '-3'], 'a budget cannot be negative'],
+  ])('budget options: %j is refused (%s), before any daemon is asked', async (args, message) => {
+    const result = await x(home.path, args);
+    expect(result.code, result.stderr).toBe(2);
+    expect(lines(result.stderr)[0]).toContain(message);
+    expect(lines(result.stderr)[1]).toMatch(/^run `x (agent|daemon) \w+ --help` for usage$/);
+  });
 });

@@ -5,9 +5,18 @@ import {
   type AgentLogs,
   type AgentStatus,
   type RestartPolicyInput,
+  type RunBudgetOptions,
   type RunRecord,
+  type UsageTotals,
 } from '@x/daemon';
 import { parseCommandString } from 'execa';
+import {
+  formatBudget,
+  pausedField,
+  resumeHint,
+  usageCells,
+  usageFields,
+} from '../budget-format.js';
 import { REQUEST_TIMEOUT_MS, withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -45,6 +54,12 @@ export interface AgentStartOptions extends Base {
   livenessTimeoutMs?: number | undefined;
   /** `subprocess` or `thread` (agent modules only); undefined: the daemon's default. */
   runnerMode?: 'subprocess' | 'thread' | undefined;
+  /** `--max-cost`, `--max-tokens`, `--max-cost-per-day`, `--on-budget`. */
+  budget?: RunBudgetOptions | undefined;
+  /** `--checkpoint-max-bytes <bytes>`. */
+  checkpointMaxBytes?: number | undefined;
+  /** `--from <run>[@<seq>]`: the checkpoint the run starts from. */
+  from?: { runId: string; seq?: number | undefined } | undefined;
 }
 
 /** `x agent start <module>`: starts a run and waits until it is ready (or failed to start). */
@@ -70,6 +85,9 @@ export async function agentStart(options: AgentStartOptions): Promise<void> {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       livenessTimeoutMs: options.livenessTimeoutMs,
       runnerMode: options.runnerMode,
+      budget: options.budget,
+      checkpointMaxBytes: options.checkpointMaxBytes,
+      from: options.from,
     }),
   );
   if (options.json) {
@@ -83,9 +101,15 @@ export async function agentStart(options: AgentStartOptions): Promise<void> {
   } else {
     process.stdout.write(`started ${run.name} (run ${run.runId}, pid ${run.pid ?? '-'})\n`);
   }
+  const budget = formatBudget(run.options.budget);
+  const from = run.options.from;
   printFields([
     run.module === null ? ['command', run.options.command?.join(' ')] : ['module', run.module],
     ['interval', `${run.options.intervalMs} ms`],
+    ...(budget === null ? [] : [['budget', budget] as [string, string]]),
+    ...(from == null
+      ? []
+      : [['from', `checkpoint ${from.seq} of run ${from.runId}`] as [string, string]]),
     ['log', run.logPath],
   ]);
 }
@@ -137,7 +161,7 @@ export async function agentList(options: Base & { all: boolean }): Promise<void>
   }
   const now = Date.now();
   printTable(
-    ['NAME', 'RUN', 'STATE', 'PID', 'ATTEMPT', 'ITERATIONS', 'AGE', 'EXIT'],
+    ['NAME', 'RUN', 'STATE', 'PID', 'ATTEMPT', 'ITERATIONS', 'TOKENS', 'COST', 'AGE', 'EXIT'],
     runs.map((run) => [
       run.name,
       run.runId,
@@ -145,6 +169,8 @@ export async function agentList(options: Base & { all: boolean }): Promise<void>
       isActiveState(run.state) && run.state !== 'backoff' ? (run.pid ?? '-') : '-',
       run.attempt,
       run.iterations,
+      // Every run of agent.list carries its usage (daemons since issue 10).
+      ...usageCells((run as RunRecord & { usage?: UsageTotals }).usage),
       formatDuration(now - run.createdAt),
       run.exit === null
         ? '-'
@@ -196,6 +222,7 @@ export async function agentStatus(
     ['name', run.name],
     ['run', run.runId],
     ['state', run.state],
+    ...pausedField(run, now),
     ['pid', isActiveState(run.state) ? run.pid : `${run.pid ?? '-'} (exited)`],
     run.module === null ? ['command', run.options.command?.join(' ')] : ['module', run.module],
     ['launcher', run.launcher],
@@ -221,6 +248,8 @@ export async function agentStatus(
             .join(', '),
     ],
     ['memory limit', run.options.maxMemoryMb == null ? '-' : `${run.options.maxMemoryMb} MiB`],
+    // Daemons before issue 10 send no usage.
+    ...usageFields(status.usage, run.options.budget),
     [
       'auto-approve',
       run.options.autoApprove == null
@@ -246,6 +275,9 @@ export async function agentStatus(
       status.persistence.ok ? 'ok' : `FAILING: ${status.persistence.lastError ?? ''}`,
     ],
   ]);
+  if (run.state === 'paused' && run.pause != null) {
+    process.stdout.write(`${resumeHint(run.name, run.pause)}\n`);
+  }
   // Old daemons do not send these: absent means none.
   const pending = status.pendingPermissions ?? [];
   if (pending.length > 0) {

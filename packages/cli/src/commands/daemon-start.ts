@@ -14,6 +14,11 @@ import { probe } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { createLauncher } from '../launcher.js';
+import {
+  fleetBudgetArgs,
+  fleetBudgetOptions,
+  type FleetBudgetFlags,
+} from '../fleet-budget-option.js';
 import { retentionArgs, retentionOptions, type RetentionFlags } from '../retention-options.js';
 import { printFields, printJson } from '../output.js';
 
@@ -21,7 +26,10 @@ import { printFields, printJson } from '../output.js';
 export const DAEMON_READY_TIMEOUT_MS = 15_000;
 const DAEMON_LOG_MAX_BYTES = 10 * 1024 * 1024;
 
-interface StartOptions extends RetentionFlags {
+/** The options a started daemon keeps: history retention and the daemon-wide budget. */
+export type DaemonFlags = RetentionFlags & FleetBudgetFlags;
+
+interface StartOptions extends DaemonFlags {
   home: string;
   json: boolean;
   foreground: boolean;
@@ -55,7 +63,7 @@ export async function daemonStart(options: StartOptions): Promise<void> {
  */
 export async function startDetachedDaemon(
   home: string,
-  retention: RetentionFlags = {},
+  flags: DaemonFlags = {},
 ): Promise<DaemonStartReport> {
   const paths = statePaths(home);
   const found = await probe(home);
@@ -75,7 +83,8 @@ export async function startDetachedDaemon(
       '--foreground',
       '--home',
       paths.home,
-      ...retentionArgs(retention),
+      ...retentionArgs(flags),
+      ...fleetBudgetArgs(flags),
     ],
     {
       detached: true,
@@ -129,6 +138,7 @@ async function runForeground(options: StartOptions): Promise<void> {
       launcher: createLauncher(),
       handleSignals: true,
       ...retentionOptions(options),
+      ...fleetBudgetOptions(options),
     });
     printDaemonStart({ status: 'started', ...daemon.descriptor, logPath: null }, options.json);
     await daemon.closed;

@@ -180,10 +180,13 @@ export function summarize(event: MonitorEvent): string {
       if (run.state === 'backoff') {
         parts.push(`restart at ${formatTime(run.nextRestartAt)}`);
       }
-      if (run.exit !== null && run.state !== 'starting' && run.state !== 'running') {
+      if (run.state === 'paused') {
+        // Why: a budget's explanation or the operator's reason (absent from older daemons).
+        parts.push(run.pause?.reason ?? '');
+      } else if (run.exit !== null && run.state !== 'starting' && run.state !== 'running') {
         parts.push(`[${run.exit.reason}]`, run.exit.explanation);
       }
-      return parts.join(' ');
+      return parts.join(' ').trimEnd();
     }
     case 'iteration_done': {
       const { iteration } = event;

@@ -1,0 +1,68 @@
+import { Option, type Command } from 'commander';
+import { globals } from './global-options.js';
+import { parseNonNegativeInt, parsePositiveInt, parseUsd } from './option-parsers.js';
+
+/**
+ * Adds the durable-agent commands to `agent`: `pause`, `resume` (with its budget changes) and
+ * `checkpoints`. Their actions load `commands/pause-commands.js` and
+ * `commands/checkpoint-commands.js` only when run.
+ */
+export function addDurableAgentCommands(agent: Command): void {
+  agent
+    .command('pause')
+    .description(
+      'pause a running agent: it finishes the step or turn in progress, starts none until resumed, and keeps its process',
+    )
+    .argument('<run>', 'run id or name')
+    .option('--reason <text>', 'why, shown in `x agent status` (default: paused by an operator)')
+    .action(async (run: string, options: { reason?: string }, command: Command) => {
+      const { agentPause } = await import('./commands/pause-commands.js');
+      await agentPause({ ...globals(command), ref: run, reason: options.reason });
+    });
+  agent
+    .command('resume')
+    .description(
+      'resume a paused agent, changing its budget first; refused while it would still be over it',
+    )
+    .argument('<run>', 'run id or name')
+    .addOption(
+      new Option('--max-cost <usd>', 'new cost limit over every attempt, USD (not with --add-cost)')
+        .argParser(parseUsd)
+        .conflicts('addCost'),
+    )
+    .addOption(
+      new Option('--add-cost <usd>', 'allow this much more cost than spent so far, USD').argParser(
+        parseUsd,
+      ),
+    )
+    .option('--max-tokens <n>', 'new token limit (input + output)', parseNonNegativeInt)
+    .option('--max-cost-per-day <usd>', 'new cost limit per UTC day, USD', parseUsd)
+    .action(
+      async (
+        run: string,
+        options: { maxCost?: number; addCost?: number; maxTokens?: number; maxCostPerDay?: number },
+        command: Command,
+      ) => {
+        const { agentResume } = await import('./commands/pause-commands.js');
+        await agentResume({
+          ...globals(command),
+          ref: run,
+          maxCostUsd: options.maxCost,
+          addCostUsd: options.addCost,
+          maxTokens: options.maxTokens,
+          maxCostPerDayUsd: options.maxCostPerDay,
+        });
+      },
+    );
+  agent
+    .command('checkpoints')
+    .description(
+      "list a run's stored checkpoints (newest first), or print one's state with its seq",
+    )
+    .argument('<run>', 'run id or name')
+    .argument('[seq]', 'a checkpoint seq: print its state as JSON', parsePositiveInt)
+    .action(async (run: string, seq: number | undefined, _options: unknown, command: Command) => {
+      const { agentCheckpoints } = await import('./commands/checkpoint-commands.js');
+      await agentCheckpoints({ ...globals(command), ref: run, seq });
+    });
+}
