@@ -88,8 +88,21 @@ export type {
   RunOptions,
   RunRecord,
 } from './persistence/records.js';
-export type { PersistenceHealth } from './persistence/persistence-guard.js';
-export { RunLog, readLogTail, type LogSource, type RunLogOptions } from './logs/run-log.js';
+export {
+  PersistenceGuard,
+  type GuardWriteOptions,
+  type PersistenceChange,
+  type PersistenceGuardOptions,
+  type PersistenceHealth,
+  type PersistenceState,
+} from './persistence/persistence-guard.js';
+export {
+  RunLog,
+  readLogTail,
+  type LogSource,
+  type RunLogHealth,
+  type RunLogOptions,
+} from './logs/run-log.js';
 export { ControlServer, type ControlServerOptions } from './control/control-server.js';
 export {
   CONTROL_PARAMS,
@@ -104,7 +117,19 @@ export { statePaths, ensureStateDir, type StatePaths } from './process/state-dir
 export { readDescriptor, isProcessAlive, type DaemonDescriptor } from './process/descriptor.js';
 export { probeDaemon, removeStale, type DaemonProbe } from './process/single-instance.js';
 export { startDaemon, type DaemonHandle, type StartDaemonOptions } from './process/start-daemon.js';
-export { createLogger, silentLogger, type Logger } from './process/logger.js';
+export {
+  createLogger,
+  silentLogger,
+  type DaemonLogger,
+  type Logger,
+  type LoggerOptions,
+  type LogStats,
+} from './process/logger.js';
+export {
+  REPEAT_LOG_INTERVAL_MS,
+  RepeatLimiter,
+  type RepeatLimiterOptions,
+} from './process/repeat-limiter.js';
 export { MAX_TURNS_IN_FLIGHT, TurnTracker } from './supervisor/turn-tracker.js';
 export {
   MAX_PENDING_PERMISSIONS,

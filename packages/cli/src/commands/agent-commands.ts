@@ -22,6 +22,7 @@ import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { listRuns } from '../list-runs.js';
 import { formatDuration, formatTime, printFields, printJson, printTable } from '../output.js';
+import { formatPersistence } from '../persistence-health.js';
 import { printPendingPermissions } from './permission-commands.js';
 import { printTurns } from './turn-commands.js';
 
@@ -270,10 +271,7 @@ export async function agentStatus(
     ],
     ['exit code', run.exit === null ? '-' : (run.exit.exitCode ?? run.exit.signal ?? '-')],
     ['log', run.logPath],
-    [
-      'persistence',
-      status.persistence.ok ? 'ok' : `FAILING: ${status.persistence.lastError ?? ''}`,
-    ],
+    ['persistence', formatPersistence(status.persistence, now)],
   ]);
   if (run.state === 'paused' && run.pause != null) {
     process.stdout.write(`${resumeHint(run.name, run.pause)}\n`);

@@ -2,6 +2,7 @@ import type { SystemInfo } from '@x/daemon';
 import { probe, withDaemon } from '../daemon-client.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatDuration, formatTime, printFields, printJson } from '../output.js';
+import { formatDaemonLog, formatPersistence } from '../persistence-health.js';
 
 /** `x daemon status`: what the daemon reports, or exit 3 when none runs. */
 export async function daemonStatus(options: { home: string; json: boolean }): Promise<number> {
@@ -40,6 +41,7 @@ export async function daemonStatus(options: { home: string; json: boolean }): Pr
     printJson({ running: true, ...info });
     return EXIT_CODES.OK;
   }
+  const logLine = formatDaemonLog(info.log);
   process.stdout.write(`x daemon is running (pid ${info.pid})\n`);
   printFields([
     ['home', info.home],
@@ -49,12 +51,8 @@ export async function daemonStatus(options: { home: string; json: boolean }): Pr
     ['launcher', info.launcher],
     ['active runs', info.activeRuns],
     ['database', `${(info.databaseBytes / 1024 / 1024).toFixed(1)} MiB (x.db + WAL)`],
-    [
-      'persistence',
-      info.persistence.ok
-        ? 'ok'
-        : `FAILING: ${info.persistence.lastError ?? ''} (${info.persistence.failures} failures)`,
-    ],
+    ['persistence', formatPersistence(info.persistence)],
+    ...(logLine === null ? [] : [['daemon log', logLine] as [string, string]]),
   ]);
   return EXIT_CODES.OK;
 }

@@ -11,6 +11,7 @@ import { serviceStatus, type ServiceStatus } from '../supervisor/service-status.
 import { readLogTail } from '../logs/run-log.js';
 import type { PersistenceHealth } from '../persistence/persistence-guard.js';
 import type { FaultCount } from '../process/fault-net.js';
+import type { LogStats } from '../process/logger.js';
 import type {
   IterationRecord,
   PermissionRecord,
@@ -54,7 +55,13 @@ export interface SystemInfo {
   uptimeMs: number;
   launcher: string;
   activeRuns: number;
+  /** The SQLite store: `ok: false` (`state: 'degraded'`) while writes fail, with what was lost. */
   persistence: PersistenceHealth;
+  /**
+   * The daemon's own log: lines dropped (full disk, closed pipe) and repeats held back; null
+   * for an embedder's logger that does not count. Absent from daemons before 0.2.
+   */
+  log?: LogStats | null;
   /** Disk use of the run history: `x.db` plus its write-ahead log `x.db-wal`, bytes. */
   databaseBytes: number;
   /** What escaped every run's boundary since the daemon started (see `installFaultNet`). */

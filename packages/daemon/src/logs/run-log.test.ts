@@ -1,7 +1,18 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers.js';
+import type { Logger } from '../process/logger.js';
 import { RunLog, TailBuffer, readLogTail } from './run-log.js';
+
+const recordingLogger = () => {
+  const lines: string[] = [];
+  const logger: Logger = {
+    info: (message) => lines.push(`info ${message}`),
+    warn: (message) => lines.push(`warn ${message}`),
+    error: (message) => lines.push(`error ${message}`),
+  };
+  return { lines, logger };
+};
 
 describe('RunLog', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -60,6 +71,48 @@ describe('RunLog', () => {
     expect(() => log.line('x', 'note')).not.toThrow();
     expect(log.lastError).toMatch(/missing-dir/);
     expect(existsSync(`${dir.path}/missing-dir`)).toBe(false);
+  });
+
+  it('on ENOSPC (/dev/full) counts the lost lines, tells the daemon log once, then once per interval', () => {
+    // A symlink, so that nothing of the test can touch /dev/full itself.
+    symlinkSync('/dev/full', `${dir.path}/full.log`);
+    let now = 0;
+    const { lines, logger } = recordingLogger();
+    const log = new RunLog(`${dir.path}/full.log`, { logger, now: () => now });
+    for (let i = 0; i < 1000; i += 1) {
+      log.line('stdout', `line ${i}`);
+      now += 100;
+    }
+    log.write('stdout', 'two\nlines\n');
+    expect(log.droppedLines).toBe(1002);
+    expect(log.health).toMatchObject({ ok: false, droppedLines: 1002 });
+    expect(log.lastError).toMatch(/ENOSPC/);
+    // The first failure, then one line per 60 s of the 100 s.
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^warn run log: could not write .*full\.log: ENOSPC/);
+    expect(lines[1]).toMatch(
+      /^warn run log .*full\.log: 600 more line\(s\) lost in 60 s \(601 since /,
+    );
+    log.close();
+    expect(lines[2]).toMatch(/closed while writes fail; 1002 line\(s\) lost since/);
+  });
+
+  it('says in the log itself how many lines are missing, once a write succeeds again', () => {
+    const { lines, logger } = recordingLogger();
+    const log = new RunLog(`${dir.path}/later/a.log`, { logger });
+    log.line('stdout', 'lost 1');
+    log.line('stdout', 'lost 2');
+    mkdirSync(`${dir.path}/later`);
+    log.line('stdout', 'kept');
+    log.close();
+    const written = readFileSync(`${dir.path}/later/a.log`, 'utf8').trim().split('\n');
+    expect(written).toHaveLength(2);
+    expect(written[0]).toMatch(/ x\| 2 line\(s\) lost here: could not write .*ENOENT/);
+    expect(written[1]).toMatch(/ stdout\| kept$/);
+    expect(log.health).toMatchObject({ ok: true, droppedLines: 2 });
+    expect(lines.at(-1)).toMatch(
+      /^info run log .*a\.log: writable again after \d+ ms; 2 line\(s\) lost meanwhile/,
+    );
   });
 
   it('reads the tail across the rotated file', () => {

@@ -35,6 +35,8 @@ export interface EventHubOptions {
   source: Event<SupervisorEvent>;
   store: EventStore;
   logger?: Logger | undefined;
+  /** The daemon's persistence guard (one health for its one database). @default a guard of its own */
+  guard?: PersistenceGuard | undefined;
   /** Longest an event waits to be stored while events keep coming, ms. @default 50 */
   flushIntervalMs?: number | undefined;
   /** Events per transaction; reaching it stores at once. @default 500 */
@@ -114,13 +116,13 @@ export class EventHub {
 
   constructor(private readonly options: EventHubOptions) {
     this.#store = options.store;
-    this.#guard = new PersistenceGuard(options.logger ?? silentLogger);
+    this.#guard = options.guard ?? new PersistenceGuard(options.logger ?? silentLogger);
     this.#now = options.now ?? Date.now;
     this.#flushIntervalMs = options.flushIntervalMs ?? EVENT_FLUSH_INTERVAL_MS;
     this.#flushMaxEvents = options.flushMaxEvents ?? EVENT_FLUSH_MAX_EVENTS;
     this.#maxRows = options.maxRows ?? EVENT_BACKLOG_MAX_ROWS;
     this.#maxEventBytes = options.maxEventBytes ?? EVENT_MAX_BYTES;
-    this.#lastEventId = this.#guard.run('read last event id', () => this.#store.lastId(), 0);
+    this.#lastEventId = this.#guard.read('read last event id', () => this.#store.lastId(), 0);
     this.#nextId = this.#lastEventId + 1;
     this.#source = options.source((event) => this.publish(event));
   }
@@ -185,7 +187,7 @@ export class EventHub {
     this.#pendingJson = [];
     this.#lastFlushAt = this.#now();
     this.#stats.flushes += 1;
-    const stored = this.#guard.run(
+    const stored = this.#guard.write(
       'store events',
       () => {
         this.#store.append(rows);
@@ -223,7 +225,7 @@ export class EventHub {
       since: Math.min(request.since ?? this.#lastEventId, this.#lastEventId),
       backlog: {
         read: (afterId, limit, filter) =>
-          this.#guard.run(
+          this.#guard.read(
             'read events',
             () => this.#store.after(afterId, limit, filter, EVENT_REPLAY_PAGE_BYTES),
             emptyPage(),
@@ -246,7 +248,7 @@ export class EventHub {
     this.flush();
     const maxBytes = query.maxBytes ?? BACKLOG_PAGE_MAX_BYTES;
     const filter = { ref: query.ref, types: query.types };
-    return this.#guard.run(
+    return this.#guard.read(
       'read events',
       () =>
         query.since === undefined
@@ -258,12 +260,15 @@ export class EventHub {
 
   /** Smallest id still in the backlog, or null. */
   oldestEventId(): number | null {
-    return this.#guard.run('read events', () => this.#store.oldestId(), null);
+    return this.#guard.read('read events', () => this.#store.oldestId(), null);
   }
 
   /** Prunes the backlog (stored events only). Returns the rows deleted. */
   prune(rule: EventPruneRule): number {
-    return this.#guard.run('prune events', () => this.#store.prune(rule), 0);
+    // Deleting nothing writes nothing: on a full disk it succeeds without proving recovery.
+    return this.#guard.write('prune events', () => this.#store.prune(rule), 0, {
+      proves: (deleted) => deleted > 0,
+    });
   }
 
   /**

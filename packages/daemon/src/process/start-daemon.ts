@@ -9,6 +9,7 @@ import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import type { RunLogOptions } from '../logs/run-log.js';
 import type { RunRecord } from '../persistence/records.js';
 import { RunStore } from '../persistence/run-store.js';
+import { PersistenceGuard } from '../persistence/persistence-guard.js';
 import { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
 import {
   readDescriptor,
@@ -150,13 +151,16 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       );
     }
 
+    // One guard for the one database: one health, whichever write failed or succeeded last.
+    const persistence = new PersistenceGuard(logger);
     const supervisor = new RunnerSupervisor({
       launcher: options.launcher,
       store,
       logsDir: paths.logsDir,
       logger,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
-      runLog: options.runLog,
+      runLog: { logger, ...options.runLog },
+      persistence,
     });
     const openStore = store;
     const eventRows = options.eventBacklog?.maxRows ?? EVENT_BACKLOG_MAX_ROWS;
@@ -165,7 +169,11 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       store: new EventStore(store.database),
       logger,
       maxRows: eventRows,
+      guard: persistence,
     });
+    persistence.onChange(({ state, what, health }) =>
+      events.publish({ type: 'persistence', state, what, health }),
+    );
     supervisor.recover();
     const maxEventAgeMs = options.eventBacklog?.maxAgeMs ?? EVENT_BACKLOG_MAX_AGE_MS;
     let eventsPrunedAt = -Infinity;
@@ -197,7 +205,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       uptimeMs: Date.now() - startedAt,
       launcher: supervisor.launcherKind,
       activeRuns: supervisor.activeCount,
-      persistence: supervisor.persistence,
+      persistence: persistence.health,
+      log: logger.stats ?? null,
       databaseBytes: openStore.diskBytes(),
       faults: { ...(faultNet?.faults ?? { count: 0, last: null, lastAt: null }) },
       node: process.version,
@@ -227,7 +236,9 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
         // Only what is still this daemon's: never a successor's socket or descriptor.
         removeOwnDescriptor(paths.descriptorPath);
         releaseSocketPath(ownedSocket);
+        persistence.flush();
         logger.info('daemon stopped');
+        logger.flush?.();
         faultNet?.dispose();
         markClosed();
       })();

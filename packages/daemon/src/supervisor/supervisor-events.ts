@@ -5,6 +5,7 @@ import type {
   RunRecord,
   TurnRecord,
 } from '../persistence/records.js';
+import type { PersistenceHealth } from '../persistence/persistence-guard.js';
 
 /**
  * What the supervisor publishes, always after the fact is persisted.
@@ -20,4 +21,16 @@ export type SupervisorEvent =
   /** A runner asks for permission; `request.decision` is null (pending). */
   | { type: 'permission_request'; runId: string; name: string; request: PermissionRecord }
   /** A permission request was decided (`request.decidedBy`: auto, client, timeout, stopped). */
-  | { type: 'permission_answer'; runId: string; name: string; request: PermissionRecord };
+  | { type: 'permission_answer'; runId: string; name: string; request: PermissionRecord }
+  /**
+   * Daemon-wide: the store started failing (`degraded`: writes are lost, `health.since`), or a
+   * write succeeded again (`recovered`: `health.lastRecovery` says after how long, writes lost).
+   * `what` names the operation. Published by the daemon, not the supervisor; while degraded
+   * the event itself may be missing from the backlog.
+   */
+  | {
+      type: 'persistence';
+      state: 'degraded' | 'recovered';
+      what: string;
+      health: PersistenceHealth;
+    };
