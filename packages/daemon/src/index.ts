@@ -171,3 +171,30 @@ export {
   type MonitorLagged,
   type MonitorSubscription,
 } from './control/monitor-methods.js';
+
+// Durable agents (issue 10): checkpoints, usage, budgets.
+export {
+  CheckpointStore,
+  DEFAULT_CHECKPOINTS_KEPT,
+  type Checkpoint,
+  type CheckpointMeta,
+} from './persistence/checkpoint-store.js';
+export { UsageLedger, utcDay, type UsageReport } from './persistence/usage-ledger.js';
+export {
+  decideBudget,
+  budgetWarning,
+  NO_USAGE,
+  type BudgetDecision,
+  type BudgetLimit,
+  type FleetBudget,
+  type RunBudget,
+  type UsageTotals,
+} from './supervisor/budget-policy.js';
+export { changedBudget, type BudgetChange } from './supervisor/budget-change.js';
+export { CHECKPOINT_MAX_BYTES } from './supervisor/run-durability.js';
+export {
+  DURABLE_PARAMS,
+  registerDurableMethods,
+  type AgentCheckpoints,
+} from './control/durable-methods.js';
+export type { RunPause, RunBudgetOptions } from './persistence/records.js';

@@ -28,6 +28,7 @@ import {
   type Clipped,
 } from './clip-fields.js';
 import { listPage, type AgentList } from './list-page.js';
+import type { UsageTotals } from '../supervisor/budget-policy.js';
 import { MAX_NESTING_DEPTH, nestedDeeperThan } from './nesting-depth.js';
 import { compileParamsValidator } from './params-validator.js';
 import {
@@ -95,6 +96,8 @@ export interface AgentStatus {
    * yet), with its start (ms since the Unix epoch); null between iterations and for finished runs.
    */
   currentIteration: { iteration: number; startedAt: number } | null;
+  /** The run's spend over every attempt (tokens, USD; reports without a cost counted apart). */
+  usage: UsageTotals;
   /** For a service: its status as a tagged union; absent for agents. */
   service?: ServiceStatus;
   persistence: PersistenceHealth;
@@ -174,6 +177,30 @@ const Probe = Type.Union(
 const StopBudget = Type.Object({
   ipcMs: Type.Optional(Ms(0, 3_600_000)),
   sigtermMs: Type.Optional(Ms(0, 3_600_000)),
+});
+
+/** Largest `checkpointMaxBytes` a run may ask for: 4 MiB (a checkpoint frame must fit 8 MiB). */
+const CHECKPOINT_MAX_BYTES_LIMIT = 4 * 1024 * 1024;
+
+/** USD amounts: finite, at most a billion. */
+const Usd = (description: string) => Type.Number({ minimum: 0, maximum: 1e9, description });
+
+/** A run's budgets in `agent.start`: see RunBudgetOptions. */
+export const BudgetParams = Type.Object({
+  maxCostUsd: Type.Optional(Usd("the run's cost over every attempt, USD")),
+  maxTokens: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'input + output tokens over every attempt',
+    }),
+  ),
+  maxCostPerDayUsd: Type.Optional(Usd("the run's cost within one UTC day, USD")),
+  onBudget: Type.Optional(
+    Type.Union([Type.Literal('pause'), Type.Literal('stop')], {
+      description: 'what reaching a budget does (default pause)',
+    }),
+  ),
 });
 
 /** Params schemas of the control API: the source of `-32602` messages and of the docs. */
@@ -260,6 +287,23 @@ export const CONTROL_PARAMS = {
     permissionTimeoutMs: Type.Optional(Ms(1, 7 * 24 * 3_600_000)),
     heartbeatIntervalMs: Type.Optional(Ms(50, 3_600_000)),
     livenessTimeoutMs: Type.Optional(Ms(100, 24 * 3_600_000)),
+    budget: Type.Optional(BudgetParams),
+    checkpointMaxBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: CHECKPOINT_MAX_BYTES_LIMIT,
+        description: 'largest JSON of one checkpoint state, bytes (default 1 MiB, at most 4 MiB)',
+      }),
+    ),
+    from: Type.Optional(
+      Type.Object(
+        {
+          runId: Ref,
+          seq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+        },
+        { description: "start from this run's checkpoint (its newest, or seq): fork / replay" },
+      ),
+    ),
     kind: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('service')])),
     probes: Type.Optional(
       Type.Object({
@@ -397,7 +441,12 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
   );
   connection.onRequest(
     'agent.list',
-    (params): AgentList => listPage(supervisor.list(params), params.cursor, params.limit),
+    (params): AgentList =>
+      listPage(
+        supervisor.list(params).map((run) => ({ ...run, usage: supervisor.usage(run.runId) })),
+        params.cursor,
+        params.limit,
+      ),
     validators.list,
   );
   connection.onRequest(
@@ -412,6 +461,7 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
         recentIterations: supervisor.iterations(run.runId, params.iterations ?? 5),
         lastHeartbeatAt: supervisor.lastHeartbeatAt(run.runId),
         currentIteration: supervisor.currentIteration(run.runId),
+        usage: supervisor.usage(run.runId),
         persistence: supervisor.persistence,
         ...(run.options.kind === 'service' ? { service: serviceStatus(run) } : {}),
         pendingPermissions: supervisor

@@ -2,6 +2,7 @@ import { PROTOCOL_VERSION } from '@x/ipc';
 import { ControlServer } from '../control/control-server.js';
 import { registerControlMethods, type SystemInfo } from '../control/control-methods.js';
 import { registerMonitorMethods } from '../control/monitor-methods.js';
+import { registerDurableMethods } from '../control/durable-methods.js';
 import { EventHub } from '../monitor/event-hub.js';
 import { EventStore } from '../persistence/event-store.js';
 import { DAEMON_ERROR_CODES, DaemonError } from '../errors.js';
@@ -53,6 +54,13 @@ export interface StartDaemonOptions {
    */
   handleFaults?: boolean;
   handshakeTimeoutMs?: number;
+  /**
+   * The daemon-wide budget: every run's cost within one UTC day, USD. A run whose report brings
+   * the total to it is paused (or stopped, with `onBudget: 'stop'`). @default none
+   */
+  fleetBudget?: { maxCostPerDayUsd?: number | undefined } | undefined;
+  /** Checkpoints kept per run. @default 5 */
+  checkpointsKept?: number | undefined;
   runLog?: RunLogOptions;
   /**
    * History retention: iterations, turns and requests of any run by age (`iterationsMs`) and
@@ -161,6 +169,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       runLog: { logger, ...options.runLog },
       persistence,
+      fleetBudget: options.fleetBudget,
+      checkpointsKept: options.checkpointsKept,
     });
     const openStore = store;
     const eventRows = options.eventBacklog?.maxRows ?? EVENT_BACKLOG_MAX_ROWS;
@@ -255,6 +265,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
         },
       });
       registerMonitorMethods(connection, socket, events);
+      registerDurableMethods(connection, supervisor);
     });
     logger.info(
       `daemon ${DAEMON_VERSION} (pid ${process.pid}) serving ${paths.socketPath}, launcher ${options.launcher.kind}`,
