@@ -44,7 +44,7 @@ export class RunDurability {
   /** The checkpoint an attempt resumes from (`init.restored`): the run's newest, or none. */
   restored(): RestoredCheckpoint | undefined {
     const { runId, checkpoints, persistence } = this.#deps;
-    const newest = persistence.run('read checkpoint', () => checkpoints.newest(runId), undefined);
+    const newest = persistence.read('read checkpoint', () => checkpoints.newest(runId), undefined);
     if (newest === undefined) {
       return undefined;
     }
@@ -156,6 +156,6 @@ export class RunDurability {
   /** The run's spend over every attempt. */
   totals(): UsageTotals {
     const { runId, usage: ledger, persistence } = this.#deps;
-    return persistence.run('read usage', () => ledger.runTotals(runId), { ...NO_USAGE });
+    return persistence.read('read usage', () => ledger.runTotals(runId), { ...NO_USAGE });
   }
 }

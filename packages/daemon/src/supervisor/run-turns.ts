@@ -22,7 +22,7 @@ export interface RunTurnsDeps {
   /** The run's current attempt, or undefined before the first. */
   attempt(): TurnAttempt | undefined;
   store: Pick<RunStore, 'lastTurnNumber' | 'getTurn' | 'upsertTurn'>;
-  persistence: Pick<PersistenceGuard, 'run'>;
+  persistence: Pick<PersistenceGuard, 'run' | 'read'>;
   log: Pick<RunLog, 'line'>;
   emit(event: SupervisorEvent): void;
   /** Adds a turn's usage to the run's spend (the run acts on a budget it reaches). */
@@ -45,7 +45,7 @@ export class RunTurns {
   constructor(deps: RunTurnsDeps) {
     this.#deps = deps;
     const runId = deps.run().runId;
-    const lastTurn = deps.persistence.run('read turns', () => deps.store.lastTurnNumber(runId), 0);
+    const lastTurn = deps.persistence.read('read turns', () => deps.store.lastTurnNumber(runId), 0);
     this.#tracker = new TurnTracker(runId, lastTurn + 1, () => deps.now());
   }
 
@@ -201,7 +201,7 @@ export class RunTurns {
   }
 
   #read(runId: string, turnId: string): TurnRecord | undefined {
-    return this.#deps.persistence.run(
+    return this.#deps.persistence.read(
       'read turn',
       () => this.#deps.store.getTurn(runId, turnId),
       undefined,

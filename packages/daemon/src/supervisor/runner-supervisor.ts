@@ -122,7 +122,9 @@ export class RunnerSupervisor {
     if (active !== undefined) {
       return active.usage;
     }
-    return this.#persistence.run('read usage', () => this.#usage.runTotals(runId), { ...NO_USAGE });
+    return this.#persistence.read('read usage', () => this.#usage.runTotals(runId), {
+      ...NO_USAGE,
+    });
   }
 
   /**
@@ -318,14 +320,18 @@ export class RunnerSupervisor {
    */
   recover(): RunRecord[] {
     const store = this.options.store;
-    const active = this.#persistence.run(
+    const active = this.#persistence.read(
       'read lost runs',
       () => store.activeRuns(),
       [] as RunRecord[],
     );
     const recovered: RunRecord[] = [];
     for (const lost of active) {
-      const attempts = this.#persistence.run('read attempts', () => store.attempts(lost.runId), []);
+      const attempts = this.#persistence.read(
+        'read attempts',
+        () => store.attempts(lost.runId),
+        [],
+      );
       const last = attempts.at(-1);
       const reaped = reapSurvivor(last);
       const now = Date.now();
@@ -363,7 +369,9 @@ export class RunnerSupervisor {
         undefined,
       );
       const run = this.#controller(record, plan.history);
-      run.adoptTurns(this.#persistence.run('read turns', () => store.pendingTurns(lost.runId), []));
+      run.adoptTurns(
+        this.#persistence.read('read turns', () => store.pendingTurns(lost.runId), []),
+      );
       run.restartAfter(
         plan.delayMs,
         `${plan.explanation}; resuming after the previous daemon died`,
@@ -380,7 +388,7 @@ export class RunnerSupervisor {
       return active.record;
     }
     const store = this.options.store;
-    return this.#persistence.run(
+    return this.#persistence.read(
       'read run',
       () => store.getRun(ref) ?? store.latestByName(ref),
       undefined,
@@ -389,7 +397,7 @@ export class RunnerSupervisor {
 
   /** Active runs plus the most recent finished ones (all with `all`), newest first (ties: run id, descending). */
   list(options: { all?: boolean | undefined } = {}): RunRecord[] {
-    const stored = this.#persistence.run(
+    const stored = this.#persistence.read(
       'list runs',
       () => this.options.store.listRuns(options.all === true ? null : RECENT_RUNS_LISTED),
       [] as RunRecord[],
@@ -405,7 +413,7 @@ export class RunnerSupervisor {
 
   /** The last `limit` stored iterations of a run, newest first. */
   iterations(runId: string, limit: number): IterationRecord[] {
-    return this.#persistence.run(
+    return this.#persistence.read(
       'read iterations',
       () => this.options.store.recentIterations(runId, limit),
       [],
@@ -451,7 +459,7 @@ export class RunnerSupervisor {
 
   /** One stored turn of a run, or undefined. */
   turn(runId: string, turnId: string): TurnRecord | undefined {
-    return this.#persistence.run(
+    return this.#persistence.read(
       'read turn',
       () => this.options.store.getTurn(runId, turnId),
       undefined,
@@ -460,7 +468,7 @@ export class RunnerSupervisor {
 
   /** The last `limit` turns of a run, newest first (pending ones included). */
   turns(runId: string, limit: number): TurnRecord[] {
-    return this.#persistence.run(
+    return this.#persistence.read(
       'read turns',
       () => this.options.store.recentTurns(runId, limit),
       [],
@@ -488,7 +496,7 @@ export class RunnerSupervisor {
     if (answered !== 'not_pending') {
       return answered;
     }
-    const stored = this.#persistence.run(
+    const stored = this.#persistence.read(
       'read permission request',
       () => this.options.store.getPermission(record.runId, requestId),
       undefined,
@@ -591,7 +599,7 @@ export class RunnerSupervisor {
     if (source === undefined) {
       throw runNotFound(from.runId);
     }
-    const found = this.#persistence.run(
+    const found = this.#persistence.read(
       'read checkpoint',
       () =>
         from.seq === undefined
@@ -626,7 +634,7 @@ export class RunnerSupervisor {
       const id = `r-${randomBytes(4).toString('hex')}`;
       if (
         !this.#runs.has(id) &&
-        this.#persistence.run('check id', () => this.options.store.getRun(id), undefined) ===
+        this.#persistence.read('check id', () => this.options.store.getRun(id), undefined) ===
           undefined
       ) {
         return id;
