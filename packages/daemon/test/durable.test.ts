@@ -166,4 +166,41 @@ describe.each<RunnerMode>(['subprocess', 'thread'])('durable agents (%s runner)'
     },
     30_000,
   );
+
+  // A thread runner cannot be killed from outside (a stop would end the run): subprocess only.
+  it.skipIf(mode === 'thread')(
+    'a paused run that crashes is restarted by its policy and comes back paused',
+    async () => {
+      const d = daemon!;
+      const run = await d.supervisor.start({
+        module: COUNTER,
+        name: 'paused-crash',
+        intervalMs: 20,
+        runnerMode: mode,
+        restart: FAST_RESTART,
+      });
+      expect(await waitFor(() => (d.supervisor.get(run.runId)?.iterations ?? 0) >= 2, 10_000)).toBe(
+        true,
+      );
+      d.supervisor.pause(run.runId, 'hold on');
+      const paused = d.supervisor.get(run.runId) as RunRecord;
+      expect(paused.state).toBe('paused');
+      process.kill(-(paused.pgid ?? paused.pid!), 'SIGKILL');
+      expect(
+        await waitFor(() => {
+          const now = d.supervisor.get(run.runId) as RunRecord;
+          return now.attempt === paused.attempt + 1 && now.state === 'paused';
+        }, 10_000),
+      ).toBe(true);
+      const after = d.supervisor.get(run.runId) as RunRecord;
+      expect(after.pause).toMatchObject({ by: 'client', reason: 'hold on' });
+      const iterations = after.iterations;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((d.supervisor.get(run.runId) as RunRecord).iterations).toBeLessThanOrEqual(
+        iterations + 1,
+      );
+      expect(d.supervisor.resume(run.runId).state).toBe('running');
+    },
+    30_000,
+  );
 });
