@@ -108,6 +108,12 @@ describe.each<RunnerMode>(['subprocess', 'thread'])('durable agents (%s runner)'
     );
     expect(await waitFor(() => d.supervisor.get(run.runId)?.state === 'paused', 10_000)).toBe(true);
     expect(d.supervisor.usage(run.runId).costUsd).toBeGreaterThanOrEqual(1.5);
+    // Changed while paused, the budget holds it paused until resumed; lowered while running,
+    // it pauses the run at once.
+    const raised = d.supervisor.setBudget(run.runId, { addCostUsd: 10 });
+    expect(raised.state).toBe('paused');
+    expect(d.supervisor.resume(run.runId).state).toBe('running');
+    expect(d.supervisor.setBudget(run.runId, { maxCostUsd: 0.5 }).state).toBe('paused');
   }, 30_000);
 
   it('a fork --from another run starts from its checkpoint', async () => {

@@ -29,6 +29,20 @@ export const DURABLE_PARAMS = {
     ),
     maxCostPerDayUsd: Type.Optional(Usd('new cost limit per UTC day, USD')),
   }),
+  'agent.budget': Type.Object({
+    ref: Ref,
+    maxCostUsd: Type.Optional(Usd('new cost limit over every attempt, USD')),
+    addCostUsd: Type.Optional(Usd('allow this much more cost than spent so far, USD')),
+    maxTokens: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'new token limit',
+      }),
+    ),
+    maxCostPerDayUsd: Type.Optional(Usd('new cost limit per UTC day, USD')),
+    onBudget: Type.Optional(Type.Union([Type.Literal('pause'), Type.Literal('stop')])),
+  }),
   'agent.checkpoints': Type.Object({
     ref: Ref,
     seq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
@@ -39,6 +53,7 @@ const validators = {
   pause: compileParamsValidator(DURABLE_PARAMS['agent.pause']),
   resume: compileParamsValidator(DURABLE_PARAMS['agent.resume']),
   checkpoints: compileParamsValidator(DURABLE_PARAMS['agent.checkpoints']),
+  budget: compileParamsValidator(DURABLE_PARAMS['agent.budget']),
 };
 
 /** `agent.checkpoints` result: the list (newest first, no state), or one with its state. */
@@ -46,10 +61,12 @@ export type AgentCheckpoints =
   { runId: string; checkpoints: CheckpointMeta[] } | { runId: string; checkpoint: Checkpoint };
 
 /**
- * Registers `agent.pause`, `agent.resume` and `agent.checkpoints` on a connection.
+ * Registers `agent.pause`, `agent.resume`, `agent.budget` and `agent.checkpoints` on a connection.
  * - `agent.pause {ref, reason?}` → the run (state `paused`, `pause` says why).
  * - `agent.resume {ref, maxCostUsd?, addCostUsd?, maxTokens?, maxCostPerDayUsd?}` → the run,
  *   its budget changed first; -32602 when it would still be over it.
+ * - `agent.budget {ref, maxCostUsd?, addCostUsd?, maxTokens?, maxCostPerDayUsd?, onBudget?}` →
+ *   the run, its budget changed while it runs (paused at once if already over it).
  * - `agent.checkpoints {ref, seq?}` → the run's stored checkpoints (newest first), or one whole.
  */
 export function registerDurableMethods(
@@ -68,6 +85,14 @@ export function registerDurableMethods(
       return clipRun(supervisor.resume(ref, change));
     },
     validators.resume,
+  );
+  connection.onRequest(
+    'agent.budget',
+    (params): RunRecord => {
+      const { ref, ...change } = params;
+      return clipRun(supervisor.setBudget(ref, change));
+    },
+    validators.budget,
   );
   connection.onRequest(
     'agent.checkpoints',

@@ -11,6 +11,8 @@ export interface BudgetChange {
   maxTokens?: number | undefined;
   /** New cost limit per UTC day, USD. */
   maxCostPerDayUsd?: number | undefined;
+  /** What reaching a budget does from now on. */
+  onBudget?: 'pause' | 'stop' | undefined;
 }
 
 /**
@@ -37,6 +39,9 @@ export function changedBudget(
   }
   if (change.maxCostPerDayUsd !== undefined) {
     next.maxCostPerDayUsd = change.maxCostPerDayUsd;
+  }
+  if (change.onBudget !== undefined) {
+    next.onBudget = change.onBudget;
   }
   return next;
 }

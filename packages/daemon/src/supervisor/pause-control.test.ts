@@ -58,6 +58,7 @@ function setup(
       transitions.push([to, fields]);
     },
     stop: (budget, reason) => void stops.push([budget, reason]),
+    persist: () => undefined,
   });
   return { control, run, told, transitions, stops, lines, recorded };
 }

@@ -30,6 +30,8 @@ export interface PauseControlDeps {
   transition(to: 'paused' | 'running', fields: Parameters<RunStore['updateRun']>[1]): void;
   /** Stops the run gracefully (`RunController.stop`). */
   stop(budget: StopBudget, reason: string): void;
+  /** Persists run fields without a state change. */
+  persist(fields: Parameters<RunStore['updateRun']>[1]): void;
 }
 
 /**
@@ -100,6 +102,24 @@ export class PauseControl {
     this.#deps.log.line('x', 'resumed');
     this.#deps.transition('running', { pause: null, options: run.options });
     this.#deps.attempt()?.setPaused(false);
+  }
+
+  /**
+   * Changes the budget of an active run without resuming it (`agent.budget`). A running run
+   * already over its new budget is paused (or stopped) at once; a paused one stays paused
+   * until resumed.
+   */
+  setBudget(budget: RunBudgetOptions): void {
+    const run = this.#deps.run();
+    run.options = { ...run.options, budget };
+    this.#deps.persist({ options: run.options });
+    this.#deps.log.line('x', `budget changed: ${JSON.stringify(budget)}`);
+    if (run.state === 'running') {
+      const decision = this.#deps.durability.decide();
+      if (decision.exceeded) {
+        this.#onBudget(decision);
+      }
+    }
   }
 
   /** Adds usage of attempt `attempt` to the run's spend and acts on a budget it reaches. */

@@ -112,6 +112,7 @@ export class RunController {
       durability: this.#durability,
       transition: (to, fields) => this.#transition(to, fields),
       stop: (budget, reason) => void this.stop(budget, reason),
+      persist: (fields) => this.#persist(fields),
     });
     this.#turns = new RunTurns({
       ...shared,
@@ -385,6 +386,12 @@ export class RunController {
    */
   resume(budget?: NonNullable<RunRecord['options']['budget']>): RunRecord {
     this.#pausing.resume(budget);
+    return this.record;
+  }
+
+  /** Changes the run's budget while it runs or is paused (see PauseControl.setBudget). */
+  setBudget(budget: NonNullable<RunRecord['options']['budget']>): RunRecord {
+    this.#pausing.setBudget(budget);
     return this.record;
   }
 

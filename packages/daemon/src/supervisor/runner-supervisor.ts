@@ -137,6 +137,16 @@ export class RunnerSupervisor {
   }
 
   /**
+   * Changes an active run's budget without resuming it (`agent.budget`): a running run already
+   * over the new budget is paused (or stopped) at once.
+   * @throws RpcError RUN_NOT_FOUND (-32001); RUN_NOT_PAUSABLE (-32025) for a finished run.
+   */
+  setBudget(ref: string, change: BudgetChange): RunRecord {
+    const run = this.#activeOrThrow(ref);
+    return run.setBudget(changedBudget(run.record.options.budget ?? {}, change, () => run.usage));
+  }
+
+  /**
    * Resumes a paused run, its budget changed first; see {@link RunController.resume}.
    * @throws RpcError RUN_NOT_FOUND (-32001), RUN_NOT_PAUSABLE (-32025), -32602 when still over budget.
    */
