@@ -3,8 +3,8 @@ import { globals } from './global-options.js';
 import { parseNonNegativeInt, parsePositiveInt, parseUsd } from './option-parsers.js';
 
 /**
- * Adds the durable-agent commands to `agent`: `pause`, `resume` (with its budget changes) and
- * `checkpoints`. Their actions load `commands/pause-commands.js` and
+ * Adds the durable-agent commands to `agent`: `pause`, `resume` (with its budget changes),
+ * `budget` (changes without resuming) and `checkpoints`. Their actions load `commands/pause-commands.js` and
  * `commands/checkpoint-commands.js` only when run.
  */
 export function addDurableAgentCommands(agent: Command): void {
@@ -51,6 +51,54 @@ export function addDurableAgentCommands(agent: Command): void {
           addCostUsd: options.addCost,
           maxTokens: options.maxTokens,
           maxCostPerDayUsd: options.maxCostPerDay,
+        });
+      },
+    );
+  agent
+    .command('budget')
+    .description(
+      "change a running or paused agent's budget without resuming it; a running one already over the new budget is paused at once",
+    )
+    .argument('<run>', 'run id or name')
+    .addOption(
+      new Option('--max-cost <usd>', 'new cost limit over every attempt, USD (not with --add-cost)')
+        .argParser(parseUsd)
+        .conflicts('addCost'),
+    )
+    .addOption(
+      new Option('--add-cost <usd>', 'allow this much more cost than spent so far, USD').argParser(
+        parseUsd,
+      ),
+    )
+    .option('--max-tokens <n>', 'new token limit (input + output)', parseNonNegativeInt)
+    .option('--max-cost-per-day <usd>', 'new cost limit per UTC day, USD', parseUsd)
+    .addOption(
+      new Option('--on-budget <action>', 'what reaching a budget does from now on').choices([
+        'pause',
+        'stop',
+      ]),
+    )
+    .action(
+      async (
+        run: string,
+        options: {
+          maxCost?: number;
+          addCost?: number;
+          maxTokens?: number;
+          maxCostPerDay?: number;
+          onBudget?: 'pause' | 'stop';
+        },
+        command: Command,
+      ) => {
+        const { agentBudget } = await import('./commands/pause-commands.js');
+        await agentBudget({
+          ...globals(command),
+          ref: run,
+          maxCostUsd: options.maxCost,
+          addCostUsd: options.addCost,
+          maxTokens: options.maxTokens,
+          maxCostPerDayUsd: options.maxCostPerDay,
+          onBudget: options.onBudget,
         });
       },
     );

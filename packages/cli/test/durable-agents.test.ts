@@ -227,6 +227,38 @@ describe('durable agents: budgets, pause/resume, checkpoints (real daemon)', () 
     expect(text.stdout).toMatch(/^resumed op \(run r-[0-9a-f]{8}\)\n$/);
     await x(home.path, ['agent', 'stop', 'op']);
   });
+
+  it('x agent budget changes a running budget: lowered under the spend it pauses the run at once', async () => {
+    const start = await x(home.path, [
+      'agent',
+      'start',
+      COUNTER,
+      '--name',
+      'budgeted',
+      '--interval',
+      '50',
+      '--param',
+      'costPerStep=0.25',
+      '--max-cost',
+      '100',
+    ]);
+    expect(start.code, start.stderr).toBe(0);
+    expect(
+      await waitFor(
+        async () =>
+          (await xJson<Status>(home.path, ['agent', 'status', 'budgeted'])).usage.costUsd >= 0.5,
+        10_000,
+      ),
+    ).toBe(true);
+    const lowered = await x(home.path, ['agent', 'budget', 'budgeted', '--max-cost', '0.5']);
+    expect(lowered.code, lowered.stderr).toBe(0);
+    expect(lowered.stdout).toMatch(/^budget of budgeted: .*; paused\n$/);
+    const raised = await xJson<Run>(home.path, ['agent', 'budget', 'budgeted', '--add-cost', '5']);
+    // Raised while paused: still paused until resumed.
+    expect(raised.state).toBe('paused');
+    expect((await xJson<Run>(home.path, ['agent', 'resume', 'budgeted'])).state).toBe('running');
+    await x(home.path, ['agent', 'stop', 'budgeted']);
+  });
 });
 
 describe('durable agents: a kill -9 of the daemon', () => {

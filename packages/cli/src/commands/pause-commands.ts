@@ -74,3 +74,38 @@ export async function agentResume(options: Base & { ref: string } & BudgetChange
       : `resumed ${run.name}: ${budget}\n`,
   );
 }
+
+/**
+ * `x agent budget <run> [--max-cost <usd> | --add-cost <usd>] [--max-tokens <n>]
+ * [--max-cost-per-day <usd>] [--on-budget pause|stop]`: changes an active run's budget without
+ * resuming it (`agent.budget`). Prints `budget of spender: $2.00 max cost (spent $1.00); paused`;
+ * `--json`: the RunRecord. A running run already over the new budget is paused at once.
+ */
+export async function agentBudget(
+  options: Base & { ref: string } & BudgetChangeFlags & { onBudget?: 'pause' | 'stop' | undefined },
+) {
+  const { run, spent } = await withDaemon(options.home, async (connection) => {
+    const changed = await connection.request<RunRecord>('agent.budget', {
+      ref: options.ref,
+      maxCostUsd: options.maxCostUsd,
+      addCostUsd: options.addCostUsd,
+      maxTokens: options.maxTokens,
+      maxCostPerDayUsd: options.maxCostPerDayUsd,
+      onBudget: options.onBudget,
+    });
+    const status = options.json
+      ? undefined
+      : await connection.request<AgentStatus>(
+          'agent.status',
+          { ref: options.ref, iterations: 0 },
+          { timeoutMs: REQUEST_TIMEOUT_MS },
+        );
+    return { run: changed, spent: status?.usage };
+  });
+  if (options.json) {
+    printJson(run);
+    return;
+  }
+  const budget = formatBudgetSpend(run.options.budget, spent) ?? 'no budget';
+  process.stdout.write(`budget of ${run.name}: ${budget}; ${run.state}\n`);
+}
