@@ -81,10 +81,13 @@ describe('services: health-gated supervision of a command', () => {
   });
 
   it('a failing liveness probe restarts it under its policy, then marks it failed', async () => {
+    // Healthy for 1.5 s from its start: long enough for the readiness probe to pass on a loaded
+    // machine (a Node start can take most of a second there), short enough to fail liveness.
     const run = await start(
-      { HEALTHY_FOR_MS: '300' },
+      { HEALTHY_FOR_MS: '1500' },
       {
         probes: {
+          readinessTimeoutMs: 10_000,
           readiness: { http: `http://127.0.0.1:${port}/health`, intervalMs: 50 },
           liveness: {
             http: `http://127.0.0.1:${port}/health`,
@@ -100,7 +103,7 @@ describe('services: health-gated supervision of a command', () => {
       },
     );
     expect(run.state).toBe('running');
-    expect(await waitFor(() => supervisor.get(run.runId)?.state === 'failed', 10_000)).toBe(true);
+    expect(await waitFor(() => supervisor.get(run.runId)?.state === 'failed', 20_000)).toBe(true);
     const record = supervisor.get(run.runId)!;
     expect(record).toMatchObject({ attempt: 2, restarts: 1, exit: { reason: 'unhealthy' } });
     expect(record.lastReasons.map((r) => r.reason)).toEqual(['unhealthy', 'unhealthy']);

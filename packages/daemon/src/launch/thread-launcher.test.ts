@@ -59,7 +59,7 @@ const online = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 describe('createThreadLauncher: signal() and how the exit is reported', () => {
   it('signal() to a running thread terminates it: exit code 1, terminated', async () => {
     const runner = launch('runsForever');
-    await online(200);
+    await online(600); // generous: a loaded 2-core machine can take this long to start a worker
     expect(runner.signal('SIGKILL')).toBe(true);
     expect(runner.signal('SIGKILL')).toBe(false); // once
     expect(await runner.exited).toEqual({ exitCode: 1, signal: null, terminated: true });
