@@ -23,6 +23,7 @@ export default defineConfig({
           { text: 'Getting started', link: '/guide/getting-started' },
           { text: 'Architecture', link: '/guide/architecture' },
           { text: 'Supervision', link: '/guide/supervision' },
+          { text: 'Durable agents', link: '/guide/durable-agents' },
           { text: 'Runner modes', link: '/guide/runner-modes' },
           { text: 'Embedding an agent', link: '/guide/embedding' },
           { text: 'Events', link: '/guide/events' },
