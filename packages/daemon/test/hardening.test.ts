@@ -13,6 +13,7 @@ import {
 } from '../src/index.js';
 import { readProcessStartTime } from '../src/process/proc-stat.js';
 import {
+  AGENTS,
   PROTOCOL_RUNNER,
   fixtureLauncher,
   isAlive,
@@ -165,5 +166,57 @@ describe('the daemon survives what one run does to it', () => {
     } finally {
       survivor.kill('SIGKILL');
     }
+  });
+
+  it('turns a dead daemon left pending: the oldest ends error, the rest run in the next attempt', async () => {
+    daemon = await start(kernelLauncher());
+    const { paths } = daemon;
+    await daemon.shutdown();
+    daemon = undefined;
+    const store = new RunStore(paths.dbPath);
+    store.insertRun({
+      ...runRecord('r-turns', 'turns', 1),
+      module: `${AGENTS}turn-echo.mjs`,
+      state: 'running',
+      options: {
+        ...runRecord('x', 'x', 1).options,
+        restart: {
+          ...DEFAULT_RESTART_POLICY,
+          mode: 'always',
+          backoff: { ...DEFAULT_RESTART_POLICY.backoff, initialMs: 10, jitter: 0 },
+        },
+      },
+    });
+    for (const n of [1, 2, 3, 10]) {
+      store.upsertTurn({
+        runId: 'r-turns',
+        turnId: `t-${n}`,
+        attempt: 1,
+        input: { n },
+        status: 'pending',
+        output: null,
+        error: null,
+        durationMs: null,
+        usage: null,
+        submittedAt: 100, // the same ms: the turn number orders them
+        finishedAt: null,
+      });
+    }
+    store.close();
+    daemon = await start(kernelLauncher());
+    const d = daemon;
+    expect(
+      await waitFor(
+        () =>
+          ['t-2', 't-3', 't-10'].every((id) => d.supervisor.turn('r-turns', id)?.status === 'ok'),
+        10_000,
+      ),
+    ).toBe(true);
+    expect(d.supervisor.turn('r-turns', 't-1')).toMatchObject({
+      status: 'error',
+      error: expect.stringMatching(/may have been running \(daemon_lost\)/),
+    });
+    expect(d.supervisor.turn('r-turns', 't-10')).toMatchObject({ attempt: 2 });
+    expect(d.supervisor.persistence.ok).toBe(true);
   });
 });

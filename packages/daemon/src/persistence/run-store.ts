@@ -29,6 +29,9 @@ const RUN_COLUMNS: Record<string, string> = {
   nextRestartAt: 'next_restart_at',
 };
 
+/** A turn's number from its id (`t-12` → 12): the order turns were submitted in (agent_turns has no rowid). */
+const TURN_NUMBER = 'CAST(substr(turn_id, 3) AS INTEGER)';
+
 /**
  * Run history in SQLite (WAL mode, `synchronous = NORMAL`: a committed write survives any
  * process crash; an OS crash may lose the last transactions). Methods are synchronous and
@@ -307,7 +310,7 @@ export class RunStore {
         `UPDATE agent_turns SET status = 'error', error = ?, finished_at = ?
          WHERE run_id = ? AND turn_id = (
            SELECT turn_id FROM agent_turns WHERE run_id = ? AND status = 'pending'
-           ORDER BY submitted_at, rowid LIMIT 1)`,
+           ORDER BY submitted_at, ${TURN_NUMBER} LIMIT 1)`,
       )
       .run(error, at, runId, runId).changes;
   }
@@ -316,7 +319,7 @@ export class RunStore {
   pendingTurns(runId: string): TurnRecord[] {
     return this.#db
       .prepare<[string], Row>(
-        "SELECT * FROM agent_turns WHERE run_id = ? AND status = 'pending' ORDER BY submitted_at, rowid",
+        `SELECT * FROM agent_turns WHERE run_id = ? AND status = 'pending' ORDER BY submitted_at, ${TURN_NUMBER}`,
       )
       .all(runId)
       .map(toTurn);

@@ -28,9 +28,9 @@ export interface RunDurabilityDeps {
 }
 
 /**
- * A run's durable side: its checkpoints (stored before they are acknowledged, refused while
- * persistence is failing or the run is stopping: nothing is reported saved that is not on
- * disk), and its spend (every usage report summed in SQLite, then judged against its budgets by
+ * A run's durable side: its checkpoints (stored before they are acknowledged, and while the run
+ * stops too, until its runner exits, so a teardown can save its last state; refused while
+ * persistence is failing: nothing is reported saved that is not on disk), and its spend (every usage report summed in SQLite, then judged against its budgets by
  * {@link decideBudget}). A thin actor over CheckpointStore and UsageLedger; the run acts on
  * the decisions (pause, stop).
  */
