@@ -252,7 +252,7 @@ describe('durable agents: budgets, pause/resume, checkpoints (real daemon)', () 
     ).toBe(true);
     const lowered = await x(home.path, ['agent', 'budget', 'budgeted', '--max-cost', '0.5']);
     expect(lowered.code, lowered.stderr).toBe(0);
-    expect(lowered.stdout).toMatch(/^budget of budgeted: .*; paused\n$/);
+    expect(lowered.stdout).toMatch(/^budgeted: budget \$0\.50 \(spent \$\d+\.\d+\); paused\n$/);
     const raised = await xJson<Run>(home.path, ['agent', 'budget', 'budgeted', '--add-cost', '5']);
     // Raised while paused: still paused until resumed.
     expect(raised.state).toBe('paused');

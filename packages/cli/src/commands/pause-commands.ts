@@ -78,7 +78,7 @@ export async function agentResume(options: Base & { ref: string } & BudgetChange
 /**
  * `x agent budget <run> [--max-cost <usd> | --add-cost <usd>] [--max-tokens <n>]
  * [--max-cost-per-day <usd>] [--on-budget pause|stop]`: changes an active run's budget without
- * resuming it (`agent.budget`). Prints `budget of spender: $2.00 max cost (spent $1.00); paused`;
+ * resuming it (`agent.budget`). Prints `spender: budget $2.00 (spent $1.00); paused`;
  * `--json`: the RunRecord. A running run already over the new budget is paused at once.
  */
 export async function agentBudget(
@@ -107,5 +107,5 @@ export async function agentBudget(
     return;
   }
   const budget = formatBudgetSpend(run.options.budget, spent) ?? 'no budget';
-  process.stdout.write(`budget of ${run.name}: ${budget}; ${run.state}\n`);
+  process.stdout.write(`${run.name}: ${budget}; ${run.state}\n`);
 }
