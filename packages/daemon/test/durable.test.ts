@@ -200,11 +200,11 @@ describe.each<RunnerMode>(['subprocess', 'thread'])('durable agents (%s runner)'
       ).toBe(true);
       const after = d.supervisor.get(run.runId) as RunRecord;
       expect(after.pause).toMatchObject({ by: 'client', reason: 'hold on' });
-      const iterations = after.iterations;
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect((d.supervisor.get(run.runId) as RunRecord).iterations).toBeLessThanOrEqual(
-        iterations + 1,
-      );
+      // The new attempt starts paused (init.paused): not even its first step runs.
+      expect(
+        d.supervisor.iterations(run.runId, 1000).filter((i) => i.attempt === after.attempt),
+      ).toEqual([]);
       expect(d.supervisor.resume(run.runId).state).toBe('running');
     },
     30_000,

@@ -187,6 +187,10 @@ export async function hostRunner(
         ),
     },
   );
+  if (init.paused !== undefined) {
+    // A paused run restarted: start no step before `resume` (not even the first).
+    loop.pause(init.paused);
+  }
 
   inbox.attach((message) => {
     switch (message.type) {

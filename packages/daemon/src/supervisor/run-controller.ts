@@ -224,6 +224,7 @@ export class RunController {
       attempt: this.#record.attempt,
       restored: this.#durability.restored(),
       checkpointMaxBytes: this.#durability.maxBytes,
+      paused: this.#record.pause?.reason ?? undefined,
     };
     const attempt = new RunAttempt(spec, {
       launcher: this.#deps.launcher,

@@ -46,6 +46,8 @@ export interface RunSpec {
   restored?: RestoredCheckpoint | undefined;
   /** Largest JSON of one checkpoint's state, bytes (`init.checkpointMaxBytes`). */
   checkpointMaxBytes?: number | undefined;
+  /** Why the run is paused, when an attempt starts paused (`init.paused`). */
+  paused?: string | undefined;
 }
 
 /**

@@ -49,5 +49,6 @@ export function initMessageOf(spec: RunSpec): InitMessage {
     ...(spec.checkpointMaxBytes === undefined
       ? {}
       : { checkpointMaxBytes: spec.checkpointMaxBytes }),
+    ...(spec.paused === undefined ? {} : { paused: spec.paused.slice(0, 1024) }),
   };
 }

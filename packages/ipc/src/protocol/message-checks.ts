@@ -67,6 +67,9 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
             : true) &&
           (value['checkpointMaxBytes'] !== undefined
             ? Number.isInteger(value['checkpointMaxBytes']) && value['checkpointMaxBytes'] >= 1
+            : true) &&
+          (value['paused'] !== undefined
+            ? typeof value['paused'] === 'string' && value['paused'].length <= 1024
             : true)
         );
       };
@@ -138,6 +141,12 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
           [Symbol.for('TypeBox.Optional')]: 'Optional',
           minimum: 1,
           type: 'integer',
+        },
+        paused: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          maxLength: 1024,
+          type: 'string',
         },
       },
     },

@@ -100,6 +100,13 @@ export const InitMessage = Type.Object(
           'Optional: the largest `checkpoint.state` the supervisor stores, as the UTF-8 bytes of its JSON text; it refuses a larger one. Absent: 1 048 576 (1 MiB).',
       }),
     ),
+    paused: Type.Optional(
+      Type.String({
+        maxLength: 1024,
+        description:
+          'Optional: the run is paused (a budget reached, or an operator), with why: a runner announcing `capabilities.pause` starts no iteration or turn until `resume`, from its first one on (the supervisor also sends `pause` after `ready`, for runners that do not read this field).',
+      }),
+    ),
   },
   {
     description:
