@@ -169,4 +169,13 @@ describe('PauseControl', () => {
     expect(t.transitions).toEqual([]);
     expect(t.stops).toEqual([]);
   });
+
+  it('warns once in the run log when a usage report without a cost meets a cost budget', () => {
+    const { control, lines } = setup({ budget: { maxCostUsd: 1 } });
+    control.spend(1, { inputTokens: 10, model: 'm-1' });
+    control.spend(1, { inputTokens: 10 });
+    const warnings = lines.filter((line) => line.startsWith('warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/of model m-1 gave no cost: the cost budget does not count it/);
+  });
 });

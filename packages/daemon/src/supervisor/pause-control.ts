@@ -4,7 +4,7 @@ import type { RunLog } from '../logs/run-log.js';
 import type { RunBudgetOptions, RunPause, RunRecord } from '../persistence/records.js';
 import type { RunStore } from '../persistence/run-store.js';
 import type { UsageReport } from '../persistence/usage-ledger.js';
-import type { BudgetDecision } from './budget-policy.js';
+import { budgetWarning, type BudgetDecision } from './budget-policy.js';
 import type { RunAttempt } from './run-attempt.js';
 import type { RunDurability } from './run-durability.js';
 import type { StopBudget } from './run-spec.js';
@@ -42,6 +42,7 @@ export interface PauseControlDeps {
  */
 export class PauseControl {
   readonly #deps: PauseControlDeps;
+  #warnedNoCost = false;
 
   constructor(deps: PauseControlDeps) {
     this.#deps = deps;
@@ -125,6 +126,24 @@ export class PauseControl {
   /** Adds usage of attempt `attempt` to the run's spend and acts on a budget it reaches. */
   spend(attempt: number, usage: UsageReport): void {
     const decision = this.#deps.durability.recordUsage(attempt, usage);
+    const budget = this.#deps.run().options.budget;
+    if (!this.#warnedNoCost && usage.costUsd === undefined && budget != null) {
+      // Once per run: a cost budget cannot see reports without a cost (tokens still count).
+      const warning = budgetWarning(budget, {
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: 0,
+        calls: 1,
+        callsWithoutCost: 1,
+      });
+      if (warning !== undefined) {
+        this.#warnedNoCost = true;
+        this.#deps.log.line(
+          'x',
+          `warning: a usage report${usage.model === undefined ? '' : ` of model ${usage.model}`} gave no cost: the cost budget does not count it (tokens are counted); ${warning}`,
+        );
+      }
+    }
     if (decision.exceeded && this.#deps.run().state === 'running') {
       this.#onBudget(decision);
     }
