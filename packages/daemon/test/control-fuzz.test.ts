@@ -350,11 +350,13 @@ describe('control methods fuzzed from their schemas against a real daemon (socke
     if (oversized.length > 0) {
       console.info('answered with the documented -32603 of an oversized answer:', oversized);
     }
-    // Enough of them got as far as a runner to mean something: a run, or its failed start.
+    // Enough of them got as far as a runner to mean something: a run, or its failed start. The
+    // seed changes per run (printed above), and ~25 % of starts reach a runner on average: a
+    // bound of one in eight keeps the check against a degenerate generator without flaking.
     const reached = [...outcomes].filter(
       ([key]) => key.startsWith('run ') || key.startsWith('-32003'),
     );
-    expect(reached.reduce((sum, [, n]) => sum + n, 0)).toBeGreaterThanOrEqual(runs(80) / 4);
+    expect(reached.reduce((sum, [, n]) => sum + n, 0)).toBeGreaterThanOrEqual(runs(80) / 8);
   }, 240_000);
 
   it('interleaved agent.start, agent.stop, agent.send and agent.status on two names: each answered, one active run per name, all end when stopped', async () => {
