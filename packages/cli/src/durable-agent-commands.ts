@@ -19,59 +19,38 @@ export function addDurableAgentCommands(agent: Command): void {
       const { agentPause } = await import('./commands/pause-commands.js');
       await agentPause({ ...globals(command), ref: run, reason: options.reason });
     });
-  agent
-    .command('resume')
-    .description(
-      'resume a paused agent, changing its budget first; refused while it would still be over it',
-    )
-    .argument('<run>', 'run id or name')
-    .addOption(
-      new Option('--max-cost <usd>', 'new cost limit over every attempt, USD (not with --add-cost)')
-        .argParser(parseUsd)
-        .conflicts('addCost'),
-    )
-    .addOption(
-      new Option('--add-cost <usd>', 'allow this much more cost than spent so far, USD').argParser(
-        parseUsd,
-      ),
-    )
-    .option('--max-tokens <n>', 'new token limit (input + output)', parseNonNegativeInt)
-    .option('--max-cost-per-day <usd>', 'new cost limit per UTC day, USD', parseUsd)
-    .action(
-      async (
-        run: string,
-        options: { maxCost?: number; addCost?: number; maxTokens?: number; maxCostPerDay?: number },
-        command: Command,
-      ) => {
-        const { agentResume } = await import('./commands/pause-commands.js');
-        await agentResume({
-          ...globals(command),
-          ref: run,
-          maxCostUsd: options.maxCost,
-          addCostUsd: options.addCost,
-          maxTokens: options.maxTokens,
-          maxCostPerDayUsd: options.maxCostPerDay,
-        });
-      },
-    );
-  agent
-    .command('budget')
-    .description(
-      "change a running or paused agent's budget without resuming it; a running one already over the new budget is paused at once",
-    )
-    .argument('<run>', 'run id or name')
-    .addOption(
-      new Option('--max-cost <usd>', 'new cost limit over every attempt, USD (not with --add-cost)')
-        .argParser(parseUsd)
-        .conflicts('addCost'),
-    )
-    .addOption(
-      new Option('--add-cost <usd>', 'allow this much more cost than spent so far, USD').argParser(
-        parseUsd,
-      ),
-    )
-    .option('--max-tokens <n>', 'new token limit (input + output)', parseNonNegativeInt)
-    .option('--max-cost-per-day <usd>', 'new cost limit per UTC day, USD', parseUsd)
+  addBudgetChangeOptions(
+    agent
+      .command('resume')
+      .description(
+        'resume a paused agent, changing its budget first; refused while it would still be over it',
+      )
+      .argument('<run>', 'run id or name'),
+  ).action(
+    async (
+      run: string,
+      options: { maxCost?: number; addCost?: number; maxTokens?: number; maxCostPerDay?: number },
+      command: Command,
+    ) => {
+      const { agentResume } = await import('./commands/pause-commands.js');
+      await agentResume({
+        ...globals(command),
+        ref: run,
+        maxCostUsd: options.maxCost,
+        addCostUsd: options.addCost,
+        maxTokens: options.maxTokens,
+        maxCostPerDayUsd: options.maxCostPerDay,
+      });
+    },
+  );
+  addBudgetChangeOptions(
+    agent
+      .command('budget')
+      .description(
+        "change a running or paused agent's budget without resuming it; a running one already over the new budget is paused at once",
+      )
+      .argument('<run>', 'run id or name'),
+  )
     .addOption(
       new Option('--on-budget <action>', 'what reaching a budget does from now on').choices([
         'pause',
@@ -113,4 +92,21 @@ export function addDurableAgentCommands(agent: Command): void {
       const { agentCheckpoints } = await import('./commands/checkpoint-commands.js');
       await agentCheckpoints({ ...globals(command), ref: run, seq });
     });
+}
+
+/** Adds the budget-change options `resume` and `budget` share (their `agent.resume` fields). */
+function addBudgetChangeOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--max-cost <usd>', 'new cost limit over every attempt, USD (not with --add-cost)')
+        .argParser(parseUsd)
+        .conflicts('addCost'),
+    )
+    .addOption(
+      new Option('--add-cost <usd>', 'allow this much more cost than spent so far, USD').argParser(
+        parseUsd,
+      ),
+    )
+    .option('--max-tokens <n>', 'new token limit (input + output)', parseNonNegativeInt)
+    .option('--max-cost-per-day <usd>', 'new cost limit per UTC day, USD', parseUsd);
 }

@@ -7,8 +7,18 @@ import type { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
 import { TURN_FIELD_MAX_BYTES, clipRun } from './clip-fields.js';
 import { compileParamsValidator } from './params-validator.js';
 
-const Ref = Type.String({ minLength: 1, maxLength: 128 });
-const Usd = (description: string) => Type.Number({ minimum: 0, maximum: 1e9, description });
+import { Ref, Usd } from './control-params.js';
+
+/** How `agent.resume` and `agent.budget` change a budget (see BudgetChange). */
+const BudgetChange = {
+  ref: Ref,
+  maxCostUsd: Type.Optional(Usd('new cost limit over every attempt, USD')),
+  addCostUsd: Type.Optional(Usd('allow this much more cost than spent so far, USD')),
+  maxTokens: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'new token limit' }),
+  ),
+  maxCostPerDayUsd: Type.Optional(Usd('new cost limit per UTC day, USD')),
+};
 
 /** Params schemas of the durable-agent methods (issue 10): the source of `-32602` messages. */
 export const DURABLE_PARAMS = {
@@ -16,31 +26,9 @@ export const DURABLE_PARAMS = {
     ref: Ref,
     reason: Type.Optional(Type.String({ maxLength: 1024 })),
   }),
-  'agent.resume': Type.Object({
-    ref: Ref,
-    maxCostUsd: Type.Optional(Usd('new cost limit over every attempt, USD')),
-    addCostUsd: Type.Optional(Usd('allow this much more cost than spent so far, USD')),
-    maxTokens: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        maximum: Number.MAX_SAFE_INTEGER,
-        description: 'new token limit',
-      }),
-    ),
-    maxCostPerDayUsd: Type.Optional(Usd('new cost limit per UTC day, USD')),
-  }),
+  'agent.resume': Type.Object(BudgetChange),
   'agent.budget': Type.Object({
-    ref: Ref,
-    maxCostUsd: Type.Optional(Usd('new cost limit over every attempt, USD')),
-    addCostUsd: Type.Optional(Usd('allow this much more cost than spent so far, USD')),
-    maxTokens: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        maximum: Number.MAX_SAFE_INTEGER,
-        description: 'new token limit',
-      }),
-    ),
-    maxCostPerDayUsd: Type.Optional(Usd('new cost limit per UTC day, USD')),
+    ...BudgetChange,
     onBudget: Type.Optional(Type.Union([Type.Literal('pause'), Type.Literal('stop')])),
   }),
   'agent.checkpoints': Type.Object({
