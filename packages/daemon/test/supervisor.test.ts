@@ -126,6 +126,21 @@ describe('RunnerSupervisor with real runner processes', () => {
     expect(isAlive(run.pid!)).toBe(false);
   });
 
+  it('names the signal when a runner is killed from outside during its handshake', async () => {
+    const starting = start('no-ready');
+    // The runner never sends ready: SIGKILL it (as an operator would) while x waits for it.
+    expect(await waitFor(() => (supervisor.get('no-ready')?.pid ?? null) !== null, 5000)).toBe(
+      true,
+    );
+    const pid = supervisor.get('no-ready')!.pid!;
+    process.kill(pid, 'SIGKILL');
+    const run = await starting;
+    expect(run.exit).toMatchObject({ reason: 'handshake_failed', signal: 'SIGKILL' });
+    expect(run.exit?.explanation).toMatch(
+      /^killed by SIGKILL during the handshake, before it sent ready; not sent by x/,
+    );
+  });
+
   it('refuses a runner of another protocol version', async () => {
     const run = await start('wrong-version');
     expect(run.exit?.reason).toBe('handshake_failed');

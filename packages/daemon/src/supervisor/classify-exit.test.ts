@@ -247,6 +247,36 @@ describe('classifyExit', () => {
     ).toMatch(/resourceLimits.*ERR_WORKER_OUT_OF_MEMORY/);
   });
 
+  it('names a signal x did not send during the handshake: killed, not broken', () => {
+    expect(
+      classifyExit({ ...base, exitCode: null, signal: 'SIGKILL', handshake: 'pending' }),
+    ).toEqual({
+      reason: 'handshake_failed',
+      stopPhase: null,
+      explanation:
+        'killed by SIGKILL during the handshake, before it sent ready; not sent by x (probably the kernel OOM killer, or an operator)',
+    });
+    expect(
+      classifyExit({ ...base, exitCode: null, signal: 'SIGTERM', handshake: 'pending' })
+        .explanation,
+    ).toBe('killed by SIGTERM during the handshake, before it sent ready; not sent by x');
+  });
+
+  it('says x killed a runner whose handshake failed, and a runner exit code before ready', () => {
+    expect(
+      classifyExit({
+        ...base,
+        exitCode: null,
+        signal: 'SIGKILL',
+        handshake: 'failed',
+        handshakeError: 'no ready within 100 ms of init',
+      }).explanation,
+    ).toBe('handshake failed: no ready within 100 ms of init; killed by x (SIGKILL)');
+    expect(classifyExit({ ...base, exitCode: 1, handshake: 'pending' }).explanation).toBe(
+      'handshake failed: exited before sending ready (exit code 1)',
+    );
+  });
+
   it('names the handshake error', () => {
     const result = classifyExit({
       ...base,

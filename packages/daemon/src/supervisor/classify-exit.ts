@@ -94,7 +94,9 @@ export interface ExitClassification {
  *    `sigterm` phase even when the SIGKILL timer had fired, as with a 0 ms SIGTERM grace).
  *    A stop outranks what the runner printed: only x's own measurements (3, 3a, 3b) do.
  * 4a. V8's heap-exhaustion message in stderr and a non-zero exit: `oom`.
- * 5. no `ready` before the exit: `handshake_failed` (with a thread's uncaught error, if any).
+ * 5. no `ready` before the exit: `handshake_failed`, explained by who ended it: x (the
+ *    handshake failed), a signal x did not send (named: the runner was killed, not broken), a
+ *    thread's uncaught error, or the runner's own exit code.
  * 5a. a thread runner ended by an uncaught error: `crashed`, explained by the error.
  * 6. exit 0 after an `exit` frame (`done`, `max_iterations`, or `stopped` when x did not ask,
  *    e.g. the runner saw its supervisor vanish): `completed`.
@@ -111,10 +113,7 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
         ? 'worker terminated'
         : `exit code ${exitCode ?? 'unknown'}`;
   const workerError = evidence.workerError;
-  const thrown =
-    workerError === undefined
-      ? undefined
-      : `${workerError.name ?? 'Error'}${workerError.code === undefined ? '' : ` [${workerError.code}]`}: ${workerError.message}`;
+  const thrown = workerError === undefined ? undefined : describeThrown(workerError);
   if (evidence.supervisorError !== undefined) {
     return {
       reason: 'supervisor_error',
@@ -200,12 +199,7 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
     };
   }
   if (handshake !== 'completed') {
-    const why =
-      evidence.handshakeError ??
-      (thrown === undefined
-        ? `exited before sending ready (${how})`
-        : `the worker threw before sending ready: ${thrown}`);
-    return { reason: 'handshake_failed', stopPhase: null, explanation: `handshake failed: ${why}` };
+    return { reason: 'handshake_failed', stopPhase: null, explanation: handshakeFailure(evidence) };
   }
   if (thrown !== undefined) {
     return { reason: 'crashed', stopPhase: null, explanation: `uncaught error: ${thrown}` };
@@ -234,7 +228,7 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
     };
   }
   if (signal !== null) {
-    const hint = signal === 'SIGKILL' ? ' (probably the kernel OOM killer, or an operator)' : '';
+    const hint = outsideSignalHint(signal);
     return {
       reason: 'signaled',
       stopPhase: null,
@@ -249,6 +243,39 @@ export function classifyExit(evidence: ExitEvidence): ExitClassification {
         ? 'exited with code 0 without reporting exit over IPC'
         : `crashed with exit code ${exitCode ?? 'unknown'}`,
   };
+}
+
+/**
+ * The explanation of a `handshake_failed` exit. It says who ended the runner: x, after the
+ * handshake failed (`handshakeError`: no `ready` in time, a refused `ready`), or a signal x did
+ * not send, which killed a runner that was not broken (an operator, the OOM killer), or the
+ * runner itself (its exit code, or a thread's uncaught error).
+ */
+function handshakeFailure(evidence: ExitEvidence): string {
+  const { signal, exitCode, handshakeError, workerError } = evidence;
+  if (handshakeError !== undefined) {
+    const how = signal !== null ? `; killed by x (${signal})` : '';
+    return `handshake failed: ${handshakeError}${how}`;
+  }
+  if (signal !== null) {
+    return `killed by ${signal} during the handshake, before it sent ready; not sent by x${outsideSignalHint(signal)}`;
+  }
+  if (workerError !== undefined) {
+    return `handshake failed: the worker threw before sending ready: ${describeThrown(workerError)}`;
+  }
+  const how =
+    evidence.terminated === true ? 'worker terminated' : `exit code ${exitCode ?? 'unknown'}`;
+  return `handshake failed: exited before sending ready (${how})`;
+}
+
+/** A thread's uncaught error on one line: `name [code]: message`. */
+function describeThrown(error: NonNullable<ExitEvidence['workerError']>): string {
+  return `${error.name ?? 'Error'}${error.code === undefined ? '' : ` [${error.code}]`}: ${error.message}`;
+}
+
+/** Who likely sent a signal x did not send. */
+function outsideSignalHint(signal: string): string {
+  return signal === 'SIGKILL' ? ' (probably the kernel OOM killer, or an operator)' : '';
 }
 
 /** V8's messages when a heap limit is reached (--max-old-space-size or resourceLimits). */
