@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import type { RpcConnection } from '@x/ipc';
 import { connectRpc } from '@x/ipc/node';
 import { probeDaemon, statePaths, type DaemonProbe } from '@x/daemon';
@@ -87,6 +87,29 @@ export async function withDaemon<T>(
   }
 }
 
+/**
+ * What serves `home` (see probeDaemon), for `daemon start`, `stop` and `status`.
+ * @throws CliError (exit 69) as {@link connectDaemon} does when the socket is another user's:
+ *   such a daemon is neither "not running" nor "unresponsive", and no second one may start.
+ */
 export function probe(home: string): Promise<DaemonProbe> {
-  return probeDaemon(statePaths(home));
+  const paths = statePaths(home);
+  refuseForeignSocket(paths.socketPath);
+  return probeDaemon(paths);
+}
+
+/**
+ * Throws the EACCES/EPERM error of {@link connectDaemon} when this user may not connect to
+ * `socketPath` (connecting to a Unix socket needs write permission on it, and search
+ * permission on its directories). A missing socket is no error here.
+ */
+function refuseForeignSocket(socketPath: string): void {
+  try {
+    accessSync(socketPath, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new CliError(permissionDenied(socketPath, code), EXIT_CODES.UNAVAILABLE, { code });
+    }
+  }
 }

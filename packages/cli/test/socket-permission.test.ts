@@ -8,12 +8,12 @@ import { BIN, tempHome, type Result } from './helpers.js';
 /** uid/gid of `nobody` (Debian, Alpine, macOS differ; 65534 on Linux). */
 const NOBODY = 65534;
 
-/** Runs `x agent list` as `uid` (only root may pick another uid) against `home`. */
-function xAs(uid: number | undefined, home: string): Promise<Result> {
+/** Runs `x <args>` (`agent list` by default) as `uid` (only root may pick another uid) against `home`. */
+function xAs(uid: number | undefined, home: string, args = ['agent', 'list']): Promise<Result> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, 'agent', 'list'],
+      [BIN, ...args],
       {
         env: { ...process.env, X_HOME: home },
         timeout: 30_000,
@@ -43,21 +43,41 @@ describe('a daemon socket this user may not connect to (EACCES)', () => {
     home.remove();
   });
 
-  it('says whose socket it is and does not suggest starting a second daemon', async () => {
-    const root = process.getuid?.() === 0;
-    if (!root) {
-      // Not root: the owner is this user; a socket mode that lets nobody connect gives EACCES.
-      chmodSync(socketPath, 0o000);
-    }
-    const result = await xAs(root ? NOBODY : undefined, home.path);
+  const root = process.getuid?.() === 0;
+  const refused = (result: Result) => {
     expect(result.code, result.stderr).toBe(69);
     expect(result.stderr).toContain(
       `permission denied (connect EACCES) on the daemon socket ${socketPath}`,
     );
     expect(result.stderr).not.toContain('x daemon start');
+    expect(result.stderr).not.toContain('second daemon');
     const owner = statSync(socketPath).uid;
     expect(result.stderr).toContain(
       root ? `belongs to uid ${owner} (you are uid ${NOBODY})` : `is yours but its mode 0000`,
     );
+  };
+
+  it('says whose socket it is and does not suggest starting a second daemon', async () => {
+    if (!root) {
+      // Not root: the owner is this user; a socket mode that lets nobody connect gives EACCES.
+      chmodSync(socketPath, 0o000);
+    }
+    refused(await xAs(root ? NOBODY : undefined, home.path));
   });
+
+  it.each([
+    ['daemon', 'status'],
+    ['daemon', 'start'],
+    ['daemon', 'stop'],
+  ])(
+    '`x %s %s` says the same, and neither calls the daemon unresponsive nor absent',
+    async (...args) => {
+      if (!root) {
+        chmodSync(socketPath, 0o000);
+      }
+      const result = await xAs(root ? NOBODY : undefined, home.path, args);
+      refused(result);
+      expect(result.stderr).not.toMatch(/not answering|not running|SIGSTOP/);
+    },
+  );
 });
