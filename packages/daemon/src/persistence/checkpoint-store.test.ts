@@ -55,6 +55,21 @@ describe('CheckpointStore (real SQLite file, the RunStore connection)', () => {
     expect(store.list('r-1').map((meta) => meta.seq)).toEqual([14, 13]);
   });
 
+  it('a save that fails takes no seq: the next one numbers and prunes as if it never ran', () => {
+    for (let i = 1; i <= 6; i += 1) {
+      store.save(input());
+    }
+    const database = runs.database;
+    database.exec(`CREATE TEMP TRIGGER fail_big BEFORE INSERT ON agent_checkpoints
+      WHEN NEW.bytes > 100 BEGIN SELECT RAISE(ABORT, 'disk full, pretend'); END`);
+    expect(() => store.save(input({ stateJson: JSON.stringify('x'.repeat(200)) }))).toThrow(
+      /pretend/,
+    );
+    expect(store.list('r-1').map((meta) => meta.seq)).toEqual([6, 5, 4, 3, 2]);
+    expect(store.save(input()).seq).toBe(7);
+    expect(store.list('r-1').map((meta) => meta.seq)).toEqual([7, 6, 5, 4, 3]);
+  });
+
   it('newest and get parse the state; a run without checkpoints, or an unknown seq, gives undefined', () => {
     store.save(input({ stateJson: '{"todo":["a","b"]}' }));
     store.save(input({ stateJson: '[1,2,3]', iteration: 7, savedAt: 5000 }));
