@@ -28,6 +28,7 @@ export default defineConfig({
           { text: 'Embedding an agent', link: '/guide/embedding' },
           { text: 'Events', link: '/guide/events' },
           { text: 'Services and fleet files', link: '/guide/services' },
+          { text: 'Starting at boot', link: '/guide/boot' },
           { text: 'Runners in other languages', link: '/guide/other-languages' },
           { text: 'Benchmarks', link: '/guide/benchmarks' },
         ],

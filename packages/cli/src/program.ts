@@ -73,6 +73,39 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await daemonStatus(globals(command)));
     });
 
+  program
+    .command('startup')
+    .description(
+      'start the daemon at boot: write and enable a systemd user unit (Linux) or launchd agent (macOS)',
+    )
+    .option('--print', 'print the unit (plist) instead of installing it', false)
+    .option('--config <file>', 'a fleet file (x.config.json) to `x up` once the daemon is ready')
+    .option(
+      '--env <names...>',
+      'variables of this shell to give the daemon and its runners (PATH and X_HOME always)',
+    )
+    .option(
+      '--stop-timeout <s>',
+      'seconds the service manager waits for the daemon to stop its runs before SIGKILL',
+      parsePositiveInt,
+    )
+    .action(
+      async (
+        options: { print: boolean; config?: string; env?: string[]; stopTimeout?: number },
+        command: Command,
+      ) => {
+        const { startupCommand } = await import('./startup/startup-command.js');
+        await startupCommand({ ...globals(command), ...options });
+      },
+    );
+  program
+    .command('unstartup')
+    .description('disable and remove what `x startup` wrote (a running daemon keeps running)')
+    .action(async (_options: unknown, command: Command) => {
+      const { unstartupCommand } = await import('./startup/startup-command.js');
+      await unstartupCommand(globals(command));
+    });
+
   const agent = program.command('agent').description('start, stop and inspect agent runs');
   const ref = (
     command: Command,

@@ -21,6 +21,7 @@ import {
 } from '../fleet-budget-option.js';
 import { retentionArgs, retentionOptions, type RetentionFlags } from '../retention-options.js';
 import { printFields, printJson } from '../output.js';
+import { notifySystemdReady, takeNotifySocket } from '../startup/systemd-notify.js';
 
 /** How long `x daemon start` waits for the detached daemon to answer `system.ping`: 15 s. */
 export const DAEMON_READY_TIMEOUT_MS = 15_000;
@@ -123,6 +124,7 @@ export async function startDetachedDaemon(
 }
 
 async function runForeground(options: StartOptions): Promise<void> {
+  const notifySocket = takeNotifySocket();
   const found = await probe(options.home);
   if (found.status === 'running') {
     printDaemonStart(
@@ -141,6 +143,16 @@ async function runForeground(options: StartOptions): Promise<void> {
       ...fleetBudgetOptions(options),
     });
     printDaemonStart({ status: 'started', ...daemon.descriptor, logPath: null }, options.json);
+    // Under a Type=notify unit (`x startup`): ready once the socket answers, not at exec.
+    const notified = await notifySystemdReady(
+      notifySocket,
+      `serving ${daemon.descriptor.socketPath}`,
+    );
+    if (notified.status === 'failed') {
+      process.stderr.write(
+        `${new Date().toISOString()} warn ${notified.why}; systemd will count the start as failed after TimeoutStartSec\n`,
+      );
+    }
     await daemon.closed;
   } catch (error) {
     if (isDaemonError(error) && error.code === DAEMON_ERROR_CODES.ALREADY_RUNNING) {
