@@ -125,7 +125,9 @@ describe('x agent send / turns / approve / deny (real daemon, kernel runners, so
       '300',
     ]);
     expect(result.code).toBe(124);
-    expect(result.stderr).toMatch(/still running after 300 ms.*x agent turns slow-timeout t-1/);
+    expect(result.stderr).toMatch(
+      /no result after 300 ms \(--timeout\): it is queued or running.*x agent turns slow-timeout t-1/,
+    );
     expect((await status('slow-timeout')).recentTurns[0]).toMatchObject({ status: 'pending' });
   });
 

@@ -160,7 +160,8 @@ function checkTurn(ref: string, turn: TurnRecord, timeoutMs: number | undefined)
   const which = `turn ${turn.turnId} of ${ref}`;
   if (turn.status === 'pending') {
     throw new CliError(
-      `x: ${which} is still running after ${timeoutMs ?? '?'} ms (--timeout); read its result later with \`x agent turns ${ref} ${turn.turnId}\``,
+      // Pending is all x knows: the runner says when a turn ends, not when it starts.
+      `x: ${which} has no result after ${timeoutMs ?? '?'} ms (--timeout): it is queued or running (turns run one at a time, between steps, so a step waiting on a permission request holds them back: \`x agent status ${ref}\` shows it); read its result later with \`x agent turns ${ref} ${turn.turnId}\``,
       EXIT_CODES.TIMEOUT,
       turn,
     );

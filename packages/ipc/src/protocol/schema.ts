@@ -136,7 +136,8 @@ const TurnId = Type.String({
 const RequestId = Type.String({
   minLength: 1,
   maxLength: 128,
-  description: 'Permission request id assigned by the runner; unique within the run.',
+  description:
+    'Permission request id assigned by the runner (`p-1`, `p-2`, …); unique within the attempt (a new attempt may start again at `p-1`).',
 });
 const CheckpointRequestId = Type.String({
   minLength: 1,
@@ -356,7 +357,8 @@ export const IterationStartMessage = Type.Object(
     type: Type.Literal('iteration_start'),
     iteration: Type.Integer({
       minimum: 1,
-      description: '1-based iteration number within the run.',
+      description:
+        '1-based iteration number within the attempt: unique in it (`x runner --pipe` counts each attempt from 1); the supervisor keeps one iteration per attempt and number.',
     }),
     startedAt: Type.Integer({ minimum: 0, description: 'ms since the Unix epoch.' }),
   },
@@ -377,7 +379,8 @@ export const IterationDoneMessage = Type.Object(
     type: Type.Literal('iteration_done'),
     iteration: Type.Integer({
       minimum: 1,
-      description: '1-based iteration number within the run.',
+      description:
+        '1-based iteration number within the attempt: unique in it (`x runner --pipe` counts each attempt from 1); the supervisor keeps one iteration per attempt and number.',
     }),
     status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
     durationMs: DurationMs('Wall time of the iteration.'),
