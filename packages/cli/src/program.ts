@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { addAgentStartCommand } from './agent-start-command.js';
 import { addDurableAgentCommands } from './durable-agent-commands.js';
+import { addHousekeepingCommands } from './housekeeping-options.js';
+import { parseSince } from './since-option.js';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { globals } from './global-options.js';
@@ -186,12 +188,21 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     .description("print a run's log (stdout, stderr, agent log lines, x's notes)")
     .argument('[run]', 'run id or name')
     .option('--name <name>', 'the run, by name')
-    .option('-n, --lines <n>', 'lines to print', parsePositiveInt, 100)
+    .option(
+      '-n, --lines <n>',
+      'lines to print (default 100; with --since, 10 000)',
+      parsePositiveInt,
+    )
+    .option(
+      '--since <when>',
+      'only lines logged since then: a duration ago (30s, 10m, 2h, 1d) or a timestamp',
+      (value: string) => parseSince(value),
+    )
     .option('-f, --follow', 'keep printing new lines until the run exits', false)
     .action(
       async (
         run: string | undefined,
-        options: { name?: string; lines: number; follow: boolean },
+        options: { name?: string; lines?: number; since?: number; follow: boolean },
         command: Command,
       ) => {
         const { agentLogs } = await import('./commands/agent-commands.js');
@@ -199,6 +210,7 @@ export function createProgram(setExitCode: (code: number) => void): Command {
           ...globals(command),
           ref: ref(command, run, options.name),
           lines: options.lines,
+          since: options.since,
           follow: options.follow,
         });
       },
@@ -259,6 +271,7 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       await agentCancel({ ...globals(command), ref: run, turnId: turn, reason: options.reason });
     });
   addDurableAgentCommands(agent);
+  addHousekeepingCommands(agent, daemon);
   for (const [name, decision] of [
     ['approve', 'granted'],
     ['deny', 'denied'],

@@ -29,6 +29,8 @@ export const DAEMON_RPC_CODES = {
   RUN_NOT_PAUSABLE: -32025,
   /** No checkpoint with that sequence number (or none at all) in the run. `data: { runId, seq }` */
   CHECKPOINT_NOT_FOUND: -32026,
+  /** `agent.remove` of a run that is still active (stop it first). `data: { runId, state }` */
+  RUN_ACTIVE: -32027,
   /** This connection already holds a `monitor.subscribe` subscription. `data: { subscriptionId }` */
   ALREADY_SUBSCRIBED: -32030,
 } as const;
@@ -39,6 +41,8 @@ export const DAEMON_ERROR_CODES = {
   STATE_DIR: 'X_DAEMON_STATE_DIR',
   SOCKET_PATH_TOO_LONG: 'X_DAEMON_SOCKET_PATH_TOO_LONG',
   PERSISTENCE: 'X_DAEMON_PERSISTENCE',
+  /** A `hooks` entry is invalid (the message names the entry and the field). */
+  HOOK_CONFIG: 'X_DAEMON_HOOK_CONFIG',
 } as const;
 
 export type DaemonErrorCode = (typeof DAEMON_ERROR_CODES)[keyof typeof DAEMON_ERROR_CODES];
@@ -66,6 +70,15 @@ export function runNotFound(ref: string): RpcError {
     DAEMON_RPC_CODES.RUN_NOT_FOUND,
     `x: no agent run with id or name ${JSON.stringify(ref)}; see \`x agent list --all\``,
     { ref },
+  );
+}
+
+/** `agent.remove` of an active run: it must be stopped first. */
+export function runActive(run: { runId: string; name: string; state: string }): RpcError {
+  return new RpcError(
+    DAEMON_RPC_CODES.RUN_ACTIVE,
+    `x: agent ${run.name} (run ${run.runId}) is ${run.state}: only a finished run can be removed; stop it first with \`x agent stop ${run.name}\``,
+    { runId: run.runId, state: run.state },
   );
 }
 

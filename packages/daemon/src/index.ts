@@ -36,6 +36,7 @@ export {
 export {
   RunnerSupervisor,
   type ProbeInput,
+  type RemovedRun,
   type RestartPolicyInput,
   type RunnerSupervisorOptions,
   type SendOptions,
@@ -198,3 +199,10 @@ export {
   type AgentCheckpoints,
 } from './control/durable-methods.js';
 export type { RunPause, RunBudgetOptions } from './persistence/records.js';
+export {
+  HOUSEKEEPING_PARAMS,
+  registerHousekeepingMethods,
+} from './control/housekeeping-methods.js';
+export { RunRemoval, type RemovedRows } from './persistence/run-removal.js';
+export { removeRunLogFiles } from './logs/run-log-files.js';
+export { linesSince } from './logs/log-since.js';

@@ -1,4 +1,3 @@
-import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   isActiveState,
@@ -20,6 +19,7 @@ import {
 import { REQUEST_TIMEOUT_MS, withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { followFile } from '../follow-file.js';
 import { listRuns } from '../list-runs.js';
 import { formatDuration, formatTime, printFields, printJson, printTable } from '../output.js';
 import { formatPersistence } from '../persistence-health.js';
@@ -318,14 +318,23 @@ export async function agentStatus(
   }
 }
 
-/** `x agent logs <run>`: the last lines of a run's log; `--follow` keeps printing new ones. */
+/**
+ * `x agent logs <run>`: the last lines of a run's log (`--lines`, default 100), or those logged
+ * since a time (`--since`, ms since the epoch; then at most `--lines`, default 10 000);
+ * `--follow` keeps printing new ones.
+ */
 export async function agentLogs(
-  options: Base & { ref: string; lines: number; follow: boolean },
+  options: Base & {
+    ref: string;
+    lines?: number | undefined;
+    since?: number | undefined;
+    follow: boolean;
+  },
 ): Promise<void> {
   const logs = await withDaemon(options.home, (connection) =>
     connection.request<AgentLogs>(
       'agent.logs',
-      { ref: options.ref, lines: options.lines },
+      { ref: options.ref, lines: options.lines, since: options.since },
       { timeoutMs: REQUEST_TIMEOUT_MS },
     ),
   );
@@ -349,40 +358,18 @@ export async function agentLogs(
   }
 }
 
-/** Follows a log file by offset until the run exits (or Ctrl-C). Handles rotation. */
+/** Follows a run's log until the run exits and its log was read to the end (or Ctrl-C). */
 async function follow(options: Base, runId: string, path: string): Promise<void> {
-  let offset = existsSync(path) ? statSync(path).size : 0;
-  let lastCheck = 0;
-  let partial = '';
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const size = existsSync(path) ? statSync(path).size : 0;
-    if (size < offset) {
-      offset = 0; // rotated
-    }
-    if (size > offset) {
-      const buffer = Buffer.alloc(Math.min(size - offset, 1024 * 1024));
-      const fd = openSync(path, 'r');
-      const read = readSync(fd, buffer, 0, buffer.length, offset);
-      closeSync(fd);
-      offset += read;
-      const text = partial + buffer.subarray(0, read).toString('utf8');
-      const lines = text.split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        process.stdout.write(options.json ? `${JSON.stringify({ line })}\n` : `${line}\n`);
-      }
-    }
-    if (Date.now() - lastCheck > 1000) {
-      lastCheck = Date.now();
+  await followFile(
+    path,
+    (line) => process.stdout.write(options.json ? `${JSON.stringify({ line })}\n` : `${line}\n`),
+    async (settled) => {
       const status = await withDaemon(options.home, (connection) =>
         connection.request<AgentStatus>('agent.status', { ref: runId, iterations: 0 }),
       );
-      if (!isActiveState(status.run.state) && size === offset) {
-        return;
-      }
-    }
-  }
+      return settled && !isActiveState(status.run.state);
+    },
+  );
 }
 
 function parseCommand(line: string): string[] {

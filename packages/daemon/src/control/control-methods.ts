@@ -3,6 +3,7 @@ import { DAEMON_RPC_CODES, runNotFound, turnNotFound } from '../errors.js';
 import { isActiveState } from '../supervisor/run-state.js';
 import { serviceStatus, type ServiceStatus } from '../supervisor/service-status.js';
 import { readLogTail } from '../logs/run-log.js';
+import { linesSince } from '../logs/log-since.js';
 import type { PersistenceHealth } from '../persistence/persistence-guard.js';
 import type { FaultCount } from '../process/fault-net.js';
 import type { LogStats } from '../process/logger.js';
@@ -251,7 +252,7 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
       if (run === undefined) {
         throw runNotFound(params.ref);
       }
-      const lines = run.logPath === null ? [] : readLogTail(run.logPath, params.lines ?? 100);
+      const lines = logWindow(run.logPath, params.lines, params.since);
       let first = lines.length;
       for (let bytes = 0; first > 0; first -= 1) {
         // +3: the quotes and comma around each line in the JSON answer.
@@ -325,6 +326,23 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
     validators.answer,
   );
 }
+
+/**
+ * The newest `lines` lines of a run log (default 100), of those logged at or after `since` (ms
+ * since the epoch) when given (then default and at most 10 000, LOG_LINES_MAX).
+ */
+function logWindow(path: string | null, lines?: number, since?: number): string[] {
+  if (path === null) {
+    return [];
+  }
+  if (since === undefined) {
+    return readLogTail(path, lines ?? 100);
+  }
+  return linesSince(readLogTail(path, LOG_LINES_MAX), since).slice(-(lines ?? LOG_LINES_MAX));
+}
+
+/** Most lines one `agent.logs` answer looks at: 10 000 (its `lines` maximum). */
+const LOG_LINES_MAX = 10_000;
 
 /** @throws RpcError -32602 naming `field` when `value` nests deeper than MAX_NESTING_DEPTH. */
 function refuseDeep(value: unknown, field: string): void {

@@ -47,7 +47,8 @@ const Probe = Type.Union(
   ],
   { description: 'a probe: { http: url } or { tcp: "host:port" }' },
 );
-const StopBudget = Type.Object({
+/** A run's stop budget: ms of each phase (IPC stop, then SIGTERM). */
+export const StopBudget = Type.Object({
   ipcMs: Type.Optional(Ms(0, 3_600_000)),
   sigtermMs: Type.Optional(Ms(0, 3_600_000)),
 });
@@ -210,7 +211,20 @@ export const CONTROL_PARAMS = {
   }),
   'agent.logs': Type.Object({
     ref: Ref,
-    lines: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    lines: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10_000,
+        description: 'the newest lines to answer (default 100; with since, 10 000)',
+      }),
+    ),
+    since: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 8.64e15,
+        description: 'only lines logged at or after this time, ms since the Unix epoch',
+      }),
+    ),
   }),
   'agent.send': Type.Object({
     ref: Ref,

@@ -174,4 +174,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE agent_runs ADD COLUMN pause TEXT;  -- JSON RunPause while state = 'paused', else null
   `,
+  // 9: the spend of runs removed by hand (`agent.remove`), one row per UTC day, summed: the
+  // day's total of every run (the daemon-wide daily cap) must not drop when a run is removed.
+  `
+  CREATE TABLE agent_usage_removed (
+    day                 TEXT PRIMARY KEY,          -- UTC YYYY-MM-DD
+    input_tokens        INTEGER NOT NULL,
+    output_tokens       INTEGER NOT NULL,
+    cost_nano_usd       INTEGER NOT NULL,
+    calls               INTEGER NOT NULL,
+    calls_without_cost  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -59,7 +59,7 @@ export class UsageLedger {
   readonly #run: Database.Statement<[string], TotalsRow>;
   readonly #attempt: Database.Statement<[string, number], TotalsRow>;
   readonly #runDay: Database.Statement<[string, string], TotalsRow>;
-  readonly #fleetDay: Database.Statement<[string], TotalsRow>;
+  readonly #fleetDay: Database.Statement<[{ day: string }], TotalsRow>;
 
   constructor(db: Database.Database) {
     this.#upsert = db.prepare(
@@ -76,7 +76,15 @@ export class UsageLedger {
     this.#run = db.prepare(`SELECT ${SUMS} FROM agent_usage WHERE run_id = ?`);
     this.#attempt = db.prepare(`SELECT ${SUMS} FROM agent_usage WHERE run_id = ? AND attempt = ?`);
     this.#runDay = db.prepare(`SELECT ${SUMS} FROM agent_usage WHERE run_id = ? AND day = ?`);
-    this.#fleetDay = db.prepare(`SELECT ${SUMS} FROM agent_usage WHERE day = ?`);
+    // Removed runs' spend (agent_usage_removed, migration 9) still counts toward the day.
+    this.#fleetDay = db.prepare(
+      `SELECT ${SUMS} FROM (
+         SELECT input_tokens, output_tokens, cost_nano_usd, calls, calls_without_cost
+         FROM agent_usage WHERE day = @day
+         UNION ALL
+         SELECT input_tokens, output_tokens, cost_nano_usd, calls, calls_without_cost
+         FROM agent_usage_removed WHERE day = @day)`,
+    );
   }
 
   /**
@@ -116,12 +124,12 @@ export class UsageLedger {
   }
 
   /**
-   * Every run's totals on one UTC day, `YYYY-MM-DD`: for a daemon-wide daily cap. Reads the
-   * day's rows (one per run·attempt·model active that day) through the day index; a daemon
+   * Every run's totals on one UTC day, `YYYY-MM-DD`, runs removed since included (see
+   * RunRemoval): for a daemon-wide daily cap. Reads the day's rows (one per run·attempt·model active that day) through the day index; a daemon
    * checking it after every report may rather keep the sum in memory, read once at start.
    */
   fleetDayTotals(day: string): UsageTotals {
-    return toTotals(this.#fleetDay.get(day));
+    return toTotals(this.#fleetDay.get({ day }));
   }
 }
 

@@ -3,6 +3,7 @@ import { ControlServer } from '../control/control-server.js';
 import { registerControlMethods, type SystemInfo } from '../control/control-methods.js';
 import { registerMonitorMethods } from '../control/monitor-methods.js';
 import { registerDurableMethods } from '../control/durable-methods.js';
+import { registerHousekeepingMethods } from '../control/housekeeping-methods.js';
 import { EventHub } from '../monitor/event-hub.js';
 import { EventStore } from '../persistence/event-store.js';
 import { DAEMON_ERROR_CODES, DaemonError } from '../errors.js';
@@ -266,6 +267,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       });
       registerMonitorMethods(connection, socket, events);
       registerDurableMethods(connection, supervisor);
+      registerHousekeepingMethods(connection, supervisor);
     });
     logger.info(
       `daemon ${DAEMON_VERSION} (pid ${process.pid}) serving ${paths.socketPath}, launcher ${options.launcher.kind}`,

@@ -60,11 +60,14 @@ export class RunController {
   #restartTimes: number[] = [];
   #consecutiveFailures = 0;
   #stopRequested = false;
+  /** An operator asked for a restart (`agent.restart`): the attempt's exit starts the next. */
+  #restartRequested = false;
   readonly #turns: RunTurns;
   readonly #permissions: RunPermissions;
   readonly #durability: RunDurability;
   readonly #pausing: PauseControl;
-  readonly #startReport = new StartReport();
+  /** What `agent.start` (then each `agent.restart`) reports: replaced by each restart. */
+  #startReport = new StartReport();
   #settleEnded!: (record: RunRecord) => void;
   /** Settles at the first ready, backoff, or terminal state: what `agent start` reports. */
   readonly started: Promise<RunRecord>;
@@ -183,9 +186,44 @@ export class RunController {
     this.#guard('starting an attempt', () => this.#startAttempt());
   }
 
-  /** Starts the next attempt after `delayMs` (state `backoff` meanwhile). */
-  restartAfter(delayMs: number, explanation: string): void {
-    this.#enterBackoff(delayMs, explanation);
+  /**
+   * Starts the next attempt after `delayMs` (state `backoff` meanwhile). With `operator` (an
+   * `agent.restart` of a finished run), the restart is not counted against the restart
+   * intensity and the backoff is not reported: {@link started} reports the attempt's ready.
+   */
+  restartAfter(delayMs: number, explanation: string, operator = false): void {
+    this.#enterBackoff(delayMs, explanation, operator);
+  }
+
+  /**
+   * Restarts the run now, at an operator's request (`agent.restart`): a new attempt of the same
+   * run, with the same settings, resuming from the newest acknowledged checkpoint like any later
+   * attempt. A running, paused or starting run is stopped first in three phases (state
+   * `stopping`; its pending permission requests are denied, its unstarted turns wait for the
+   * next attempt as after a crash); a run in `backoff` skips the rest of its wait. An operator's
+   * restart resets the run's consecutive failures and does not count toward its restart
+   * intensity. A paused run comes back paused. Resolves like `agent.start`: at the new
+   * attempt's ready (after its setup), backoff, or terminal state. A run being stopped is not
+   * restarted: this resolves with its terminal record.
+   */
+  restart(budget: StopBudget, reason = 'restart requested by an operator'): Promise<RunRecord> {
+    const { state } = this.#record;
+    if (state === 'stopping' || !isActiveState(state)) {
+      return this.ended;
+    }
+    this.#startReport = new StartReport();
+    this.#consecutiveFailures = 0;
+    if (state === 'backoff') {
+      clearTimeout(this.#restartTimer);
+      this.#deps.log.line('x', `${reason}: restarting now instead of after the backoff`);
+      this.#nextAttempt(false);
+      return this.#startReport.settled;
+    }
+    this.#restartRequested = true;
+    this.#transition('stopping');
+    this.#permissions.denyAll('stopped: the run is restarting');
+    void this.#attempt?.stop(budget, reason);
+    return this.#startReport.settled;
   }
 
   /**
@@ -290,8 +328,10 @@ export class RunController {
   }
 
   #onAttemptExit(attempt: AttemptRecord, exit: RunExit): void {
-    // Its unanswered turns and pending permission requests end with it.
-    const stopped = this.#stopRequested || exit.reason === 'stopped';
+    // Its unanswered turns and pending permission requests end with it (unless it restarts).
+    const restarting = this.#restartRequested && !this.#stopRequested;
+    this.#restartRequested = false;
+    const stopped = this.#stopRequested || (exit.reason === 'stopped' && !restarting);
     this.#turns.endAtExit(exit, stopped);
     this.#permissions.denyAll(stopped ? 'stopped' : `stopped: the runner exited (${exit.reason})`);
     const now = this.#now();
@@ -306,6 +346,10 @@ export class RunController {
         exit.reason === 'stopped' || exit.reason === 'completed' ? 'exited' : 'failed',
         exit,
       );
+      return;
+    }
+    if (restarting) {
+      this.#enterBackoff(0, 'restart requested by an operator', true);
       return;
     }
     if (this.#attempt?.setupFailed === true && attempt.attempt === 1) {
@@ -338,7 +382,8 @@ export class RunController {
     this.#enterBackoff(decision.delayMs, decision.explanation);
   }
 
-  #enterBackoff(delayMs: number, explanation: string): void {
+  /** `operator`: see {@link restartAfter}. */
+  #enterBackoff(delayMs: number, explanation: string, operator = false): void {
     const at = this.#now() + delayMs;
     this.#record.nextRestartAt = at;
     this.#deps.log.line('x', `backoff: ${explanation}`);
@@ -349,19 +394,26 @@ export class RunController {
     } else {
       this.#transition('backoff', { nextRestartAt: at });
     }
-    this.#startReport.settle(this.record);
-    this.#restartTimer = setTimeout(() => {
+    if (!operator) {
+      this.#startReport.settle(this.record);
+    }
+    this.#restartTimer = setTimeout(() => this.#nextAttempt(!operator), delayMs);
+  }
+
+  /** Starts the next attempt (`counted`: toward the restart intensity, as a policy restart). */
+  #nextAttempt(counted: boolean): void {
+    if (counted) {
       this.#restartTimes = [...this.#restartTimes, this.#now()].slice(-100);
-      this.#record.attempt += 1;
-      this.#record.restarts += 1;
-      this.#record.nextRestartAt = null;
-      this.#persist({
-        attempt: this.#record.attempt,
-        restarts: this.#record.restarts,
-        nextRestartAt: null,
-      });
-      this.#guard('restarting', () => this.#startAttempt());
-    }, delayMs);
+    }
+    this.#record.attempt += 1;
+    this.#record.restarts += 1;
+    this.#record.nextRestartAt = null;
+    this.#persist({
+      attempt: this.#record.attempt,
+      restarts: this.#record.restarts,
+      nextRestartAt: null,
+    });
+    this.#guard('restarting', () => this.#startAttempt());
   }
 
   /** The run's spend over every attempt (tokens, USD, reports). */

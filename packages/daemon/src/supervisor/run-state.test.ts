@@ -19,6 +19,8 @@ describe('run state machine', () => {
     ['running', 'backoff'],
     ['running', 'exited'],
     ['running', 'failed'],
+    // An operator's restart (agent.restart): the stopped attempt is followed by the next.
+    ['stopping', 'backoff'],
     ['stopping', 'exited'],
     ['stopping', 'failed'],
     ['backoff', 'starting'],

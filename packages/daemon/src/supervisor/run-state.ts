@@ -7,6 +7,9 @@
  *    │   pause (budget │    │ resume
  *    │   or operator)  ▼    │
  *    │                 paused ──stop──▶ stopping   (a paused run keeps its process)
+ *    │                   │                     │ exit, after an operator's restart
+ *    │                   │                     ▼
+ *    │                   │                  backoff (0 ms) ──▶ starting
  *    │                   │ exit (policy: restart; it comes back paused)
  *    │                   ▼
  *    └──exit──────────▶ backoff ──delay──▶ starting
@@ -30,7 +33,8 @@ const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   starting: ['running', 'paused', 'stopping', 'backoff', 'exited', 'failed'],
   running: ['paused', 'stopping', 'backoff', 'exited', 'failed'],
   paused: ['running', 'stopping', 'backoff', 'exited', 'failed'],
-  stopping: ['exited', 'failed'],
+  // backoff: an operator's restart (`agent.restart`) stops the attempt, then starts the next.
+  stopping: ['backoff', 'exited', 'failed'],
   backoff: ['starting', 'exited', 'failed'],
   exited: [],
   failed: [],

@@ -15,6 +15,7 @@ import {
   DAEMON_RPC_CODES,
   permissionAlreadyAnswered,
   permissionNotFound,
+  runActive,
   runNotFound,
   runNotPaused,
   checkpointNotFound,
@@ -24,6 +25,8 @@ import {
 import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import { launcherModes, resolveRunnerMode } from '../launch/resolve-runner-mode.js';
 import { RunLog, type RunLogOptions } from '../logs/run-log.js';
+import { removeRunLogFiles } from '../logs/run-log-files.js';
+import { RunRemoval, type RemovedRows } from '../persistence/run-removal.js';
 import { PersistenceGuard, type PersistenceHealth } from '../persistence/persistence-guard.js';
 import type {
   IterationRecord,
@@ -54,6 +57,18 @@ export interface SendOptions {
   wait?: boolean | undefined;
   /** With `wait`: resolve with the still-pending turn after this long, ms. @default no limit */
   timeoutMs?: number | undefined;
+}
+
+/** `agent.remove` result: the run forgotten, the rows deleted with it, its log files. */
+export interface RemovedRun {
+  runId: string;
+  name: string;
+  /** Rows deleted, by table (its spend is kept per day: see RunRemoval). */
+  rows: RemovedRows;
+  /** The log files deleted (the live one and its rotated predecessors). */
+  logFiles: string[];
+  /** Why a log file could not be deleted (the run is forgotten all the same), or null. */
+  logError: string | null;
 }
 
 /** Options of {@link RunnerSupervisor}. */
@@ -110,7 +125,10 @@ export class RunnerSupervisor {
       keep: options.checkpointsKept ?? DEFAULT_CHECKPOINTS_KEPT,
     });
     this.#usage = new UsageLedger(options.store.database);
+    this.#removal = new RunRemoval(options.store.database);
   }
+
+  readonly #removal: RunRemoval;
 
   /** Every run's stored checkpoints (the newest `checkpointsKept` of each). */
   readonly checkpoints: CheckpointStore;
@@ -193,12 +211,7 @@ export class RunnerSupervisor {
    *   SHUTTING_DOWN (-32004) during shutdown; -32602 for a bad name or module/command.
    */
   async start(request: StartRequest): Promise<RunRecord> {
-    if (this.#closing) {
-      throw new RpcError(
-        DAEMON_RPC_CODES.SHUTTING_DOWN,
-        'x: the daemon is shutting down; start the agent after it restarts',
-      );
-    }
+    this.#refuseWhileClosing('start');
     const { module, command } = request;
     if ((module === undefined) === (command === undefined || command.length === 0)) {
       throw new RpcError(
@@ -259,14 +272,7 @@ export class RunnerSupervisor {
         },
       );
     }
-    const clash = [...this.#runs.values()].find((run) => run.record.name === name);
-    if (clash !== undefined) {
-      throw new RpcError(
-        DAEMON_RPC_CODES.NAME_IN_USE,
-        `x: an agent named ${name} is already ${clash.state} (run ${clash.record.runId}); stop it first or pick another --name`,
-        { name, runId: clash.record.runId },
-      );
-    }
+    this.#refuseNameInUse(name);
     const source = this.#forkSource(request.from);
     const runId = this.#newRunId();
     const record = newRunRecord({
@@ -313,6 +319,97 @@ export class RunnerSupervisor {
       ipcMs: budget?.ipcMs ?? defaults.ipcMs,
       sigtermMs: budget?.sigtermMs ?? defaults.sigtermMs,
     });
+  }
+
+  /**
+   * Restarts a run at an operator's request (`agent.restart`): a new attempt of the same run
+   * with the same settings, resuming from its newest acknowledged checkpoint. An active run is
+   * stopped first (3 phases, `budget` or its own) and started again
+   * ({@link RunController.restart}); one being stopped is restarted once its stop completes; a
+   * finished run (`exited`, `failed`) becomes active again, its history, checkpoints and spend
+   * kept. Resolves like {@link start}: at the new attempt's ready, backoff, or terminal state.
+   * @throws RpcError RUN_NOT_FOUND (-32001); NAME_IN_USE (-32002) when another active run
+   *   took a finished run's name; SHUTTING_DOWN (-32004) during shutdown.
+   */
+  async restart(ref: string, budget?: Partial<StopBudget>): Promise<RunRecord> {
+    for (;;) {
+      this.#refuseWhileClosing('restart');
+      const active = this.#findActive(ref);
+      if (active === undefined) {
+        break;
+      }
+      if (active.state !== 'stopping') {
+        const defaults = active.record.options.stopBudget;
+        return active.restart({
+          ipcMs: budget?.ipcMs ?? defaults.ipcMs,
+          sigtermMs: budget?.sigtermMs ?? defaults.sigtermMs,
+        });
+      }
+      // A stop in progress completes first; then the run is finished and reopened below.
+      ref = active.record.runId;
+      await active.ended;
+    }
+    const stored = this.get(ref);
+    if (stored === undefined) {
+      throw runNotFound(ref);
+    }
+    this.#refuseNameInUse(stored.name);
+    // Reopened as after a daemon crash: stored in backoff, the controller starts the next attempt.
+    const fields = { state: 'backoff' as const, endedAt: null, nextRestartAt: null };
+    this.#persistence.run(
+      'reopen run',
+      () => this.options.store.updateRun(stored.runId, fields),
+      undefined,
+    );
+    const run = this.#controller({ ...stored, ...fields });
+    run.restartAfter(0, `restart requested by an operator (the run had ${stored.state})`, true);
+    return run.started;
+  }
+
+  /**
+   * Forgets a finished run (`agent.remove`): its record, attempts, iterations, turns,
+   * permission requests, checkpoints and events (see RunRemoval; its spend still counts toward
+   * the day's daemon-wide cap), then its log files. Publishes `run_removed`.
+   * @throws RpcError RUN_NOT_FOUND (-32001); RUN_ACTIVE (-32027) for a run not yet finished;
+   *   -32603 when the database write fails (nothing is removed then).
+   */
+  remove(ref: string): RemovedRun {
+    const active = this.#findActive(ref);
+    if (active !== undefined) {
+      throw runActive(active.record);
+    }
+    const record = this.get(ref);
+    if (record === undefined) {
+      throw runNotFound(ref);
+    }
+    const rows = this.#persistence.run(
+      'remove run',
+      () => this.#removal.remove(record.runId),
+      null,
+    );
+    if (rows === null) {
+      throw new RpcError(
+        -32603,
+        `x: could not remove run ${record.runId}: the database write failed (${this.#persistence.health.lastError ?? 'unknown error'}); nothing was removed, try again once the disk has room`,
+        { runId: record.runId },
+      );
+    }
+    if (rows === undefined) {
+      throw runNotFound(ref);
+    }
+    let logFiles: string[] = [];
+    let logError: string | null = null;
+    try {
+      logFiles = record.logPath === null ? [] : removeRunLogFiles(record.logPath);
+    } catch (error) {
+      logError = (error as Error).message;
+      this.#logger.warn(`run ${record.runId} removed, but its log files were not: ${logError}`);
+    }
+    this.#logger.info(
+      `removed run ${record.runId} (${record.name}) and ${logFiles.length} log file(s)`,
+    );
+    this.#events.fire({ type: 'run_removed', runId: record.runId, name: record.name });
+    return { runId: record.runId, name: record.name, rows, logFiles, logError };
   }
 
   /** Stops every active run in parallel and refuses new ones. Resolves when all have ended. */
@@ -621,6 +718,28 @@ export class RunnerSupervisor {
       throw checkpointNotFound(source.runId, from.seq);
     }
     return { runId: source.runId, seq: found.seq };
+  }
+
+  /** @throws RpcError NAME_IN_USE (-32002) when an active run has `name`. */
+  #refuseNameInUse(name: string): void {
+    const clash = [...this.#runs.values()].find((run) => run.record.name === name);
+    if (clash !== undefined) {
+      throw new RpcError(
+        DAEMON_RPC_CODES.NAME_IN_USE,
+        `x: an agent named ${name} is already ${clash.state} (run ${clash.record.runId}); stop it first or pick another --name`,
+        { name, runId: clash.record.runId },
+      );
+    }
+  }
+
+  /** @throws RpcError SHUTTING_DOWN (-32004) once shutdown began. */
+  #refuseWhileClosing(what: string): void {
+    if (this.#closing) {
+      throw new RpcError(
+        DAEMON_RPC_CODES.SHUTTING_DOWN,
+        `x: the daemon is shutting down; ${what} the agent after it restarts`,
+      );
+    }
   }
 
   #activeOrThrow(ref: string): RunController {

@@ -16,6 +16,8 @@ export type SupervisorEvent =
   | { type: 'iteration_done'; runId: string; name: string; iteration: IterationRecord }
   | { type: 'log'; runId: string; name: string; level: LogLevel; message: string }
   | { type: 'notify'; runId: string; name: string; payload: unknown }
+  /** A finished run was forgotten (`agent.remove`): its rows and log files are gone. */
+  | { type: 'run_removed'; runId: string; name: string }
   /** A turn ended: answered by the runner, or ended by the attempt's exit. */
   | { type: 'turn_result'; runId: string; name: string; turn: TurnRecord }
   /** A runner asks for permission; `request.decision` is null (pending). */
