@@ -26,6 +26,7 @@ export default defineConfig({
           { text: 'Durable agents', link: '/guide/durable-agents' },
           { text: 'Runner modes', link: '/guide/runner-modes' },
           { text: 'Embedding an agent', link: '/guide/embedding' },
+          { text: 'Embedding the daemon', link: '/guide/embedding-daemon' },
           { text: 'Events', link: '/guide/events' },
           { text: 'Services and fleet files', link: '/guide/services' },
           { text: 'Starting at boot', link: '/guide/boot' },
