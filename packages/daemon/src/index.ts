@@ -206,3 +206,15 @@ export {
 export { RunRemoval, type RemovedRows } from './persistence/run-removal.js';
 export { removeRunLogFiles } from './logs/run-log-files.js';
 export { linesSince } from './logs/log-since.js';
+  ResourceMeter,
+  cpuPercent,
+  type RunResources,
+  type ThreadUsage,
+} from './supervisor/resource-meter.js';
+export {
+  CLOCK_TICKS_PER_SECOND,
+  readGroupsUsage,
+  readProcessUsage,
+  type GroupUsage,
+} from './process/proc-stat.js';
+export {

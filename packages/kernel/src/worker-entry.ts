@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
 import {
   isCodecName,
@@ -24,7 +25,17 @@ export interface RunnerWorkerData {
    * emit it), so the supervisor can tell that exit from one by `terminate()`.
    */
   exitFlag?: Int32Array;
+  /**
+   * Optional: one `Float64Array` element over a `SharedArrayBuffer`. The entry stores the
+   * thread's V8 heap in use (`v8.getHeapStatistics().used_heap_size`, bytes) in it now and
+   * every {@link HEAP_REPORT_MS} ms (an unref'd timer), so the supervisor can show the thread's
+   * memory without asking it.
+   */
+  heapUsed?: Float64Array;
 }
+
+/** How often a threaded runner stores its heap in use in `heapUsed`: 1000 ms. */
+export const HEAP_REPORT_MS = 1000;
 
 /** Options of {@link runWorker}: the defaults are what the worker entry uses. */
 export interface RunWorkerOptions {
@@ -73,6 +84,12 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<never> 
   if (exitFlag instanceof Int32Array && exitFlag.buffer instanceof SharedArrayBuffer) {
     // Registered before user code loads.
     process.on('exit', () => Atomics.store(exitFlag, 0, 1));
+  }
+  const heapUsed = data?.heapUsed;
+  if (heapUsed instanceof Float64Array && heapUsed.buffer instanceof SharedArrayBuffer) {
+    const report = () => (heapUsed[0] = getHeapStatistics().used_heap_size);
+    report();
+    setInterval(report, HEAP_REPORT_MS).unref();
   }
   const channel = createMessagePortChannel<SupervisorMessage, RunnerMessage>({
     port,

@@ -6,6 +6,7 @@ import {
   type RestartPolicyInput,
   type RunBudgetOptions,
   type RunRecord,
+  type RunResources,
   type UsageTotals,
 } from '@x/daemon';
 import { parseCommandString } from 'execa';
@@ -23,6 +24,7 @@ import { followFile } from '../follow-file.js';
 import { listRuns } from '../list-runs.js';
 import { formatDuration, formatTime, printFields, printJson, printTable } from '../output.js';
 import { formatPersistence } from '../persistence-health.js';
+import { resourceCells, resourcesField } from '../resources-format.js';
 import { printPendingPermissions } from './permission-commands.js';
 import { printTurns } from './turn-commands.js';
 
@@ -162,7 +164,20 @@ export async function agentList(options: Base & { all: boolean }): Promise<void>
   }
   const now = Date.now();
   printTable(
-    ['NAME', 'RUN', 'STATE', 'PID', 'ATTEMPT', 'ITERATIONS', 'TOKENS', 'COST', 'AGE', 'EXIT'],
+    [
+      'NAME',
+      'RUN',
+      'STATE',
+      'PID',
+      'ATTEMPT',
+      'ITERATIONS',
+      'CPU',
+      'MEM',
+      'TOKENS',
+      'COST',
+      'AGE',
+      'EXIT',
+    ],
     runs.map((run) => [
       run.name,
       run.runId,
@@ -170,6 +185,7 @@ export async function agentList(options: Base & { all: boolean }): Promise<void>
       isActiveState(run.state) && run.state !== 'backoff' ? (run.pid ?? '-') : '-',
       run.attempt,
       run.iterations,
+      ...resourceCells((run as RunRecord & { resources?: RunResources | null }).resources),
       // Every run of agent.list carries its usage (daemons since issue 10).
       ...usageCells((run as RunRecord & { usage?: UsageTotals }).usage),
       formatDuration(now - run.createdAt),
@@ -248,6 +264,7 @@ export async function agentStatus(
             .map((r) => `#${r.attempt} ${r.reason}`)
             .join(', '),
     ],
+    ...resourcesField((status as { resources?: RunResources | null }).resources, now),
     ['memory limit', run.options.maxMemoryMb == null ? '-' : `${run.options.maxMemoryMb} MiB`],
     // Daemons before issue 10 send no usage.
     ...usageFields(status.usage, run.options.budget),

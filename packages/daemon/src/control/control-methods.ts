@@ -25,6 +25,7 @@ import {
 import { listPage, type AgentList } from './list-page.js';
 import type { UsageTotals } from '../supervisor/budget-policy.js';
 import { MAX_NESTING_DEPTH, nestedDeeperThan } from './nesting-depth.js';
+import type { RunResources } from '../supervisor/resource-meter.js';
 import { compileParamsValidator } from './params-validator.js';
 import { startParamsProblem } from './runtime-limits.js';
 import { CONTROL_PARAMS } from './control-params.js';
@@ -91,6 +92,11 @@ export interface AgentStatus {
   /**
    * Permission requests waiting for an answer (`x agent approve|deny`), oldest first; an
    * `input` over 8 KiB of JSON is null and listed in `truncated`.
+  /**
+   * CPU % and RSS of the current attempt as last sampled (every 1000 ms), or null for a run
+   * with no attempt running (finished, in backoff) or not sampled yet. Absent before 0.2.
+   */
+  resources: RunResources | null;
    */
   pendingPermissions: Clipped<PermissionRecord>[];
   /**
@@ -214,7 +220,11 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
     'agent.list',
     (params): AgentList =>
       listPage(
-        supervisor.list(params).map((run) => ({ ...run, usage: supervisor.usage(run.runId) })),
+        supervisor.list(params).map((run) => ({
+          ...run,
+          usage: supervisor.usage(run.runId),
+          resources: supervisor.resources(run.runId),
+        })),
         params.cursor,
         params.limit,
       ),
@@ -233,6 +243,7 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
         lastHeartbeatAt: supervisor.lastHeartbeatAt(run.runId),
         currentIteration: supervisor.currentIteration(run.runId),
         usage: supervisor.usage(run.runId),
+        resources: supervisor.resources(run.runId),
         persistence: supervisor.persistence,
         ...(run.options.kind === 'service' ? { service: serviceStatus(run) } : {}),
         pendingPermissions: supervisor

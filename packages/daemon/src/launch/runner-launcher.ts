@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Channel, CodecName, RunnerMessage, SupervisorMessage } from '@x/ipc';
+import type { ThreadUsage } from '../supervisor/resource-meter.js';
 
 /**
  * How an agent module's runner is hosted: `subprocess` (`x runner --pipe`, its own process
@@ -84,6 +85,11 @@ export interface LaunchedRunner {
    * Returns false when there was nothing left to signal.
    */
   signal(signal: 'SIGTERM' | 'SIGKILL'): boolean;
+  /**
+   * A thread runner's own measure (a process's is read from /proc by the daemon): its event
+   * loop's active time so far and its V8 heap in use. Absent for processes.
+   */
+  usage?(): ThreadUsage;
 }
 
 /**

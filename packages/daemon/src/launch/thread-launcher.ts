@@ -45,6 +45,13 @@ export interface ThreadRunnerData {
    * race, whether a thread it is about to terminate has already ended.
    */
   exitFlag: Int32Array;
+  /**
+   * One `Float64Array` element over a `SharedArrayBuffer`, -1 at the start: the worker entry
+   * stores its isolate's `used_heap_size` (bytes) in it every second (an unref'd timer, so a
+   * thread busy in synchronous code leaves the last value), which the daemon reads as the
+   * thread's memory (`LaunchedRunner.usage`). An older worker entry leaves it at -1: unknown.
+   */
+  heapUsed?: Float64Array;
 }
 
 /** Environment variable telling the runner which codec is on its channel. */
@@ -90,9 +97,16 @@ export function createThreadLauncher(options: ThreadLauncherOptions): RunnerLaun
         });
       }
       const exitFlag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+      const heapUsed = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
+      heapUsed[0] = -1;
       let worker: Worker;
       try {
-        const workerData: ThreadRunnerData = { port: workerPort, codec: spec.codec, exitFlag };
+        const workerData: ThreadRunnerData = {
+          port: workerPort,
+          codec: spec.codec,
+          exitFlag,
+          heapUsed,
+        };
         worker = new Worker(entry, {
           workerData,
           transferList: [workerPort],
@@ -154,6 +168,13 @@ export function createThreadLauncher(options: ThreadLauncherOptions): RunnerLaun
           // settles with the exit code, which 'exit' reports too.
           worker.terminate().catch(() => undefined);
           return true;
+        },
+        usage() {
+          const heap = heapUsed[0];
+          return {
+            activeMs: exitedAlready ? 0 : worker.performance.eventLoopUtilization().active,
+            heapUsedBytes: heap >= 0 ? heap : null,
+          };
         },
       };
     },

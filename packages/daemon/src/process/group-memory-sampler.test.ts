@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GroupMemorySampler } from './group-memory-sampler.js';
-import { readGroupsResidentBytes, readResidentBytes } from './proc-stat.js';
+import { readGroupsResidentBytes, readGroupsUsage, readResidentBytes } from './proc-stat.js';
 
 describe('GroupMemorySampler', () => {
   beforeEach(() => {
@@ -18,11 +18,11 @@ describe('GroupMemorySampler', () => {
       (pgids) => {
         scans.push([...pgids]);
         return new Map([
-          [10, 100],
-          [20, 200],
+          [10, { rssBytes: 100, cpuTicks: 1 }],
+          [20, { rssBytes: 200, cpuTicks: 2 }],
         ]);
       },
-      () => 1,
+      () => ({ rssBytes: 1, cpuTicks: 0 }),
     );
     const a: (number | null)[] = [];
     const b: (number | null)[] = [];
@@ -44,7 +44,7 @@ describe('GroupMemorySampler', () => {
     const sampler = new GroupMemorySampler(
       100,
       () => new Map(),
-      (pid) => (pid === 7 ? 70 : null),
+      (pid) => (pid === 7 ? { rssBytes: 70, cpuTicks: 0 } : null),
     );
     const seen: [string, number | null][] = [];
     sampler.watch(7, 5, (bytes) => seen.push(['group gone', bytes]));
@@ -90,5 +90,20 @@ describe('readGroupsResidentBytes (real /proc)', () => {
     // Half: this process's RSS may shrink between the two reads.
     expect(totals.get(pgid)).toBeGreaterThanOrEqual((readResidentBytes(process.pid) ?? 1) / 2);
     expect(totals.has(2 ** 30)).toBe(false);
+  });
+});
+
+describe('readGroupsUsage (real /proc)', () => {
+  it('counts the CPU time of this process’s group: 300 ms of busy work adds ticks', () => {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    const before = readGroupsUsage(new Set([pgid])).get(pgid)!.cpuTicks;
+    const until = Date.now() + 300;
+    while (Date.now() < until) {
+      // Busy.
+    }
+    const after = readGroupsUsage(new Set([pgid])).get(pgid)!.cpuTicks;
+    // 300 ms is 30 ticks at USER_HZ 100; 10 is generous for a loaded machine.
+    expect(after - before).toBeGreaterThanOrEqual(10);
   });
 });

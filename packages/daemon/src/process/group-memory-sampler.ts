@@ -1,19 +1,21 @@
 import type { Disposable } from '@x/ipc';
-import { readGroupsResidentBytes, readResidentBytes } from './proc-stat.js';
+import { readGroupsUsage, readProcessUsage, type GroupUsage } from './proc-stat.js';
 
-/** Reads the RSS of several process groups at once (see {@link readGroupsResidentBytes}). */
-export type GroupsReader = (pgids: ReadonlySet<number>) => Map<number, number>;
+/** Reads RSS and CPU time of several process groups at once (see {@link readGroupsUsage}). */
+export type GroupsReader = (pgids: ReadonlySet<number>) => Map<number, GroupUsage>;
 
 interface Watcher {
   pid: number;
   pgid: number | undefined;
-  onSample: (rssBytes: number | null) => void;
+  onSample: (usage: GroupUsage | null) => void;
 }
 
 /**
- * Samples the resident memory of runners on one timer: every `intervalMs`, one scan of /proc
- * covers every watched process group (a scan reads every process, so one per run would cost
- * runs × processes reads per tick). The timer runs, unref'd, only while something is watched.
+ * Samples the resident memory and CPU time of runners on one timer: every `intervalMs`, one
+ * scan of /proc covers every watched process group (a scan reads every process, so one per run
+ * would cost runs × processes reads per tick). It serves both the memory limit and the CPU and
+ * RSS figures of `agent.list`/`agent.status`. The timer runs, unref'd, only while something is
+ * watched.
  */
 export class GroupMemorySampler {
   readonly #watchers = new Set<Watcher>();
@@ -22,12 +24,12 @@ export class GroupMemorySampler {
   /**
    * @param intervalMs time between samples, ms.
    * @param readGroups one scan for many groups (injectable for tests).
-   * @param readProcess RSS of one process, for a runner whose group has no readable process.
+   * @param readProcess usage of one process, for a runner whose group has no readable process.
    */
   constructor(
     readonly intervalMs: number,
-    private readonly readGroups: GroupsReader = readGroupsResidentBytes,
-    private readonly readProcess: (pid: number) => number | null = readResidentBytes,
+    private readonly readGroups: GroupsReader = readGroupsUsage,
+    private readonly readProcess: (pid: number) => GroupUsage | null = readProcessUsage,
   ) {}
 
   /**
@@ -39,6 +41,17 @@ export class GroupMemorySampler {
     pid: number,
     pgid: number | undefined,
     onSample: (rssBytes: number | null) => void,
+  ): Disposable {
+    return this.watchUsage(pid, pgid, (usage) => onSample(usage?.rssBytes ?? null));
+  }
+
+  /**
+   * As {@link watch}, with the group's whole {@link GroupUsage} (RSS and CPU ticks) or null.
+   */
+  watchUsage(
+    pid: number,
+    pgid: number | undefined,
+    onSample: (usage: GroupUsage | null) => void,
   ): Disposable {
     const watcher: Watcher = { pid, pgid, onSample };
     this.#watchers.add(watcher);
@@ -65,7 +78,7 @@ export class GroupMemorySampler {
         pgids.add(pgid);
       }
     }
-    const groups = pgids.size === 0 ? new Map<number, number>() : this.readGroups(pgids);
+    const groups = pgids.size === 0 ? new Map<number, GroupUsage>() : this.readGroups(pgids);
     for (const { pid, pgid, onSample } of watchers) {
       onSample((pgid === undefined ? undefined : groups.get(pgid)) ?? this.readProcess(pid));
     }

@@ -32,6 +32,7 @@ import { drainRunner } from './drain-runner.js';
 import { LivenessMonitor } from './liveness-monitor.js';
 import type { RunSpec, StopBudget } from './run-spec.js';
 import { initMessageOf, launchSpecOf } from './runner-start.js';
+import { ResourceMeter, type RunResources } from './resource-meter.js';
 import { ServiceProber } from './service-prober.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
@@ -106,6 +107,7 @@ export class RunAttempt {
   /** Cleared when the exit is observed; a callback that throws is a fault (see #fault). */
   readonly #timers = new AttemptTimers((what, error) => this.#fault(what, error));
   readonly #stderrTail = new TailBuffer(STDERR_TAIL_BYTES);
+  readonly #meter = new ResourceMeter();
   #settleEnded!: () => void;
   /** Settles when the attempt has exited (process exit observed, classified, persisted). */
   readonly ended: Promise<void>;
@@ -134,6 +136,11 @@ export class RunAttempt {
   /** A snapshot of the attempt. */
   get record(): AttemptRecord {
     return { ...this.#record };
+  }
+
+  /** CPU and memory as last sampled (every `memorySampleMs`), or null before the first sample. */
+  get resources(): RunResources | null {
+    return this.#exited ? null : this.#meter.resources;
   }
 
   /** True from launch until the exit is reported: a fault can still end it through its runner. */
@@ -199,8 +206,14 @@ export class RunAttempt {
     }
     this.#persistAttempt();
     // A thread has no RSS of its own: its heap cap (resourceLimits) is its only memory limit.
-    if (spec.maxMemoryMb !== null && runner.pid !== undefined && !thread) {
-      this.#watchMemory(runner.pid, runner.pgid, spec.maxMemoryMb * 1024 * 1024);
+    if (runner.pid !== undefined && !thread) {
+      const limitBytes = spec.maxMemoryMb === null ? null : spec.maxMemoryMb * 1024 * 1024;
+      this.#watchUsage(runner.pid, runner.pgid, limitBytes);
+    } else if (runner.usage !== undefined) {
+      const usage = runner.usage.bind(runner);
+      this.#timers.every(spec.memorySampleMs, () =>
+        this.#guard('a resource sample', () => this.#meter.thread(usage(), Date.now())),
+      );
     }
     if (spec.kind === 'service') {
       this.#probeService();
@@ -575,14 +588,22 @@ export class RunAttempt {
   }
 
   /**
-   * Samples the RSS of the runner's whole process group (its children count), else of its pid,
-   * every `memorySampleMs` (one /proc scan per tick shared by every run).
+   * Samples the RSS and CPU time of the runner's whole process group (its children count), else
+   * of its pid, every `memorySampleMs` (one /proc scan per tick shared by every run): for
+   * {@link resources}, and against the memory limit, if any.
    */
-  #watchMemory(pid: number, pgid: number | undefined, limitBytes: number): void {
+  #watchUsage(pid: number, pgid: number | undefined, limitBytes: number | null): void {
     const sampler = sharedGroupMemorySampler(this.#spec.memorySampleMs);
-    const watch = sampler.watch(pid, pgid, (rssBytes) =>
+    const watch = sampler.watchUsage(pid, pgid, (usage) =>
       this.#guard('a memory check', () => {
-        if (rssBytes !== null && rssBytes > limitBytes && this.#memory === undefined) {
+        this.#meter.group(usage, Date.now());
+        const rssBytes = usage?.rssBytes ?? null;
+        if (
+          limitBytes !== null &&
+          rssBytes !== null &&
+          rssBytes > limitBytes &&
+          this.#memory === undefined
+        ) {
           this.#memory = { rssBytes, limitBytes };
           this.#kill(
             `RSS ${rssBytes} bytes of the process group over the limit of ${limitBytes} bytes: out of memory`,

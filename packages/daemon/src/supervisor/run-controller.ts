@@ -13,6 +13,7 @@ import type { Logger } from '../process/logger.js';
 import { PauseControl } from './pause-control.js';
 import { decideRestart } from './restart-policy.js';
 import { RunAttempt } from './run-attempt.js';
+import type { RunResources } from './resource-meter.js';
 import { RunDurability, type RunDurabilityDeps } from './run-durability.js';
 import { stoppedInBackoff, supervisorFailure } from './run-exits.js';
 import { RunPermissions } from './run-permissions.js';
@@ -135,6 +136,11 @@ export class RunController {
   /** The iteration the current attempt is running (since `startedAt`, ms epoch), or null. */
   get currentIteration(): { iteration: number; startedAt: number } | null {
     return this.#attempt?.currentIteration ?? null;
+  }
+
+  /** CPU and memory of the current attempt as last sampled, or null (none running, not yet sampled). */
+  get resources(): RunResources | null {
+    return this.#attempt?.resources ?? null;
   }
 
   /** ms since the epoch of the current attempt's last heartbeat, or null. */

@@ -47,6 +47,7 @@ import { changedBudget, type BudgetChange } from './budget-change.js';
 import { checkLaunchable } from './launch-checks.js';
 import { newRunRecord, type StartRequest } from './run-request.js';
 import { RunController } from './run-controller.js';
+import type { RunResources } from './resource-meter.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
 export type { ProbeInput, RestartPolicyInput, StartRequest } from './run-request.js';
@@ -628,6 +629,14 @@ export class RunnerSupervisor {
   lastHeartbeatAt(runId: string): number | null {
     return this.#runs.get(runId)?.lastHeartbeatAt ?? null;
   }
+  }
+
+  /**
+   * CPU and memory of an active run's current attempt, sampled every `memorySampleMs`
+   * (RunResources), or null: a finished run, one in backoff, or not sampled yet.
+   */
+  resources(runId: string): RunResources | null {
+    return this.#runs.get(runId)?.resources ?? null;
 
   /** Creates and registers the controller of a run (new or resumed). */
   #controller(record: RunRecord, history?: RestartHistory): RunController {
