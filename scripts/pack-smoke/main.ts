@@ -1,0 +1,92 @@
+// The smoke app: uses the four packages as installed from their tarballs, typechecked with
+// moduleResolution nodenext and skipLibCheck false (so their .d.ts files must be complete).
+// Exits non-zero, naming the step, when anything is not as expected.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createLauncher } from '@x/cli';
+import { startDaemon, type AgentStatus } from '@x/daemon';
+import {
+  createMsgpackCodec,
+  getCodec,
+  PROTOCOL_VERSION,
+  validateSupervisorMessage,
+  type InitMessage,
+} from '@x/ipc';
+import { connectRpc } from '@x/ipc/node';
+import { createRunner, defineAgent } from '@x/kernel';
+
+function check(condition: boolean, what: string): void {
+  if (!condition) {
+    throw new Error(`pack smoke: ${what}`);
+  }
+}
+
+// 1. The kernel, embedded: an agent run in this process.
+const agent = defineAgent<Record<string, unknown>, { n: number }>({
+  setup: () => ({ n: 0 }),
+  step(ctx) {
+    ctx.state.n += 1;
+    return { summary: `n=${ctx.state.n}` };
+  },
+  turn: (input: unknown) => ({ echo: input }),
+});
+const runner = createRunner(agent, { intervalMs: 10, maxIterations: 3 });
+await runner.start();
+const reply = await runner.submitTurn('ping').result({ timeoutMs: 5000 });
+const outcome = await runner.finished;
+check(outcome.reason === 'max_iterations' && outcome.iterations === 3, 'createRunner outcome');
+check(JSON.stringify(reply) === '{"echo":"ping"}', 'a turn of createRunner');
+console.log(
+  `kernel: ${outcome.reason} after ${outcome.iterations} iterations, turn ${JSON.stringify(reply)}`,
+);
+
+// 2. The codecs: an init message through both framings, validated.
+const init: InitMessage = {
+  type: 'init',
+  protocolVersion: PROTOCOL_VERSION,
+  codec: 'jsonl',
+  runId: 'r-12345678',
+  name: 'smoke',
+  params: { answer: 42 },
+  intervalMs: 1000,
+};
+for (const codec of [getCodec('jsonl'), createMsgpackCodec()]) {
+  const frames: unknown[] = [];
+  const decoder = codec.createDecoder({
+    frame: (value) => frames.push(value),
+    error: (error) => {
+      throw error;
+    },
+  });
+  const bytes = codec.encode(init);
+  decoder.push(bytes.subarray(0, 5)); // split across chunks
+  decoder.push(bytes.subarray(5));
+  decoder.end();
+  check(frames.length === 1 && validateSupervisorMessage(frames[0]).ok, `codec ${codec.name}`);
+  console.log(`ipc: ${codec.name} round trip of init, ${bytes.length} bytes, valid`);
+}
+
+// 3. The daemon, embedded, with the CLI's launcher, running the app's own agent.
+const home = mkdtempSync('/tmp/x-smoke-embedded-');
+try {
+  const daemon = await startDaemon({ home, launcher: createLauncher() });
+  const started = await daemon.supervisor.start({
+    module: fileURLToPath(new URL('../agent.mjs', import.meta.url)),
+    name: 'embedded',
+    intervalMs: 100,
+  });
+  check(started.state === 'running', `embedded daemon: run is ${started.state}`);
+  const client = await connectRpc(daemon.paths.socketPath, { timeoutMs: 5000 });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const status = await client.request<AgentStatus>('agent.status', { ref: 'embedded' });
+  client.close();
+  check(status.run.iterations >= 1, 'embedded daemon: no iteration');
+  const stopped = await daemon.supervisor.stop('embedded');
+  await daemon.shutdown();
+  check(stopped.exit?.reason === 'stopped', `embedded daemon: exit ${stopped.exit?.reason}`);
+  console.log(
+    `daemon: embedded, ${status.run.iterations} iteration(s), then ${stopped.exit?.explanation}`,
+  );
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
