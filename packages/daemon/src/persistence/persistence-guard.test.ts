@@ -62,6 +62,10 @@ describe('PersistenceGuard', () => {
       since: now(),
       failures: 1,
       droppedWrites: 1,
+      deferredWrites: 0,
+      deferredBytes: 0,
+      deferLimits: { maxWrites: 10_000, maxBytes: 16 * 1024 * 1024 },
+      writtenLate: 0,
       refusedWrites: 0,
       lastError: 'store events: SQLITE_FULL: database or disk is full',
       lastErrorAt: now(),
@@ -89,7 +93,7 @@ describe('PersistenceGuard', () => {
       lastRecovery: { afterMs: 1500, droppedWrites: 2 },
     });
     expect(lines.at(-1)).toBe(
-      'info persistence recovered after 1500 ms, 2 write(s) failed meanwhile (insert iteration succeeded)',
+      'info persistence recovered after 1500 ms (insert iteration succeeded): 0 write(s) kept in memory were written, 2 lost',
     );
     expect(changes.map((c) => c.state)).toEqual(['degraded', 'recovered']);
   });
@@ -162,7 +166,7 @@ describe('PersistenceGuard', () => {
       failWrite(i % 2 === 0 ? 'store events' : 'insert iteration');
     }
     expect(lines).toEqual([
-      'error persistence degraded: store events: SQLITE_FULL: database or disk is full; continuing in memory, writes that fail are lost until one succeeds',
+      'error persistence degraded: store events: SQLITE_FULL: database or disk is full; continuing in memory: writes wait there (at most 10000 writes, 16777216 bytes), retried every 2000 ms, and are written once the disk has room',
     ]);
     tick(60_000);
     timers();
@@ -195,9 +199,9 @@ describe('PersistenceGuard', () => {
     failWrite();
     expect(lines.map((line) => line.split(':')[0])).toEqual([
       'error persistence degraded',
-      'info persistence recovered after 0 ms, 1 write(s) failed meanwhile (insert iteration succeeded)',
+      'info persistence recovered after 0 ms (insert iteration succeeded)',
       'error persistence degraded again, 0 ms after it recovered',
-      'info persistence recovered after 0 ms, 1 write(s) failed meanwhile (insert iteration succeeded)',
+      'info persistence recovered after 0 ms (insert iteration succeeded)',
     ]);
     expect(changes).toHaveLength(201);
     expect(guard.health).toMatchObject({ ok: false, failures: 101, droppedWrites: 101 });

@@ -6,43 +6,32 @@ import {
   TRANSITION_SETTLE_MS,
   type RepeatLimiterOptions,
 } from '../process/repeat-limiter.js';
+import {
+  WriteBehindQueue,
+  type DeferOptions,
+  type DeferredWrite,
+  type WriteBehindLimits,
+} from './write-behind.js';
+import {
+  describeError,
+  healthy,
+  isRefusal,
+  type PersistenceChange,
+  type PersistenceHealth,
+} from './persistence-health.js';
 
-/** `ok`, or `degraded`: a store operation failed and no write has succeeded since. */
-export type PersistenceState = 'ok' | 'degraded';
+export type {
+  PersistenceChange,
+  PersistenceHealth,
+  PersistenceState,
+} from './persistence-health.js';
 
-/** Health of the persistence layer, shown by `x daemon status` and `x agent status`. */
-export interface PersistenceHealth {
-  /** False while degraded: the same as `state === 'degraded'`. */
-  ok: boolean;
-  state: PersistenceState;
-  /** When the current degraded spell began (its first failure), ms since the Unix epoch; null while ok. */
-  since: number | null;
-  /** Failed store operations (writes and reads) since the daemon started. */
-  failures: number;
-  /** Writes lost since the daemon started: each failed write's data is not in SQLite. */
-  droppedWrites: number;
-  /**
-   * Of `droppedWrites`, those the store refused for what they wrote (`SQLITE_CONSTRAINT`…: a
-   * row whose run was never stored), not for want of disk: they do not degrade the store.
-   */
-  refusedWrites: number;
-  /** The latest failure that degraded the store (`<what>: <code>: <message>`), or null. */
-  lastError: string | null;
-  /** ms since the Unix epoch. */
-  lastErrorAt: number | null;
-  /** The latest refused write (`<what>: <code>: <message>`), or null. */
-  lastRefusal: string | null;
-  /** The latest recovery, or null: when (ms since the epoch), after how long degraded (ms), writes lost meanwhile. */
-  lastRecovery: { at: number; afterMs: number; droppedWrites: number } | null;
-}
-
-/** A change of {@link PersistenceGuard.health}: `degraded` (first failure) or `recovered` (first write that succeeded since). */
-export interface PersistenceChange {
-  state: 'degraded' | 'recovered';
-  /** The operation that failed (`store events`), or the write that succeeded. */
-  what: string;
-  health: PersistenceHealth;
-}
+/** How often writes waiting in memory are tried again while the store fails: every 2000 ms. */
+export const DEFERRED_RETRY_MS = 2_000;
+/** Waiting writes written per transaction when they are replayed: at most 500… */
+const REPLAY_BATCH = 500;
+/** …holding at most 1 MiB of records: a disk with a little room takes the oldest first. */
+const REPLAY_BATCH_BYTES = 1024 * 1024;
 
 /** Options of {@link PersistenceGuard.write}. */
 export interface GuardWriteOptions<T> {
@@ -60,20 +49,19 @@ export interface PersistenceGuardOptions {
   now?: (() => number) | undefined;
   /** How failure lines are rate-limited in the daemon log. @default one line per 60 s per distinct error */
   repeat?: RepeatLimiterOptions | undefined;
+  /** Bounds of the writes kept in memory while the store fails. @default 10 000 writes, 16 MiB */
+  deferLimits?: Partial<WriteBehindLimits> | undefined;
+  /**
+   * Runs `fn` in one transaction of the database, a nested call in a savepoint (better-sqlite3's
+   * `db.transaction`): waiting writes are then replayed 500 per commit, and one refused write
+   * (a constraint) is skipped without undoing the others. @default none: replayed one by one
+   */
+  transaction?: ((fn: () => void) => void) | undefined;
+  /** Runs `fn` after `ms`; returns its canceller. @default an unref'd setTimeout */
+  schedule?: ((fn: () => void, ms: number) => () => void) | undefined;
+  /** How often waiting writes are retried while the store fails, ms. @default DEFERRED_RETRY_MS (2000) */
+  retryMs?: number | undefined;
 }
-
-const healthy = (): PersistenceHealth => ({
-  ok: true,
-  state: 'ok',
-  since: null,
-  failures: 0,
-  droppedWrites: 0,
-  refusedWrites: 0,
-  lastError: null,
-  lastErrorAt: null,
-  lastRefusal: null,
-  lastRecovery: null,
-});
 
 /**
  * Runs store operations so that a failure (`SQLITE_FULL` on a full disk, `SQLITE_IOERR`, a
@@ -81,17 +69,29 @@ const healthy = (): PersistenceHealth => ({
  * supervision goes on in memory.
  *
  * The first failure makes the guard `degraded` (logged in full); further failures are counted,
- * and logged at most once a minute per distinct error. Only a write that succeeds ends the
- * spell (`persistence recovered after N ms, M writes failed meanwhile`): a read that succeeds
+ * and logged at most once a minute per distinct error. A write made with {@link persist} that
+ * fails waits in memory (bounded: DEFAULT_MAX_DEFERRED_WRITES, DEFAULT_MAX_DEFERRED_BYTES), and
+ * so does every such write after it while any waits, so that they reach SQLite in the order
+ * they were made; they are retried every DEFERRED_RETRY_MS and at once when another write
+ * succeeds. Only writes that succeed end the spell, once nothing waits any more (`persistence
+ * recovered after N ms: K write(s) kept in memory were written, M lost`): a read that succeeds
  * proves nothing about a full disk. Transitions are logged as they happen, up to
  * TRANSITION_LINES_PER_WINDOW a minute, then summed up once the state holds for
  * TRANSITION_SETTLE_MS (or at the minute's end). Listeners of {@link onChange} hear
  * every transition.
  */
 export class PersistenceGuard {
-  #health: PersistenceHealth = healthy();
+  #health: PersistenceHealth;
   /** Writes lost in the current spell. */
   #spellDropped = 0;
+  /** Waiting writes written in the current spell. */
+  #spellWrittenLate = 0;
+  readonly #queue: WriteBehindQueue;
+  readonly #transaction: ((fn: () => void) => void) | undefined;
+  readonly #schedule: (fn: () => void, ms: number) => () => void;
+  readonly #retryMs: number;
+  #cancelRetry: (() => void) | undefined;
+  #closed = false;
   readonly #now: () => number;
   /** Failure lines within a spell, keyed by cause. */
   readonly #failures: RepeatLimiter;
@@ -104,6 +104,11 @@ export class PersistenceGuard {
     options: PersistenceGuardOptions = {},
   ) {
     this.#now = options.now ?? Date.now;
+    this.#queue = new WriteBehindQueue(options.deferLimits);
+    this.#health = healthy(this.#queue.limits);
+    this.#transaction = options.transaction;
+    this.#schedule = options.schedule ?? unrefTimeout;
+    this.#retryMs = options.retryMs ?? DEFERRED_RETRY_MS;
     const repeat = { now: this.#now, ...options.repeat };
     this.#failures = new RepeatLimiter((line) => this.logger.error(line), repeat);
     // Written when the state changes, or in the summary: the level is the state's.
@@ -115,7 +120,12 @@ export class PersistenceGuard {
 
   /** A copy of the current health. */
   get health(): PersistenceHealth {
-    return { ...this.#health };
+    return {
+      ...this.#health,
+      deferredWrites: this.#queue.size,
+      deferredBytes: this.#queue.bytes,
+      deferLimits: { ...this.#queue.limits },
+    };
   }
 
   /** True while degraded (cheap: for a hot path that refuses work while writes are lost). */
@@ -137,9 +147,45 @@ export class PersistenceGuard {
       return fallback;
     }
     if (!this.#health.ok && (options.proves?.(value) ?? true)) {
-      this.#recover(what);
+      this.#replayThenRecover(what);
     }
     return value;
+  }
+
+  /**
+   * Writes `payload` with `apply`, or, when that fails for want of disk (or writes already
+   * wait), keeps it in memory and writes it later, in order: see the class. Returns what
+   * `apply` returned, or undefined when the write waits, was refused for what it writes
+   * (`SQLITE_CONSTRAINT`…: counted in `refusedWrites`), or was lost (the queue was full:
+   * counted in `droppedWrites`). `payload` must be plain data (its JSON size is what the
+   * queue's byte bound counts) and must not change afterwards.
+   */
+  persist<P, T>(
+    what: string,
+    payload: P,
+    apply: (payload: P) => T,
+    options: DeferOptions<P> = {},
+  ): T | undefined {
+    if (this.#queue.size === 0) {
+      let value: T;
+      try {
+        value = apply(payload);
+      } catch (error) {
+        if (isRefusal(error)) {
+          this.#fail(what, error, true);
+          return undefined;
+        }
+        this.#fail(what, error, false);
+        this.#defer(what, payload, apply, options);
+        return undefined;
+      }
+      if (!this.#health.ok) {
+        this.#recover(what);
+      }
+      return value;
+    }
+    this.#defer(what, payload, apply, options);
+    return undefined;
   }
 
   /**
@@ -178,7 +224,116 @@ export class PersistenceGuard {
     this.#transitions.flush();
   }
 
-  #fail(what: string, error: unknown, isWrite: boolean): void {
+  /**
+   * Before the database closes (at shutdown): tries once more to write what waits in memory,
+   * then gives up on the rest (counted in `droppedWrites`, and logged), and retries no more.
+   */
+  close(): void {
+    if (this.#closed) {
+      return;
+    }
+    this.#cancelRetry?.();
+    this.#cancelRetry = undefined;
+    if (this.#queue.size > 0) {
+      this.#replayThenRecover('replay at shutdown');
+    }
+    this.#closed = true;
+    const lost = this.#queue.clear();
+    if (lost > 0) {
+      this.#health = { ...this.#health, droppedWrites: this.#health.droppedWrites + lost };
+      this.logger.error(
+        `persistence: ${lost} write(s) kept in memory were lost at shutdown: the database still refused them (${this.#health.lastError ?? 'unknown error'})`,
+      );
+    }
+  }
+
+  /** Queues a write that could not be made now, and makes sure a retry is scheduled. */
+  #defer<P, T>(what: string, payload: P, apply: (payload: P) => T, options: DeferOptions<P>): void {
+    if (this.#closed) {
+      this.#countDropped(1);
+      return;
+    }
+    // A copy: the caller may change its record after this (the queue keeps what was meant).
+    if (this.#queue.offer(what, copyOf(payload), apply, options) === 'full') {
+      this.#countDropped(1);
+      const { maxWrites, maxBytes } = this.#queue.limits;
+      this.#failures.report(
+        'write-behind full',
+        `persistence: ${what} lost: ${this.#queue.size} write(s) (${this.#queue.bytes} bytes) already wait in memory, the bound is ${maxWrites} writes or ${maxBytes} bytes`,
+        (count, latest, windowMs) =>
+          `persistence lost ${count} more write(s) in ${seconds(windowMs)} s for want of room in memory (${this.#health.droppedWrites} in all); the latest: ${latest}`,
+      );
+    }
+    this.#retrySoon();
+  }
+
+  #countDropped(count: number): void {
+    this.#spellDropped += count;
+    this.#health = { ...this.#health, droppedWrites: this.#health.droppedWrites + count };
+  }
+
+  #retrySoon(): void {
+    if (this.#cancelRetry !== undefined || this.#closed || this.#queue.size === 0) {
+      return;
+    }
+    this.#cancelRetry = this.#schedule(() => {
+      this.#cancelRetry = undefined;
+      this.#replayThenRecover('retry');
+    }, this.#retryMs);
+  }
+
+  /** Replays what waits; once nothing waits, ends a degraded spell (if any) for `what`. */
+  #replayThenRecover(what: string): void {
+    if (this.#replay() && !this.#health.ok) {
+      this.#recover(what);
+    }
+  }
+
+  /**
+   * Writes what waits, oldest first (REPLAY_BATCH per transaction when there is a
+   * transaction); a write refused for what it writes is skipped. Returns true when nothing
+   * waits any more; on a failure keeps the rest waiting and schedules a retry.
+   */
+  #replay(): boolean {
+    const transaction = this.#transaction ?? ((fn: () => void) => fn());
+    while (this.#queue.size > 0) {
+      const batch =
+        this.#transaction === undefined
+          ? this.#queue.head(1)
+          : this.#queue.head(REPLAY_BATCH, REPLAY_BATCH_BYTES);
+      const refused: [DeferredWrite, unknown][] = [];
+      try {
+        transaction(() => {
+          for (const write of batch) {
+            try {
+              // A savepoint of its own inside the batch: a refusal undoes this write only.
+              transaction(() => write.apply(write.payload));
+            } catch (error) {
+              if (!isRefusal(error)) {
+                throw error;
+              }
+              refused.push([write, error]);
+            }
+          }
+        });
+      } catch (error) {
+        this.#fail(batch[0]?.what ?? 'replay', error, false);
+        this.#retrySoon();
+        return false;
+      }
+      this.#queue.remove(batch.length);
+      const written = batch.length - refused.length;
+      this.#spellWrittenLate += written;
+      this.#health = { ...this.#health, writtenLate: this.#health.writtenLate + written };
+      for (const [write, error] of refused) {
+        this.#fail(write.what, error, true);
+      }
+    }
+    return true;
+  }
+
+  /** Records a failure; `lost`: a write whose data will not reach SQLite (counted dropped). */
+  #fail(what: string, error: unknown, lost: boolean): void {
     const now = this.#now();
     const cause = describeError(error);
     const message = `${what}: ${cause}`;
@@ -186,8 +341,8 @@ export class PersistenceGuard {
       this.#health = {
         ...this.#health,
         failures: this.#health.failures + 1,
-        droppedWrites: this.#health.droppedWrites + (isWrite ? 1 : 0),
-        refusedWrites: this.#health.refusedWrites + (isWrite ? 1 : 0),
+        droppedWrites: this.#health.droppedWrites + (lost ? 1 : 0),
+        refusedWrites: this.#health.refusedWrites + (lost ? 1 : 0),
         lastRefusal: message,
       };
       this.#failures.report(
@@ -199,14 +354,18 @@ export class PersistenceGuard {
       return;
     }
     const wasOk = this.#health.ok;
-    this.#spellDropped = (wasOk ? 0 : this.#spellDropped) + (isWrite ? 1 : 0);
+    if (wasOk) {
+      this.#spellDropped = 0;
+      this.#spellWrittenLate = 0;
+    }
+    this.#spellDropped += lost ? 1 : 0;
     this.#health = {
       ...this.#health,
       ok: false,
       state: 'degraded',
       since: wasOk ? now : this.#health.since,
       failures: this.#health.failures + 1,
-      droppedWrites: this.#health.droppedWrites + (isWrite ? 1 : 0),
+      droppedWrites: this.#health.droppedWrites + (lost ? 1 : 0),
       lastError: message,
       lastErrorAt: now,
     };
@@ -224,7 +383,7 @@ export class PersistenceGuard {
     this.#transitions.report(
       'transition',
       recovered === null
-        ? `persistence degraded: ${message}; continuing in memory, writes that fail are lost until one succeeds`
+        ? `persistence degraded: ${message}; continuing in memory: writes wait there (at most ${this.#queue.limits.maxWrites} writes, ${this.#queue.limits.maxBytes} bytes), retried every ${this.#retryMs} ms, and are written once the disk has room`
         : `persistence degraded again, ${now - recovered.at} ms after it recovered: ${message}; ${this.#health.droppedWrites} write(s) lost in all`,
       this.#transitionSummary,
     );
@@ -235,17 +394,19 @@ export class PersistenceGuard {
     const now = this.#now();
     const afterMs = now - (this.#health.since ?? now);
     const droppedWrites = this.#spellDropped;
+    const writtenLate = this.#spellWrittenLate;
     this.#spellDropped = 0;
+    this.#spellWrittenLate = 0;
     this.#health = {
       ...this.#health,
       ok: true,
       state: 'ok',
       since: null,
-      lastRecovery: { at: now, afterMs, droppedWrites },
+      lastRecovery: { at: now, afterMs, droppedWrites, writtenLate },
     };
     this.#transitions.report(
       'transition',
-      `persistence recovered after ${afterMs} ms, ${droppedWrites} write(s) failed meanwhile (${what} succeeded)`,
+      `persistence recovered after ${afterMs} ms (${what} succeeded): ${writtenLate} write(s) kept in memory were written, ${droppedWrites} lost`,
       this.#transitionSummary,
     );
     this.#fire({ state: 'recovered', what, health: this.health });
@@ -275,26 +436,18 @@ export class PersistenceGuard {
 
 const seconds = (ms: number) => Math.round(ms / 1000);
 
-/**
- * SQLite result codes that refuse one statement for what it writes, the store being fine:
- * constraint (a foreign key to a row never stored, a NOT NULL), datatype mismatch, bind index
- * out of range, a value too big. Any other failure (FULL, IOERR, CANTOPEN, READONLY, BUSY,
- * CORRUPT, a JS error without a code…) degrades the store.
- */
-const REFUSAL_CODES = /^SQLITE_(CONSTRAINT|MISMATCH|RANGE|TOOBIG)(_|$)/;
-
-function isRefusal(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && REFUSAL_CODES.test(code);
+/** A deep copy of plain data (the payload itself when it cannot be copied). */
+function copyOf<P>(payload: P): P {
+  try {
+    return structuredClone(payload);
+  } catch {
+    return payload;
+  }
 }
 
-/** `SQLITE_FULL: database or disk is full`: the driver's code (when it has one) and message. */
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) {
-    return String(error);
-  }
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && !error.message.startsWith(code)
-    ? `${code}: ${error.message}`
-    : error.message;
+/** The default {@link PersistenceGuardOptions.schedule}: an unref'd setTimeout. */
+function unrefTimeout(fn: () => void, ms: number): () => void {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
 }

@@ -15,6 +15,7 @@ import type {
   TurnRecord,
 } from './records.js';
 import { MIGRATIONS } from './schema.js';
+import type { RunFields } from './run-fields.js';
 
 type Row = Record<string, unknown>;
 
@@ -95,27 +96,11 @@ export class RunStore {
       });
   }
 
-  /** Updates a run's live fields (those given). */
-  updateRun(
-    runId: string,
-    fields: Partial<
-      Pick<
-        RunRecord,
-        | 'state'
-        | 'pid'
-        | 'pgid'
-        | 'readyAt'
-        | 'endedAt'
-        | 'attempt'
-        | 'restarts'
-        | 'nextRestartAt'
-        | 'lastReasons'
-        | 'exit'
-        | 'pause'
-        | 'options'
-      >
-    >,
-  ): void {
+  /**
+   * Updates a run's live fields (those given: a field that is undefined, or an `exit` that is
+   * null, is left as it is). See {@link mergeRunFields} to combine two updates into one.
+   */
+  updateRun(runId: string, fields: RunFields): void {
     const sets: string[] = [];
     const values: Row = { runId };
     const put = (column: string, value: unknown) => {

@@ -161,7 +161,9 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
     }
 
     // One guard for the one database: one health, whichever write failed or succeeded last.
-    const persistence = new PersistenceGuard(logger);
+    // Writes that wait in memory on a full disk are replayed 500 per transaction.
+    const replay = store.database.transaction((write: () => void) => write());
+    const persistence = new PersistenceGuard(logger, { transaction: (write) => replay(write) });
     const supervisor = new RunnerSupervisor({
       launcher: options.launcher,
       store,
@@ -243,6 +245,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
         // Lets the last events reach the subscribers' sockets before they are closed.
         await new Promise((resolve) => setImmediate(resolve));
         await server?.close();
+        // Writes still waiting in memory get a last chance while the database is open.
+        persistence.close();
         openStore.close();
         // Only what is still this daemon's: never a successor's socket or descriptor.
         removeOwnDescriptor(paths.descriptorPath);

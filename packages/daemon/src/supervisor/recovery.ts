@@ -142,33 +142,34 @@ export function recordLostAttempt(
   keepTurns = false,
 ): void {
   if (last !== undefined && last.exit === null) {
-    persistence.run(
+    persistence.persist(
       'record lost attempt',
-      () => store.upsertAttempt({ ...last, endedAt: now, exit }),
-      undefined,
+      { ...last, endedAt: now, exit },
+      (attempt) => store.upsertAttempt(attempt),
+      { key: `attempt:${last.runId}:${last.attempt}` },
     );
   }
   const why =
     exit.reason === 'stopped'
       ? 'the run was stopped (the daemon died while stopping it)'
       : 'the daemon running this turn died (daemon_lost)';
-  persistence.run(
+  persistence.persist(
     'end lost turns',
-    () => {
+    { runId: lost.runId, keepTurns, why, now },
+    ({ runId, keepTurns, why, now }) => {
       if (keepTurns) {
         // Restarted: the turns that had not started wait for the next attempt; only the
         // oldest may have been running (turns run one at a time, oldest first).
         store.endOldestPendingTurn(
-          lost.runId,
+          runId,
           'the daemon running this turn died while the turn may have been running (daemon_lost)',
           now,
         );
       } else {
-        store.endPendingTurns(lost.runId, why, now);
+        store.endPendingTurns(runId, why, now);
       }
-      store.denyPendingPermissions(lost.runId, `stopped: ${why}`, now);
+      store.denyPendingPermissions(runId, `stopped: ${why}`, now);
     },
-    undefined,
   );
 }
 

@@ -386,11 +386,11 @@ export class RunAttempt {
           finishedAt: Date.now(),
         };
         // Persisted first; events go out only for what is stored (or could not be, see health).
-        const fresh = persistence.run(
-          'record iteration',
-          () => store.recordIteration(iteration),
-          true,
-        );
+        // Undefined when it waits in memory (a full disk) or was refused: told as new.
+        const fresh =
+          persistence.persist('record iteration', iteration, (record) =>
+            store.recordIteration(record),
+          ) ?? true;
         if (fresh) {
           this.#deps.listener.iteration(iteration);
           emit({ type: 'iteration_done', runId, name, iteration });
@@ -677,10 +677,11 @@ export class RunAttempt {
 
   #persistAttempt(): void {
     const record = this.record;
-    this.#deps.persistence.run(
+    this.#deps.persistence.persist(
       'record attempt',
-      () => this.#deps.store.upsertAttempt(record),
-      undefined,
+      record,
+      (latest) => this.#deps.store.upsertAttempt(latest),
+      { key: `attempt:${record.runId}:${record.attempt}` },
     );
   }
 

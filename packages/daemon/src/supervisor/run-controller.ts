@@ -8,6 +8,7 @@ import type {
   RunRecord,
   TurnRecord,
 } from '../persistence/records.js';
+import { mergeRunFields, type RunFields } from '../persistence/run-fields.js';
 import type { RunStore } from '../persistence/run-store.js';
 import type { Logger } from '../process/logger.js';
 import { PauseControl } from './pause-control.js';
@@ -495,7 +496,7 @@ export class RunController {
     this.#settleEnded(this.record);
   }
 
-  #transition(to: RunState, fields: Parameters<RunStore['updateRun']>[1] = {}): void {
+  #transition(to: RunState, fields: RunFields = {}): void {
     const from = this.#record.state;
     if (!canTransition(from, to)) {
       throw new Error(`x: internal: run ${this.#record.runId} cannot go from ${from} to ${to}`);
@@ -505,12 +506,13 @@ export class RunController {
     this.#deps.emit({ type: 'run_state', run: this.record });
   }
 
-  #persist(fields: Parameters<RunStore['updateRun']>[1]): void {
+  #persist(fields: RunFields): void {
     const runId = this.#record.runId;
-    this.#deps.persistence.run(
+    this.#deps.persistence.persist(
       'update run',
-      () => this.#deps.store.updateRun(runId, fields),
-      undefined,
+      fields,
+      (latest) => this.#deps.store.updateRun(runId, latest),
+      { key: `run:${runId}`, merge: mergeRunFields },
     );
   }
 

@@ -124,7 +124,9 @@ export class RunDurability {
   recordUsage(attempt: number, usage: UsageReport): BudgetDecision {
     const { runId, usage: ledger, persistence } = this.#deps;
     const now = this.#deps.now();
-    persistence.run('record usage', () => ledger.record(runId, attempt, usage, now), undefined);
+    persistence.persist('record usage', { attempt, usage, now }, (entry) =>
+      ledger.record(runId, entry.attempt, entry.usage, entry.now),
+    );
     return this.decide();
   }
 
@@ -138,7 +140,7 @@ export class RunDurability {
     const { runId, usage: ledger, persistence } = this.#deps;
     const day = utcDay(this.#deps.now());
     const read = (what: string, fn: () => UsageTotals) =>
-      persistence.run(what, fn, { ...NO_USAGE });
+      persistence.read(what, fn, { ...NO_USAGE });
     return decideBudget({
       budget: budget ?? {},
       fleet,

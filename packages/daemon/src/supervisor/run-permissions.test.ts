@@ -19,7 +19,7 @@ function setup(options: Partial<Pick<RunOptions, 'autoApprove'>> = {}) {
     run: () => ({ runId: 'r-1', name: 'echo', options: options as RunOptions }),
     attempt,
     store: { upsertPermission: (request) => void stored.set(request.requestId, { ...request }) },
-    persistence: { run: (_what, fn) => fn() },
+    persistence: { persist: (_what, payload, apply) => apply(payload) },
     log: { line: (_source, text) => void lines.push(text) },
     emit: (event) => void events.push(event),
     now: () => 1000,

@@ -19,7 +19,7 @@ export interface RunPermissionsDeps {
   /** The run's current attempt, or undefined before the first. */
   attempt(): PermissionAttempt | undefined;
   store: Pick<RunStore, 'upsertPermission'>;
-  persistence: Pick<PersistenceGuard, 'run'>;
+  persistence: Pick<PersistenceGuard, 'persist'>;
   log: Pick<RunLog, 'line'>;
   emit(event: SupervisorEvent): void;
   /** Clock, ms since the epoch. */
@@ -112,10 +112,11 @@ export class RunPermissions {
   }
 
   #persist(request: PermissionRecord): void {
-    this.#deps.persistence.run(
+    this.#deps.persistence.persist(
       'record permission request',
-      () => this.#deps.store.upsertPermission(request),
-      undefined,
+      request,
+      (latest) => this.#deps.store.upsertPermission(latest),
+      { key: `permission:${request.runId}:${request.requestId}` },
     );
   }
 }

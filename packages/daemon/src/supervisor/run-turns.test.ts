@@ -47,7 +47,7 @@ function setup(options: { lastTurn?: number; state?: RunRecord['state'] } = {}) 
       getTurn: (_runId, turnId) => stored.get(turnId),
       upsertTurn: (turn) => void stored.set(turn.turnId, { ...turn }),
     },
-    persistence: { run: (_what, fn) => fn(), read: (_what, fn) => fn() },
+    persistence: { persist: (_what, payload, apply) => apply(payload), read: (_what, fn) => fn() },
     log: { line: (_source, text) => void lines.push(text) },
     emit: (event) => void events.push(event),
     spend: (n, usage) => void spent.push([n, usage]),

@@ -22,7 +22,7 @@ export interface RunTurnsDeps {
   /** The run's current attempt, or undefined before the first. */
   attempt(): TurnAttempt | undefined;
   store: Pick<RunStore, 'lastTurnNumber' | 'getTurn' | 'upsertTurn'>;
-  persistence: Pick<PersistenceGuard, 'run' | 'read'>;
+  persistence: Pick<PersistenceGuard, 'persist' | 'read'>;
   log: Pick<RunLog, 'line'>;
   emit(event: SupervisorEvent): void;
   /** Adds a turn's usage to the run's spend (the run acts on a budget it reaches). */
@@ -192,7 +192,14 @@ export class RunTurns {
   }
 
   #persist(turn: TurnRecord): void {
-    this.#deps.persistence.run('record turn', () => this.#deps.store.upsertTurn(turn), undefined);
+    this.#deps.persistence.persist(
+      'record turn',
+      turn,
+      (latest) => this.#deps.store.upsertTurn(latest),
+      {
+        key: `turn:${turn.runId}:${turn.turnId}`,
+      },
+    );
   }
 
   /** A turn that ended while nobody could wait on it (it cannot happen in flight): as stored. */

@@ -34,6 +34,7 @@ import type {
   RunRecord,
   TurnRecord,
 } from '../persistence/records.js';
+import { mergeRunFields, type RunFields } from '../persistence/run-fields.js';
 import type { RunStore } from '../persistence/run-store.js';
 import { silentLogger, type Logger } from '../process/logger.js';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
@@ -286,7 +287,7 @@ export class RunnerSupervisor {
       logPath: join(this.options.logsDir, `${name}-${runId}.log`),
       now: Date.now(),
     });
-    this.#persistence.run('insert run', () => this.options.store.insertRun(record), undefined);
+    this.#persistence.persist('insert run', record, (run) => this.options.store.insertRun(run));
     if (source !== undefined) {
       // The fork's first checkpoint: what its first attempt resumes from (init.restored).
       this.#persistence.run(
@@ -357,10 +358,11 @@ export class RunnerSupervisor {
     this.#refuseNameInUse(stored.name);
     // Reopened as after a daemon crash: stored in backoff, the controller starts the next attempt.
     const fields = { state: 'backoff' as const, endedAt: null, nextRestartAt: null };
-    this.#persistence.run(
+    this.#persistence.persist(
       'reopen run',
-      () => this.options.store.updateRun(stored.runId, fields),
-      undefined,
+      fields,
+      (latest) => this.options.store.updateRun(stored.runId, latest),
+      { key: `run:${stored.runId}`, merge: mergeRunFields },
     );
     const run = this.#controller({ ...stored, ...fields });
     run.restartAfter(0, `restart requested by an operator (the run had ${stored.state})`, true);
@@ -465,16 +467,22 @@ export class RunnerSupervisor {
       const { exit, lastReasons } = plan;
       if (plan.action === 'end') {
         const fields = { state: plan.state, endedAt: now, exit, lastReasons, nextRestartAt: null };
-        this.#persistence.run('end lost run', () => store.updateRun(lost.runId, fields), undefined);
+        this.#persistence.persist(
+          'end lost run',
+          fields,
+          (latest) => store.updateRun(lost.runId, latest),
+          { key: `run:${lost.runId}`, merge: mergeRunFields },
+        );
         recovered.push({ ...lost, ...fields });
         continue;
       }
       // Stored as backoff; the controller's restart timer bumps attempt and restarts.
       const record: RunRecord = { ...lost, exit, lastReasons, state: 'backoff' };
-      this.#persistence.run(
+      this.#persistence.persist(
         'resume lost run',
-        () => store.updateRun(lost.runId, { state: 'backoff', exit, lastReasons }),
-        undefined,
+        { state: 'backoff', exit, lastReasons } satisfies RunFields,
+        (latest) => store.updateRun(lost.runId, latest),
+        { key: `run:${lost.runId}`, merge: mergeRunFields },
       );
       const run = this.#controller(record, plan.history);
       run.adoptTurns(
