@@ -30,6 +30,7 @@ export default defineConfig({
           { text: 'Events', link: '/guide/events' },
           { text: 'Services and fleet files', link: '/guide/services' },
           { text: 'Starting at boot', link: '/guide/boot' },
+          { text: 'Event hooks', link: '/guide/hooks' },
           { text: 'Runners in other languages', link: '/guide/other-languages' },
           { text: 'Benchmarks', link: '/guide/benchmarks' },
         ],

@@ -9,6 +9,7 @@ import { globals } from './global-options.js';
 import { parseNonNegativeInt, parsePositiveInt } from './option-parsers.js';
 import { CLI_VERSION } from './version.js';
 import { addFleetBudgetOption, type FleetBudgetFlags } from './fleet-budget-option.js';
+import { addConfigOption, type ConfigFlags } from './config-option.js';
 import { addRetentionOptions, type RetentionFlags } from './retention-options.js';
 import { addSupervisionOptions } from './supervision-options.js';
 import { addUsageHints } from './usage-hint.js';
@@ -32,12 +33,12 @@ export function createProgram(setExitCode: (code: number) => void): Command {
   const daemon = program
     .command('daemon')
     .description('start, stop and inspect the supervisor daemon');
-  addFleetBudgetOption(addRetentionOptions(daemon.command('start')))
+  addConfigOption(addFleetBudgetOption(addRetentionOptions(daemon.command('start'))))
     .description('start the daemon detached (returns when it answers), or in the foreground')
     .option('--foreground', 'run in this process until SIGTERM/SIGINT', false)
     .action(
       async (
-        options: { foreground: boolean } & RetentionFlags & FleetBudgetFlags,
+        options: { foreground: boolean } & RetentionFlags & FleetBudgetFlags & ConfigFlags,
         command: Command,
       ) => {
         const { daemonStart } = await import('./commands/daemon-start.js');
@@ -51,9 +52,9 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       const { daemonStop } = await import('./commands/daemon-stop.js');
       await daemonStop(globals(command));
     });
-  addFleetBudgetOption(addRetentionOptions(daemon.command('restart')))
+  addConfigOption(addFleetBudgetOption(addRetentionOptions(daemon.command('restart'))))
     .description('stop the daemon (if running), then start it detached')
-    .action(async (flags: RetentionFlags & FleetBudgetFlags, command: Command) => {
+    .action(async (flags: RetentionFlags & FleetBudgetFlags & ConfigFlags, command: Command) => {
       const { stopDaemon, printDaemonStop } = await import('./commands/daemon-stop.js');
       const { startDetachedDaemon, printDaemonStart } = await import('./commands/daemon-start.js');
       const { printJson } = await import('./output.js');

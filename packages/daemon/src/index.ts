@@ -206,6 +206,7 @@ export {
 export { RunRemoval, type RemovedRows } from './persistence/run-removal.js';
 export { removeRunLogFiles } from './logs/run-log-files.js';
 export { linesSince } from './logs/log-since.js';
+export {
   ResourceMeter,
   cpuPercent,
   type RunResources,
@@ -218,3 +219,24 @@ export {
   type GroupUsage,
 } from './process/proc-stat.js';
 export {
+  CommandHookConfig,
+  HOOK_EVENT_TYPES,
+  HOOK_HTTP_BACKOFF_MS,
+  HOOK_HTTP_RETRIES,
+  HOOK_OUTPUT_MAX_BYTES,
+  HOOK_QUEUE_MAX_BYTES,
+  HOOK_QUEUE_MAX_EVENTS,
+  HOOK_TIMEOUT_MS,
+  HookConfig,
+  HookFilter,
+  HttpHookConfig,
+  resolveHooks,
+  type ResolvedHook,
+} from './hooks/hook-config.js';
+export { HookDispatcher, HOOK_CLOSE_GRACE_MS } from './hooks/hook-dispatcher.js';
+export {
+  HookQueue,
+  type HookStats,
+  type DeliveryResult,
+  type QueuedEvent,
+} from './hooks/hook-queue.js';

@@ -20,6 +20,8 @@ import {
   type FleetBudgetFlags,
 } from '../fleet-budget-option.js';
 import { retentionArgs, retentionOptions, type RetentionFlags } from '../retention-options.js';
+import { configArgs, type ConfigFlags } from '../config-option.js';
+import { hooksOptions, readHooks } from '../read-hooks.js';
 import { printFields, printJson } from '../output.js';
 import { notifySystemdReady, takeNotifySocket } from '../startup/systemd-notify.js';
 
@@ -27,8 +29,8 @@ import { notifySystemdReady, takeNotifySocket } from '../startup/systemd-notify.
 export const DAEMON_READY_TIMEOUT_MS = 15_000;
 const DAEMON_LOG_MAX_BYTES = 10 * 1024 * 1024;
 
-/** The options a started daemon keeps: history retention and the daemon-wide budget. */
-export type DaemonFlags = RetentionFlags & FleetBudgetFlags;
+/** The options a started daemon keeps: history retention, the daemon-wide budget, its hooks. */
+export type DaemonFlags = RetentionFlags & FleetBudgetFlags & ConfigFlags;
 
 interface StartOptions extends DaemonFlags {
   home: string;
@@ -72,6 +74,10 @@ export async function startDetachedDaemon(
     return { status: 'already_running', ...found.descriptor, logPath: paths.daemonLogPath };
   }
   refuseUnresponsive(found);
+  if (flags.config !== undefined) {
+    // A bad config file is refused here (exit 78), not found in the detached daemon's log.
+    readHooks(flags.config);
+  }
   ensureStateDir(paths);
   rotateDaemonLog(paths.daemonLogPath);
   const log = openSync(paths.daemonLogPath, 'a', 0o600);
@@ -86,6 +92,7 @@ export async function startDetachedDaemon(
       paths.home,
       ...retentionArgs(flags),
       ...fleetBudgetArgs(flags),
+      ...configArgs(flags),
     ],
     {
       detached: true,
@@ -141,6 +148,7 @@ async function runForeground(options: StartOptions): Promise<void> {
       handleSignals: true,
       ...retentionOptions(options),
       ...fleetBudgetOptions(options),
+      ...hooksOptions(options),
     });
     printDaemonStart({ status: 'started', ...daemon.descriptor, logPath: null }, options.json);
     // Under a Type=notify unit (`x startup`): ready once the socket answers, not at exec.

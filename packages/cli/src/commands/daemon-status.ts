@@ -1,4 +1,4 @@
-import type { SystemInfo } from '@x/daemon';
+import type { HookStats, SystemInfo } from '@x/daemon';
 import { probe, withDaemon } from '../daemon-client.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatDuration, formatTime, printFields, printJson } from '../output.js';
@@ -53,6 +53,16 @@ export async function daemonStatus(options: { home: string; json: boolean }): Pr
     ['database', `${(info.databaseBytes / 1024 / 1024).toFixed(1)} MiB (x.db + WAL)`],
     ['persistence', formatPersistence(info.persistence)],
     ...(logLine === null ? [] : [['daemon log', logLine] as [string, string]]),
+    ...(info.hooks ?? []).map(
+      (hook) => [`hook ${hook.name}`, formatHook(hook)] as [string, string],
+    ),
   ]);
   return EXIT_CODES.OK;
+}
+
+/** One hook's line: `http on permission_request: 3 delivered, 0 failed, 2 dropped, 1 queued (busy)`. */
+export function formatHook(hook: HookStats): string {
+  const counts = `${hook.delivered} delivered, ${hook.failed} failed, ${hook.dropped} dropped (queue full), ${hook.queued} queued${hook.busy ? ', 1 in delivery' : ''}`;
+  const last = hook.lastError === null ? '' : `; last error: ${hook.lastError.slice(0, 200)}`;
+  return `${hook.kind} on ${hook.on.join(', ')}: ${counts}${last}`;
 }

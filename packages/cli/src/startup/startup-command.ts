@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BIN_PATH } from '../cli-paths.js';
 import { readFleet } from '../commands/fleet.js';
+import { readHooks } from '../read-hooks.js';
 import { probe } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -19,7 +20,7 @@ export interface StartupOptions {
   json: boolean;
   /** Print the unit (plist) instead of installing it. */
   print?: boolean;
-  /** A fleet file whose agents and services start with the daemon. */
+  /** A config file: its hooks load with the daemon, its agents and services start after it. */
   config?: string | undefined;
   /** Variables of this shell to give the daemon besides PATH and X_HOME. */
   env?: string[] | undefined;
@@ -71,8 +72,9 @@ export async function startupCommand(options: StartupOptions): Promise<void> {
   const manager = managerFor(options.platform ?? process.platform);
   const spec = buildSpec(options);
   if (spec.configPath !== null) {
-    // Refused now, with the entry and field, rather than by `x up` at every boot.
+    // Refused now, with the entry and field, rather than by the daemon or `x up` at every boot.
     readFleet(spec.configPath);
+    readHooks(spec.configPath);
   }
   const text = manager === 'systemd' ? renderSystemdUnit(spec) : renderLaunchdPlist(spec);
   if (options.print === true) {

@@ -19,8 +19,8 @@ export interface StartupSpec {
   /** Absolute state directory (`--home`). */
   home: string;
   /**
-   * Absolute path of a fleet file (`x.config.json`): its agents and services are started
-   * with `x up` once the daemon is ready.
+   * Absolute path of a config file (`x.config.json`): the daemon loads its `hooks`, and its
+   * agents and services are started with `x up` once the daemon is ready (systemd).
    */
   configPath: string | null;
   /** Environment of the daemon (and so of its runners): PATH, X_HOME, and `--env` names. */
@@ -127,7 +127,14 @@ export function unitStem(home: string, defaultHome: string): string {
 
 /** The arguments after `node bin.js` that run the daemon in the foreground. */
 export function daemonArgs(spec: StartupSpec): string[] {
-  return ['daemon', 'start', '--foreground', '--home', spec.home];
+  return [
+    'daemon',
+    'start',
+    '--foreground',
+    '--home',
+    spec.home,
+    ...(spec.configPath === null ? [] : ['--config', spec.configPath]),
+  ];
 }
 
 /** The arguments after `node bin.js` that start the config file's fleet, or null. */

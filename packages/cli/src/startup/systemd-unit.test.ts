@@ -66,9 +66,12 @@ describe('renderSystemdUnit', () => {
     expect(unit).not.toContain('ExecStartPost');
   });
 
-  it('a fleet file is started with x up after the daemon is ready, and --env adds a variable', () => {
+  it('a config file: the daemon loads its hooks, x up starts its fleet once the daemon is ready; --env adds a variable', () => {
     const unit = renderSystemdUnit(
       startupSpec({ ...input, configPath: '/srv/fleet/x.config.json', passEnv: ['SECRET'] }),
+    );
+    expect(unit).toContain(
+      `ExecStart=${process.execPath} /opt/x/bin.js daemon start --foreground --home /home/ada/.local/state/x --config /srv/fleet/x.config.json\n`,
     );
     expect(unit).toContain(
       `ExecStartPost=-${process.execPath} /opt/x/bin.js up --home /home/ada/.local/state/x --file /srv/fleet/x.config.json\n`,

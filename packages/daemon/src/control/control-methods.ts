@@ -1,3 +1,4 @@
+import type { HookStats } from '../hooks/hook-queue.js';
 import { PROTOCOL_VERSION, RpcError, type RpcConnection } from '@x/ipc';
 import { DAEMON_RPC_CODES, runNotFound, turnNotFound } from '../errors.js';
 import { isActiveState } from '../supervisor/run-state.js';
@@ -24,8 +25,8 @@ import {
 } from './clip-fields.js';
 import { listPage, type AgentList } from './list-page.js';
 import type { UsageTotals } from '../supervisor/budget-policy.js';
-import { MAX_NESTING_DEPTH, nestedDeeperThan } from './nesting-depth.js';
 import type { RunResources } from '../supervisor/resource-meter.js';
+import { MAX_NESTING_DEPTH, nestedDeeperThan } from './nesting-depth.js';
 import { compileParamsValidator } from './params-validator.js';
 import { startParamsProblem } from './runtime-limits.js';
 import { CONTROL_PARAMS } from './control-params.js';
@@ -56,6 +57,11 @@ export interface SystemInfo {
   /** What escaped every run's boundary since the daemon started (see `installFaultNet`). */
   faults: FaultCount;
   node: string;
+  /**
+   * Each event hook's counters since the daemon started: events queued now, delivered,
+   * failed, and dropped because its queue was full. Absent from daemons before 0.2.
+   */
+  hooks?: HookStats[];
 }
 
 /** `system.shutdown` result; `runs` only with `wait: true`. */
@@ -86,17 +92,17 @@ export interface AgentStatus {
   currentIteration: { iteration: number; startedAt: number } | null;
   /** The run's spend over every attempt (tokens, USD; reports without a cost counted apart). */
   usage: UsageTotals;
+  /**
+   * CPU % and RSS of the current attempt as last sampled (every 1000 ms), or null for a run
+   * with no attempt running (finished, in backoff) or not sampled yet. Absent before 0.2.
+   */
+  resources: RunResources | null;
   /** For a service: its status as a tagged union; absent for agents. */
   service?: ServiceStatus;
   persistence: PersistenceHealth;
   /**
    * Permission requests waiting for an answer (`x agent approve|deny`), oldest first; an
    * `input` over 8 KiB of JSON is null and listed in `truncated`.
-  /**
-   * CPU % and RSS of the current attempt as last sampled (every 1000 ms), or null for a run
-   * with no attempt running (finished, in backoff) or not sampled yet. Absent before 0.2.
-   */
-  resources: RunResources | null;
    */
   pendingPermissions: Clipped<PermissionRecord>[];
   /**

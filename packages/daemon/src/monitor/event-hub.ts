@@ -1,4 +1,4 @@
-import type { Disposable, Event } from '@x/ipc';
+import { Emitter, type Disposable, type Event } from '@x/ipc';
 import {
   BACKLOG_PAGE_MAX_BYTES,
   EVENT_BACKLOG_MAX_ROWS,
@@ -24,7 +24,7 @@ import {
   type SubscriptionEnd,
 } from './event-subscription.js';
 import { boundEvent } from './bound-event.js';
-import { toMonitorEvent, type EventFilter } from './monitor-event.js';
+import { toMonitorEvent, type EventFilter, type MonitorEvent } from './monitor-event.js';
 import { DEFAULT_SUBSCRIBER_LIMITS, type SubscriberLimits } from './subscriber-limits.js';
 
 const emptyPage = (): EventPage => ({ events: [], bytes: [], more: false });
@@ -113,6 +113,7 @@ export class EventHub {
   #nextSubscription = 1;
   #closed = false;
   #stats = { events: 0, flushes: 0, unstored: 0, lagged: 0 };
+  readonly #published: Emitter<readonly MonitorEvent[]>;
 
   constructor(private readonly options: EventHubOptions) {
     this.#store = options.store;
@@ -125,6 +126,18 @@ export class EventHub {
     this.#lastEventId = this.#guard.read('read last event id', () => this.#store.lastId(), 0);
     this.#nextId = this.#lastEventId + 1;
     this.#source = options.source((event) => this.publish(event));
+    this.#published = new Emitter((error) =>
+      options.logger?.error(`monitor: a listener of published events threw: ${String(error)}`),
+    );
+  }
+
+  /**
+   * Fires with each batch of events once it is stored and fanned out to the subscribers, ids
+   * ascending (the event hooks listen here). A listener must not block: it runs on the
+   * daemon's event loop, inside the flush.
+   */
+  get onPublished(): Event<readonly MonitorEvent[]> {
+    return this.#published.event;
   }
 
   /** Id of the last event fanned out (0 when none yet). */
@@ -201,6 +214,9 @@ export class EventHub {
     this.#lastEventId = batch[batch.length - 1].event.id;
     for (const subscription of this.#subscribers) {
       subscription.deliver(batch);
+    }
+    if (this.#published.size > 0) {
+      this.#published.fire(batch.map(({ event }) => event));
     }
     this.#storedSincePrune += batch.length;
     if (this.#storedSincePrune >= Math.max(1, Math.floor(this.#maxRows / 10))) {

@@ -5,6 +5,9 @@ import { registerMonitorMethods } from '../control/monitor-methods.js';
 import { registerDurableMethods } from '../control/durable-methods.js';
 import { registerHousekeepingMethods } from '../control/housekeeping-methods.js';
 import { EventHub } from '../monitor/event-hub.js';
+import { resolveHooks, type HookConfig } from '../hooks/hook-config.js';
+import { HookDispatcher } from '../hooks/hook-dispatcher.js';
+import type { HookStats } from '../hooks/hook-queue.js';
 import { EventStore } from '../persistence/event-store.js';
 import { DAEMON_ERROR_CODES, DaemonError } from '../errors.js';
 import type { RunnerLauncher } from '../launch/runner-launcher.js';
@@ -77,6 +80,13 @@ export interface StartDaemonOptions {
    * @default { maxRows: 100 000, maxAgeMs: 7 days }
    */
   eventBacklog?: { maxRows?: number | undefined; maxAgeMs?: number | undefined } | undefined;
+  /**
+   * Event hooks: commands or HTTP POSTs run on chosen events, each with a bounded queue (see
+   * {@link HookConfig} and the Hooks guide). Validated before anything starts.
+   * @default none
+   * @throws DaemonError X_DAEMON_HOOK_CONFIG (from startDaemon) naming the entry and the field
+   */
+  hooks?: readonly HookConfig[] | undefined;
 }
 
 /** A running daemon. */
@@ -85,6 +95,8 @@ export interface DaemonHandle {
   readonly supervisor: RunnerSupervisor;
   /** The event log behind `monitor.subscribe`. */
   readonly events: EventHub;
+  /** Each event hook's counters (queued, delivered, failed, dropped), in configuration order. */
+  hookStats(): HookStats[];
   readonly descriptor: DaemonDescriptor;
   info(): SystemInfo;
   /** Stops every runner (3-phase), closes the socket and the store, removes the descriptor. */
@@ -106,6 +118,7 @@ export interface DaemonHandle {
  */
 export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHandle> {
   const logger = options.logger ?? createLogger();
+  const hookConfigs = resolveHooks(options.hooks ?? []);
   const paths = statePaths(options.home);
   ensureStateDir(paths);
   const release = await acquireStartupLock(paths);
@@ -184,6 +197,10 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       maxRows: eventRows,
       guard: persistence,
     });
+    const hooks = new HookDispatcher(hookConfigs, logger);
+    if (hooks.size > 0) {
+      events.onPublished((batch) => batch.forEach((event) => hooks.handle(event)));
+    }
     persistence.onChange(({ state, what, health }) =>
       events.publish({ type: 'persistence', state, what, health }),
     );
@@ -223,6 +240,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       databaseBytes: openStore.diskBytes(),
       faults: { ...(faultNet?.faults ?? { count: 0, last: null, lastAt: null }) },
       node: process.version,
+      hooks: hooks.stats(),
     });
 
     let shutdownPromise: Promise<void> | undefined;
@@ -242,6 +260,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
         // Spare runners (pre-started, not yet runs) go with the daemon.
         await options.launcher.close?.();
         events.close();
+        // The last events (the runs' stops) reach the hooks; a hanging one is cut short.
+        await hooks.close();
         // Lets the last events reach the subscribers' sockets before they are closed.
         await new Promise((resolve) => setImmediate(resolve));
         await server?.close();
@@ -285,7 +305,16 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
     }
-    return { paths, supervisor, events, descriptor, info, shutdown, closed };
+    return {
+      paths,
+      supervisor,
+      events,
+      hookStats: () => hooks.stats(),
+      descriptor,
+      info,
+      shutdown,
+      closed,
+    };
   } catch (error) {
     faultNet?.dispose();
     await server?.close().catch(() => undefined);
