@@ -128,6 +128,11 @@ export class PersistenceGuard {
     };
   }
 
+  /** Writes waiting in memory now (see {@link persist}). */
+  get waiting(): number {
+    return this.#queue.size;
+  }
+
   /** True while degraded (cheap: for a hot path that refuses work while writes are lost). */
   get degraded(): boolean {
     return !this.#health.ok;

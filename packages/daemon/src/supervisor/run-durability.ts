@@ -36,6 +36,12 @@ export interface RunDurabilityDeps {
  */
 export class RunDurability {
   readonly #deps: RunDurabilityDeps;
+  /**
+   * Usage reported while SQLite refused it (it waits in memory, or was lost): added to what
+   * SQLite says when budgets are judged, until persistence is ok with nothing waiting. Judged
+   * twice meanwhile once a part of it is written: a run may pause early, never late.
+   */
+  #unsaved: UsageTotals = { ...NO_USAGE };
 
   constructor(deps: RunDurabilityDeps) {
     this.#deps = deps;
@@ -124,9 +130,13 @@ export class RunDurability {
   recordUsage(attempt: number, usage: UsageReport): BudgetDecision {
     const { runId, usage: ledger, persistence } = this.#deps;
     const now = this.#deps.now();
-    persistence.persist('record usage', { attempt, usage, now }, (entry) =>
-      ledger.record(runId, entry.attempt, entry.usage, entry.now),
-    );
+    const written = persistence.persist('record usage', { attempt, usage, now }, (entry) => {
+      ledger.record(runId, entry.attempt, entry.usage, entry.now);
+      return true;
+    });
+    if (written === undefined) {
+      this.#unsaved = addUsage(this.#unsaved, usage);
+    }
     return this.decide();
   }
 
@@ -139,8 +149,12 @@ export class RunDurability {
     }
     const { runId, usage: ledger, persistence } = this.#deps;
     const day = utcDay(this.#deps.now());
+    if (this.#unsaved.calls > 0 && !persistence.degraded && persistence.waiting === 0) {
+      this.#unsaved = { ...NO_USAGE };
+    }
+    const unsaved = this.#unsaved;
     const read = (what: string, fn: () => UsageTotals) =>
-      persistence.read(what, fn, { ...NO_USAGE });
+      sumUsage(persistence.read(what, fn, { ...NO_USAGE }), unsaved);
     return decideBudget({
       budget: budget ?? {},
       fleet,
@@ -160,4 +174,25 @@ export class RunDurability {
     const { runId, usage: ledger, persistence } = this.#deps;
     return persistence.read('read usage', () => ledger.runTotals(runId), { ...NO_USAGE });
   }
+}
+
+/** `totals` with one more report. */
+function addUsage(totals: UsageTotals, usage: UsageReport): UsageTotals {
+  return sumUsage(totals, {
+    inputTokens: usage.inputTokens ?? 0,
+    outputTokens: usage.outputTokens ?? 0,
+    costUsd: usage.costUsd ?? 0,
+    calls: 1,
+    callsWithoutCost: usage.costUsd === undefined ? 1 : 0,
+  });
+}
+
+function sumUsage(a: UsageTotals, b: UsageTotals): UsageTotals {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    costUsd: a.costUsd + b.costUsd,
+    calls: a.calls + b.calls,
+    callsWithoutCost: a.callsWithoutCost + b.callsWithoutCost,
+  };
 }
