@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { addAgentStartCommand } from './agent-start-command.js';
 import { addDurableAgentCommands } from './durable-agent-commands.js';
 import { addHousekeepingCommands } from './housekeeping-options.js';
+import { addMetricsOption } from './metrics-option.js';
 import { parseSince } from './since-option.js';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
@@ -108,6 +109,11 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       const { unstartupCommand } = await import('./startup/startup-command.js');
       await unstartupCommand(globals(command));
     });
+
+  // `--metrics` on the commands that start a daemon (its own module, like its other options).
+  for (const name of ['start', 'restart']) {
+    addMetricsOption(daemon.commands.find((command) => command.name() === name)!);
+  }
 
   const agent = program.command('agent').description('start, stop and inspect agent runs');
   const ref = (

@@ -240,3 +240,10 @@ export {
   type DeliveryResult,
   type QueuedEvent,
 } from './hooks/hook-queue.js';
+export { createDaemonMetrics, type DaemonMetrics } from './metrics/daemon-metrics.js';
+export {
+  DEFAULT_METRICS_HOST,
+  parseMetricsAddress,
+  type MetricsAddress,
+} from './metrics/metrics-address.js';
+export { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';

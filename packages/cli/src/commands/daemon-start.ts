@@ -20,6 +20,7 @@ import {
   type FleetBudgetFlags,
 } from '../fleet-budget-option.js';
 import { retentionArgs, retentionOptions, type RetentionFlags } from '../retention-options.js';
+import { metricsArgs, metricsOptions, type MetricsFlags } from '../metrics-option.js';
 import { configArgs, type ConfigFlags } from '../config-option.js';
 import { hooksOptions, readHooks } from '../read-hooks.js';
 import { printFields, printJson } from '../output.js';
@@ -30,7 +31,7 @@ export const DAEMON_READY_TIMEOUT_MS = 15_000;
 const DAEMON_LOG_MAX_BYTES = 10 * 1024 * 1024;
 
 /** The options a started daemon keeps: history retention, the daemon-wide budget, its hooks. */
-export type DaemonFlags = RetentionFlags & FleetBudgetFlags & ConfigFlags;
+export type DaemonFlags = RetentionFlags & FleetBudgetFlags & ConfigFlags & MetricsFlags;
 
 interface StartOptions extends DaemonFlags {
   home: string;
@@ -92,6 +93,7 @@ export async function startDetachedDaemon(
       paths.home,
       ...retentionArgs(flags),
       ...fleetBudgetArgs(flags),
+      ...metricsArgs(flags),
       ...configArgs(flags),
     ],
     {
@@ -148,6 +150,7 @@ async function runForeground(options: StartOptions): Promise<void> {
       handleSignals: true,
       ...retentionOptions(options),
       ...fleetBudgetOptions(options),
+      ...metricsOptions(options),
       ...hooksOptions(options),
     });
     printDaemonStart({ status: 'started', ...daemon.descriptor, logPath: null }, options.json);

@@ -5,6 +5,9 @@ import { registerMonitorMethods } from '../control/monitor-methods.js';
 import { registerDurableMethods } from '../control/durable-methods.js';
 import { registerHousekeepingMethods } from '../control/housekeeping-methods.js';
 import { EventHub } from '../monitor/event-hub.js';
+import { createDaemonMetrics, type DaemonMetrics } from '../metrics/daemon-metrics.js';
+import { parseMetricsAddress, type MetricsAddress } from '../metrics/metrics-address.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import { resolveHooks, type HookConfig } from '../hooks/hook-config.js';
 import { HookDispatcher } from '../hooks/hook-dispatcher.js';
 import type { HookStats } from '../hooks/hook-queue.js';
@@ -87,7 +90,18 @@ export interface StartDaemonOptions {
    * @throws DaemonError X_DAEMON_HOOK_CONFIG (from startDaemon) naming the entry and the field
    */
   hooks?: readonly HookConfig[] | undefined;
+  /**
+   * Serve `/metrics` (Prometheus text format), `/healthz` and `/readyz` over HTTP on this
+   * address: `[host:]port` (host 127.0.0.1 when not given) or `{ host, port }`; port 0 picks a
+   * free one (see `DaemonHandle.metrics`). @default none (no HTTP listener)
+   * @throws RangeError (from startDaemon) for an address that does not parse; the listen error
+   *   (EADDRINUSE…) when it cannot be bound
+   */
+  metrics?: MetricsOption | undefined;
 }
+
+/** `metrics` of {@link StartDaemonOptions}. */
+export type MetricsOption = string | MetricsAddress;
 
 /** A running daemon. */
 export interface DaemonHandle {
@@ -98,6 +112,8 @@ export interface DaemonHandle {
   /** Each event hook's counters (queued, delivered, failed, dropped), in configuration order. */
   hookStats(): HookStats[];
   readonly descriptor: DaemonDescriptor;
+  /** Where `/metrics`, `/healthz` and `/readyz` are served, or null without `metrics`. */
+  readonly metrics: MetricsAddress | null;
   info(): SystemInfo;
   /** Stops every runner (3-phase), closes the socket and the store, removes the descriptor. */
   shutdown(): Promise<void>;
@@ -118,6 +134,9 @@ export interface DaemonHandle {
  */
 export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHandle> {
   const logger = options.logger ?? createLogger();
+  // Validated before anything is claimed: a bad address fails the start cleanly.
+  const metricsAddress =
+    typeof options.metrics === 'string' ? parseMetricsAddress(options.metrics) : options.metrics;
   const hookConfigs = resolveHooks(options.hooks ?? []);
   const paths = statePaths(options.home);
   ensureStateDir(paths);
@@ -125,6 +144,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
   let store: RunStore | undefined;
   let server: ControlServer | undefined;
   let owned: OwnedSocket | undefined;
+  let metricsServer: MetricsServer | undefined;
+  let metrics: DaemonMetrics | undefined;
   const faultNet =
     (options.handleFaults ?? options.handleSignals) === true ? installFaultNet(logger) : undefined;
   try {
@@ -204,6 +225,20 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
     persistence.onChange(({ state, what, health }) =>
       events.publish({ type: 'persistence', state, what, health }),
     );
+    if (metricsAddress !== undefined) {
+      metrics = createDaemonMetrics({
+        supervisor,
+        events,
+        persistence,
+        database: store.database,
+        onEvent: supervisor.onEvent,
+      });
+      metricsServer = await startMetricsServer(metricsAddress, metrics.registry, persistence);
+      const { host, port } = metricsServer.address;
+      logger.info(
+        `serving metrics on http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`,
+      );
+    }
     supervisor.recover();
     const maxEventAgeMs = options.eventBacklog?.maxAgeMs ?? EVENT_BACKLOG_MAX_AGE_MS;
     let eventsPrunedAt = -Infinity;
@@ -259,6 +294,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
         markStopped(runs);
         // Spare runners (pre-started, not yet runs) go with the daemon.
         await options.launcher.close?.();
+        await metricsServer?.close();
+        metrics?.dispose();
         events.close();
         // The last events (the runs' stops) reach the hooks; a hanging one is cut short.
         await hooks.close();
@@ -311,12 +348,15 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       events,
       hookStats: () => hooks.stats(),
       descriptor,
+      metrics: metricsServer?.address ?? null,
       info,
       shutdown,
       closed,
     };
   } catch (error) {
     faultNet?.dispose();
+    await metricsServer?.close().catch(() => undefined);
+    metrics?.dispose();
     await server?.close().catch(() => undefined);
     if (owned !== undefined) {
       removeOwnDescriptor(paths.descriptorPath);

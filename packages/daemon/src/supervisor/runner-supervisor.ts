@@ -633,18 +633,18 @@ export class RunnerSupervisor {
     return this.#runs.get(runId)?.currentIteration ?? null;
   }
 
-  /** Last heartbeat time of an active run (ms since the epoch), or null. */
-  lastHeartbeatAt(runId: string): number | null {
-    return this.#runs.get(runId)?.lastHeartbeatAt ?? null;
-  }
-  }
-
   /**
    * CPU and memory of an active run's current attempt, sampled every `memorySampleMs`
    * (RunResources), or null: a finished run, one in backoff, or not sampled yet.
    */
   resources(runId: string): RunResources | null {
     return this.#runs.get(runId)?.resources ?? null;
+  }
+
+  /** Last heartbeat time of an active run (ms since the epoch), or null. */
+  lastHeartbeatAt(runId: string): number | null {
+    return this.#runs.get(runId)?.lastHeartbeatAt ?? null;
+  }
 
   /** Creates and registers the controller of a run (new or resumed). */
   #controller(record: RunRecord, history?: RestartHistory): RunController {
