@@ -107,9 +107,12 @@ describe('durable agents: budgets, pause/resume, checkpoints (real daemon)', () 
     );
     const list = await x(home.path, ['agent', 'list']);
     expect(list.stdout).toMatch(
-      /^NAME +RUN +STATE +PID +ATTEMPT +ITERATIONS +TOKENS +COST +AGE +EXIT/,
+      /^NAME +RUN +STATE +PID +ATTEMPT +ITERATIONS +CPU +MEM +TOKENS +COST +AGE +EXIT/,
     );
-    expect(list.stdout).toMatch(/^spender +r-[0-9a-f]{8} +paused +\d+ +1 +\d+ +\d+ +\$1\.\d\d /m);
+    // CPU and MEM of the paused runner's process group (sampled once a second), then usage.
+    expect(list.stdout).toMatch(
+      /^spender +r-[0-9a-f]{8} +paused +\d+ +1 +\d+ +(\d+\.\d%|-) +[\d.]+ [KMG]iB +\d+ +\$1\.\d\d /m,
+    );
 
     // Still over the budget: refused, and it stays paused.
     const refused = await x(home.path, ['agent', 'resume', 'spender']);
