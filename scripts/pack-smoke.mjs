@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Packs the four published packages as `pnpm pack` would for the registry, installs the
+ * Packs the five published packages as `pnpm pack` would for the registry, installs the
  * tarballs with npm into a new app outside the workspace, typechecks the app's TypeScript with
  * `moduleResolution: nodenext` and `skipLibCheck: false`, and runs it: the kernel embedded, the
  * codecs, the daemon embedded, then `npx x daemon start` and an agent of the app's own started,
@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['ipc', 'kernel', 'daemon', 'cli'];
+const PACKAGES = ['ipc', 'kernel', 'daemon', 'client', 'cli'];
 const started = Date.now();
 const work = mkdtempSync('/tmp/x-pack-smoke-');
 const tarballs = join(work, 'tarballs');

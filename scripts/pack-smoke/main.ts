@@ -1,10 +1,11 @@
-// The smoke app: uses the four packages as installed from their tarballs, typechecked with
+// The smoke app: uses the five packages as installed from their tarballs, typechecked with
 // moduleResolution nodenext and skipLibCheck false (so their .d.ts files must be complete).
 // Exits non-zero, naming the step, when anything is not as expected.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLauncher } from '@x/cli';
-import { startDaemon, type AgentStatus } from '@x/daemon';
+import { connect, RunNotFoundError } from '@x/client';
+import { startDaemon } from '@x/daemon';
 import {
   createMsgpackCodec,
   getCodec,
@@ -12,7 +13,6 @@ import {
   validateSupervisorMessage,
   type InitMessage,
 } from '@x/ipc';
-import { connectRpc } from '@x/ipc/node';
 import { createRunner, defineAgent } from '@x/kernel';
 
 function check(condition: boolean, what: string): void {
@@ -76,11 +76,14 @@ try {
     intervalMs: 100,
   });
   check(started.state === 'running', `embedded daemon: run is ${started.state}`);
-  const client = await connectRpc(daemon.paths.socketPath, { timeoutMs: 5000 });
+  // Over the socket with @x/client: typed calls and a typed error.
+  const client = await connect({ home });
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const status = await client.request<AgentStatus>('agent.status', { ref: 'embedded' });
+  const status = await client.agent.status({ ref: 'embedded' });
+  const missing = await client.agent.status({ ref: 'nope' }).catch((error: unknown) => error);
   client.close();
   check(status.run.iterations >= 1, 'embedded daemon: no iteration');
+  check(missing instanceof RunNotFoundError && missing.code === -32001, '@x/client error class');
   const stopped = await daemon.supervisor.stop('embedded');
   await daemon.shutdown();
   check(stopped.exit?.reason === 'stopped', `embedded daemon: exit ${stopped.exit?.reason}`);

@@ -27,6 +27,7 @@ export default defineConfig({
           { text: 'Runner modes', link: '/guide/runner-modes' },
           { text: 'Embedding an agent', link: '/guide/embedding' },
           { text: 'Embedding the daemon', link: '/guide/embedding-daemon' },
+          { text: 'A client for your programs', link: '/guide/client' },
           { text: 'Events', link: '/guide/events' },
           { text: 'Services and fleet files', link: '/guide/services' },
           { text: 'Starting at boot', link: '/guide/boot' },

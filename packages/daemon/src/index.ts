@@ -112,8 +112,11 @@ export {
   type AgentTurns,
   type AgentStatus,
   type ControlContext,
+  type ShutdownResult,
   type SystemInfo,
 } from './control/control-methods.js';
+export type { AgentList } from './control/list-page.js';
+export type { Clipped } from './control/clip-fields.js';
 export { statePaths, ensureStateDir, type StatePaths } from './process/state-dir.js';
 export { readDescriptor, isProcessAlive, type DaemonDescriptor } from './process/descriptor.js';
 export { probeDaemon, removeStale, type DaemonProbe } from './process/single-instance.js';

@@ -11,3 +11,6 @@ export {
   type MessagePortChannelOptions,
 } from './message-port-channel.js';
 export { connectRpc, type ConnectRpcOptions } from './connect-rpc.js';
+// The JSON-RPC errors a connectRpc client sees, here too: `@x/ipc` itself loads the protocol
+// schemas (TypeBox), which a client of the control socket does not need.
+export { RPC_ERROR_CODES, RpcError, isRpcError, type RpcErrorObject } from '../rpc/messages.js';
