@@ -200,6 +200,8 @@ export class EventHub {
     this.#pendingJson = [];
     this.#lastFlushAt = this.#now();
     this.#stats.flushes += 1;
+    // Not kept in memory on a full disk (unlike the records of runs): they were delivered live,
+    // and a flood of log events would take the room those records need. Counted in `unstored`.
     const stored = this.#guard.write(
       'store events',
       () => {

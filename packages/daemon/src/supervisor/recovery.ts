@@ -1,4 +1,5 @@
 import type { AttemptRecord, IterationRecord, RunExit, RunRecord } from '../persistence/records.js';
+import { mergeRunFields, type RunFields } from '../persistence/run-fields.js';
 import type { RunStore } from '../persistence/run-store.js';
 import type { PersistenceGuard } from '../persistence/persistence-guard.js';
 import { isProcessAlive } from '../process/descriptor.js';
@@ -194,4 +195,71 @@ function lostUptimeMs(
     return 0;
   }
   return Math.max(0, lastIteration.finishedAt - attempt.readyAt);
+}
+
+/** What {@link recoverLostRuns} works with. */
+export interface RecoverDeps {
+  store: RunStore;
+  persistence: PersistenceGuard;
+  logger: Logger;
+  /** Whether an active run already has this name. */
+  nameTaken(name: string): boolean;
+  /**
+   * Takes back a run to restart (stored as `backoff`): its controller, its pending turns, its
+   * restart after `plan.delayMs`. Returns its record.
+   */
+  resume(record: RunRecord, plan: Extract<RecoveryPlan, { action: 'restart' }>): RunRecord;
+}
+
+/**
+ * Takes over the runs a previous daemon left active (it died): reaps a survivor whose pid
+ * and process start time match the stored attempt, then follows {@link planRecovery}: a run
+ * that was `stopping` is ended as stopped (its stop is honoured); any other is `daemon_lost`
+ * and restarted if its policy says so (with its restart history), or ends as `failed`.
+ * Returns the runs as they now stand.
+ */
+export function recoverLostRuns(deps: RecoverDeps): RunRecord[] {
+  const { store, persistence } = deps;
+  const active = persistence.read('read lost runs', () => store.activeRuns(), [] as RunRecord[]);
+  const recovered: RunRecord[] = [];
+  for (const lost of active) {
+    const attempts = persistence.read('read attempts', () => store.attempts(lost.runId), []);
+    const last = attempts.at(-1);
+    const reaped = reapSurvivor(last);
+    const now = Date.now();
+    const plan = planRecovery({
+      lost,
+      attempts,
+      lastIteration: persistence.read(
+        'read iterations',
+        () => store.recentIterations(lost.runId, 1),
+        [],
+      )[0],
+      reaped,
+      nameTaken: deps.nameTaken(lost.name),
+      now,
+      random: Math.random(),
+    });
+    recordLostAttempt(store, persistence, lost, last, plan.exit, now, plan.action === 'restart');
+    logRecovery(deps.logger, lost, plan);
+    const { exit, lastReasons } = plan;
+    if (plan.action === 'end') {
+      const fields = { state: plan.state, endedAt: now, exit, lastReasons, nextRestartAt: null };
+      persistence.persist('end lost run', fields, (latest) => store.updateRun(lost.runId, latest), {
+        key: `run:${lost.runId}`,
+        merge: mergeRunFields,
+      });
+      recovered.push({ ...lost, ...fields });
+      continue;
+    }
+    // Stored as backoff; the controller's restart timer bumps attempt and restarts.
+    persistence.persist(
+      'resume lost run',
+      { state: 'backoff', exit, lastReasons } satisfies RunFields,
+      (latest) => store.updateRun(lost.runId, latest),
+      { key: `run:${lost.runId}`, merge: mergeRunFields },
+    );
+    recovered.push(deps.resume({ ...lost, exit, lastReasons, state: 'backoff' }, plan));
+  }
+  return recovered;
 }

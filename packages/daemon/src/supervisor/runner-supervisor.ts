@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { Emitter, RpcError, type Event } from '@x/ipc';
 import {
   HANDSHAKE_TIMEOUT_MS,
@@ -23,7 +23,7 @@ import {
   turnsNotAccepted,
 } from '../errors.js';
 import type { RunnerLauncher } from '../launch/runner-launcher.js';
-import { launcherModes, resolveRunnerMode } from '../launch/resolve-runner-mode.js';
+import { launcherModes } from '../launch/resolve-runner-mode.js';
 import { RunLog, type RunLogOptions } from '../logs/run-log.js';
 import { removeRunLogFiles } from '../logs/run-log-files.js';
 import { RunRemoval, type RemovedRows } from '../persistence/run-removal.js';
@@ -34,18 +34,19 @@ import type {
   RunRecord,
   TurnRecord,
 } from '../persistence/records.js';
-import { mergeRunFields, type RunFields } from '../persistence/run-fields.js';
+import { mergeRunFields } from '../persistence/run-fields.js';
 import type { RunStore } from '../persistence/run-store.js';
 import { silentLogger, type Logger } from '../process/logger.js';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
 import type { RunSpec, StopBudget } from './run-spec.js';
 import type { RestartHistory } from './restart-history.js';
-import { logRecovery, planRecovery, reapSurvivor, recordLostAttempt } from './recovery.js';
+import { recoverLostRuns } from './recovery.js';
+import { UnstoredRuns } from './unstored-runs.js';
 import { CheckpointStore, DEFAULT_CHECKPOINTS_KEPT } from '../persistence/checkpoint-store.js';
 import { UsageLedger } from '../persistence/usage-ledger.js';
 import { NO_USAGE, type FleetBudget, type UsageTotals } from './budget-policy.js';
 import { changedBudget, type BudgetChange } from './budget-change.js';
-import { checkLaunchable } from './launch-checks.js';
+import { checkStartRequest } from './start-checks.js';
 import { newRunRecord, type StartRequest } from './run-request.js';
 import { RunController } from './run-controller.js';
 import type { RunResources } from './resource-meter.js';
@@ -99,8 +100,6 @@ export interface RunnerSupervisorOptions {
   persistence?: PersistenceGuard | undefined;
 }
 
-const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
 /**
  * Supervises agent runs: starts them through a {@link RunnerLauncher}, restarts them by
  * policy, keeps the active ones in memory (finished ones live in SQLite only, so memory
@@ -108,6 +107,8 @@ const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
  */
 export class RunnerSupervisor {
   readonly #runs = new Map<string, RunController>();
+  /** Finished runs whose records may still wait in memory for SQLite (bounded). */
+  readonly #unstored = new UnstoredRuns();
   // A listener that throws (the event hub, a test's) is logged: an event must never take the
   // daemon down (the Emitter's default rethrows, an uncaught exception).
   readonly #events = new Emitter<SupervisorEvent>((error) =>
@@ -210,70 +211,12 @@ export class RunnerSupervisor {
    * Starts a run and resolves once it is ready, waiting to restart (`backoff`), or terminal
    * (then `exit` says why).
    * @throws RpcError NAME_IN_USE (-32002) when an active run has the name;
-   *   SHUTTING_DOWN (-32004) during shutdown; -32602 for a bad name or module/command.
+   *   SHUTTING_DOWN (-32004) during shutdown; -32602 for a bad name or module/command;
+   *   -32603 for a start `from` a checkpoint while persistence is failing.
    */
   async start(request: StartRequest): Promise<RunRecord> {
     this.#refuseWhileClosing('start');
-    const { module, command } = request;
-    if ((module === undefined) === (command === undefined || command.length === 0)) {
-      throw new RpcError(
-        -32602,
-        'Invalid params: give exactly one of module (an agent module) and command (a program and its arguments)',
-        {
-          field: '/module',
-        },
-      );
-    }
-    const kind = request.kind ?? 'agent';
-    if (kind === 'service' && command === undefined) {
-      throw new RpcError(
-        -32602,
-        'Invalid params: a service is a command: give command (the program and its arguments)',
-        { field: '/command' },
-      );
-    }
-    const mode = resolveRunnerMode({
-      requested: request.runnerMode,
-      kind,
-      command: command !== undefined,
-      launcher: this.options.launcher,
-    });
-    if (!mode.ok) {
-      throw new RpcError(-32602, mode.message, { field: mode.field });
-    }
-    checkLaunchable(request);
-    const target = module ?? command![0];
-    const name = request.name ?? basename(target, extname(target));
-    if (!NAME_PATTERN.test(name)) {
-      throw new RpcError(
-        -32602,
-        `Invalid params: name ${JSON.stringify(name)} must be 1-64 characters of A-Z a-z 0-9 . _ -`,
-        {
-          field: '/name',
-        },
-      );
-    }
-    const heartbeatMs =
-      request.heartbeatIntervalMs ??
-      (this.options.heartbeatIntervalMs === undefined
-        ? HEARTBEAT_INTERVAL_MS
-        : this.options.heartbeatIntervalMs);
-    const livenessMs =
-      request.livenessTimeoutMs ?? this.options.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS;
-    if (
-      (request.heartbeatIntervalMs !== undefined || request.livenessTimeoutMs !== undefined) &&
-      heartbeatMs !== null &&
-      livenessMs <= heartbeatMs
-    ) {
-      throw new RpcError(
-        -32602,
-        `Invalid params: livenessTimeoutMs (${livenessMs} ms) must be longer than heartbeatIntervalMs (${heartbeatMs} ms), or every runner would be hung; a few intervals is usual (10 000 for 1000)`,
-        {
-          field:
-            request.livenessTimeoutMs === undefined ? '/heartbeatIntervalMs' : '/livenessTimeoutMs',
-        },
-      );
-    }
+    const { kind, mode, name } = checkStartRequest(request, this.options);
     this.#refuseNameInUse(name);
     const source = this.#forkSource(request.from);
     const runId = this.#newRunId();
@@ -282,7 +225,7 @@ export class RunnerSupervisor {
       runId,
       name,
       kind,
-      mode: mode.mode,
+      mode,
       source,
       logPath: join(this.options.logsDir, `${name}-${runId}.log`),
       now: Date.now(),
@@ -429,72 +372,27 @@ export class RunnerSupervisor {
    * Call once, before serving.
    */
   recover(): RunRecord[] {
-    const store = this.options.store;
-    const active = this.#persistence.read(
-      'read lost runs',
-      () => store.activeRuns(),
-      [] as RunRecord[],
-    );
-    const recovered: RunRecord[] = [];
-    for (const lost of active) {
-      const attempts = this.#persistence.read(
-        'read attempts',
-        () => store.attempts(lost.runId),
-        [],
-      );
-      const last = attempts.at(-1);
-      const reaped = reapSurvivor(last);
-      const now = Date.now();
-      const plan = planRecovery({
-        lost,
-        attempts,
-        lastIteration: this.iterations(lost.runId, 1)[0],
-        reaped,
-        nameTaken: this.#findActive(lost.name) !== undefined,
-        now,
-        random: Math.random(),
-      });
-      recordLostAttempt(
-        store,
-        this.#persistence,
-        lost,
-        last,
-        plan.exit,
-        now,
-        plan.action === 'restart',
-      );
-      logRecovery(this.#logger, lost, plan);
-      const { exit, lastReasons } = plan;
-      if (plan.action === 'end') {
-        const fields = { state: plan.state, endedAt: now, exit, lastReasons, nextRestartAt: null };
-        this.#persistence.persist(
-          'end lost run',
-          fields,
-          (latest) => store.updateRun(lost.runId, latest),
-          { key: `run:${lost.runId}`, merge: mergeRunFields },
+    return recoverLostRuns({
+      store: this.options.store,
+      persistence: this.#persistence,
+      logger: this.#logger,
+      nameTaken: (name) => this.#findActive(name) !== undefined,
+      resume: (record, plan) => {
+        const run = this.#controller(record, plan.history);
+        run.adoptTurns(
+          this.#persistence.read(
+            'read turns',
+            () => this.options.store.pendingTurns(record.runId),
+            [],
+          ),
         );
-        recovered.push({ ...lost, ...fields });
-        continue;
-      }
-      // Stored as backoff; the controller's restart timer bumps attempt and restarts.
-      const record: RunRecord = { ...lost, exit, lastReasons, state: 'backoff' };
-      this.#persistence.persist(
-        'resume lost run',
-        { state: 'backoff', exit, lastReasons } satisfies RunFields,
-        (latest) => store.updateRun(lost.runId, latest),
-        { key: `run:${lost.runId}`, merge: mergeRunFields },
-      );
-      const run = this.#controller(record, plan.history);
-      run.adoptTurns(
-        this.#persistence.read('read turns', () => store.pendingTurns(lost.runId), []),
-      );
-      run.restartAfter(
-        plan.delayMs,
-        `${plan.explanation}; resuming after the previous daemon died`,
-      );
-      recovered.push(run.record);
-    }
-    return recovered;
+        run.restartAfter(
+          plan.delayMs,
+          `${plan.explanation}; resuming after the previous daemon died`,
+        );
+        return run.record;
+      },
+    });
   }
 
   /** A run by id, or the active (else latest) run with that name. */
@@ -504,11 +402,12 @@ export class RunnerSupervisor {
       return active.record;
     }
     const store = this.options.store;
-    return this.#persistence.read(
+    const stored = this.#persistence.read(
       'read run',
       () => store.getRun(ref) ?? store.latestByName(ref),
       undefined,
     );
+    return this.#unstored.find(ref, this.#persistence.waiting, stored) ?? stored;
   }
 
   /** Active runs plus the most recent finished ones (all with `all`), newest first (ties: run id, descending). */
@@ -519,6 +418,9 @@ export class RunnerSupervisor {
       [] as RunRecord[],
     );
     const byId = new Map(stored.map((record) => [record.runId, record]));
+    for (const record of this.#unstored.all(this.#persistence.waiting)) {
+      byId.set(record.runId, record);
+    }
     for (const run of this.#runs.values()) {
       byId.set(run.record.runId, run.record);
     }
@@ -707,7 +609,13 @@ export class RunnerSupervisor {
       history,
     );
     this.#runs.set(record.runId, run);
-    void run.ended.then(() => this.#runs.delete(record.runId));
+    void run.ended.then(() => {
+      this.#runs.delete(record.runId);
+      if (this.#persistence.waiting > 0) {
+        // Its final record may wait in memory (a full disk): still shown until it is stored.
+        this.#unstored.remember(run.record);
+      }
+    });
     return run;
   }
 
@@ -718,6 +626,14 @@ export class RunnerSupervisor {
   #forkSource(from: StartRequest['from']): { runId: string; seq: number } | undefined {
     if (from === undefined) {
       return undefined;
+    }
+    if (this.#persistence.degraded) {
+      // The fork's first checkpoint is a copy in SQLite: refused rather than started bare.
+      throw new RpcError(
+        -32603,
+        `x: cannot start from a checkpoint while persistence is failing (${this.#persistence.health.lastError ?? 'unknown error'}): the checkpoint would not be copied; try again once the disk has room, or start without --from`,
+        { field: '/from' },
+      );
     }
     const source = this.get(from.runId);
     if (source === undefined) {
