@@ -447,6 +447,32 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     );
 
   program
+    .command('top')
+    .description(
+      'a live view of the runs: state, CPU, memory, iterations, spend, pending requests; q quits',
+    )
+    .option('--once', 'print one frame (with --json, the rows) and exit: for a pipe or a script')
+    .option(
+      '--width <columns>',
+      'with --once: the frame width (default: the terminal, $COLUMNS, else 120)',
+      parsePositiveInt,
+    )
+    .option('--sort <column>', 'order by this column (cpu, mem, name, …; -cpu reverses)')
+    .option('--filter <text>', 'only runs whose name contains this')
+    .action(
+      async (
+        options: { once?: boolean; width?: number; sort?: string; filter?: string },
+        command: Command,
+      ) => {
+        // Imported here only: no other command loads Ink and React.
+        const { topCommand } = await import('./commands/top-command.js');
+        setExitCode(
+          await topCommand({ ...globals(command), ...options, once: options.once ?? false }),
+        );
+      },
+    );
+
+  program
     .command('runner')
     .description('host one agent for a supervisor (started by the daemon, not by hand)')
     .option('--pipe', 'speak the runner protocol on fd 3', false)
