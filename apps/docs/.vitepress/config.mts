@@ -31,6 +31,7 @@ export default defineConfig({
           { text: 'Events', link: '/guide/events' },
           { text: 'Services and fleet files', link: '/guide/services' },
           { text: 'Starting at boot', link: '/guide/boot' },
+          { text: 'Live view: x top', link: '/guide/top' },
           { text: 'Event hooks', link: '/guide/hooks' },
           { text: 'Metrics and health', link: '/guide/metrics' },
           { text: 'Runners in other languages', link: '/guide/other-languages' },
