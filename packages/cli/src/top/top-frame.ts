@@ -3,7 +3,7 @@
 import { Box, Text } from 'ink';
 import { createElement as h, type ReactElement } from 'react';
 import { formatTime, oneLine } from '../output.js';
-import { COLUMN_GAP, fitColumns, type FittedColumn } from './top-columns.js';
+import { COLUMN_GAP, TOP_COLUMNS, fitColumns, type FittedColumn } from './top-columns.js';
 import type { TopRow, TopSort } from './top-rows.js';
 import type { TopRun } from './top-state.js';
 
@@ -42,8 +42,9 @@ export function TopFrame(props: TopFrameProps): ReactElement {
   // Scroll so that the selected row stays on screen.
   const first = Math.max(0, selected - bodyRows + 1);
   const shown = props.rows.slice(first, first + bodyRows);
+  // Named even when its column was dropped for lack of room.
   const sortName =
-    columns.find((column) => column.key === props.sort.key)?.header ?? props.sort.key;
+    TOP_COLUMNS.find((column) => column.key === props.sort.key)?.header ?? props.sort.key;
   const status = [
     `sort ${sortName} ${props.sort.desc ? '↓' : '↑'}`,
     props.filter === '' ? '' : `filter "${props.filter}"`,

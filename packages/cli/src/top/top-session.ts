@@ -213,7 +213,7 @@ export class TopSession {
         return;
       }
       this.#connect().then(
-        () => this.say(`reconnected; following from event #${this.state.lastEventId}`),
+        () => this.say('reconnected to the daemon'),
         () => setTimeout(retry, RECONNECT_MS),
       );
     };

@@ -14,7 +14,7 @@ import type {
   RunRecord,
   TurnRecord,
 } from '../persistence/records.js';
-import type { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
+import type { RunnerSupervisor, ShutdownOptions } from '../supervisor/runner-supervisor.js';
 import {
   LISTED_FIELD_MAX_BYTES,
   TURN_FIELD_MAX_BYTES,
@@ -141,9 +141,9 @@ export interface ControlContext {
   info(): SystemInfo;
   /**
    * Starts a graceful shutdown; resolves with every run's record once all have stopped (the
-   * socket closes after that).
+   * socket closes after that). `resume`: see {@link ShutdownOptions}.
    */
-  shutdown(): Promise<RunRecord[]>;
+  shutdown(options?: ShutdownOptions): Promise<RunRecord[]>;
 }
 
 const validators = {
@@ -177,11 +177,12 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
     'system.shutdown',
     async (params): Promise<ShutdownResult> => {
       const activeRuns = supervisor.activeCount;
+      const options = { resume: params?.resume === true };
       if (params?.wait !== true) {
-        setImmediate(() => void context.shutdown());
+        setImmediate(() => void context.shutdown(options));
         return { stopping: true, activeRuns };
       }
-      const runs = await context.shutdown();
+      const runs = await context.shutdown(options);
       return {
         stopping: true,
         activeRuns,

@@ -194,6 +194,12 @@ export const CONTROL_PARAMS = {
           "answer only once every run has stopped, with each run's outcome (default: answer at once)",
       }),
     ),
+    resume: Type.Optional(
+      Type.Boolean({
+        description:
+          'runs with a restart policy (other than "no") come back when a daemon starts again on this state directory, from their newest checkpoint (default: false, they stay stopped; a SIGTERM or SIGINT to the daemon resumes them)',
+      }),
+    ),
   }),
   'agent.stop': Type.Object({ ref: Ref, stopBudget: Type.Optional(StopBudget) }),
   'agent.list': Type.Object({

@@ -18,7 +18,7 @@ import type { RunLogOptions } from '../logs/run-log.js';
 import type { RunRecord } from '../persistence/records.js';
 import { RunStore } from '../persistence/run-store.js';
 import { PersistenceGuard } from '../persistence/persistence-guard.js';
-import { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
+import { RunnerSupervisor, type ShutdownOptions } from '../supervisor/runner-supervisor.js';
 import {
   readDescriptor,
   removeOwnDescriptor,
@@ -115,8 +115,12 @@ export interface DaemonHandle {
   /** Where `/metrics`, `/healthz` and `/readyz` are served, or null without `metrics`. */
   readonly metrics: MetricsAddress | null;
   info(): SystemInfo;
-  /** Stops every runner (3-phase), closes the socket and the store, removes the descriptor. */
-  shutdown(): Promise<void>;
+  /**
+   * Stops every runner (3-phase), closes the socket and the store, removes the descriptor.
+   * With `resume`, runs whose restart policy is not `no` come back when a daemon starts again
+   * on this state directory (see ShutdownOptions). The first call's options hold.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
   /** Settles when shutdown has finished. */
   readonly closed: Promise<void>;
 }
@@ -283,11 +287,13 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
     const closed = new Promise<void>((resolve) => (markClosed = resolve));
     let markStopped!: (runs: RunRecord[]) => void;
     const stopped = new Promise<RunRecord[]>((resolve) => (markStopped = resolve));
-    const shutdown = (): Promise<void> => {
+    const shutdown = (shutdownOptions: ShutdownOptions = {}): Promise<void> => {
       shutdownPromise ??= (async () => {
-        logger.info(`shutting down: stopping ${supervisor.activeCount} run(s)`);
+        logger.info(
+          `shutting down: stopping ${supervisor.activeCount} run(s)${shutdownOptions.resume === true ? '; those with a restart policy resume when a daemon starts again' : ''}`,
+        );
         retention.stop();
-        const runs = await supervisor.stopAll();
+        const runs = await supervisor.stopAll(undefined, shutdownOptions);
         for (const run of runs) {
           logger.info(`stopped ${run.name} (${run.runId}): ${run.exit?.explanation ?? run.state}`);
         }
@@ -321,8 +327,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       registerControlMethods(connection, {
         supervisor,
         info,
-        shutdown: () => {
-          void shutdown();
+        shutdown: (shutdownOptions) => {
+          void shutdown(shutdownOptions);
           return stopped;
         },
       });
@@ -336,8 +342,9 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
 
     if (options.handleSignals === true) {
       const onSignal = (signal: NodeJS.Signals) => {
+        // systemd's SIGTERM at a reboot, or Ctrl-C: the runs that should run come back.
         logger.info(`received ${signal}: graceful shutdown`);
-        void shutdown().then(() => process.exit(0));
+        void shutdown({ resume: true }).then(() => process.exit(0));
       };
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);

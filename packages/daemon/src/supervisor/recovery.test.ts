@@ -107,4 +107,38 @@ describe('planRecovery', () => {
     const plan = planRecovery(input('running', 'always', { nameTaken: true }));
     expect(plan).toMatchObject({ action: 'end', state: 'failed' });
   });
+
+  it("a run parked by its daemon's shutdown (backoff, no restart time, last attempt stopped) comes back at once, as stopped, not daemon_lost", () => {
+    const stopped: AttemptRecord = {
+      ...attempt,
+      endedAt: NOW - 1000,
+      exit: {
+        reason: 'stopped',
+        stopPhase: 'ipc',
+        exitCode: 0,
+        signal: null,
+        explanation: 'exited on IPC stop (exit code 0)',
+        evidence: {},
+      },
+    };
+    const parked = input('backoff', 'always', { attempts: [stopped], reaped: false });
+    parked.lost.nextRestartAt = null;
+    expect(planRecovery(parked)).toMatchObject({
+      action: 'restart',
+      delayMs: 0,
+      exit: { reason: 'stopped', stderrTail: '' },
+      lastReasons: [],
+      explanation: expect.stringMatching(
+        /^resumed: the daemon was shut down .* \(always\) brings it back$/,
+      ),
+    });
+    // A backoff with a restart time is a lost run in backoff: daemon_lost, as before.
+    const inBackoff = input('backoff', 'always', { attempts: [stopped], reaped: false });
+    inBackoff.lost.nextRestartAt = NOW + 500;
+    expect(planRecovery(inBackoff).exit.reason).toBe('daemon_lost');
+    // Its name taken meanwhile: not resumed.
+    const taken = input('backoff', 'always', { attempts: [stopped], nameTaken: true });
+    taken.lost.nextRestartAt = null;
+    expect(planRecovery(taken)).toMatchObject({ action: 'end' });
+  });
 });

@@ -69,6 +69,20 @@ export function planRecovery(input: RecoveryInput): RecoveryPlan {
     };
     return { action: 'end', state: 'exited', exit, lastReasons: addReason('stopped') };
   }
+  const policy = lost.options.restart ?? DEFAULT_RESTART_POLICY;
+  if (isParked(lost, last) && last?.exit != null && !input.nameTaken) {
+    // Stopped by its daemon's shutdown with `resume` (a SIGTERM at a reboot): it comes back
+    // at once, and the shutdown counts as no failure and no restart of its policy.
+    const history = restartHistory(attempts, policy);
+    return {
+      action: 'restart',
+      exit: { stderrTail: '', ...last.exit },
+      lastReasons: lost.lastReasons,
+      delayMs: 0,
+      explanation: `resumed: the daemon was shut down while this run was active, and its restart policy (${policy.mode}) brings it back`,
+      history,
+    };
+  }
   const exit: RunExit = {
     reason: 'daemon_lost',
     stopPhase: null,
@@ -79,7 +93,6 @@ export function planRecovery(input: RecoveryInput): RecoveryPlan {
     evidence,
   };
   const lastReasons = addReason('daemon_lost');
-  const policy = lost.options.restart ?? DEFAULT_RESTART_POLICY;
   const history = restartHistory(attempts, policy);
   const decision = decideRestart({
     policy,
@@ -104,6 +117,15 @@ export function planRecovery(input: RecoveryInput): RecoveryPlan {
       consecutiveFailures: decision.consecutiveFailures,
     },
   };
+}
+
+/**
+ * True for a run its daemon parked at shutdown (RunnerSupervisor.stopAll with `resume`), or
+ * reopened by `agent.restart` an instant before its daemon died: stored `backoff` with no
+ * restart time, its last attempt ended and stopped.
+ */
+function isParked(run: RunRecord, last: AttemptRecord | undefined): boolean {
+  return run.state === 'backoff' && run.nextRestartAt === null && last?.exit?.reason === 'stopped';
 }
 
 /**

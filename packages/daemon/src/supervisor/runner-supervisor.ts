@@ -100,6 +100,16 @@ export interface RunnerSupervisorOptions {
   persistence?: PersistenceGuard | undefined;
 }
 
+/** How a daemon's shutdown treats its runs ({@link RunnerSupervisor.stopAll}). */
+export interface ShutdownOptions {
+  /**
+   * Park the runs whose restart policy is not `no`: the next daemon on this state directory
+   * restarts them, from their newest checkpoint (what a SIGTERM from systemd at a reboot
+   * does). @default false: every run stays stopped
+   */
+  resume?: boolean | undefined;
+}
+
 /**
  * Supervises agent runs: starts them through a {@link RunnerLauncher}, restarts them by
  * policy, keeps the active ones in memory (finished ones live in SQLite only, so memory
@@ -358,10 +368,37 @@ export class RunnerSupervisor {
     return { runId: record.runId, name: record.name, rows, logFiles, logError };
   }
 
-  /** Stops every active run in parallel and refuses new ones. Resolves when all have ended. */
-  async stopAll(budget?: Partial<StopBudget>): Promise<RunRecord[]> {
+  /**
+   * Stops every active run in parallel and refuses new ones. Resolves when all have ended, with
+   * their records. With `resume`, each run whose restart policy is not `no` is then parked:
+   * stored `backoff` with no restart time, which the next daemon's {@link recover} restarts
+   * (from its newest checkpoint); the records returned say so in `state`.
+   */
+  async stopAll(budget?: Partial<StopBudget>, options: ShutdownOptions = {}): Promise<RunRecord[]> {
     this.#closing = true;
-    return Promise.all([...this.#runs.values()].map((run) => this.stop(run.record.runId, budget)));
+    const runs = await Promise.all(
+      [...this.#runs.values()].map((run) => this.stop(run.record.runId, budget)),
+    );
+    return options.resume === true ? runs.map((record) => this.#park(record)) : runs;
+  }
+
+  /** Parks a run stopped by the daemon's shutdown, if its policy restarts it (see stopAll). */
+  #park(record: RunRecord): RunRecord {
+    const mode = (record.options.restart ?? DEFAULT_RESTART_POLICY).mode;
+    if (mode === 'no' || record.exit?.reason !== 'stopped') {
+      return record;
+    }
+    const fields = { state: 'backoff' as const, endedAt: null, nextRestartAt: null };
+    this.#persistence.persist(
+      'park run',
+      fields,
+      (latest) => this.options.store.updateRun(record.runId, latest),
+      { key: `run:${record.runId}`, merge: mergeRunFields },
+    );
+    this.#logger.info(
+      `parked ${record.name} (${record.runId}): its restart policy (${mode}) brings it back when a daemon starts again`,
+    );
+    return { ...record, ...fields };
   }
 
   /**
@@ -388,7 +425,9 @@ export class RunnerSupervisor {
         );
         run.restartAfter(
           plan.delayMs,
-          `${plan.explanation}; resuming after the previous daemon died`,
+          plan.exit.reason === 'daemon_lost'
+            ? `${plan.explanation}; resuming after the previous daemon died`
+            : plan.explanation,
         );
         return run.record;
       },

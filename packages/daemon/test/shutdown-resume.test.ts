@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger, startDaemon, type DaemonHandle } from '../src/index.js';
+import { AGENTS, kernelLauncher, tempDir, waitFor } from './helpers.js';
+
+// A reboot: systemd sends the daemon SIGTERM (shutdown with resume), and starts it again.
+describe('a daemon shut down with resume brings back the runs whose policy says so', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let daemon: DaemonHandle | undefined;
+  const start = () =>
+    startDaemon({ home: `${dir.path}/home`, launcher: kernelLauncher(), logger: silentLogger });
+  beforeEach(() => {
+    dir = tempDir('x-sr-');
+  });
+  afterEach(async () => {
+    await daemon?.shutdown();
+    daemon = undefined;
+    dir.remove();
+  });
+
+  it('restart always and on-failure resume (from their checkpoint), restart no stays stopped; without resume none does', async () => {
+    daemon = await start();
+    const runs = await Promise.all(
+      (['always', 'on-failure', 'no'] as const).map((mode) =>
+        daemon!.supervisor.start({
+          module: `${AGENTS}checkpoint-counter.mjs`,
+          name: `counter-${mode}`,
+          intervalMs: 20,
+          restart: { mode },
+        }),
+      ),
+    );
+    const counted = (runId: string) =>
+      Number(/count=(\d+)/.exec(daemon!.supervisor.get(runId)?.lastSummary ?? '')?.[1] ?? 0);
+    expect(await waitFor(() => runs.every((run) => counted(run.runId) >= 3), 10_000)).toBe(true);
+    const before = runs.map((run) => counted(run.runId));
+    await daemon.shutdown({ resume: true });
+
+    daemon = await start();
+    const [always, onFailure, no] = runs.map((run) => run.runId);
+    expect(
+      await waitFor(() => counted(always) > before[0] && counted(onFailure) > before[1], 10_000),
+    ).toBe(true);
+    for (const runId of [always, onFailure]) {
+      const record = daemon.supervisor.get(runId);
+      expect(record).toMatchObject({ state: 'running', attempt: 2 });
+      // Resumed from its checkpoint: the count went on, it did not start over.
+      expect(daemon.supervisor.iterations(runId, 1)[0]?.summary).not.toMatch(/^count=1 /);
+    }
+    expect(daemon.supervisor.get(no)).toMatchObject({
+      state: 'exited',
+      exit: { reason: 'stopped' },
+    });
+
+    // A shutdown without resume (x daemon stop): every run stays stopped.
+    await daemon.shutdown();
+    daemon = await start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const runId of [always, onFailure, no]) {
+      expect(daemon.supervisor.get(runId)).toMatchObject({ state: 'exited' });
+    }
+  }, 40_000);
+});
