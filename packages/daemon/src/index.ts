@@ -39,6 +39,7 @@ export {
   type RemovedRun,
   type RestartPolicyInput,
   type RunnerSupervisorOptions,
+  type ShutdownOptions,
   type SendOptions,
   type StartRequest,
 } from './supervisor/runner-supervisor.js';
