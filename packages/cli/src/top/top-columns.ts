@@ -14,6 +14,8 @@ export interface TopColumn {
    */
   priority: number;
   align: 'left' | 'right';
+  /** Where a cell too long for its width is cut: NAME in the middle (names often share a prefix). */
+  truncate?: 'middle';
   cell(row: TopRow): string;
 }
 
@@ -47,7 +49,15 @@ export function compactCost(usd: number): string {
  * spend next; the last exit reason and the attempt number first.
  */
 export const TOP_COLUMNS: readonly TopColumn[] = [
-  { key: 'name', header: 'NAME', width: 8, priority: 100, align: 'left', cell: (r) => r.name },
+  {
+    key: 'name',
+    header: 'NAME',
+    width: 8,
+    priority: 100,
+    align: 'left',
+    truncate: 'middle',
+    cell: (r) => r.name,
+  },
   { key: 'state', header: 'STATE', width: 8, priority: 100, align: 'left', cell: (r) => r.state },
   {
     key: 'pid',

@@ -91,7 +91,11 @@ function cell(
       flexShrink: 0,
       justifyContent: column.align === 'right' ? 'flex-end' : 'flex-start',
     },
-    h(Text, { wrap: 'truncate-end', ...style }, text),
+    h(
+      Text,
+      { wrap: column.truncate === 'middle' ? 'truncate-middle' : 'truncate-end', ...style },
+      text,
+    ),
   );
 }
 
