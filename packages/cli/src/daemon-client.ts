@@ -1,7 +1,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { connect, DaemonUnavailableError, socketPathOf, type XClient } from '@x/client';
+import { probeDaemon, statePaths, type DaemonProbe } from '@x/daemon';
 import type { RpcConnection } from '@x/ipc';
 import { connectRpc } from '@x/ipc/node';
-import { probeDaemon, statePaths, type DaemonProbe } from '@x/daemon';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 
@@ -13,31 +14,55 @@ import { EXIT_CODES } from './exit-codes.js';
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * Connects to the daemon serving `home`.
+ * A client (@x/client) of the daemon serving `home`: what every client command uses.
  * @throws CliError (exit 69, EX_UNAVAILABLE) naming the directory and how to start one; for a
  *   socket this user may not connect to (EACCES, EPERM), naming its owner instead (`data.code`
  *   is then that errno code).
  */
-export async function connectDaemon(home: string): Promise<RpcConnection> {
-  const paths = statePaths(home);
+export async function connectClient(home: string): Promise<XClient> {
+  const socketPath = socketPathOf(home);
   try {
-    return await connectRpc(paths.socketPath, { timeoutMs: 3000 });
+    return await connect({ socketPath, timeoutMs: CONNECT_TIMEOUT_MS });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') {
-      throw new CliError(permissionDenied(paths.socketPath, code), EXIT_CODES.UNAVAILABLE, {
-        code,
-      });
-    }
-    const why =
-      code === 'ENOENT' || code === 'ECONNREFUSED'
-        ? 'no daemon is running'
-        : `cannot reach the daemon (${(error as Error).message})`;
-    throw new CliError(
-      `x: ${why} for ${home}; start it with \`x daemon start\``,
-      EXIT_CODES.UNAVAILABLE,
+    throw unreachable(
+      home,
+      socketPath,
+      error instanceof DaemonUnavailableError ? error.cause : error,
     );
   }
+}
+
+/**
+ * A bare JSON-RPC connection to the daemon serving `home`, for a caller that handles
+ * notifications itself (`x top`); everything else uses {@link connectClient}.
+ * @throws CliError as {@link connectClient} does.
+ */
+export async function connectDaemon(home: string): Promise<RpcConnection> {
+  const socketPath = socketPathOf(home);
+  try {
+    return await connectRpc(socketPath, { timeoutMs: CONNECT_TIMEOUT_MS });
+  } catch (error) {
+    throw unreachable(home, socketPath, error);
+  }
+}
+
+/** How long connecting to the daemon may take: 3000 ms. */
+const CONNECT_TIMEOUT_MS = 3000;
+
+/** The CliError (exit 69) of a connect to `socketPath` that failed with `error`. */
+function unreachable(home: string, socketPath: string, error: unknown): CliError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new CliError(permissionDenied(socketPath, code), EXIT_CODES.UNAVAILABLE, { code });
+  }
+  const why =
+    code === 'ENOENT' || code === 'ECONNREFUSED'
+      ? 'no daemon is running'
+      : `cannot reach the daemon (${(error as Error).message})`;
+  return new CliError(
+    `x: ${why} for ${home}; start it with \`x daemon start\``,
+    EXIT_CODES.UNAVAILABLE,
+  );
 }
 
 /**
@@ -67,23 +92,20 @@ function permissionDenied(socketPath: string, code: string): string {
   return `x: permission denied (connect ${code}) on the daemon socket ${socketPath}: ${whose}; run x as that user, or, for runs of your own, use a state directory of yours (--home <dir> or X_HOME)`;
 }
 
-/** True for the error of {@link connectDaemon} when the socket is not this user's to use. */
+/** True for the error of {@link connectClient} when the socket is not this user's to use. */
 export function isPermissionDenied(error: unknown): boolean {
   const code =
     error instanceof CliError ? (error.data as { code?: unknown } | undefined)?.code : undefined;
   return code === 'EACCES' || code === 'EPERM';
 }
 
-/** Runs `fn` with a daemon connection, closing it afterwards. */
-export async function withDaemon<T>(
-  home: string,
-  fn: (connection: RpcConnection) => Promise<T>,
-): Promise<T> {
-  const connection = await connectDaemon(home);
+/** Runs `fn` with a client of the daemon (@x/client), closing it afterwards. */
+export async function withDaemon<T>(home: string, fn: (client: XClient) => Promise<T>): Promise<T> {
+  const client = await connectClient(home);
   try {
-    return await fn(connection);
+    return await fn(client);
   } finally {
-    connection.close();
+    client.close();
   }
 }
 

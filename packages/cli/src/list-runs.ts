@@ -1,13 +1,7 @@
-import type { RunRecord } from '@x/daemon';
+import type { ListedRun, RunList, XClient } from '@x/client';
 import type { RpcConnection } from '@x/ipc';
 import { REQUEST_TIMEOUT_MS } from './daemon-client.js';
 import { CliError } from './errors.js';
-
-/** One page of `agent.list`: `nextCursor` is present while more runs follow. */
-interface RunPage {
-  runs: RunRecord[];
-  nextCursor?: string;
-}
 
 /**
  * Every run `agent.list` has for these params, page after page: the daemon answers at most
@@ -18,18 +12,20 @@ interface RunPage {
  * @throws CliError (exit 1) when the daemon hands back a cursor it gave before (a loop).
  */
 export async function listRuns(
-  connection: RpcConnection,
+  client: XClient | RpcConnection,
   params: { all?: boolean } = {},
-): Promise<RunRecord[]> {
-  const runs = new Map<string, RunRecord>();
+): Promise<ListedRun[]> {
+  const runs = new Map<string, ListedRun>();
   const cursors = new Set<string>();
   let cursor: string | undefined;
   for (;;) {
-    const page = await connection.request<RunPage>(
-      'agent.list',
-      cursor === undefined ? params : { ...params, cursor },
-      { timeoutMs: REQUEST_TIMEOUT_MS },
-    );
+    const pageParams = cursor === undefined ? params : { ...params, cursor };
+    const timeout = { timeoutMs: REQUEST_TIMEOUT_MS };
+    // A bare connection: `x top`'s, until it moves to @x/client.
+    const page =
+      'agent' in client
+        ? await client.agent.list(pageParams, timeout)
+        : await client.request<RunList>('agent.list', pageParams, timeout);
     for (const run of page.runs) {
       if (!runs.has(run.runId)) {
         runs.set(run.runId, run);

@@ -133,7 +133,7 @@ export class XClient {
       (NO_PARAMS.has(method)
         ? (options?: CallOptions) => this.call(method, undefined, options)
         : (params?: ControlParams<M>, options?: CallOptions) =>
-            this.call(method, (params ?? {}), options)) as Method<M>;
+            this.call(method, params ?? {}, options)) as Method<M>;
     const answer = bind('agent.permission.answer');
     this.system = {
       ping: bind('system.ping'),

@@ -16,18 +16,31 @@ export interface EventStreamOptions {
   runs?: string[] | undefined;
   /**
    * How long to keep trying to reconnect after the connection dropped (the daemon restarting),
-   * ms; then the iterator throws DaemonUnavailableError. 0: throw at the first drop.
+   * ms; then the iterator throws DaemonUnavailableError. 0: one attempt, at once.
    * @default 10000
    */
   reconnectForMs?: number | undefined;
   /** Told each time the stream resubscribes, with the id it resumes after and why. */
-  onResubscribe?: ((info: { since: number; reason: 'lagged' | 'closed' }) => void) | undefined;
+  onResubscribe?: ((info: ResubscribeInfo) => void) | undefined;
   /**
    * Events held for a slow reader at most; past it the stream lets the daemon's connection go
    * and resubscribes from the last held event once the reader has caught up, so memory stays
    * bounded and nothing is lost. @default 10000
    */
   maxBuffered?: number | undefined;
+}
+
+/** What `onResubscribe` is told. */
+export interface ResubscribeInfo {
+  /** The stream resumes after this event id (the last one it received). */
+  since: number;
+  /**
+   * `lagged`: the reader or the stream fell behind and the subscription was dropped;
+   * `closed`: the connection closed (the daemon stopped or restarted).
+   */
+  reason: 'lagged' | 'closed';
+  /** With `lagged` from the daemon: the last event id it had sent (its `monitor.lagged`). */
+  droppedAfter?: number;
 }
 
 /** `client.events()`: an async iterator of MonitorEvents that can be closed. */
@@ -77,6 +90,8 @@ export function createEventStream(
   let failure: Error | undefined;
   let connection: RpcConnection | undefined;
   let overflowed = false;
+  // Resubscriptions in a row after which the connection closed again with no event.
+  let fruitless = 0;
   let wake: (() => void) | undefined;
   const signal = () => {
     wake?.();
@@ -85,7 +100,6 @@ export function createEventStream(
 
   const subscribe = async (reason: 'lagged' | 'closed' | undefined): Promise<void> => {
     const dropAt = Date.now();
-    let fruitless = 0;
     for (;;) {
       if (ended) {
         return;
@@ -136,17 +150,23 @@ export function createEventStream(
         }
         const why = lagged === undefined ? 'closed' : 'lagged';
         fruitless = lagged === undefined && cursor === before ? fruitless + 1 : 0;
-        if (reconnectForMs === 0 || fruitless > MAX_FRUITLESS_RESUBSCRIBES) {
+        if (fruitless > MAX_FRUITLESS_RESUBSCRIBES) {
           fail(
             new DaemonUnavailableError(
               socketPath,
               undefined,
-              new Error(`the event stream's connection closed after event #${cursor ?? 0}`),
+              new Error(
+                `the daemon closed the event stream's connection ${fruitless} times in a row after event #${cursor ?? 0}`,
+              ),
             ),
           );
           return;
         }
-        options.onResubscribe?.({ since: cursor ?? 0, reason: why });
+        options.onResubscribe?.({
+          since: cursor ?? 0,
+          reason: why,
+          ...(lagged === undefined ? {} : { droppedAfter: lagged.lastEventId }),
+        });
         subscribe(why).catch(fail);
       });
       try {

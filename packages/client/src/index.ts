@@ -8,7 +8,7 @@ export {
   type PermissionAnswer,
   type SystemMethods,
 } from './connect.js';
-export { type EventStream, type EventStreamOptions } from './event-stream.js';
+export { type EventStream, type EventStreamOptions, type ResubscribeInfo } from './event-stream.js';
 export {
   CONTROL_METHODS,
   type ControlMethod,

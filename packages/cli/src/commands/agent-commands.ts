@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import {
   isActiveState,
-  type AgentLogs,
   type AgentStatus,
   type RestartPolicyInput,
   type RunBudgetOptions,
@@ -69,8 +68,8 @@ export interface AgentStartOptions extends Base {
 export async function agentStart(options: AgentStartOptions): Promise<void> {
   const module = options.module === undefined ? undefined : resolve(options.module);
   const command = options.command === undefined ? undefined : parseCommand(options.command);
-  const run = await withDaemon(options.home, (connection) =>
-    connection.request<RunRecord>('agent.start', {
+  const run = await withDaemon(options.home, (client) =>
+    client.agent.start({
       module,
       command,
       name: options.name,
@@ -126,8 +125,8 @@ export async function agentStop(
   },
 ): Promise<void> {
   const started = Date.now();
-  const run = await withDaemon(options.home, (connection) =>
-    connection.request<RunRecord>('agent.stop', {
+  const run = await withDaemon(options.home, (client) =>
+    client.agent.stop({
       ref: options.ref,
       stopBudget: stopBudget(options),
     }),
@@ -151,9 +150,7 @@ export async function agentStop(
  * `agent.list` pages as the daemon needs. `--json` prints one document `{ runs }`.
  */
 export async function agentList(options: Base & { all: boolean }): Promise<void> {
-  const runs = await withDaemon(options.home, (connection) =>
-    listRuns(connection, { all: options.all }),
-  );
+  const runs = await withDaemon(options.home, (client) => listRuns(client, { all: options.all }));
   if (options.json) {
     printJson({ runs });
     return;
@@ -222,9 +219,8 @@ function currentIterationField(
 export async function agentStatus(
   options: Base & { ref: string; iterations: number },
 ): Promise<void> {
-  const status = await withDaemon(options.home, (connection) =>
-    connection.request<AgentStatusWithCurrent>(
-      'agent.status',
+  const status = await withDaemon(options.home, (client) =>
+    client.agent.status(
       { ref: options.ref, iterations: options.iterations },
       { timeoutMs: REQUEST_TIMEOUT_MS },
     ),
@@ -348,9 +344,8 @@ export async function agentLogs(
     follow: boolean;
   },
 ): Promise<void> {
-  const logs = await withDaemon(options.home, (connection) =>
-    connection.request<AgentLogs>(
-      'agent.logs',
+  const logs = await withDaemon(options.home, (client) =>
+    client.agent.logs(
       { ref: options.ref, lines: options.lines, since: options.since },
       { timeoutMs: REQUEST_TIMEOUT_MS },
     ),
@@ -381,8 +376,8 @@ async function follow(options: Base, runId: string, path: string): Promise<void>
     path,
     (line) => process.stdout.write(options.json ? `${JSON.stringify({ line })}\n` : `${line}\n`),
     async (settled) => {
-      const status = await withDaemon(options.home, (connection) =>
-        connection.request<AgentStatus>('agent.status', { ref: runId, iterations: 0 }),
+      const status = await withDaemon(options.home, (client) =>
+        client.agent.status({ ref: runId, iterations: 0 }),
       );
       return settled && !isActiveState(status.run.state);
     },

@@ -1,4 +1,4 @@
-import type { AgentCheckpoints, Checkpoint, CheckpointMeta } from '@x/daemon';
+import type { Checkpoint, CheckpointMeta } from '@x/daemon';
 import { formatBytes } from '../budget-format.js';
 import { REQUEST_TIMEOUT_MS, withDaemon } from '../daemon-client.js';
 import { formatDuration, printJson, printTable } from '../output.js';
@@ -15,9 +15,8 @@ export async function agentCheckpoints(options: {
   ref: string;
   seq?: number | undefined;
 }): Promise<void> {
-  const answer = await withDaemon(options.home, (connection) =>
-    connection.request<AgentCheckpoints>(
-      'agent.checkpoints',
+  const answer = await withDaemon(options.home, (client) =>
+    client.agent.checkpoints(
       { ref: options.ref, seq: options.seq },
       { timeoutMs: REQUEST_TIMEOUT_MS },
     ),

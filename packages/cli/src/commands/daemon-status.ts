@@ -1,4 +1,4 @@
-import type { HookStats, SystemInfo } from '@x/daemon';
+import type { HookStats } from '@x/daemon';
 import { probe, withDaemon } from '../daemon-client.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatDuration, formatTime, printFields, printJson } from '../output.js';
@@ -34,9 +34,7 @@ export async function daemonStatus(options: { home: string; json: boolean }): Pr
     }
     return EXIT_CODES.NOT_RUNNING;
   }
-  const info = await withDaemon(options.home, (connection) =>
-    connection.request<SystemInfo>('system.info'),
-  );
+  const info = await withDaemon(options.home, (client) => client.system.info());
   if (options.json) {
     printJson({ running: true, ...info });
     return EXIT_CODES.OK;

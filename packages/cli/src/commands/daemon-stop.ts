@@ -7,15 +7,12 @@ import {
   statePaths,
   type RunRecord,
 } from '@x/daemon';
-import { RPC_ERROR_CODES, isRpcError, type RpcConnection } from '@x/ipc';
-import { connectDaemon, isPermissionDenied, probe } from '../daemon-client.js';
+import type { XClient } from '@x/client';
+import { RPC_ERROR_CODES, isRpcError } from '@x/ipc';
+import { connectClient, isPermissionDenied, probe } from '../daemon-client.js';
 import { listRuns } from '../list-runs.js';
 import { formatDuration, printJson } from '../output.js';
-import {
-  escalateStop,
-  type ShutdownAnswer,
-  type ShutdownReply,
-} from '../shutdown/escalate-stop.js';
+import { escalateStop, type ShutdownAnswer } from '../shutdown/escalate-stop.js';
 import {
   describeOutcome,
   runOutcomes,
@@ -79,11 +76,11 @@ export async function stopDaemon(home: string): Promise<DaemonStopReport> {
     // only once it runs again.
     signal(pid, 'SIGCONT');
   }
-  let connection: RpcConnection | undefined;
+  let client: XClient | undefined;
   let before: RunRecord[] | null = null;
   try {
-    connection = await connectDaemon(home);
-    before = await listRuns(connection);
+    client = await connectClient(home);
+    before = await listRuns(client);
   } catch (error) {
     if (isPermissionDenied(error)) {
       throw error; // another user's daemon: not this user's to stop, nor to signal
@@ -97,7 +94,7 @@ export async function stopDaemon(home: string): Promise<DaemonStopReport> {
   try {
     escalation = await escalateStop(
       {
-        requestShutdown: (timeoutMs) => requestShutdown(connection, timeoutMs),
+        requestShutdown: (timeoutMs) => requestShutdown(client, timeoutMs),
         isAlive: () => isProcessAlive(pid),
         signal: (name) => signal(pid, name),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -106,7 +103,7 @@ export async function stopDaemon(home: string): Promise<DaemonStopReport> {
       budgetMs,
     );
   } finally {
-    connection?.close();
+    client?.close();
   }
   const answered = escalation.answer.kind === 'answered' ? escalation.answer.reply : undefined;
   // Once the daemon is gone its database says how each run ended (and when), for a daemon
@@ -168,18 +165,14 @@ export async function daemonStop(options: StopOptions): Promise<void> {
 }
 
 async function requestShutdown(
-  connection: RpcConnection | undefined,
+  client: XClient | undefined,
   timeoutMs: number,
 ): Promise<ShutdownAnswer> {
-  if (connection === undefined) {
+  if (client === undefined) {
     return { kind: 'unreachable', message: 'no connection to the daemon' };
   }
   try {
-    const reply = await connection.request<ShutdownReply>(
-      'system.shutdown',
-      { wait: true },
-      { timeoutMs },
-    );
+    const reply = await client.system.shutdown({ wait: true }, { timeoutMs });
     return { kind: 'answered', reply };
   } catch (error) {
     if (isRpcError(error) && error.code === RPC_ERROR_CODES.REQUEST_TIMEOUT) {
@@ -188,7 +181,7 @@ async function requestShutdown(
     return { kind: 'closed', message: (error as Error).message };
   } finally {
     // Nothing more to ask; an open connection would only hold up the daemon's exit.
-    connection.close();
+    client.close();
   }
 }
 

@@ -1,6 +1,6 @@
-import type { MonitorBacklog, MonitorEvent, MonitorLagged, MonitorSubscription } from '@x/daemon';
-import type { RpcConnection } from '@x/ipc';
-import { REQUEST_TIMEOUT_MS, connectDaemon, withDaemon } from '../daemon-client.js';
+import { DaemonUnavailableError, type XClient } from '@x/client';
+import type { MonitorEvent } from '@x/daemon';
+import { REQUEST_TIMEOUT_MS, withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatTime } from '../output.js';
@@ -22,8 +22,6 @@ export interface EventsOptions {
 
 /** Largest page of `monitor.backlog` (its `limit` maximum). */
 const PAGE = 1000;
-/** Reconnections in a row that bring no event before `--follow` gives up (exit 69). */
-const MAX_FRUITLESS_RECONNECTS = 5;
 
 /**
  * `x events`: prints the daemon's events (`#id time name type summary`, or NDJSON with
@@ -34,15 +32,12 @@ const MAX_FRUITLESS_RECONNECTS = 5;
 export async function eventsCommand(options: EventsOptions): Promise<number> {
   const filter = { ref: options.ref, types: options.types };
   const print = createPrinter(options.json);
+  const timeout = { timeoutMs: REQUEST_TIMEOUT_MS };
   let cursor = options.since;
-  await withDaemon(options.home, async (connection) => {
+  return withDaemon(options.home, async (client) => {
     if (options.since === undefined) {
       const limit = Math.min(options.lines, PAGE);
-      const page = await connection.request<MonitorBacklog>(
-        'monitor.backlog',
-        { ...filter, limit },
-        { timeoutMs: REQUEST_TIMEOUT_MS },
-      );
+      const page = await client.monitor.backlog({ ...filter, limit }, timeout);
       if (page.more && page.events.length < limit && page.events.length > 0) {
         process.stderr.write(
           `x: events: only the newest ${page.events.length} events fit in one answer (768 KiB); page through older ones with --since\n`,
@@ -50,107 +45,76 @@ export async function eventsCommand(options: EventsOptions): Promise<number> {
       }
       page.events.forEach(print);
       cursor = page.events.at(-1)?.id ?? page.lastEventId;
-      return;
-    }
-    if (options.follow) {
-      return; // the subscription replays from `since`
-    }
-    for (;;) {
-      const page = await connection.request<MonitorBacklog>(
-        'monitor.backlog',
-        { ...filter, since: cursor, limit: PAGE },
-        { timeoutMs: REQUEST_TIMEOUT_MS },
-      );
-      page.events.forEach(print);
-      cursor = page.events.at(-1)?.id ?? cursor;
-      // A page ends at PAGE events or 768 KiB of them: `more` says whether another follows.
-      if (!page.more || page.events.length === 0) {
-        return;
+    } else if (!options.follow) {
+      for (;;) {
+        const page = await client.monitor.backlog(
+          { ...filter, since: cursor, limit: PAGE },
+          timeout,
+        );
+        page.events.forEach(print);
+        cursor = page.events.at(-1)?.id ?? cursor;
+        // A page ends at PAGE events or 768 KiB of them: `more` says whether another follows.
+        if (!page.more || page.events.length === 0) {
+          break;
+        }
       }
     }
+    if (!options.follow) {
+      return EXIT_CODES.OK;
+    }
+    // The subscription replays from `since` (given, or the last backlog event printed).
+    return follow(client, filter, cursor ?? 0, print);
   });
-  if (!options.follow) {
-    return EXIT_CODES.OK;
-  }
-  return follow(options.home, filter, cursor ?? 0, print);
 }
 
-/** Subscribes from `since`, again after each drop, until SIGINT or the daemon is gone. */
+/**
+ * Follows the events after `since` until SIGINT (0) or the daemon is gone (69): the client's
+ * event stream resubscribes after each drop (once, at once: a daemon that is gone is reported).
+ */
 async function follow(
-  home: string,
+  client: XClient,
   filter: { ref?: string | undefined; types?: string[] | undefined },
   since: number,
   print: (event: MonitorEvent) => void,
 ): Promise<number> {
-  let cursor = since;
   let interrupted = false;
-  let current: RpcConnection | undefined;
-  let fruitless = 0;
+  const stream = client.events({
+    since,
+    runs: filter.ref === undefined ? undefined : [filter.ref],
+    types: filter.types,
+    reconnectForMs: 0,
+    onResubscribe: (info) =>
+      process.stderr.write(
+        info.reason === 'closed'
+          ? `x: events: the connection to the daemon closed; resubscribing from #${info.since}\n`
+          : `x: events: fell behind the daemon (dropped after #${info.droppedAfter ?? info.since}); resubscribing from #${info.since}\n`,
+      ),
+  });
   const onSignal = () => {
     interrupted = true;
-    current?.close();
+    stream.close();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    for (;;) {
-      let connection: RpcConnection;
-      try {
-        connection = await connectDaemon(home);
-      } catch (error) {
-        if (interrupted) {
-          return EXIT_CODES.OK;
-        }
-        throw error instanceof CliError
-          ? new CliError(`x: events: the daemon went away after event #${cursor}`, error.exitCode)
-          : error;
-      }
-      current = connection;
-      if (interrupted) {
-        connection.close();
-        return EXIT_CODES.OK;
-      }
-      let lagged: MonitorLagged | undefined;
-      const closed = new Promise<void>((resolve) => connection.onClose(() => resolve()));
-      connection.onNotification<MonitorEvent>('monitor.event', (event) => {
-        // A resubscription may overlap what was printed: ids only go up.
-        if (event.id > cursor) {
-          cursor = event.id;
-          print(event);
-        }
-      });
-      connection.onNotification<MonitorLagged>('monitor.lagged', (params) => (lagged = params));
-      try {
-        await connection.request<MonitorSubscription>('monitor.subscribe', {
-          ...filter,
-          since: cursor,
-        });
-      } catch (error) {
-        connection.close();
-        if (interrupted) {
-          return EXIT_CODES.OK;
-        }
-        throw error;
-      }
-      const before = cursor;
-      await closed;
-      if (interrupted) {
-        return EXIT_CODES.OK;
-      }
-      // A daemon that keeps closing the connection without sending anything: give up.
-      fruitless = lagged === undefined && cursor === before ? fruitless + 1 : 0;
-      if (fruitless > MAX_FRUITLESS_RECONNECTS) {
-        throw new CliError(
-          `x: events: the daemon closed the connection ${fruitless} times in a row after event #${cursor}`,
-          EXIT_CODES.UNAVAILABLE,
-        );
-      }
-      process.stderr.write(
-        lagged === undefined
-          ? `x: events: the connection to the daemon closed; resubscribing from #${cursor}\n`
-          : `x: events: fell behind the daemon (dropped after #${lagged.lastEventId}); resubscribing from #${cursor}\n`,
+    for await (const event of stream) {
+      print(event);
+    }
+    return EXIT_CODES.OK;
+  } catch (error) {
+    if (interrupted) {
+      return EXIT_CODES.OK;
+    }
+    if (error instanceof DaemonUnavailableError) {
+      // No socket or no listener: gone; else it kept closing the connection (its cause says).
+      throw new CliError(
+        error.errno === undefined
+          ? `x: events: ${(error.cause as Error).message}`
+          : `x: events: the daemon went away after event #${stream.lastEventId}`,
+        EXIT_CODES.UNAVAILABLE,
       );
     }
+    throw error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

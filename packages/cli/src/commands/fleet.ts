@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CONTROL_PARAMS, isActiveState, type RunRecord } from '@x/daemon';
-import { compileValidator, isRpcError, type RpcConnection } from '@x/ipc';
+import { compileValidator, isRpcError } from '@x/ipc';
+import type { XClient } from '@x/client';
 import { withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { describeInexact, findInexactNumbers, formatJsonPath } from '../exact-json-numbers.js';
@@ -168,16 +169,12 @@ interface FleetResult {
 
 /** `x up`: starts every entry of the fleet file that is not already active. Exit 1 if any failed. */
 export async function fleetUp(options: FleetOptions): Promise<number> {
-  const results = await eachEntry(options, async (entry, running, connection) => {
+  const results = await eachEntry(options, async (entry, running, client) => {
     if (running !== undefined) {
       return fleetResult(entry, 'already_running', running);
     }
     try {
-      return fleetResult(
-        entry,
-        'started',
-        await connection.request<RunRecord>('agent.start', entry),
-      );
+      return fleetResult(entry, 'started', await client.agent.start(entry));
     } catch (error) {
       const run = isRpcError(error)
         ? ((error.data as { run?: RunRecord } | undefined)?.run ?? null)
@@ -190,14 +187,10 @@ export async function fleetUp(options: FleetOptions): Promise<number> {
 
 /** `x down`: stops every active entry of the fleet file (3-phase, in parallel). */
 export async function fleetDown(options: FleetOptions): Promise<number> {
-  await eachEntry(options, async (entry, running, connection) =>
+  await eachEntry(options, async (entry, running, client) =>
     running === undefined
       ? fleetResult(entry, 'not_running', null)
-      : fleetResult(
-          entry,
-          'stopped',
-          await connection.request<RunRecord>('agent.stop', { ref: entry.name }),
-        ),
+      : fleetResult(entry, 'stopped', await client.agent.stop({ ref: entry.name })),
   );
   return EXIT_CODES.OK;
 }
@@ -223,24 +216,20 @@ interface FleetOptions {
  */
 async function eachEntry(
   options: FleetOptions,
-  act: (
-    entry: Entry,
-    running: RunRecord | undefined,
-    connection: RpcConnection,
-  ) => Promise<FleetResult>,
+  act: (entry: Entry, running: RunRecord | undefined, client: XClient) => Promise<FleetResult>,
 ): Promise<FleetResult[]> {
   const entries = readFleet(options.file);
-  const results = await withDaemon(options.home, async (connection) => {
-    const active = await activeRunsByName(connection);
-    return Promise.all(entries.map((entry) => act(entry, active.get(entry.name), connection)));
+  const results = await withDaemon(options.home, async (client) => {
+    const active = await activeRunsByName(client);
+    return Promise.all(entries.map((entry) => act(entry, active.get(entry.name), client)));
   });
   print(options.json, results);
   return results;
 }
 
 /** The daemon's runs that are not terminal, by name. */
-async function activeRunsByName(connection: RpcConnection): Promise<Map<string, RunRecord>> {
-  const runs = await listRuns(connection);
+async function activeRunsByName(client: XClient): Promise<Map<string, RunRecord>> {
+  const runs = await listRuns(client);
   return new Map(runs.filter((run) => isActiveState(run.state)).map((run) => [run.name, run]));
 }
 

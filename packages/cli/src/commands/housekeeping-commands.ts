@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { linesSince, readLogTail, statePaths, type RemovedRun, type RunRecord } from '@x/daemon';
+import { linesSince, readLogTail, statePaths } from '@x/daemon';
 import { withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -30,8 +30,8 @@ export async function agentRestart(
       ? undefined
       : { ipcMs: options.ipcGraceMs, sigtermMs: options.sigtermGraceMs };
   // No request timeout: a restart waits for the stop and the new attempt's ready, like a start.
-  const run = await withDaemon(options.home, (connection) =>
-    connection.request<RunRecord>('agent.restart', { ref: options.ref, stopBudget }),
+  const run = await withDaemon(options.home, (client) =>
+    client.agent.restart({ ref: options.ref, stopBudget }),
   );
   if (options.json) {
     printJson(run);
@@ -53,8 +53,8 @@ export async function agentRestart(
 
 /** `x agent rm <run>`: forgets a finished run, its history and its log files. */
 export async function agentRemove(options: Base & { ref: string }): Promise<void> {
-  const removed = await withDaemon(options.home, (connection) =>
-    connection.request<RemovedRun>('agent.remove', { ref: options.ref }),
+  const removed = await withDaemon(options.home, (client) =>
+    client.agent.remove({ ref: options.ref }),
   );
   if (options.json) {
     printJson(removed);

@@ -1,4 +1,3 @@
-import type { AgentStatus, RunRecord } from '@x/daemon';
 import { formatBudgetSpend } from '../budget-format.js';
 import { REQUEST_TIMEOUT_MS, withDaemon } from '../daemon-client.js';
 import { printJson } from '../output.js';
@@ -16,8 +15,8 @@ interface Base {
  * -32025 a run that is not running) reach main as they come.
  */
 export async function agentPause(options: Base & { ref: string; reason?: string | undefined }) {
-  const run = await withDaemon(options.home, (connection) =>
-    connection.request<RunRecord>('agent.pause', { ref: options.ref, reason: options.reason }),
+  const run = await withDaemon(options.home, (client) =>
+    client.agent.pause({ ref: options.ref, reason: options.reason }),
   );
   if (options.json) {
     printJson(run);
@@ -44,17 +43,16 @@ export interface BudgetChangeFlags {
  * daemon (-32602, naming the limit and the spend), one that is not paused too (-32025).
  */
 export async function agentResume(options: Base & { ref: string } & BudgetChangeFlags) {
-  const { run, spent } = await withDaemon(options.home, async (connection) => {
+  const { run, spent } = await withDaemon(options.home, async (client) => {
     // What was spent, for the line (a RunRecord does not carry it), read while still paused:
     // once resumed, the next step may report more before it could be read.
     const before = options.json
       ? undefined
-      : await connection.request<AgentStatus>(
-          'agent.status',
+      : await client.agent.status(
           { ref: options.ref, iterations: 0 },
           { timeoutMs: REQUEST_TIMEOUT_MS },
         );
-    const resumed = await connection.request<RunRecord>('agent.resume', {
+    const resumed = await client.agent.resume({
       ref: options.ref,
       maxCostUsd: options.maxCostUsd,
       addCostUsd: options.addCostUsd,
@@ -84,8 +82,8 @@ export async function agentResume(options: Base & { ref: string } & BudgetChange
 export async function agentBudget(
   options: Base & { ref: string } & BudgetChangeFlags & { onBudget?: 'pause' | 'stop' | undefined },
 ) {
-  const { run, spent } = await withDaemon(options.home, async (connection) => {
-    const changed = await connection.request<RunRecord>('agent.budget', {
+  const { run, spent } = await withDaemon(options.home, async (client) => {
+    const changed = await client.agent.budget({
       ref: options.ref,
       maxCostUsd: options.maxCostUsd,
       addCostUsd: options.addCostUsd,
@@ -95,8 +93,7 @@ export async function agentBudget(
     });
     const status = options.json
       ? undefined
-      : await connection.request<AgentStatus>(
-          'agent.status',
+      : await client.agent.status(
           { ref: options.ref, iterations: 0 },
           { timeoutMs: REQUEST_TIMEOUT_MS },
         );

@@ -14,9 +14,8 @@ export async function agentAnswerPermission(options: {
   decision: 'granted' | 'denied';
   reason?: string | undefined;
 }): Promise<void> {
-  const request = await withDaemon(options.home, (connection) =>
-    connection.request<PermissionRecord>(
-      'agent.permission.answer',
+  const request = await withDaemon(options.home, (client) =>
+    client.agent.permission.answer(
       {
         ref: options.ref,
         requestId: options.requestId,

@@ -1,4 +1,4 @@
-import type { AgentStatus, ProbeInput, RunRecord, ServiceStatus } from '@x/daemon';
+import type { ProbeInput, RunRecord, ServiceStatus } from '@x/daemon';
 import { withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -51,8 +51,8 @@ export async function serviceStart(
         ? { tcp, ...timing }
         : undefined;
   };
-  const run = await withDaemon(options.home, (connection) =>
-    connection.request<RunRecord>('agent.start', {
+  const run = await withDaemon(options.home, (client) =>
+    client.agent.start({
       kind: 'service',
       name: options.name,
       command: options.command,
@@ -81,8 +81,8 @@ export async function serviceStart(
 
 /** `x service status <name>`: the service's tagged status. */
 export async function serviceStatusCommand(options: Base & { ref: string }): Promise<void> {
-  const status = await withDaemon(options.home, (connection) =>
-    connection.request<AgentStatus>('agent.status', { ref: options.ref, iterations: 0 }),
+  const status = await withDaemon(options.home, (client) =>
+    client.agent.status({ ref: options.ref, iterations: 0 }),
   );
   if (status.service === undefined) {
     throw new CliError(
@@ -131,9 +131,7 @@ function describeService(
 
 /** `x service list`: services only. */
 export async function serviceList(options: Base & { all: boolean }): Promise<void> {
-  const runs = await withDaemon(options.home, (connection) =>
-    listRuns(connection, { all: options.all }),
-  );
+  const runs = await withDaemon(options.home, (client) => listRuns(client, { all: options.all }));
   const services = runs.filter((run) => run.options.kind === 'service');
   if (options.json) {
     printJson({ runs: services });

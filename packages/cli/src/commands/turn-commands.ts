@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { AgentTurns, TurnRecord } from '@x/daemon';
+import type { TurnRecord } from '@x/daemon';
 import { REQUEST_TIMEOUT_MS, withDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { describeInexact, findInexactNumbers, formatJsonPath } from '../exact-json-numbers.js';
@@ -53,8 +53,8 @@ export async function agentSend(
   options: Base & { ref: string; input: string; wait: boolean; timeoutMs?: number | undefined },
 ): Promise<void> {
   const input = parseTurnInput(options.input);
-  const turn = await withDaemon(options.home, (connection) =>
-    connection.request<TurnRecord>('agent.send', {
+  const turn = await withDaemon(options.home, (client) =>
+    client.agent.send({
       ref: options.ref,
       input,
       wait: options.wait,
@@ -82,9 +82,8 @@ export async function agentSend(
 export async function agentTurns(
   options: Base & { ref: string; turnId?: string | undefined; limit: number },
 ): Promise<void> {
-  const result = await withDaemon(options.home, (connection) =>
-    connection.request<AgentTurns>(
-      'agent.turns',
+  const result = await withDaemon(options.home, (client) =>
+    client.agent.turns(
       { ref: options.ref, turnId: options.turnId, limit: options.limit },
       { timeoutMs: REQUEST_TIMEOUT_MS },
     ),
@@ -123,9 +122,8 @@ export async function agentTurns(
 export async function agentCancel(
   options: Base & { ref: string; turnId: string; reason?: string | undefined },
 ): Promise<void> {
-  const turn = await withDaemon(options.home, (connection) =>
-    connection.request<TurnRecord>(
-      'agent.turn.cancel',
+  const turn = await withDaemon(options.home, (client) =>
+    client.agent.turn.cancel(
       { ref: options.ref, turnId: options.turnId, reason: options.reason },
       { timeoutMs: REQUEST_TIMEOUT_MS },
     ),
