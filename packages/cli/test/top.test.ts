@@ -39,19 +39,23 @@ describe('x top (real daemon, real runners)', () => {
 
   beforeAll(async () => {
     expect((await x(home.path, ['daemon', 'start'])).code).toBe(0);
-    for (const [fixture, name] of [
-      ['counter.mjs', 'counter'],
-      ['ask-permission-step.mjs', 'asker'],
-    ]) {
-      const started = await x(home.path, [
-        'agent',
-        'start',
-        `${FIXTURES}${fixture}`,
-        '--name',
-        name,
-        '--interval',
-        '100',
-      ]);
+    const starts = await Promise.all(
+      [
+        ['counter.mjs', 'counter'],
+        ['ask-permission-step.mjs', 'asker'],
+      ].map(([fixture, name]) =>
+        x(home.path, [
+          'agent',
+          'start',
+          `${FIXTURES}${fixture}`,
+          '--name',
+          name,
+          '--interval',
+          '100',
+        ]),
+      ),
+    );
+    for (const started of starts) {
       expect(started.code, started.stderr).toBe(0);
     }
   });
