@@ -14,16 +14,12 @@ import type {
   MonitorLagged,
   RunRecord,
 } from '@x/daemon';
-import { statePaths } from '@x/daemon';
 import type { RpcConnection } from '@x/ipc';
-import { connectRpc } from '@x/ipc/node';
 import { REQUEST_TIMEOUT_MS, connectDaemon } from '../daemon-client.js';
 import type { ListedRun } from './top-state.js';
 
 /** How long a stop or restart is waited for: 5 minutes (a run's stop budget may be long). */
 const ACTION_TIMEOUT_MS = 5 * 60_000;
-/** How long connecting to the socket may take, ms: 3000 (as the other commands). */
-const CONNECT_TIMEOUT_MS = 3000;
 /** `agent.list` pages read at most: 20 (10 000 runs; the view keeps 50 finished ones anyway). */
 const MAX_LIST_PAGES = 20;
 
@@ -53,19 +49,12 @@ export interface TopClient {
 }
 
 /**
- * Connects to the daemon of `home`.
- * @throws CliError (exit 69) when no daemon answers there, as every command says it (the
- *   CLI's connectDaemon is asked again for its error).
+ * Connects to the daemon of `home` (the CLI's bare connection: `x top` handles the
+ * notifications itself).
+ * @throws CliError (exit 69) when no daemon answers there, naming the home and the fix.
  */
 export async function connectTopClient(home: string): Promise<TopClient> {
-  const socketPath = statePaths(home).socketPath;
-  try {
-    return wrap(await connectRpc(socketPath, { timeoutMs: CONNECT_TIMEOUT_MS }));
-  } catch (error) {
-    // The CLI's own connect names the home, the owner of a foreign socket, and the fix.
-    (await connectDaemon(home)).close();
-    throw error; // it connected on a second try: the first error stands
-  }
+  return wrap(await connectDaemon(home));
 }
 
 function wrap(connection: RpcConnection): TopClient {
