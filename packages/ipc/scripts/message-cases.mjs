@@ -478,4 +478,40 @@ export const MESSAGE_CASES = [
     value: change(ready, { capabilities: { checkpoints: 1 } }),
     path: '/capabilities/checkpoints',
   },
+  {
+    name: 'init with storeMaxBytes 0',
+    direction: S2R,
+    value: change(init, { storeMaxBytes: 0 }),
+    path: '/storeMaxBytes',
+  },
+  {
+    name: 'store without ops',
+    direction: R2S,
+    value: { type: 'store', requestId: 's-1' },
+    path: '/ops',
+  },
+  {
+    name: 'store with no operation',
+    direction: R2S,
+    value: { type: 'store', requestId: 's-1', ops: [] },
+    path: '/ops',
+  },
+  {
+    name: 'store with an operation of an unknown op',
+    direction: R2S,
+    value: { type: 'store', requestId: 's-1', ops: [{ op: 'merge', ns: 'n', key: 'k' }] },
+    path: '/ops/0',
+  },
+  {
+    name: 'store_result without ok',
+    direction: S2R,
+    value: { type: 'store_result', requestId: 's-1' },
+    path: '/ok',
+  },
+  {
+    name: 'a store sent to a runner',
+    direction: S2R,
+    value: { type: 'store', requestId: 's-1', ops: [{ op: 'get', ns: 'n', key: 'k' }] },
+    path: '/type',
+  },
 ];

@@ -498,6 +498,70 @@ export const VALID_CASES = [
     },
   },
   { name: 'usage of tokens only', message: { type: 'usage', inputTokens: 0, outputTokens: 12 } },
+  // --- the run's record store (issue 15): store, store_result, init.storeMaxBytes
+  {
+    name: 'init of a supervisor that keeps records',
+    message: {
+      type: 'init',
+      protocolVersion: 1,
+      codec: 'jsonl',
+      runId: 'r-6f7a8b9c',
+      name: 'graph',
+      module: '/srv/agents/graph.mjs',
+      params: {},
+      intervalMs: 0,
+      storeMaxBytes: 67108864,
+    },
+  },
+  {
+    name: 'store with a put, a first-wins put and a list in one transaction',
+    message: {
+      type: 'store',
+      requestId: 's-1',
+      ops: [
+        { op: 'put', ns: 'langgraph', key: 'c/t-1//1ef4', value: { checkpoint: 'eyJ2Ijo0fQ==' } },
+        { op: 'put', ns: 'langgraph', key: 'w/t-1//1ef4/task-a/0', value: null, ifAbsent: true },
+        { op: 'list', ns: 'langgraph', prefix: 'c/t-1/', reverse: true, limit: 10 },
+      ],
+    },
+  },
+  {
+    name: 'store with a get, a page of keys and deletes by key and by prefix',
+    message: {
+      type: 'store',
+      requestId: 's-2',
+      ops: [
+        { op: 'get', ns: 'notes', key: 'today' },
+        { op: 'list', ns: 'notes', after: 'a', before: 'z', keysOnly: true },
+        { op: 'delete', ns: 'notes', key: 'today' },
+        { op: 'delete', ns: 'notes', prefix: '' },
+      ],
+    },
+  },
+  {
+    name: 'store_result ok, one result per operation',
+    message: {
+      type: 'store_result',
+      requestId: 's-2',
+      ok: true,
+      results: [
+        { op: 'get', found: true, value: ['a', 1] },
+        { op: 'list', entries: [{ key: 'b', bytes: 7 }], more: false },
+        { op: 'delete', deleted: 1 },
+        { op: 'put', written: false },
+      ],
+      usedBytes: 1024,
+    },
+  },
+  {
+    name: 'store_result refused',
+    message: {
+      type: 'store_result',
+      requestId: 's-3',
+      ok: false,
+      error: "not stored: the run's records would take 67108900 bytes, over storeMaxBytes 67108864",
+    },
+  },
 
   // --- edge cases
   {

@@ -68,6 +68,9 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
           (value['checkpointMaxBytes'] !== undefined
             ? Number.isInteger(value['checkpointMaxBytes']) && value['checkpointMaxBytes'] >= 1
             : true) &&
+          (value['storeMaxBytes'] !== undefined
+            ? Number.isInteger(value['storeMaxBytes']) && value['storeMaxBytes'] >= 1
+            : true) &&
           (value['paused'] !== undefined
             ? typeof value['paused'] === 'string' && value['paused'].length <= 1024
             : true)
@@ -137,6 +140,12 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
           },
         },
         checkpointMaxBytes: {
+          [Symbol.for('TypeBox.Kind')]: 'Integer',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 1,
+          type: 'integer',
+        },
+        storeMaxBytes: {
           [Symbol.for('TypeBox.Kind')]: 'Integer',
           [Symbol.for('TypeBox.Optional')]: 'Optional',
           minimum: 1,
@@ -394,6 +403,182 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
       required: ['type'],
       properties: {
         type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'resume', type: 'string' },
+      },
+    },
+  },
+  store_result: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'store_result' &&
+          typeof value['requestId'] === 'string' &&
+          value['requestId'].length <= 128 &&
+          value['requestId'].length >= 1 &&
+          typeof value['ok'] === 'boolean' &&
+          (value['results'] !== undefined
+            ? Array.isArray(value['results']) &&
+              ((array) => {
+                for (const value of array)
+                  if (!(
+                    (typeof value === 'object' &&
+                      value !== null &&
+                      !Array.isArray(value) &&
+                      value['op'] === 'put' &&
+                      typeof value['written'] === 'boolean') ||
+                    (typeof value === 'object' &&
+                      value !== null &&
+                      !Array.isArray(value) &&
+                      value['op'] === 'get' &&
+                      typeof value['found'] === 'boolean' &&
+                      (value['value'] !== undefined ? true : true)) ||
+                    (typeof value === 'object' &&
+                      value !== null &&
+                      !Array.isArray(value) &&
+                      value['op'] === 'list' &&
+                      Array.isArray(value['entries']) &&
+                      ((array) => {
+                        for (const value of array)
+                          if (!(
+                            typeof value === 'object' &&
+                            value !== null &&
+                            !Array.isArray(value) &&
+                            typeof value['key'] === 'string' &&
+                            value['key'].length <= 1024 &&
+                            value['key'].length >= 1 &&
+                            (value['value'] !== undefined ? true : true) &&
+                            Number.isInteger(value['bytes']) &&
+                            value['bytes'] >= 0
+                          )) {
+                            return false;
+                          }
+                        return true;
+                      })(value['entries']) &&
+                      typeof value['more'] === 'boolean') ||
+                    (typeof value === 'object' &&
+                      value !== null &&
+                      !Array.isArray(value) &&
+                      value['op'] === 'delete' &&
+                      Number.isInteger(value['deleted']) &&
+                      value['deleted'] >= 0)
+                  )) {
+                    return false;
+                  }
+                return true;
+              })(value['results'])
+            : true) &&
+          (value['usedBytes'] !== undefined
+            ? Number.isInteger(value['usedBytes']) && value['usedBytes'] >= 0
+            : true) &&
+          (value['error'] !== undefined
+            ? typeof value['error'] === 'string' && value['error'].length <= 4096
+            : true)
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'requestId', 'ok'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'store_result', type: 'string' },
+        requestId: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        ok: { [Symbol.for('TypeBox.Kind')]: 'Boolean', type: 'boolean' },
+        results: {
+          [Symbol.for('TypeBox.Kind')]: 'Array',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          type: 'array',
+          items: {
+            [Symbol.for('TypeBox.Kind')]: 'Union',
+            anyOf: [
+              {
+                [Symbol.for('TypeBox.Kind')]: 'Object',
+                type: 'object',
+                required: ['op', 'written'],
+                properties: {
+                  op: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'put', type: 'string' },
+                  written: { [Symbol.for('TypeBox.Kind')]: 'Boolean', type: 'boolean' },
+                },
+              },
+              {
+                [Symbol.for('TypeBox.Kind')]: 'Object',
+                type: 'object',
+                required: ['op', 'found'],
+                properties: {
+                  op: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'get', type: 'string' },
+                  found: { [Symbol.for('TypeBox.Kind')]: 'Boolean', type: 'boolean' },
+                  value: {
+                    [Symbol.for('TypeBox.Kind')]: 'Unknown',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                  },
+                },
+              },
+              {
+                [Symbol.for('TypeBox.Kind')]: 'Object',
+                type: 'object',
+                required: ['op', 'entries', 'more'],
+                properties: {
+                  op: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'list', type: 'string' },
+                  entries: {
+                    [Symbol.for('TypeBox.Kind')]: 'Array',
+                    type: 'array',
+                    items: {
+                      [Symbol.for('TypeBox.Kind')]: 'Object',
+                      type: 'object',
+                      required: ['key', 'bytes'],
+                      properties: {
+                        key: {
+                          [Symbol.for('TypeBox.Kind')]: 'String',
+                          minLength: 1,
+                          maxLength: 1024,
+                          type: 'string',
+                        },
+                        value: {
+                          [Symbol.for('TypeBox.Kind')]: 'Unknown',
+                          [Symbol.for('TypeBox.Optional')]: 'Optional',
+                        },
+                        bytes: {
+                          [Symbol.for('TypeBox.Kind')]: 'Integer',
+                          minimum: 0,
+                          type: 'integer',
+                        },
+                      },
+                    },
+                  },
+                  more: { [Symbol.for('TypeBox.Kind')]: 'Boolean', type: 'boolean' },
+                },
+              },
+              {
+                [Symbol.for('TypeBox.Kind')]: 'Object',
+                type: 'object',
+                required: ['op', 'deleted'],
+                properties: {
+                  op: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'delete', type: 'string' },
+                  deleted: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 0, type: 'integer' },
+                },
+              },
+            ],
+          },
+        },
+        usedBytes: {
+          [Symbol.for('TypeBox.Kind')]: 'Integer',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          minimum: 0,
+          type: 'integer',
+        },
+        error: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          [Symbol.for('TypeBox.Optional')]: 'Optional',
+          maxLength: 4096,
+          type: 'string',
+        },
       },
     },
   },
@@ -1233,6 +1418,244 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
           minLength: 1,
           maxLength: 256,
           type: 'string',
+        },
+      },
+    },
+  },
+  store: {
+    check: (() => {
+      return function check(value) {
+        return (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          value['type'] === 'store' &&
+          typeof value['requestId'] === 'string' &&
+          value['requestId'].length <= 128 &&
+          value['requestId'].length >= 1 &&
+          Array.isArray(value['ops']) &&
+          value['ops'].length <= 1000 &&
+          value['ops'].length >= 1 &&
+          ((array) => {
+            for (const value of array)
+              if (!(
+                (typeof value === 'object' &&
+                  value !== null &&
+                  !Array.isArray(value) &&
+                  value['op'] === 'put' &&
+                  typeof value['ns'] === 'string' &&
+                  value['ns'].length <= 256 &&
+                  value['ns'].length >= 1 &&
+                  typeof value['key'] === 'string' &&
+                  value['key'].length <= 1024 &&
+                  value['key'].length >= 1 &&
+                  true &&
+                  'value' in value &&
+                  (value['ifAbsent'] !== undefined
+                    ? typeof value['ifAbsent'] === 'boolean'
+                    : true)) ||
+                (typeof value === 'object' &&
+                  value !== null &&
+                  !Array.isArray(value) &&
+                  value['op'] === 'get' &&
+                  typeof value['ns'] === 'string' &&
+                  value['ns'].length <= 256 &&
+                  value['ns'].length >= 1 &&
+                  typeof value['key'] === 'string' &&
+                  value['key'].length <= 1024 &&
+                  value['key'].length >= 1) ||
+                (typeof value === 'object' &&
+                  value !== null &&
+                  !Array.isArray(value) &&
+                  value['op'] === 'list' &&
+                  typeof value['ns'] === 'string' &&
+                  value['ns'].length <= 256 &&
+                  value['ns'].length >= 1 &&
+                  (value['prefix'] !== undefined
+                    ? typeof value['prefix'] === 'string' && value['prefix'].length <= 1024
+                    : true) &&
+                  (value['after'] !== undefined
+                    ? typeof value['after'] === 'string' && value['after'].length <= 1024
+                    : true) &&
+                  (value['before'] !== undefined
+                    ? typeof value['before'] === 'string' && value['before'].length <= 1024
+                    : true) &&
+                  (value['reverse'] !== undefined ? typeof value['reverse'] === 'boolean' : true) &&
+                  (value['limit'] !== undefined
+                    ? Number.isInteger(value['limit']) &&
+                      value['limit'] <= 1000 &&
+                      value['limit'] >= 1
+                    : true) &&
+                  (value['keysOnly'] !== undefined
+                    ? typeof value['keysOnly'] === 'boolean'
+                    : true)) ||
+                (typeof value === 'object' &&
+                  value !== null &&
+                  !Array.isArray(value) &&
+                  value['op'] === 'delete' &&
+                  typeof value['ns'] === 'string' &&
+                  value['ns'].length <= 256 &&
+                  value['ns'].length >= 1 &&
+                  (value['key'] !== undefined
+                    ? typeof value['key'] === 'string' &&
+                      value['key'].length <= 1024 &&
+                      value['key'].length >= 1
+                    : true) &&
+                  (value['prefix'] !== undefined
+                    ? typeof value['prefix'] === 'string' && value['prefix'].length <= 1024
+                    : true))
+              )) {
+                return false;
+              }
+            return true;
+          })(value['ops'])
+        );
+      };
+    })(),
+    schema: {
+      [Symbol.for('TypeBox.Kind')]: 'Object',
+      type: 'object',
+      required: ['type', 'requestId', 'ops'],
+      properties: {
+        type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'store', type: 'string' },
+        requestId: {
+          [Symbol.for('TypeBox.Kind')]: 'String',
+          minLength: 1,
+          maxLength: 128,
+          type: 'string',
+        },
+        ops: {
+          [Symbol.for('TypeBox.Kind')]: 'Array',
+          minItems: 1,
+          maxItems: 1000,
+          type: 'array',
+          items: {
+            [Symbol.for('TypeBox.Kind')]: 'Union',
+            anyOf: [
+              {
+                [Symbol.for('TypeBox.Kind')]: 'Object',
+                type: 'object',
+                required: ['op', 'ns', 'key', 'value'],
+                properties: {
+                  op: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'put', type: 'string' },
+                  ns: {
+                    [Symbol.for('TypeBox.Kind')]: 'String',
+                    minLength: 1,
+                    maxLength: 256,
+                    type: 'string',
+                  },
+                  key: {
+                    [Symbol.for('TypeBox.Kind')]: 'String',
+                    minLength: 1,
+                    maxLength: 1024,
+                    type: 'string',
+                  },
+                  value: { [Symbol.for('TypeBox.Kind')]: 'Unknown' },
+                  ifAbsent: {
+                    [Symbol.for('TypeBox.Kind')]: 'Boolean',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                    type: 'boolean',
+                  },
+                },
+              },
+              {
+                [Symbol.for('TypeBox.Kind')]: 'Object',
+                type: 'object',
+                required: ['op', 'ns', 'key'],
+                properties: {
+                  op: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'get', type: 'string' },
+                  ns: {
+                    [Symbol.for('TypeBox.Kind')]: 'String',
+                    minLength: 1,
+                    maxLength: 256,
+                    type: 'string',
+                  },
+                  key: {
+                    [Symbol.for('TypeBox.Kind')]: 'String',
+                    minLength: 1,
+                    maxLength: 1024,
+                    type: 'string',
+                  },
+                },
+              },
+              {
+                [Symbol.for('TypeBox.Kind')]: 'Object',
+                type: 'object',
+                required: ['op', 'ns'],
+                properties: {
+                  op: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'list', type: 'string' },
+                  ns: {
+                    [Symbol.for('TypeBox.Kind')]: 'String',
+                    minLength: 1,
+                    maxLength: 256,
+                    type: 'string',
+                  },
+                  prefix: {
+                    [Symbol.for('TypeBox.Kind')]: 'String',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                    maxLength: 1024,
+                    type: 'string',
+                  },
+                  after: {
+                    [Symbol.for('TypeBox.Kind')]: 'String',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                    maxLength: 1024,
+                    type: 'string',
+                  },
+                  before: {
+                    [Symbol.for('TypeBox.Kind')]: 'String',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                    maxLength: 1024,
+                    type: 'string',
+                  },
+                  reverse: {
+                    [Symbol.for('TypeBox.Kind')]: 'Boolean',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                    type: 'boolean',
+                  },
+                  limit: {
+                    [Symbol.for('TypeBox.Kind')]: 'Integer',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                    minimum: 1,
+                    maximum: 1000,
+                    type: 'integer',
+                  },
+                  keysOnly: {
+                    [Symbol.for('TypeBox.Kind')]: 'Boolean',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                    type: 'boolean',
+                  },
+                },
+              },
+              {
+                [Symbol.for('TypeBox.Kind')]: 'Object',
+                type: 'object',
+                required: ['op', 'ns'],
+                properties: {
+                  op: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'delete', type: 'string' },
+                  ns: {
+                    [Symbol.for('TypeBox.Kind')]: 'String',
+                    minLength: 1,
+                    maxLength: 256,
+                    type: 'string',
+                  },
+                  key: {
+                    [Symbol.for('TypeBox.Kind')]: 'String',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                    minLength: 1,
+                    maxLength: 1024,
+                    type: 'string',
+                  },
+                  prefix: {
+                    [Symbol.for('TypeBox.Kind')]: 'String',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                    maxLength: 1024,
+                    type: 'string',
+                  },
+                },
+              },
+            ],
+          },
         },
       },
     },

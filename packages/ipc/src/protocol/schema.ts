@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { StoreMessage, StoreResultMessage } from './store-messages.js';
 
 /**
  * Runner protocol v1: every message the supervisor and a runner exchange.
@@ -19,6 +20,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  */
 
 export { PROTOCOL_VERSION } from './protocol-version.js';
+export * from './store-messages.js';
 
 const RunId = Type.String({
   minLength: 1,
@@ -98,6 +100,13 @@ export const InitMessage = Type.Object(
         minimum: 1,
         description:
           'Optional: the largest `checkpoint.state` the supervisor stores, as the UTF-8 bytes of its JSON text; it refuses a larger one. Absent: 1 048 576 (1 MiB).',
+      }),
+    ),
+    storeMaxBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          "Optional: the supervisor keeps the run's records (`store`, `store_result`), up to this many bytes in all (keys and the UTF-8 bytes of the values' JSON text); it refuses a write past it. Absent: it does not, and a runner sends no `store`.",
       }),
     ),
     paused: Type.Optional(
@@ -252,6 +261,7 @@ export const SupervisorMessage = Type.Union([
   CheckpointAckMessage,
   PauseMessage,
   ResumeMessage,
+  StoreResultMessage,
 ]);
 
 // ---------------------------------------------------------------------------
@@ -582,6 +592,7 @@ export const RunnerMessage = Type.Union([
   SetupDoneMessage,
   CheckpointMessage,
   UsageMessage,
+  StoreMessage,
 ]);
 
 /** Every message schema by its `type`, for docs and generic tooling. */
@@ -608,6 +619,8 @@ export const MESSAGE_SCHEMAS: Readonly<Record<string, TSchema>> = {
   resume: ResumeMessage,
   checkpoint: CheckpointMessage,
   usage: UsageMessage,
+  store: StoreMessage,
+  store_result: StoreResultMessage,
 };
 
 export type InitMessage = Static<typeof InitMessage>;

@@ -71,9 +71,36 @@ const supervisorExamples: [string, SupervisorMessage][] = [
   ],
   ['pause', { type: 'pause', reason: 'budget reached' }],
   ['resume', { type: 'resume' }],
+  [
+    'store_result ok',
+    {
+      type: 'store_result',
+      requestId: 's-1',
+      ok: true,
+      results: [
+        { op: 'put', written: true },
+        { op: 'list', entries: [{ key: 'a', value: 1, bytes: 1 }], more: false },
+      ],
+      usedBytes: 2,
+    },
+  ],
+  ['store_result refused', { type: 'store_result', requestId: 's-2', ok: false, error: 'full' }],
 ];
 
 const runnerExamples: [string, RunnerMessage][] = [
+  [
+    'store',
+    {
+      type: 'store',
+      requestId: 's-1',
+      ops: [
+        { op: 'put', ns: 'n', key: 'k', value: { a: 1 }, ifAbsent: true },
+        { op: 'get', ns: 'n', key: 'k' },
+        { op: 'list', ns: 'n', prefix: 'k', reverse: true, limit: 5 },
+        { op: 'delete', ns: 'n', prefix: '' },
+      ],
+    },
+  ],
   ['ready', { type: 'ready', protocolVersion: 1, codec: 'jsonl', pid: 4242 }],
   ['ready without pid', { type: 'ready', protocolVersion: 1, codec: 'msgpack' }],
   ['heartbeat', { type: 'heartbeat', at: 1_700_000_000_000 }],
@@ -417,7 +444,7 @@ describe('validateSupervisorMessage / validateRunnerMessage', () => {
       ok: false,
       path: '/type',
       message:
-        'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit, turn_result, permission_request, permission_cancel, setup_done, checkpoint, usage',
+        'unknown message type "bogus"; expected one of ready, heartbeat, iteration_start, iteration_done, log, notify, error, exit, turn_result, permission_request, permission_cancel, setup_done, checkpoint, usage, store',
       unknownType: true,
     });
     // A known type with a bad field is invalid, not unknown.
