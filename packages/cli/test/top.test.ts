@@ -19,11 +19,12 @@ interface Row {
 
 describe('x top (real daemon, real runners)', () => {
   const home = tempHome();
-  // A tmux server of this test's own (-L): other tmux sessions on the machine are not touched.
-  const socket = `x-top-${process.pid}`;
+  // A tmux server of this test's own, its socket in the temp home (removed with it): other
+  // tmux sessions on the machine are not touched.
+  const socket = join(home.path, 'tmux.sock');
   const session = 'top';
   const tmux = (...args: string[]) =>
-    execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+    execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
   const screen = () => tmux('capture-pane', '-p', '-t', session);
   /** Waits until the screen matches `pattern` (10 s at most); returns how long it took, ms. */
   const until = async (pattern: RegExp, what: string): Promise<number> => {
@@ -61,7 +62,7 @@ describe('x top (real daemon, real runners)', () => {
   });
   afterAll(async () => {
     if (hasTmux) {
-      spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+      spawnSync('tmux', ['-S', socket, 'kill-server'], { stdio: 'ignore' });
     }
     await x(home.path, ['daemon', 'stop']);
     home.remove();
