@@ -78,12 +78,21 @@ export async function topCommand(options: TopOptions): Promise<number> {
     return EXIT_CODES.OK;
   }
   process.stdout.write(ansiEscapes.enterAlternativeScreen);
+  // Killed or hung up: leave as `q` does, so the terminal gets its screen and mode back.
+  let unmount: (() => void) | undefined;
+  const onSignal = () => unmount?.();
+  // `on`, not `once`: Ink's signal-exit re-kills the process when it is the last listener.
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   try {
     const app = render(h(TopApp, { session, home: options.home, sort, filter }), {
       exitOnCtrlC: true,
     });
+    unmount = () => app.unmount();
     await app.waitUntilExit();
   } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
     session.close();
     process.stdout.write(ansiEscapes.exitAlternativeScreen);
   }
