@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { connect, DaemonUnavailableError, socketPathOf, type XClient } from '@x/client';
-import { probeDaemon, statePaths, type DaemonProbe } from '@x/daemon';
+import { probeDaemon, statePaths, type DaemonProbe } from '@x/daemon/light';
 import type { RpcConnection } from '@x/ipc';
 import { connectRpc } from '@x/ipc/node';
 import { CliError } from './errors.js';

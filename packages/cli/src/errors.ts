@@ -1,4 +1,6 @@
-import { isRpcError, RPC_ERROR_CODES } from '@x/ipc';
+// @x/ipc/node, not @x/ipc: this module loads with every command, and the main entry of @x/ipc
+// loads the protocol schemas (TypeBox, ~220 modules).
+import { isRpcError, RPC_ERROR_CODES } from '@x/ipc/node';
 import { EXIT_CODES } from './exit-codes.js';
 import { describeStartFailure, isConfigFailure, type FailedRun } from './start-failure.js';
 

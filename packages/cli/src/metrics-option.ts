@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseMetricsAddress } from '@x/daemon';
+// The light entry: this module loads with every command (program.ts).
+import { parseMetricsAddress } from '@x/daemon/light';
 
 /** `x daemon start|restart --metrics <[host:]port>`. */
 export interface MetricsFlags {

@@ -1,4 +1,6 @@
-import { RpcError } from '@x/ipc';
+// From @x/ipc/node, not @x/ipc: the main entry loads the protocol schemas (TypeBox), which
+// `@x/daemon/light` (state-dir.ts) must not.
+import { RpcError } from '@x/ipc/node';
 
 const DAEMON_ERROR = Symbol.for('x.daemon.error');
 

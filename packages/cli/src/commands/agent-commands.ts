@@ -1,14 +1,13 @@
 import { resolve } from 'node:path';
-import {
-  isActiveState,
-  type AgentStatus,
-  type RestartPolicyInput,
-  type RunBudgetOptions,
-  type RunRecord,
-  type RunResources,
-  type UsageTotals,
+import type {
+  AgentStatus,
+  RestartPolicyInput,
+  RunBudgetOptions,
+  RunRecord,
+  RunResources,
+  UsageTotals,
 } from '@x/daemon';
-import { parseCommandString } from 'execa';
+import { isActiveState } from '@x/daemon/light';
 import {
   formatBudget,
   pausedField,
@@ -67,7 +66,7 @@ export interface AgentStartOptions extends Base {
 /** `x agent start <module>`: starts a run and waits until it is ready (or failed to start). */
 export async function agentStart(options: AgentStartOptions): Promise<void> {
   const module = options.module === undefined ? undefined : resolve(options.module);
-  const command = options.command === undefined ? undefined : parseCommand(options.command);
+  const command = options.command === undefined ? undefined : await parseCommand(options.command);
   const run = await withDaemon(options.home, (client) =>
     client.agent.start({
       module,
@@ -384,7 +383,9 @@ async function follow(options: Base, runId: string, path: string): Promise<void>
   );
 }
 
-function parseCommand(line: string): string[] {
+/** Splits `--command` (execa, loaded here only: ~100 modules that no other command needs). */
+async function parseCommand(line: string): Promise<string[]> {
+  const { parseCommandString } = await import('execa');
   const argv = parseCommandString(line);
   if (argv.length === 0) {
     throw new CliError(
