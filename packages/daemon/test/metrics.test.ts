@@ -96,6 +96,40 @@ describe('metrics endpoint', () => {
       }),
     ).rejects.toThrow(/--metrics "127.0.0.1:99999": port 99999 is over 65535/);
   });
+
+  it('an event hook that hangs shows its queue and its drops', async () => {
+    await daemon!.shutdown();
+    daemon = await startDaemon({
+      home: `${dir.path}/home2`,
+      launcher: kernelLauncher(),
+      logger: silentLogger,
+      metrics: '127.0.0.1:0',
+      // Never returns: its queue of 2 fills and the rest is dropped.
+      hooks: [
+        { name: 'stuck', on: ['*'], command: ['sleep', '600'], timeoutMs: 600_000, queue: 2 },
+      ],
+    });
+    const { host, port } = daemon.metrics!;
+    await daemon.supervisor.start({
+      module: `${AGENTS}counter.mjs`,
+      name: 'busy',
+      intervalMs: 10,
+      maxIterations: 20,
+    });
+    const scrape = async () => (await fetch(`http://${host}:${port}/metrics`)).text();
+    let text = '';
+    const deadline = Date.now() + 10_000;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      text = await scrape();
+    } while (
+      (sample(text, 'x_hook_events_total{hook="stuck",outcome="dropped"}') ?? 0) <= 5 &&
+      Date.now() < deadline
+    );
+    expect(sample(text, 'x_hook_events_total{hook="stuck",outcome="dropped"}')).toBeGreaterThan(5);
+    expect(sample(text, 'x_hook_queued{hook="stuck"}')).toBe(2);
+    expect(sample(text, 'x_hook_events_total{hook="stuck",outcome="delivered"}')).toBe(0);
+  }, 30_000);
 });
 
 describe('/readyz', () => {

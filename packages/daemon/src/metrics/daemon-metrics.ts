@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Disposable, Event } from '@x/ipc';
+import type { HookStats } from '../hooks/hook-queue.js';
 import type { EventHub } from '../monitor/event-hub.js';
 import type { PersistenceGuard } from '../persistence/persistence-guard.js';
 import type { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
@@ -15,6 +16,8 @@ export interface DaemonMetricsSources {
   database: Database.Database;
   /** Supervisor events (counted as they happen: exits, restarts, iterations, turns). */
   onEvent: Event<SupervisorEvent>;
+  /** The event hooks' counters, in configuration order. @default none */
+  hookStats?: (() => readonly HookStats[]) | undefined;
 }
 
 /** The daemon's Prometheus registry and what keeps its counters fed. */
@@ -128,7 +131,7 @@ export function createDaemonMetrics(sources: DaemonMetricsSources): DaemonMetric
   });
   new Gauge({
     name: 'x_persistence_ok',
-    help: '1 while SQLite writes succeed, 0 while degraded (writes are being lost).',
+    help: '1 while SQLite writes succeed, 0 while degraded (the records of runs wait in memory, events are lost).',
     registers: [registry],
     collect() {
       this.set(persistence.health.ok ? 1 : 0);
@@ -142,6 +145,15 @@ export function createDaemonMetrics(sources: DaemonMetricsSources): DaemonMetric
       this.set(persistence.health.droppedWrites);
     },
   });
+  new Gauge({
+    name: 'x_persistence_deferred_writes',
+    help: 'Writes waiting in memory now for SQLite to take them (a full disk); bounded by 10000 writes or 16 MiB.',
+    registers: [registry],
+    collect() {
+      this.set(persistence.health.deferredWrites);
+    },
+  });
+  addHookMetrics(registry, sources.hookStats);
 
   const exits = new Counter({
     name: 'x_exits_total',
@@ -198,4 +210,47 @@ export function createDaemonMetrics(sources: DaemonMetricsSources): DaemonMetric
       registry.clear();
     },
   };
+}
+
+/**
+ * Per event hook (label `hook`, its name): `x_hook_queued` events waiting now, and
+ * `x_hook_events_total` by `outcome` (delivered, failed, dropped: the queue was full). The
+ * counters follow the dispatcher's own, read at scrape time.
+ */
+function addHookMetrics(registry: Registry, stats: (() => readonly HookStats[]) | undefined): void {
+  if (stats === undefined) {
+    return;
+  }
+  new Gauge({
+    name: 'x_hook_queued',
+    help: "Events waiting in an event hook's queue now (not counting the one being delivered).",
+    labelNames: ['hook'],
+    registers: [registry],
+    collect() {
+      for (const hook of stats()) {
+        this.set({ hook: hook.name }, hook.queued);
+      }
+    },
+  });
+  const seen = new Map<string, number>();
+  new Counter({
+    name: 'x_hook_events_total',
+    help: 'Events an event hook delivered, failed to deliver (after its retries), or dropped because its queue was full, since the daemon started.',
+    labelNames: ['hook', 'outcome'],
+    registers: [registry],
+    collect() {
+      for (const hook of stats()) {
+        for (const outcome of ['delivered', 'failed', 'dropped'] as const) {
+          const key = `${hook.name}\0${outcome}`;
+          const delta = hook[outcome] - (seen.get(key) ?? 0);
+          if (delta > 0) {
+            this.inc({ hook: hook.name, outcome }, delta);
+          } else if (!seen.has(key)) {
+            this.inc({ hook: hook.name, outcome }, 0);
+          }
+          seen.set(key, hook[outcome]);
+        }
+      }
+    },
+  });
 }

@@ -236,6 +236,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
         persistence,
         database: store.database,
         onEvent: supervisor.onEvent,
+        hookStats: () => hooks.stats(),
       });
       metricsServer = await startMetricsServer(metricsAddress, metrics.registry, persistence);
       const { host, port } = metricsServer.address;
