@@ -184,6 +184,15 @@ export {
   type Checkpoint,
   type CheckpointMeta,
 } from './persistence/checkpoint-store.js';
+export {
+  ANSWER_MAX_BYTES,
+  DEFAULT_RECORDS_MAX_BYTES,
+  RECORD_MAX_BYTES,
+  RecordStore,
+  RecordsRefusal,
+  type RecordsApplied,
+} from './persistence/record-store.js';
+export { RunRecords, type RunRecordsDeps } from './supervisor/run-records.js';
 export { UsageLedger, utcDay, type UsageReport } from './persistence/usage-ledger.js';
 export {
   decideBudget,

@@ -1,5 +1,6 @@
 import type { Usage } from '@x/ipc';
 import type { AgentLoopSink } from './agent-loop-sink.js';
+import type { AgentStore } from './agent-store.js';
 import { askPermission } from './ask-permission.js';
 import { checkPermissionRequest } from './check-permission-request.js';
 import type { CheckpointTaker } from './checkpoint-taker.js';
@@ -18,6 +19,8 @@ export interface ContextRun {
   readonly restored: RestoredCheckpoint | undefined;
   /** Where `ctx.checkpoint` goes. */
   readonly checkpoints: CheckpointTaker;
+  /** `ctx.store`: the run's records. */
+  readonly store: AgentStore;
   /** False once the run has finished: calls then reach nobody. */
   live(): boolean;
 }
@@ -77,6 +80,7 @@ export function makeAgentContext(
       return askPermission(sink.requestPermission.bind(sink), checked, signal, scope);
     },
     restored: run.restored,
+    store: run.store,
     checkpoint(state: unknown) {
       return run.checkpoints.take(state, work.iteration);
     },

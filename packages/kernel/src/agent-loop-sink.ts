@@ -1,4 +1,5 @@
 import type { ErrorDetail, LogLevel, PermissionDecision, Usage } from '@x/ipc';
+import type { StoreBatch } from './agent-store.js';
 import type { CheckpointStore } from './checkpoint-taker.js';
 import type { PermissionRequest, UsageReport } from './define-agent.js';
 import type { TurnOutcome } from './turn.js';
@@ -60,6 +61,12 @@ export interface AgentLoopSink {
    * ends are rejected for the agent with `X_CHECKPOINT_STOPPING`.
    */
   checkpoint?: CheckpointStore;
+  /**
+   * Applies a batch of record operations (`ctx.store`, already checked) and resolves with
+   * their results once stored; a rejection reaches the agent as is (a StoreError). Without it,
+   * `ctx.store` rejects with `X_STORE_UNSUPPORTED`.
+   */
+  store?: StoreBatch;
   /** Usage reported with `ctx.reportUsage` in setup, a step or teardown (checked, not empty). */
   usage?(usage: UsageReport): void;
 }

@@ -1,6 +1,7 @@
 import type { ErrorDetail, ExitReason } from '@x/ipc';
 import { makeAgentContext, makeTurnContext, type ContextRun } from './agent-context.js';
 import type { AgentLoopSink, IterationReport } from './agent-loop-sink.js';
+import { makeAgentStore, type AgentStore } from './agent-store.js';
 import { CheckpointTaker } from './checkpoint-taker.js';
 import { DEFAULT_CHECKPOINT_MAX_BYTES, MAX_QUEUED_TURNS, STOP_RESERVE_MS } from './constants.js';
 import type { AgentDefinition, RestoredCheckpoint } from './define-agent.js';
@@ -108,6 +109,7 @@ export class AgentLoop {
     }
   });
   readonly #checkpoints: CheckpointTaker;
+  readonly #store: AgentStore;
 
   constructor(
     private readonly agent: Agent,
@@ -118,6 +120,7 @@ export class AgentLoop {
       sink.checkpoint?.bind(sink),
       options.checkpointMaxBytes ?? DEFAULT_CHECKPOINT_MAX_BYTES,
     );
+    this.#store = makeAgentStore(sink.store?.bind(sink));
   }
 
   /** `idle` → `running` → (`stopping`) → `finished`. */
@@ -560,6 +563,7 @@ export class AgentLoop {
       sink: this.sink,
       restored,
       checkpoints: this.#checkpoints,
+      store: this.#store,
       live: () => this.#state !== 'finished',
     };
   }

@@ -10,6 +10,7 @@ interface CheckpointOptions {
   readonly checkpointMaxBytes?: unknown;
   readonly onCheckpoint?: unknown;
   readonly onUsage?: unknown;
+  readonly onStore?: unknown;
 }
 
 /**
@@ -18,7 +19,7 @@ interface CheckpointOptions {
  * `checkpointMaxBytes` a safe integer ≥ 1, `onCheckpoint` and `onUsage` functions.
  */
 export function checkCheckpointOptions(options: CheckpointOptions): string | undefined {
-  const { restored, checkpointMaxBytes, onCheckpoint, onUsage } = options;
+  const { restored, checkpointMaxBytes, onCheckpoint, onUsage, onStore } = options;
   if (
     checkpointMaxBytes !== undefined &&
     !(Number.isSafeInteger(checkpointMaxBytes) && (checkpointMaxBytes as number) >= 1)
@@ -28,6 +29,7 @@ export function checkCheckpointOptions(options: CheckpointOptions): string | und
   for (const [name, value] of [
     ['onCheckpoint', onCheckpoint],
     ['onUsage', onUsage],
+    ['onStore', onStore],
   ] as const) {
     if (value !== undefined && typeof value !== 'function') {
       return `${name} must be a function when given, got ${describeValue(value)}`;

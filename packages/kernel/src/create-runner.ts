@@ -1,4 +1,4 @@
-import type { Disposable, LogLevel, PermissionDecision } from '@x/ipc';
+import type { Disposable, LogLevel, PermissionDecision, StoreOp, StoreOpResult } from '@x/ipc';
 import {
   AgentLoop,
   type IterationReport,
@@ -16,7 +16,8 @@ import {
   type UsageReport,
 } from './define-agent.js';
 import { describeThrown } from './error-detail.js';
-import { RunnerSetupError } from './errors.js';
+import { KERNEL_ERROR_CODES, RunnerSetupError, StoreError } from './errors.js';
+import type { StoreBatch } from './agent-store.js';
 import { readPermissionAnswer } from './permission-answer.js';
 import type { TurnHandle, TurnOutcome } from './turn.js';
 
@@ -88,6 +89,15 @@ export interface CreateRunnerOptions<P = Record<string, unknown>> {
    * asynchronously, as for listeners. @default none
    */
   onUsage?: (usage: UsageReport) => void;
+  /**
+   * Applies a batch of record operations for `ctx.store` (checked: 1 to 1000 operations on
+   * valid namespaces and keys, JSON values), in order and all or none, and resolves with one
+   * result per operation once its writes are stored durably: where an embedder keeps a run's
+   * records (the x daemon keeps them in SQLite). A rejection reaches the agent as a StoreError
+   * (`X_STORE_REFUSED`, its `cause` what was thrown, unless it is a StoreError already).
+   * @default none: `ctx.store` rejects with `X_STORE_UNSUPPORTED`.
+   */
+  onStore?: StoreBatch;
 }
 
 /** Stores one checkpoint of an in-process runner: see {@link CreateRunnerOptions.onCheckpoint}. */
@@ -233,7 +243,7 @@ export function createRunner<P = Record<string, unknown>, S = unknown, I = unkno
   const notifications = new Listeners<unknown>();
   const turnResults = new Listeners<TurnOutcome<O>>();
   const pauseChanges = new Listeners<PauseChange>();
-  const { onCheckpoint, onUsage } = options;
+  const { onCheckpoint, onUsage, onStore } = options;
   let state: RunnerState = 'idle';
   let setupSettled: ((result: { ok: true } | { ok: false; error: unknown }) => void) | undefined;
   let resolveFinished!: (outcome: LoopOutcome) => void;
@@ -268,6 +278,7 @@ export function createRunner<P = Record<string, unknown>, S = unknown, I = unkno
         setupSettled?.(result);
       },
       ...(onCheckpoint === undefined ? {} : { checkpoint: storeWith(onCheckpoint) }),
+      ...(onStore === undefined ? {} : { store: (ops: StoreOp[]) => applyWith(onStore, ops) }),
       ...(onUsage === undefined
         ? {}
         : {
@@ -416,5 +427,22 @@ class Listeners<T> {
         });
       }
     }
+  }
+}
+
+/** `onStore(ops)`, its rejections as StoreErrors (see {@link CreateRunnerOptions.onStore}). */
+async function applyWith(onStore: StoreBatch, ops: StoreOp[]): Promise<StoreOpResult[]> {
+  try {
+    return await onStore(ops);
+  } catch (error) {
+    if (error instanceof StoreError) {
+      throw error;
+    }
+    const text = error instanceof Error ? error.message : String(error);
+    throw new StoreError(
+      KERNEL_ERROR_CODES.STORE_REFUSED,
+      `@x/kernel: ctx.store: onStore did not apply the request: ${text}`,
+      { cause: error },
+    );
   }
 }

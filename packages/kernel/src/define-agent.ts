@@ -1,4 +1,5 @@
 import type { LogLevel, PermissionDecision, Usage } from '@x/ipc';
+import type { AgentStore } from './agent-store.js';
 
 /** What an agent asks permission for: `ctx.requestPermission({ tool, input, rationale })`. */
 export interface PermissionRequest {
@@ -126,6 +127,14 @@ export interface AgentContext<P = Record<string, unknown>> {
    *   without `onCheckpoint`). Never left pending once the run has ended.
    */
   checkpoint(state: unknown): Promise<CheckpointReceipt>;
+  /**
+   * The run's durable records: JSON values under `(namespace, key)`, written and read in
+   * batches that the supervisor commits durably before it answers, kept for the whole run
+   * (every attempt sees them) until it is removed. What a framework's own saver needs, beyond
+   * the newest state of {@link AgentContext.checkpoint}: `@x/langgraph` keeps a LangGraph
+   * thread's checkpoints and pending writes here. See {@link AgentStore}.
+   */
+  readonly store: AgentStore;
   /**
    * Reports usage spent now, e.g. after each LLM call of a long step or of setup: sent to the
    * supervisor at once (a `usage` message), which adds it to the run's totals (and may pause

@@ -30,6 +30,12 @@ export const KERNEL_ERROR_CODES = {
   CHECKPOINT_STOPPING: 'X_CHECKPOINT_STOPPING',
   /** `ctx.checkpoint`: this runner has nowhere to store checkpoints (`createRunner` without `onCheckpoint`). */
   CHECKPOINT_UNSUPPORTED: 'X_CHECKPOINT_UNSUPPORTED',
+  /** `ctx.store`: the supervisor (or `onStore`) refused the request, or it could not be sent. */
+  STORE_REFUSED: 'X_STORE_REFUSED',
+  /** `ctx.store`: the run ended, or its supervisor went away, before the request was answered. */
+  STORE_STOPPING: 'X_STORE_STOPPING',
+  /** `ctx.store`: this runner keeps no records (an older supervisor, `createRunner` without `onStore`). */
+  STORE_UNSUPPORTED: 'X_STORE_UNSUPPORTED',
 } as const;
 
 /** The `code` of {@link ConfigError}: `X_AGENT_CONFIG`. */
@@ -177,6 +183,36 @@ export class CheckpointError extends Error {
   }
 }
 CheckpointError.prototype.name = 'CheckpointError';
+
+/** The `code` of a {@link StoreError}. */
+export type StoreErrorCode =
+  | typeof KERNEL_ERROR_CODES.STORE_REFUSED
+  | typeof KERNEL_ERROR_CODES.STORE_STOPPING
+  | typeof KERNEL_ERROR_CODES.STORE_UNSUPPORTED;
+
+/**
+ * A `ctx.store` request was not applied (none of its operations); `code` says why:
+ *
+ * - `X_STORE_REFUSED`: the supervisor refused it, its reason in the message (the run's records
+ *   would pass its cap, `storeMaxBytes`; persistence is failing; a record over 4 MiB), or it
+ *   could not be sent (a frame over the channel's limit).
+ * - `X_STORE_STOPPING`: the run ended, or the supervisor went away, before the answer came: a
+ *   write may or may not have been stored.
+ * - `X_STORE_UNSUPPORTED`: the runner keeps no records: its supervisor does not offer them (no
+ *   `init.storeMaxBytes`), or an in-process runner made by `createRunner` without `onStore`.
+ *
+ * Not a {@link KernelError}: none of these ends the run unless the agent lets it propagate.
+ */
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+StoreError.prototype.name = 'StoreError';
 
 /**
  * Thrown by an agent to say "my configuration is wrong; restarting me will not help"

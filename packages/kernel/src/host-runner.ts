@@ -3,10 +3,12 @@ import {
   type Channel,
   type CodecName,
   type RunnerMessage,
+  type StoreOp,
   type SupervisorMessage,
 } from '@x/ipc';
 import { AgentLoop } from './agent-loop.js';
 import { CheckpointAcks } from './checkpoints.js';
+import { StoreRequests } from './store-requests.js';
 import {
   CHECKPOINT_SEND_RETRY_MS,
   EX_AGENT_FAILED,
@@ -145,6 +147,10 @@ export async function hostRunner(
   const checkpoints = new CheckpointAcks((message) =>
     sendWithRetry(channel, message, CHECKPOINT_SEND_RETRY_MS),
   );
+  // Retried under backpressure too: the agent waits for the answer.
+  const storeRequests = new StoreRequests((message) =>
+    sendWithRetry(channel, message, CHECKPOINT_SEND_RETRY_MS),
+  );
   // turn_results being sent (retried under backpressure): the exit frame waits for them.
   const answering = new Set<Promise<void>>();
   const turnDone = (outcome: TurnOutcome) => {
@@ -180,6 +186,10 @@ export async function hostRunner(
       turnDone,
       requestPermission: (request, signal) => permissions.request(request, signal),
       checkpoint: (state, meta) => checkpoints.request(state, meta),
+      // Only to a supervisor that keeps records (init.storeMaxBytes): another never answers.
+      ...(init.storeMaxBytes === undefined
+        ? {}
+        : { store: (ops: StoreOp[]) => storeRequests.request(ops) }),
       // Retried under backpressure: a lost report would be missing from the run's totals.
       usage: (usage) =>
         void sendWithRetry(channel, { type: 'usage', ...usage }, CHECKPOINT_SEND_RETRY_MS).catch(
@@ -212,6 +222,9 @@ export async function hostRunner(
         // An unknown id (answered already, or never asked) has nobody waiting for it.
         checkpoints.answer(message);
         break;
+      case 'store_result':
+        storeRequests.answer(message);
+        break;
       case 'pause':
         loop.pause(message.reason);
         break;
@@ -227,6 +240,7 @@ export async function hostRunner(
     // The supervisor is gone: nobody is left to report to, so stop quickly.
     permissions.denyAll('supervisor gone');
     checkpoints.closeAll('the supervisor went away');
+    storeRequests.closeAll('the supervisor went away');
     loop.stop(ORPHAN_EXIT_MS, 'supervisor gone');
   });
 
@@ -262,6 +276,7 @@ export async function hostRunner(
   const outcome = await loop.run();
   permissions.denyAll(`the run ended (${outcome.reason})`);
   checkpoints.closeAll(`the run ended (${outcome.reason})`);
+  storeRequests.closeAll(`the run ended (${outcome.reason})`);
   if (heartbeat !== undefined) {
     clearInterval(heartbeat);
   }

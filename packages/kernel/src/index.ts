@@ -36,6 +36,8 @@ export {
   type RunnerStopOptions,
 } from './create-runner.js';
 export type { Disposable, PermissionDecision } from '@x/ipc';
+export type { AgentStore, StoreBatch, StoreListOptions } from './agent-store.js';
+export type { StoreEntry, StoreOp, StoreOpResult } from '@x/ipc';
 export { loadAgent } from './load-agent.js';
 export * from './constants.js';
 export * from './errors.js';

@@ -45,7 +45,7 @@ export interface PruneStep {
   table: PruneTable;
   /**
    * Rows of `table` deleted by this step (0 for a read). The rows deleted with a run are
-   * not counted, like its attempts: its checkpoints and usage rows, deleted in steps of
+   * not counted, like its attempts: its checkpoints, records and usage rows, deleted in steps of
    * table `runs` before the run.
    */
   deleted: number;
@@ -92,6 +92,15 @@ export class HistoryPruner {
               (SELECT seq, row_number() OVER win AS n, sum(bytes) OVER win AS upTo
                FROM agent_checkpoints WHERE run_id = @runId
                WINDOW win AS (ORDER BY seq) ORDER BY seq LIMIT @limit)
+            WHERE n = 1 OR upTo <= @maxBytes)`,
+      ),
+      // Records (protocol `store`), bounded by bytes like checkpoints: a record can be MiBs.
+      runRecords: prepare(
+        `DELETE FROM agent_records WHERE rowid IN
+           (SELECT rowid FROM
+              (SELECT rowid, row_number() OVER win AS n, sum(bytes) OVER win AS upTo
+               FROM agent_records WHERE run_id = @runId
+               WINDOW win AS (ORDER BY ns, key) ORDER BY ns, key LIMIT @limit)
             WHERE n = 1 OR upTo <= @maxBytes)`,
       ),
       runUsage: prepare(
@@ -199,6 +208,7 @@ export class HistoryPruner {
         // A batch of checkpoints is bounded by bytes too: it may come short with more left.
         const checkpoints = { runId, limit, maxBytes: PRUNE_CHECKPOINT_BATCH_BYTES };
         yield* this.#drainWithRun(this.#sql.runCheckpoints, checkpoints, (n) => n > 0);
+        yield* this.#drainWithRun(this.#sql.runRecords, checkpoints, (n) => n > 0);
         yield* this.#drainWithRun(this.#sql.runUsage, { runId, limit }, (n) => n === limit);
         yield { table: 'runs', deleted: this.#sql.run.run(runId).changes };
       }
@@ -209,7 +219,7 @@ export class HistoryPruner {
   }
 
   /**
-   * Deletes rows that go with a run (checkpoints, usage), a batch a step, while `more` says
+   * Deletes rows that go with a run (checkpoints, records, usage), a batch a step, while `more` says
    * so of the last batch. Its steps count 0: see {@link PruneStep.deleted}.
    */
   *#drainWithRun(

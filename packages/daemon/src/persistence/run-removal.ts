@@ -7,6 +7,8 @@ export interface RemovedRows {
   turns: number;
   permissions: number;
   checkpoints: number;
+  /** Records of its record store (`agent_records`, protocol `store`). */
+  records: number;
   /** `agent_usage` rows folded into the per-day totals of removed runs (see RunRemoval). */
   usage: number;
   /** Events of the run deleted from the `monitor.subscribe` backlog. */
@@ -15,7 +17,7 @@ export interface RemovedRows {
 
 /**
  * Forgets one finished run (`agent.remove`): its row in `agent_runs` and every row that goes
- * with it (attempts, iterations, turns, permission requests, checkpoints, its events in the
+ * with it (attempts, iterations, turns, permission requests, checkpoints, records, its events in the
  * backlog), in one transaction on the RunStore's connection.
  *
  * Its spend is not forgotten: its `agent_usage` rows are summed, per UTC day, into
@@ -39,6 +41,7 @@ export class RunRemoval {
       turns: del('agent_turns'),
       permissions: del('agent_permissions'),
       checkpoints: del('agent_checkpoints'),
+      records: del('agent_records'),
       events: del('events'),
       usage: del('agent_usage'),
       run: del('agent_runs'),
@@ -63,6 +66,7 @@ export class RunRemoval {
         turns: count(statements.turns),
         permissions: count(statements.permissions),
         checkpoints: count(statements.checkpoints),
+        records: count(statements.records),
         usage: count(statements.usage),
         events: count(statements.events),
       };

@@ -186,4 +186,17 @@ export const MIGRATIONS: readonly string[] = [
     calls_without_cost  INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 10: the run's records (protocol `store`, issue 15): JSON values under (namespace, key),
+  // e.g. a LangGraph thread's checkpoints and pending writes. A rowid table, as for
+  // checkpoints: a record holds up to 4 MiB. Listed by key within a namespace (the key).
+  `
+  CREATE TABLE agent_records (
+    run_id  TEXT NOT NULL REFERENCES agent_runs (run_id) ON DELETE CASCADE,
+    ns      TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    bytes   INTEGER NOT NULL,  -- UTF-8 bytes of ns, key and value: what counts against the run's cap
+    value   TEXT NOT NULL,     -- JSON; last, so reading the columns before it skips its pages
+    PRIMARY KEY (run_id, ns, key)
+  );
+  `,
 ];

@@ -68,6 +68,8 @@ export interface StartDaemonOptions {
   fleetBudget?: { maxCostPerDayUsd?: number | undefined } | undefined;
   /** Checkpoints kept per run. @default 5 */
   checkpointsKept?: number | undefined;
+  /** Bytes of records (protocol `store`) each run may keep. @default 64 MiB */
+  recordsMaxBytes?: number | undefined;
   runLog?: RunLogOptions;
   /**
    * History retention: iterations, turns and requests of any run by age (`iterationsMs`) and
@@ -212,6 +214,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       persistence,
       fleetBudget: options.fleetBudget,
       checkpointsKept: options.checkpointsKept,
+      recordsMaxBytes: options.recordsMaxBytes,
     });
     const openStore = store;
     const eventRows = options.eventBacklog?.maxRows ?? EVENT_BACKLOG_MAX_ROWS;

@@ -10,6 +10,8 @@ import {
   type CheckpointAckMessage,
   type CheckpointMessage,
   type UsageMessage,
+  type StoreMessage,
+  type StoreResultMessage,
   type ErrorDetail,
   type SupervisorMessage,
   type TurnResultMessage,
@@ -56,6 +58,8 @@ export interface AttemptListener {
   checkpoint?(message: CheckpointMessage): void;
   /** The runner reports usage outside an iteration or turn result (`usage`). */
   usage?(message: UsageMessage): void;
+  /** The runner reads or writes its records (`store`); answer with {@link RunAttempt.answerStore}. */
+  store?(message: StoreMessage): void;
 }
 
 /** Collaborators of an attempt, passed in so tests can observe them. */
@@ -331,6 +335,13 @@ export class RunAttempt {
     }
   }
 
+  /** Answers a `store` (a no-op once the runner exited or its channel closed). */
+  answerStore(result: StoreResultMessage): void {
+    if (!this.#exited && this.#runner?.channel.closed === false) {
+      this.#send(result);
+    }
+  }
+
   /** True when the runner announced `capabilities.pause`: it can be told `pause` and `resume`. */
   get pausable(): boolean {
     return this.#capabilities?.pause === true;
@@ -452,6 +463,18 @@ export class RunAttempt {
         break;
       case 'usage':
         this.#deps.listener.usage?.(message);
+        break;
+      case 'store':
+        if (this.#deps.listener.store === undefined) {
+          this.answerStore({
+            type: 'store_result',
+            requestId: message.requestId,
+            ok: false,
+            error: 'this supervisor keeps no records for the run',
+          });
+        } else {
+          this.#deps.listener.store(message);
+        }
         break;
       case 'setup_done':
         this.#onSetupDone(message);

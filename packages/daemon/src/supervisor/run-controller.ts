@@ -18,6 +18,7 @@ import type { RunResources } from './resource-meter.js';
 import { RunDurability, type RunDurabilityDeps } from './run-durability.js';
 import { stoppedInBackoff, supervisorFailure } from './run-exits.js';
 import { RunPermissions } from './run-permissions.js';
+import { RunRecords, type RunRecordsDeps } from './run-records.js';
 import type { RunSpec, StopBudget } from './run-spec.js';
 import { canTransition, isActiveState, type RunState } from './run-state.js';
 import { RunTurns } from './run-turns.js';
@@ -39,6 +40,8 @@ export interface RunControllerDeps {
   emit(event: SupervisorEvent): void;
   /** Checkpoints and spend of the run (see RunDurability). */
   durability: Pick<RunDurabilityDeps, 'checkpoints' | 'usage' | 'fleet'>;
+  /** The run's record store (protocol `store`, see RunRecords); absent: the run has none. */
+  records?: Pick<RunRecordsDeps, 'records' | 'maxBytes'> | undefined;
   /** Clock and randomness, injectable for tests. */
   now?: () => number;
   random?: () => number;
@@ -68,6 +71,7 @@ export class RunController {
   readonly #permissions: RunPermissions;
   readonly #durability: RunDurability;
   readonly #pausing: PauseControl;
+  readonly #records: RunRecords | undefined;
   /** What `agent.start` (then each `agent.restart`) reports: replaced by each restart. */
   #startReport = new StartReport();
   #settleEnded!: (record: RunRecord) => void;
@@ -101,6 +105,10 @@ export class RunController {
       options: () => this.#record.options,
       now: () => this.#now(),
     });
+    this.#records =
+      deps.records === undefined
+        ? undefined
+        : new RunRecords({ runId: record.runId, persistence: deps.persistence, ...deps.records });
     const { store, persistence, log } = deps;
     // What the parts share: the live record and attempt (read as they stand), the outlets.
     const shared = {
@@ -264,11 +272,13 @@ export class RunController {
     if (this.#record.state !== 'starting') {
       this.#transition('starting');
     }
+    const records = this.#records;
     const spec: RunSpec = {
       ...this.#spec,
       attempt: this.#record.attempt,
       restored: this.#durability.restored(),
       checkpointMaxBytes: this.#durability.maxBytes,
+      storeMaxBytes: this.#deps.records?.maxBytes,
       paused: this.#record.pause?.reason ?? undefined,
     };
     const attempt = new RunAttempt(spec, {
@@ -304,6 +314,9 @@ export class RunController {
           const { type: _type, ...usage } = message;
           this.#pausing.spend(spec.attempt, usage);
         },
+        ...(records === undefined
+          ? {}
+          : { store: (message) => attempt.answerStore(records.answer(message)) }),
       },
     });
     this.#attempt = attempt;

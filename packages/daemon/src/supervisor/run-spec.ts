@@ -46,6 +46,8 @@ export interface RunSpec {
   restored?: RestoredCheckpoint | undefined;
   /** Largest JSON of one checkpoint's state, bytes (`init.checkpointMaxBytes`). */
   checkpointMaxBytes?: number | undefined;
+  /** The run's record store cap, bytes (`init.storeMaxBytes`); absent: the run has none. */
+  storeMaxBytes?: number | undefined;
   /** Why the run is paused, when an attempt starts paused (`init.paused`). */
   paused?: string | undefined;
 }

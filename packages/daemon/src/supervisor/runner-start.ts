@@ -49,6 +49,7 @@ export function initMessageOf(spec: RunSpec): InitMessage {
     ...(spec.checkpointMaxBytes === undefined
       ? {}
       : { checkpointMaxBytes: spec.checkpointMaxBytes }),
+    ...(spec.storeMaxBytes === undefined ? {} : { storeMaxBytes: spec.storeMaxBytes }),
     ...(spec.paused === undefined ? {} : { paused: spec.paused.slice(0, 1024) }),
   };
 }

@@ -43,6 +43,7 @@ import type { RestartHistory } from './restart-history.js';
 import { recoverLostRuns } from './recovery.js';
 import { UnstoredRuns } from './unstored-runs.js';
 import { CheckpointStore, DEFAULT_CHECKPOINTS_KEPT } from '../persistence/checkpoint-store.js';
+import { DEFAULT_RECORDS_MAX_BYTES, RecordStore } from '../persistence/record-store.js';
 import { UsageLedger } from '../persistence/usage-ledger.js';
 import { NO_USAGE, type FleetBudget, type UsageTotals } from './budget-policy.js';
 import { changedBudget, type BudgetChange } from './budget-change.js';
@@ -94,6 +95,11 @@ export interface RunnerSupervisorOptions {
   runLog?: RunLogOptions | undefined;
   /** Checkpoints kept per run (older ones are pruned as new ones are stored). @default 5 */
   checkpointsKept?: number | undefined;
+  /**
+   * Bytes of records (protocol `store`) each run may keep; a write past it is refused.
+   * @default DEFAULT_RECORDS_MAX_BYTES (64 MiB)
+   */
+  recordsMaxBytes?: number | undefined;
   /** The daemon-wide budget over every run (a UTC day's cost, USD). @default none */
   fleetBudget?: FleetBudget | undefined;
   /** The daemon's persistence guard (one health for its one database). @default a guard of its own */
@@ -138,6 +144,7 @@ export class RunnerSupervisor {
       keep: options.checkpointsKept ?? DEFAULT_CHECKPOINTS_KEPT,
     });
     this.#usage = new UsageLedger(options.store.database);
+    this.records = new RecordStore(options.store.database);
     this.#removal = new RunRemoval(options.store.database);
   }
 
@@ -145,6 +152,8 @@ export class RunnerSupervisor {
 
   /** Every run's stored checkpoints (the newest `checkpointsKept` of each). */
   readonly checkpoints: CheckpointStore;
+  /** Every run's records (protocol `store`). */
+  readonly records: RecordStore;
   readonly #usage: UsageLedger;
 
   /** A run's spend over every attempt (active or not). */
@@ -643,6 +652,10 @@ export class RunnerSupervisor {
           checkpoints: this.checkpoints,
           usage: this.#usage,
           fleet: this.options.fleetBudget,
+        },
+        records: {
+          records: this.records,
+          maxBytes: this.options.recordsMaxBytes ?? DEFAULT_RECORDS_MAX_BYTES,
         },
       },
       history,

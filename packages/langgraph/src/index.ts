@@ -1,0 +1,6 @@
+export {
+  XCheckpointSaver,
+  type RecordBatcher,
+  type XCheckpointSaverOptions,
+} from './x-checkpoint-saver.js';
+export { checkpointerFor, type SaverContext } from './checkpointer-for.js';
