@@ -1,4 +1,9 @@
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableConstructor from 'cli-table3';
+
+// Loaded on the first table only: `--json` and field output never need it (cli-table3 and its
+// dependencies are a dozen CommonJS modules).
+let Table: typeof TableConstructor | undefined;
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -13,6 +18,7 @@ export function printJson(value: unknown): void {
 
 /** Prints a borderless table (kubectl style). */
 export function printTable(head: string[], rows: (string | number)[][]): void {
+  Table ??= createRequire(import.meta.url)('cli-table3') as typeof TableConstructor;
   const table = new Table({
     head,
     chars: {
