@@ -156,8 +156,11 @@ describe('the bundled runner (dist/runner.mjs)', () => {
 
     const loaded = runner.loaded();
     expect(loaded).toContain(`file://${BUNDLE}`);
-    // The agent's own `import { defineAgent } from '@x/kernel'`: the light root, no @x/ipc.
-    expect(loaded.some((url) => url.endsWith('/kernel/dist/index.js'))).toBe(true);
+    // The agent's own `import { defineAgent } from '@x/kernel'`: the root's bundle, one file
+    // (packages/kernel/scripts/build-root.mjs), no @x/ipc.
+    expect(loaded.filter((url) => url.includes('/kernel/dist/'))).toEqual([
+      expect.stringMatching(/\/kernel\/dist\/kernel\.js$/),
+    ]);
     expect(loaded.filter((url) => /\/kernel\/dist\/pipe-entry\.js$|\/ipc\//.test(url))).toEqual([]);
     expect(loaded.filter((url) => /typebox|msgpackr/.test(url))).toEqual([]);
   });
