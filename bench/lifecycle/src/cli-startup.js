@@ -1,7 +1,8 @@
 // `pnpm --filter @x/bench-lifecycle bench:cli` (and the end of `pnpm bench`): how long a user
 // waits for a client command. Times `x --version`, `x agent list --json`, `x agent status`,
-// `x daemon status` (x on the PATH: `node bin.js`, what a linked or installed `x` runs) and
-// `pnpm x agent list --json` (inside the repo) against `node -e 0` (the floor) and
+// `x daemon status` (`node bin.js`, what a linked or installed `x` runs), `x agent list --json`
+// through the `x` found on the PATH if any (`pnpm link --global`: a shell shim) and through
+// `pnpm x` (inside the repo), against `node -e 0` (the floor) and
 // `pm2 jlist` / `pm2 ls` (pm2's CLI on its own God daemon), each with one agent/app running.
 // Every case runs once per round, in turn, so that background load moves all of them alike:
 // read the ratios. Also counts the modules each x command loads (a module.register hook).
@@ -60,6 +61,11 @@ function time(command, args, env) {
   });
 }
 
+if (process.env.NODE_EXTRA_CA_CERTS !== undefined || process.env.NODE_OPTIONS !== undefined) {
+  // Both are read at every Node start (a CA bundle adds ~40 ms here), the floor's included:
+  // they shrink every ratio. turbo (`pnpm bench`) does not pass NODE_EXTRA_CA_CERTS on.
+  log('note: NODE_OPTIONS / NODE_EXTRA_CA_CERTS are set; every command timed pays for them');
+}
 const xDaemon = await startXDaemon();
 const pm2Daemon = await startPm2Daemon();
 try {
@@ -85,6 +91,19 @@ try {
     ['pm2 jlist', node, [PM2_BIN, 'jlist'], pm2Env, false],
     ['pm2 ls', node, [PM2_BIN, 'ls'], pm2Env, false],
   ];
+  // `x` as a user put it on the PATH (`pnpm link --global` in packages/cli: a shell shim).
+  const onPath = await run('sh', ['-c', 'command -v x'])
+    .then(({ stdout }) => stdout.trim())
+    .catch(() => '');
+  if (onPath !== '') {
+    cases.push([
+      'x agent list --json (x on PATH)',
+      onPath,
+      ['agent', 'list', '--json'],
+      xEnv,
+      false,
+    ]);
+  }
   if (!flags['no-pnpm']) {
     cases.push([
       'pnpm x agent list --json',
@@ -141,7 +160,7 @@ try {
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(
     outFile,
-    `${JSON.stringify({ node: process.version, cpus: cpus().length, loadAverage1m: load, samples, results }, null, 2)}\n`,
+    `${JSON.stringify({ node: process.version, cpus: cpus().length, loadAverage1m: load, startupEnv: { NODE_OPTIONS: process.env.NODE_OPTIONS ?? null, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? null }, samples, results }, null, 2)}\n`,
   );
   process.stdout.write(
     `cli startup: median of ${samples} rounds, Node ${process.version}, ${cpus().length} cores, load ${load.toFixed(2)}\n${table.toString()}\n`,
