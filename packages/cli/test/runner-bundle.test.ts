@@ -124,6 +124,10 @@ describe('the bundled runner (dist/runner.mjs)', () => {
     expect(specifiers.length).toBeGreaterThan(0);
     expect(specifiers.filter((specifier) => !specifier?.startsWith('node:'))).toEqual([]);
     expect(source).toMatch(/^export \{[^}]*\brunPipe\b/m);
+    // A runner checks what it receives; the checks of what it sends (a third of the bundle,
+    // parsed at every start) are left out (@x/ipc's generated checks are marked pure).
+    expect(source).toContain('SUPERVISOR_MESSAGE_CHECKS');
+    expect(source).not.toContain('RUNNER_MESSAGE_CHECKS');
   });
 
   it('the thread launcher gets its own bundle, dist/worker.mjs, which runs itself in a worker', async () => {

@@ -1,7 +1,9 @@
 /**
  * Renders `src/protocol/message-checks.ts`: for every message of runner protocol v1, the check
  * function TypeBox's `TypeCompiler.Code` emits for its schema, and the schema itself (for error
- * messages), in one object per direction (a runner bundle keeps only the one it receives). A runner then validates messages without loading TypeBox or compiling anything;
+ * messages), in one object per direction, each built by a call marked pure, so that a bundle keeps only the
+ * one it reads (a runner's, the messages it receives: the other is about 37 KB it would parse at
+ * every start). A runner then validates messages without loading TypeBox or compiling anything;
  * TypeBox is loaded only to explain a message that fails its check.
  *
  * Pure: it takes the schema module's namespace (the built `dist/protocol/schema.js` for the
@@ -49,14 +51,14 @@ export interface MessageCheck {
 }
 
 /** The check of every message a runner receives, by \`type\`, in declaration order. */
-export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
+export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = /* @__PURE__ */ (() => ({
   ${entries(SupervisorMessage).join('\n')}
-};
+}))();
 
 /** The check of every message a supervisor receives, by \`type\`, in declaration order. */
-export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = {
+export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> = /* @__PURE__ */ (() => ({
   ${entries(RunnerMessage).join('\n')}
-};
+}))();
 `;
   const prettier = await import('prettier');
   const options = (await prettier.resolveConfig(filePath)) ?? {};
