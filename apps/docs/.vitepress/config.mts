@@ -24,6 +24,7 @@ export default defineConfig({
           { text: 'Architecture', link: '/guide/architecture' },
           { text: 'Supervision', link: '/guide/supervision' },
           { text: 'Durable agents', link: '/guide/durable-agents' },
+          { text: 'Using x with LangGraph', link: '/guide/langgraph' },
           { text: 'Runner modes', link: '/guide/runner-modes' },
           { text: 'Embedding an agent', link: '/guide/embedding' },
           { text: 'Embedding the daemon', link: '/guide/embedding-daemon' },

@@ -18,6 +18,7 @@ import { FIXTURES, tempDir } from './helpers.js';
 const EXAMPLE = fileURLToPath(
   new URL('../../../examples/langgraph/research-graph.mjs', import.meta.url),
 );
+const GUIDE = fileURLToPath(new URL('../../../apps/docs/guide/langgraph.md', import.meta.url));
 const WORKER_ENTRY = new URL('../../kernel/dist/worker-entry.js', import.meta.url);
 
 async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -127,5 +128,14 @@ describe('examples/langgraph: a graph killed mid-run resumes from the daemon', (
       ['plan', 'outline', 'research', 'write', 'review'].map((n) => [n, count(`start ${n}`)]),
     );
     expect(starts).toEqual({ plan: 1, outline: 1, research: 1, write: 2, review: 1 });
+  });
+});
+
+describe('apps/docs/guide/langgraph.md', () => {
+  it("shows the example's agent as it is in examples/langgraph/research-graph.mjs", () => {
+    const page = readFileSync(GUIDE, 'utf8');
+    const shown = /```js\n(export default defineAgent\(\{[\s\S]*?\n\}\);)\n```/.exec(page)?.[1];
+    expect(shown).toBeDefined();
+    expect(readFileSync(EXAMPLE, 'utf8')).toContain(shown);
   });
 });
