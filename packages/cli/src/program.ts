@@ -49,26 +49,40 @@ export function createProgram(setExitCode: (code: number) => void): Command {
   daemon
     .command('stop')
     .description('stop every runner (3-phase), then the daemon')
-    .action(async (_options: unknown, command: Command) => {
+    .option(
+      '--resume',
+      'runs with a restart policy (always, on-failure) come back when the daemon starts again, from their checkpoint (as after a SIGTERM)',
+      false,
+    )
+    .action(async (options: { resume: boolean }, command: Command) => {
       const { daemonStop } = await import('./commands/daemon-stop.js');
-      await daemonStop(globals(command));
+      await daemonStop({ ...globals(command), ...options });
     });
   addConfigOption(addFleetBudgetOption(addRetentionOptions(daemon.command('restart'))))
-    .description('stop the daemon (if running), then start it detached')
-    .action(async (flags: RetentionFlags & FleetBudgetFlags & ConfigFlags, command: Command) => {
-      const { stopDaemon, printDaemonStop } = await import('./commands/daemon-stop.js');
-      const { startDetachedDaemon, printDaemonStart } = await import('./commands/daemon-start.js');
-      const { printJson } = await import('./output.js');
-      const options = globals(command);
-      const stop = await stopDaemon(options.home);
-      const start = await startDetachedDaemon(options.home, flags);
-      if (options.json) {
-        printJson({ stop, start }); // one document
-      } else {
-        printDaemonStop(stop, false);
-        printDaemonStart(start, false);
-      }
-    });
+    .description(
+      'stop the daemon (if running), then start it detached; runs with a restart policy come back',
+    )
+    .option('--no-resume', 'leave every run stopped (as x daemon stop does)')
+    .action(
+      async (
+        flags: RetentionFlags & FleetBudgetFlags & ConfigFlags & { resume: boolean },
+        command: Command,
+      ) => {
+        const { stopDaemon, printDaemonStop } = await import('./commands/daemon-stop.js');
+        const { startDetachedDaemon, printDaemonStart } =
+          await import('./commands/daemon-start.js');
+        const { printJson } = await import('./output.js');
+        const options = globals(command);
+        const stop = await stopDaemon(options.home, { resume: flags.resume });
+        const start = await startDetachedDaemon(options.home, flags);
+        if (options.json) {
+          printJson({ stop, start }); // one document
+        } else {
+          printDaemonStop(stop, false);
+          printDaemonStart(start, false);
+        }
+      },
+    );
   daemon
     .command('status')
     .description('show the daemon (exit code 3 when it is not running)')

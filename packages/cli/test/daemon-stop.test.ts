@@ -106,3 +106,55 @@ describe('x daemon stop waits for the runs’ stop budgets (real daemon, runners
     ]);
   });
 });
+
+describe('runs come back after a daemon restart, not after a stop (real daemon, runners, SQLite)', () => {
+  const home = tempHome();
+  afterAll(async () => {
+    await x(home.path, ['daemon', 'stop']);
+    home.remove();
+  });
+
+  it('x daemon restart resumes runs with a restart policy from their checkpoint; x daemon stop leaves them; --resume parks them', async () => {
+    expect((await x(home.path, ['daemon', 'start'])).code).toBe(0);
+    const counter = `${FIXTURES}checkpoint-counter.mjs`;
+    for (const [name, restart] of [
+      ['keep', 'always'],
+      ['once', 'no'],
+    ]) {
+      const started = await x(home.path, [
+        'agent',
+        'start',
+        counter,
+        '--name',
+        name,
+        '--interval',
+        '20',
+        '--restart',
+        restart,
+      ]);
+      expect(started.code, started.stderr).toBe(0);
+    }
+    type Listed = { name: string; state: string; attempt: number; lastSummary: string | null };
+    const list = async () =>
+      (await xJson<{ runs: Listed[] }>(home.path, ['agent', 'list', '--all'])).runs;
+    const count = (run: Listed | undefined) =>
+      Number(/count=(\d+)/.exec(run?.lastSummary ?? '')?.[1] ?? 0);
+    await waitFor(async () => count((await list()).find((r) => r.name === 'keep')) >= 3, 10_000);
+
+    const restarted = await x(home.path, ['daemon', 'restart']);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(restarted.stdout).toMatch(
+      /keep \(run r-[0-9a-f]+\): stopped .*; parked: its restart policy resumes it/,
+    );
+    const back = async () => (await list()).find((r) => r.name === 'keep');
+    expect(await waitFor(async () => (await back())?.state === 'running', 10_000)).toBe(true);
+    expect(await back()).toMatchObject({ attempt: 2 });
+    expect((await list()).find((r) => r.name === 'once')).toMatchObject({ state: 'exited' });
+
+    // x daemon stop: for good.
+    expect((await x(home.path, ['daemon', 'stop'])).code).toBe(0);
+    expect((await x(home.path, ['daemon', 'start'])).code).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await back()).toMatchObject({ state: 'exited', attempt: 2 });
+  }, 60_000);
+});

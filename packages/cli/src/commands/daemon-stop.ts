@@ -24,6 +24,8 @@ import { DAEMON_STOP_UNKNOWN_BUDGET_MS, longestStopBudgetMs } from '../shutdown/
 interface StopOptions {
   home: string;
   json: boolean;
+  /** Park the runs with a restart policy: the next daemon resumes them (`--resume`). */
+  resume?: boolean | undefined;
 }
 
 /** What `x daemon stop` did: the `--json` document. */
@@ -58,7 +60,10 @@ export type DaemonStopReport =
  * once) from its database, once it has exited. A stale descriptor and socket are removed.
  * Stopping a stopped daemon is not an error.
  */
-export async function stopDaemon(home: string): Promise<DaemonStopReport> {
+export async function stopDaemon(
+  home: string,
+  options: { resume?: boolean | undefined } = {},
+): Promise<DaemonStopReport> {
   const paths = statePaths(home);
   const found = await probe(home);
   const descriptor =
@@ -94,7 +99,7 @@ export async function stopDaemon(home: string): Promise<DaemonStopReport> {
   try {
     escalation = await escalateStop(
       {
-        requestShutdown: (timeoutMs) => requestShutdown(client, timeoutMs),
+        requestShutdown: (timeoutMs) => requestShutdown(client, timeoutMs, options.resume === true),
         isAlive: () => isProcessAlive(pid),
         signal: (name) => signal(pid, name),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -161,18 +166,21 @@ export function printDaemonStop(report: DaemonStopReport, json: boolean): void {
 
 /** `x daemon stop`. */
 export async function daemonStop(options: StopOptions): Promise<void> {
-  printDaemonStop(await stopDaemon(options.home), options.json);
+  printDaemonStop(await stopDaemon(options.home, options), options.json);
 }
 
 async function requestShutdown(
   client: XClient | undefined,
   timeoutMs: number,
+  resume: boolean,
 ): Promise<ShutdownAnswer> {
   if (client === undefined) {
     return { kind: 'unreachable', message: 'no connection to the daemon' };
   }
   try {
-    const reply = await client.system.shutdown({ wait: true }, { timeoutMs });
+    const reply = await client.system.shutdown(resume ? { wait: true, resume } : { wait: true }, {
+      timeoutMs,
+    });
     return { kind: 'answered', reply };
   } catch (error) {
     if (isRpcError(error) && error.code === RPC_ERROR_CODES.REQUEST_TIMEOUT) {

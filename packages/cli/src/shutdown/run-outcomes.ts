@@ -71,12 +71,16 @@ export function runOutcomes(
 /** `watch (run r-1): stopped in the ipc phase after 12ms: exited on IPC stop (exit code 0)`. */
 export function describeOutcome(run: RunOutcome): string {
   const who = `${run.name} (run ${run.runId})`;
-  if (run.exit === null || run.state === null || isActiveState(run.state)) {
+  const parked = run.state === 'backoff' && run.exit?.reason === 'stopped';
+  if (run.exit === null || run.state === null || (isActiveState(run.state) && !parked)) {
     return run.mayBeCutShort
       ? `${who}: may have been cut short: its end was not recorded before the daemon went (the next daemon records it as daemon_lost)`
       : `${who}: outcome not reported by this daemon; see \`x agent status ${run.runId}\` once a daemon runs again`;
   }
   const phase = run.exit.stopPhase === null ? '' : ` in the ${run.exit.stopPhase} phase`;
   const after = run.stoppedAfterMs === null ? '' : ` after ${formatDuration(run.stoppedAfterMs)}`;
-  return `${who}: ${run.exit.reason}${phase}${after}: ${run.exit.explanation}`;
+  const resumes = parked
+    ? '; parked: its restart policy resumes it when the daemon starts again'
+    : '';
+  return `${who}: ${run.exit.reason}${phase}${after}: ${run.exit.explanation}${resumes}`;
 }
