@@ -112,6 +112,68 @@ describe('examples/langgraph: a graph killed mid-run resumes from the daemon', (
     expect(starts).toEqual({ plan: 1, outline: 1, research: 2, write: 2, review: 1 });
   });
 
+  it('subprocess mode: kill -9 at random moments; no node of a saved super-step starts again', async () => {
+    // The super-step each node belongs to, as the step of the checkpoint saved after it.
+    const STEP_OF: Record<string, number> = {
+      plan: 1,
+      research: 2,
+      outline: 2,
+      write: 3,
+      review: 4,
+    };
+    const savedStep = (runId: string) =>
+      (store.database
+        .prepare(
+          `SELECT max(json_extract(json_extract(value, '$.metadata.s'), '$.step'))
+           FROM agent_records WHERE run_id = ? AND key LIKE 'c/%'`,
+        )
+        .pluck()
+        .get(runId) as number | null) ?? -1;
+    const run = await supervisor.start({
+      module: EXAMPLE,
+      name: 'research-random',
+      intervalMs: 0,
+      runnerMode: 'subprocess',
+      params: { topic: 'r', nodeMs: 150, trace },
+      restart: { ...restart, maxRestarts: 20 },
+    });
+    const kills: { at: number; step: number }[] = [];
+    for (let kill = 0; kill < 4; kill += 1) {
+      const attempt = kill + 1;
+      const ready = await waitFor(() => {
+        const current = supervisor.get(run.runId);
+        return (
+          current?.attempt === attempt && current.state === 'running' && current.readyAt !== null
+        );
+      }, 20_000);
+      if (!ready) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 600)));
+      const current = supervisor.get(run.runId);
+      if (current?.state !== 'running' || current.pid === null) {
+        break; // the graph finished first
+      }
+      const step = savedStep(run.runId);
+      const at = lines().length;
+      process.kill(current.pid, 'SIGKILL');
+      kills.push({ at, step });
+    }
+    const record = await ended(run.runId);
+    expect(record?.state).toBe('exited');
+    expect(record?.lastSummary).toBe('plan: r | outline: r | research: r | write: r | review: r');
+    const all = lines();
+    for (const { at, step } of kills) {
+      const startedAfter = all
+        .slice(at)
+        .filter((line) => line.startsWith('start '))
+        .map((line) => line.slice('start '.length));
+      // Nodes whose super-step's checkpoint was saved before the kill never start again.
+      expect(startedAfter.filter((node) => (STEP_OF[node] ?? 0) <= step)).toEqual([]);
+    }
+    expect(kills.length).toBeGreaterThan(0);
+  });
+
   it('thread mode: the runner thread dies inside write (exit 137); nothing saved runs again', async () => {
     const run = await supervisor.start({
       module: EXAMPLE,
