@@ -135,7 +135,7 @@ describe('examples/langgraph: a graph killed mid-run resumes from the daemon', (
       intervalMs: 0,
       runnerMode: 'subprocess',
       params: { topic: 'r', nodeMs: 150, trace },
-      restart: { ...restart, maxRestarts: 20 },
+      restart, // 4 kills: within the default intensity of 5 restarts a minute
     });
     const kills: { at: number; step: number }[] = [];
     for (let kill = 0; kill < 4; kill += 1) {
