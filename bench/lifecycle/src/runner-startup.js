@@ -2,12 +2,13 @@
 // Spawns `x runner --pipe` exactly as the daemon does (same argv, fd 3 socketpair, own process
 // group, X_IPC_CODEC, init sent at once) and times spawn → `ready`; times bare `node`
 // children that import one layer more each, writing to fd 3 once loaded, to split the cost;
-// and starts the same agent through a daemon (`agent.start`, the daemon's readyAt − createdAt)
-// to show the daemon's share. Every case runs once per round, interleaved with the bare-node
+// and starts the same agent through two daemons (`agent.start`, the daemon's readyAt −
+// createdAt), one with X_RUNNER_SPARES=0 (cold: the daemon's share) and one as it ships (the
+// spare). Every case runs once per round, interleaved with the bare-node
 // floor, so that a change in background load moves all of them alike: compare the ratios.
 // Flags: --samples N (rounds, default 15), --cpu-prof DIR (profile the runners into DIR),
 // --bin FILE (another runner entry), --agent FILE (another agent module),
-// --runner-only (skip the import layers), --no-daemon (skip the daemon case).
+// --runner-only (skip the import layers), --no-daemon (skip the daemon cases).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -50,6 +51,7 @@ const ESM = {
   msgpackr: url(fromIpc.resolve('msgpackr')),
   ipc: url(fromCli.resolve('@x/ipc')),
   kernel: url(fromCli.resolve('@x/kernel')),
+  kernelFiles: url(resolve(kernelDist, 'dist/index.js')),
   kernelPipe: url(resolve(kernelDist, 'dist/pipe-entry.js')),
   bundle: url(resolve(cliDir, 'dist/runner.mjs')),
 };
@@ -130,7 +132,8 @@ if (flags['cpu-prof'] !== undefined) {
 
 const FLOOR = 'node -e (floor)';
 const RUNNER = 'x runner --pipe: spawn → ready (as the daemon starts it)';
-const DAEMON = 'the same through the daemon: agent.start, readyAt − createdAt';
+const DAEMON_COLD = 'the same through a daemon, X_RUNNER_SPARES=0: readyAt − createdAt';
+const DAEMON_SPARE = 'through a daemon with its default spare: readyAt − createdAt';
 const layers = [
   ['node, ESM entry', () => time(importing())],
   ['+ commander', () => time(importing(ESM.commander))],
@@ -138,7 +141,14 @@ const layers = [
   ['+ typebox/compiler', () => time(importing(ESM.typeboxCompiler))],
   ['+ msgpackr', () => time(importing(ESM.msgpackr))],
   ['+ @x/ipc (root: schema, TypeBox, rpc)', () => time(importing(ESM.ipc))],
-  ['+ @x/kernel (root: defineAgent, no @x/ipc)', () => time(importing(ESM.kernel))],
+  [
+    '+ @x/kernel (root, one bundled file: what an agent imports)',
+    () => time(importing(ESM.kernel)),
+  ],
+  [
+    '+ @x/kernel root as tsc wrote it (dist/index.js, ~20 files)',
+    () => time(importing(ESM.kernelFiles)),
+  ],
   ['+ @x/kernel/pipe (unbundled runner modules)', () => time(importing(ESM.kernelPipe))],
   ...(existsSync(fileURLToPath(ESM.bundle))
     ? [['+ dist/runner.mjs (the runner bundle)', () => time(importing(ESM.bundle))]]
@@ -150,11 +160,18 @@ const cases = [
   [RUNNER, () => time([...profile, RUNNER_BIN, 'runner', '--pipe'], { init: true })],
 ];
 
-const daemon = flags['no-daemon'] ? undefined : await startXDaemon();
-if (daemon !== undefined) {
+// Two daemons: one as it ships (a spare runner started ahead) and one with X_RUNNER_SPARES=0,
+// where every start is a cold `x runner --pipe`: the figures the spare's default is decided on.
+const daemons = flags['no-daemon']
+  ? []
+  : [
+      [DAEMON_COLD, await startXDaemon({ env: { X_RUNNER_SPARES: '0' } })],
+      [DAEMON_SPARE, await startXDaemon()],
+    ];
+for (const [label, daemon] of daemons) {
   let n = 0;
   cases.push([
-    DAEMON,
+    label,
     async () => {
       const run = await daemon.rpc.request(
         'agent.start',
@@ -182,7 +199,7 @@ try {
     }
   }
 } finally {
-  await daemon?.close();
+  await Promise.all(daemons.map(([, daemon]) => daemon.close()));
 }
 load.push(loadavg()[0]);
 
