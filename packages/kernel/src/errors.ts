@@ -1,3 +1,4 @@
+import { brandClass } from './class-brand.js';
 import { EX_AGENT_FAILED, EX_CONFIG } from './constants.js';
 
 const KERNEL_ERROR = Symbol.for('x.kernel.error');
@@ -251,3 +252,19 @@ export class ConfigError extends Error {
   }
 }
 ConfigError.prototype.name = 'ConfigError';
+
+// `instanceof` across copies of the kernel (the agent's import and the runner's bundle).
+for (const [errorClass, name] of [
+  [KernelError, 'KernelError'],
+  [AgentConfigError, 'AgentConfigError'],
+  [TimeoutError, 'TimeoutError'],
+  [TurnTimeoutError, 'TurnTimeoutError'],
+  [TurnCancelledError, 'TurnCancelledError'],
+  [TurnFailedError, 'TurnFailedError'],
+  [RunnerSetupError, 'RunnerSetupError'],
+  [CheckpointError, 'CheckpointError'],
+  [StoreError, 'StoreError'],
+  [ConfigError, 'ConfigError'],
+] as const) {
+  brandClass(errorClass, name);
+}

@@ -151,7 +151,7 @@ describe.each(['subprocess', 'thread'] as RunnerMode[])('durable agents, %s runn
     expect(runner.stderr()).toContain('the supervisor went away before the checkpoint');
   });
 
-  it('a state over init.checkpointMaxBytes rejects X_CHECKPOINT_TOO_LARGE and is never sent', async () => {
+  it('a state over init.checkpointMaxBytes rejects X_CHECKPOINT_TOO_LARGE (instanceof the agent’s CheckpointError, another copy of the kernel) and is never sent', async () => {
     const runner = start(mode);
     await runner.send(
       initFor(durable, { maxIterations: 1, checkpointMaxBytes: 65, params: { checkpoint: 'big' } }),
@@ -163,6 +163,7 @@ describe.each(['subprocess', 'thread'] as RunnerMode[])('durable agents, %s runn
         message: expect.stringContaining(
           "66 bytes of JSON, over the run's limit of 65 bytes",
         ) as unknown,
+        isCheckpointError: true,
       },
     });
     expect(await runner.exitCode).toBe(0);
