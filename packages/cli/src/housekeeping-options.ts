@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { globals } from './global-options.js';
-import { parseNonNegativeInt, parsePositiveInt } from './option-parsers.js';
+import { parsePositiveInt } from './option-parsers.js';
+import { addStopGraceOptions } from './supervision-options.js';
 import { parseSince } from './since-option.js';
 
 /**
@@ -8,37 +9,28 @@ import { parseSince } from './since-option.js';
  * `daemon` (issue 11). Their actions are imported lazily, as every command's.
  */
 export function addHousekeepingCommands(agent: Command, daemon: Command): void {
-  agent
-    .command('restart')
-    .description(
-      'stop a run, then start it again with the same settings: a new attempt, from its newest checkpoint',
-    )
-    .argument('<run>', 'run id or name (a finished run comes back too)')
-    .option(
-      '--ipc-grace <ms>',
-      'ms between IPC stop and SIGTERM (default: as started)',
-      parseNonNegativeInt,
-    )
-    .option(
-      '--sigterm-grace <ms>',
-      'ms between SIGTERM and SIGKILL (default: as started)',
-      parseNonNegativeInt,
-    )
-    .action(
-      async (
-        run: string,
-        options: { ipcGrace?: number; sigtermGrace?: number },
-        command: Command,
-      ) => {
-        const { agentRestart } = await import('./commands/housekeeping-commands.js');
-        await agentRestart({
-          ...globals(command),
-          ref: run,
-          ipcGraceMs: options.ipcGrace,
-          sigtermGraceMs: options.sigtermGrace,
-        });
-      },
-    );
+  addStopGraceOptions(
+    agent
+      .command('restart')
+      .description(
+        'stop a run, then start it again with the same settings: a new attempt, from its newest checkpoint',
+      )
+      .argument('<run>', 'run id or name (a finished run comes back too)'),
+  ).action(
+    async (
+      run: string,
+      options: { ipcGrace?: number; sigtermGrace?: number },
+      command: Command,
+    ) => {
+      const { agentRestart } = await import('./commands/housekeeping-commands.js');
+      await agentRestart({
+        ...globals(command),
+        ref: run,
+        ipcGraceMs: options.ipcGrace,
+        sigtermGraceMs: options.sigtermGrace,
+      });
+    },
+  );
   agent
     .command('rm')
     .alias('remove')

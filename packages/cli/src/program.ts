@@ -12,7 +12,7 @@ import { CLI_VERSION } from './version.js';
 import { addFleetBudgetOption, type FleetBudgetFlags } from './fleet-budget-option.js';
 import { addConfigOption, type ConfigFlags } from './config-option.js';
 import { addRetentionOptions, type RetentionFlags } from './retention-options.js';
-import { addSupervisionOptions } from './supervision-options.js';
+import { addStopGraceOptions, addSupervisionOptions } from './supervision-options.js';
 import { addUsageHints } from './usage-hint.js';
 
 /**
@@ -145,36 +145,27 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     return value;
   };
   addAgentStartCommand(agent);
-  agent
-    .command('stop')
-    .description('stop a run: IPC stop, then SIGTERM, then SIGKILL to its process group')
-    .argument('[run]', 'run id or name')
-    .option('--name <name>', 'the run to stop, by name')
-    .option(
-      '--ipc-grace <ms>',
-      'ms between IPC stop and SIGTERM (default: as started)',
-      parseNonNegativeInt,
-    )
-    .option(
-      '--sigterm-grace <ms>',
-      'ms between SIGTERM and SIGKILL (default: as started)',
-      parseNonNegativeInt,
-    )
-    .action(
-      async (
-        run: string | undefined,
-        options: { name?: string; ipcGrace?: number; sigtermGrace?: number },
-        command: Command,
-      ) => {
-        const { agentStop } = await import('./commands/agent-commands.js');
-        await agentStop({
-          ...globals(command),
-          ref: ref(command, run, options.name),
-          ipcGraceMs: options.ipcGrace,
-          sigtermGraceMs: options.sigtermGrace,
-        });
-      },
-    );
+  addStopGraceOptions(
+    agent
+      .command('stop')
+      .description('stop a run: IPC stop, then SIGTERM, then SIGKILL to its process group')
+      .argument('[run]', 'run id or name')
+      .option('--name <name>', 'the run to stop, by name'),
+  ).action(
+    async (
+      run: string | undefined,
+      options: { name?: string; ipcGrace?: number; sigtermGrace?: number },
+      command: Command,
+    ) => {
+      const { agentStop } = await import('./commands/agent-commands.js');
+      await agentStop({
+        ...globals(command),
+        ref: ref(command, run, options.name),
+        ipcGraceMs: options.ipcGrace,
+        sigtermGraceMs: options.sigtermGrace,
+      });
+    },
+  );
   agent
     .command('list')
     .alias('ls')

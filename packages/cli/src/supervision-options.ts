@@ -107,3 +107,21 @@ export function supervisionRequest(options: SupervisionOptions): {
     maxMemoryMb: options.maxMemory,
   };
 }
+
+/**
+ * `--ipc-grace <ms>` and `--sigterm-grace <ms>` of a stop (`agent stop`, `agent restart`):
+ * this stop's budget, overriding the run's own (`stopBudget`) for this stop only.
+ */
+export function addStopGraceOptions(command: Command): Command {
+  return command
+    .option(
+      '--ipc-grace <ms>',
+      'ms between IPC stop and SIGTERM (default: as started)',
+      parseNonNegativeInt,
+    )
+    .option(
+      '--sigterm-grace <ms>',
+      'ms between SIGTERM and SIGKILL (default: as started)',
+      parseNonNegativeInt,
+    );
+}
