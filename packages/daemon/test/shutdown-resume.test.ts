@@ -32,19 +32,28 @@ describe('a daemon shut down with resume brings back the runs whose policy says 
     const counted = (runId: string) =>
       Number(/count=(\d+)/.exec(daemon!.supervisor.get(runId)?.lastSummary ?? '')?.[1] ?? 0);
     expect(await waitFor(() => runs.every((run) => counted(run.runId) >= 3), 10_000)).toBe(true);
-    const before = runs.map((run) => counted(run.runId));
     await daemon.shutdown({ resume: true });
 
     daemon = await start();
     const [always, onFailure, no] = runs.map((run) => run.runId);
+    // Back as their next attempt, counting on from their checkpoint, not from 1: the first
+    // count of attempt 2 follows the last of attempt 1.
+    const ofAttempt = (runId: string, attempt: number) =>
+      daemon!.supervisor
+        .iterations(runId, 1000)
+        .filter((iteration) => iteration.attempt === attempt)
+        .map((iteration) => Number(/count=(\d+)/.exec(iteration.summary ?? '')?.[1]));
     expect(
-      await waitFor(() => counted(always) > before[0] && counted(onFailure) > before[1], 10_000),
+      await waitFor(
+        () => ofAttempt(always, 2).length > 0 && ofAttempt(onFailure, 2).length > 0,
+        20_000,
+      ),
     ).toBe(true);
     for (const runId of [always, onFailure]) {
-      const record = daemon.supervisor.get(runId);
-      expect(record).toMatchObject({ state: 'running', attempt: 2 });
-      // Resumed from its checkpoint: the count went on, it did not start over.
-      expect(daemon.supervisor.iterations(runId, 1)[0]?.summary).not.toMatch(/^count=1 /);
+      expect(daemon.supervisor.get(runId)).toMatchObject({ state: 'running', attempt: 2 });
+      const lastOfFirst = Math.max(...ofAttempt(runId, 1));
+      expect(lastOfFirst).toBeGreaterThanOrEqual(3);
+      expect(Math.min(...ofAttempt(runId, 2))).toBe(lastOfFirst + 1);
     }
     expect(daemon.supervisor.get(no)).toMatchObject({
       state: 'exited',
