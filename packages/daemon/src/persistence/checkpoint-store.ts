@@ -1,13 +1,11 @@
 import type Database from 'better-sqlite3';
+import { DurableCommit } from './durable-commit.js';
 
 /** Checkpoints kept per run by default: its newest 5. */
 export const DEFAULT_CHECKPOINTS_KEPT = 5;
 
 /** Runs whose newest `seq` a CheckpointStore keeps in memory before it clears them: 4096. */
 const SEQ_CACHE_RUNS = 4096;
-
-/** `PRAGMA synchronous` levels (sqlite.org/pragma.html#pragma_synchronous). */
-const SYNCHRONOUS_FULL = 2;
 
 /** A stored checkpoint without its state: what `list` returns. */
 export interface CheckpointMeta {
@@ -91,7 +89,6 @@ const META = 'run_id, seq, attempt, iteration, saved_at, bytes';
 export class CheckpointStore {
   /** Checkpoints kept per run. */
   readonly keep: number;
-  readonly #db: Database.Database;
   readonly #insert: Database.Statement;
   readonly #lastSeq: Database.Statement<[string], number | null>;
   readonly #copy: Database.Statement;
@@ -107,8 +104,7 @@ export class CheckpointStore {
   readonly #newest: Database.Statement<[string], Row>;
   readonly #get: Database.Statement<[string, number], Row>;
   readonly #list: Database.Statement<[string], Row>;
-  readonly #synchronous: Database.Statement;
-  readonly #transaction: (write: () => unknown) => unknown;
+  readonly #durable: DurableCommit;
 
   /** @throws RangeError when `keep` is not an integer ≥ 1. */
   constructor(db: Database.Database, options: CheckpointStoreOptions = {}) {
@@ -117,7 +113,6 @@ export class CheckpointStore {
       throw new RangeError(`x: CheckpointStore keep must be an integer ≥ 1, got ${keep}`);
     }
     this.keep = keep;
-    this.#db = db;
     const next = '(SELECT coalesce(max(seq), 0) + 1 FROM agent_checkpoints WHERE run_id = @runId)';
     this.#insert = db.prepare(
       `INSERT INTO agent_checkpoints (run_id, seq, attempt, iteration, saved_at, bytes, state)
@@ -144,8 +139,7 @@ export class CheckpointStore {
     this.#list = db.prepare(
       `SELECT ${META} FROM agent_checkpoints WHERE run_id = ? ORDER BY seq DESC`,
     );
-    this.#synchronous = db.prepare('PRAGMA synchronous').pluck();
-    this.#transaction = db.transaction((write: () => unknown) => write());
+    this.#durable = new DurableCommit(db, 'CheckpointStore');
   }
 
   /**
@@ -165,7 +159,7 @@ export class CheckpointStore {
       savedAt: input.savedAt,
       bytes: Buffer.byteLength(input.stateJson),
     };
-    this.#durably(() => {
+    this.#durable.run(() => {
       meta.seq = (known ?? this.#lastSeq.get(runId) ?? 0) + 1;
       this.#insert.run({ ...meta, state: input.stateJson });
       if (known === undefined) {
@@ -215,7 +209,7 @@ export class CheckpointStore {
     targetRunId: string,
     savedAt: number,
   ): CheckpointMeta | undefined {
-    const copied = this.#durably(() => {
+    const copied = this.#durable.run(() => {
       const row = this.#copy.get({ sourceRunId, seq: seq ?? null, runId: targetRunId, savedAt }) as
         Row | undefined;
       if (row === undefined) {
@@ -228,27 +222,6 @@ export class CheckpointStore {
       this.#remember(targetRunId, copied.seq);
     }
     return copied;
-  }
-
-  /** Runs `write` in a transaction committed with `synchronous = FULL`, then restores the setting. */
-  #durably<T>(write: () => T): T {
-    if (this.#db.inTransaction) {
-      throw new Error(
-        'x: CheckpointStore writes commit durably by themselves; call save/copyTo outside a transaction',
-      );
-    }
-    const previous = this.#synchronous.get() as number;
-    if (previous >= SYNCHRONOUS_FULL) {
-      return this.#transaction(write) as T;
-    }
-    // Compiled each time: SQLite applies `PRAGMA synchronous = N` when it prepares the
-    // statement, so a prepared one run again would change nothing.
-    this.#db.exec(`PRAGMA synchronous = ${SYNCHRONOUS_FULL}`);
-    try {
-      return this.#transaction(write) as T;
-    } finally {
-      this.#db.exec(`PRAGMA synchronous = ${previous}`);
-    }
   }
 }
 

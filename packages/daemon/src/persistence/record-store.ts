@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { DurableCommit } from './durable-commit.js';
 import type { StoreEntry, StoreOp, StoreOpResult } from '@x/ipc';
 
 /** Bytes of records a run may keep, unless the daemon says otherwise: 64 MiB. */
@@ -18,9 +19,6 @@ export const ANSWER_MAX_BYTES = 6 * 1024 * 1024;
 
 /** Runs whose total a RecordStore keeps in memory before it clears them: 4096. */
 const TOTALS_CACHE_RUNS = 4096;
-
-/** `PRAGMA synchronous` levels (sqlite.org/pragma.html#pragma_synchronous). */
-const SYNCHRONOUS_FULL = 2;
 
 /** What a request did: its results in the order of its operations, and the run's new total. */
 export interface RecordsApplied {
@@ -61,7 +59,6 @@ type Row = { key: string; bytes: number; value?: string };
  * request writes nothing.
  */
 export class RecordStore {
-  readonly #db: Database.Database;
   readonly #totals = new Map<string, number>();
   readonly #sql: {
     total: Database.Statement<[string], number | null>;
@@ -72,12 +69,10 @@ export class RecordStore {
     deleteRange: Database.Statement;
     listAsc: Database.Statement;
     listDesc: Database.Statement;
-    synchronous: Database.Statement;
   };
-  readonly #transaction: (write: () => unknown) => unknown;
+  readonly #durable: DurableCommit;
 
   constructor(db: Database.Database) {
-    this.#db = db;
     const range = `run_id = @runId AND ns = @ns AND key >= @from AND key > @after AND key < @to AND key < @before
       AND substr(key, 1, @prefixLength) = @prefix`;
     const list = (order: 'ASC' | 'DESC') =>
@@ -107,9 +102,8 @@ export class RecordStore {
       deleteRange: db.prepare(`DELETE FROM agent_records WHERE ${range} RETURNING bytes`),
       listAsc: list('ASC'),
       listDesc: list('DESC'),
-      synchronous: db.prepare('PRAGMA synchronous').pluck(),
     };
-    this.#transaction = db.transaction((write: () => unknown) => write());
+    this.#durable = new DurableCommit(db, 'RecordStore');
   }
 
   /**
@@ -119,7 +113,7 @@ export class RecordStore {
    */
   apply(runId: string, ops: readonly StoreOp[], maxBytes: number): RecordsApplied {
     let used = 0;
-    const results = this.#durably(() => {
+    const results = this.#durable.run(() => {
       used = this.#totals.get(runId) ?? this.#sql.total.get(runId) ?? 0;
       const budget = { answer: 0 };
       const out: StoreOpResult[] = [];
@@ -230,26 +224,6 @@ export class RecordStore {
       this.#totals.clear();
     }
     this.#totals.set(runId, used);
-  }
-
-  /** Runs `write` in a transaction committed with `synchronous = FULL` (see CheckpointStore). */
-  #durably<T>(write: () => T): T {
-    if (this.#db.inTransaction) {
-      throw new Error(
-        'x: RecordStore requests commit durably by themselves; call apply outside a transaction',
-      );
-    }
-    const previous = this.#sql.synchronous.get() as number;
-    if (previous >= SYNCHRONOUS_FULL) {
-      return this.#transaction(write) as T;
-    }
-    // Compiled each time: SQLite applies `PRAGMA synchronous = N` when it prepares it.
-    this.#db.exec(`PRAGMA synchronous = ${SYNCHRONOUS_FULL}`);
-    try {
-      return this.#transaction(write) as T;
-    } finally {
-      this.#db.exec(`PRAGMA synchronous = ${previous}`);
-    }
   }
 }
 
