@@ -6,6 +6,7 @@ import { checkPermissionRequest } from './check-permission-request.js';
 import type { CheckpointTaker } from './checkpoint-taker.js';
 import type { AgentContext, RestoredCheckpoint, TurnContext, UsageReport } from './define-agent.js';
 import { findJsonProblem } from './json-value.js';
+import type { PauseGate } from './pause-gate.js';
 import { readLogArguments } from './log-arguments.js';
 import { usageProblems, copyUsage } from './usage-check.js';
 
@@ -23,6 +24,8 @@ export interface ContextRun {
   readonly store: AgentStore;
   /** False once the run has finished: calls then reach nobody. */
   live(): boolean;
+  /** The loop's pause state: `ctx.pauseReason()` and `ctx.whenResumed()` read it. */
+  readonly gate: Pick<PauseGate, 'reason' | 'whenOpen'>;
 }
 
 /** The piece of work (setup, a step, a turn, teardown) a context is made for. */
@@ -83,6 +86,15 @@ export function makeAgentContext(
     store: run.store,
     checkpoint(state: unknown) {
       return run.checkpoints.take(state, work.iteration);
+    },
+    pauseReason() {
+      return run.gate.reason;
+    },
+    whenResumed() {
+      // Not paused (the usual case, e.g. before every model call): no signal to combine.
+      return run.gate.reason === undefined
+        ? Promise.resolve()
+        : run.gate.whenOpen(AbortSignal.any([signal, scope]));
     },
     reportUsage(usage: UsageReport) {
       const report = checkUsageReport(usage);

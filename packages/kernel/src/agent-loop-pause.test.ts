@@ -61,6 +61,56 @@ describe('AgentLoop pause and resume', () => {
     expect((await run).reason).toBe('stopped');
   });
 
+  it('ctx.pauseReason and ctx.whenResumed: a step that waits before spending holds at a pause and goes on at the resume', async () => {
+    const seen: (string | undefined)[] = [];
+    const calls: number[] = [];
+    const { loop, reports } = makeLoop({
+      async step(ctx) {
+        for (let call = 1; call <= 3; call += 1) {
+          seen.push(ctx.pauseReason());
+          await ctx.whenResumed(); // as @x/ai-sdk does before each model call
+          calls.push(call);
+          if (call === 1 && ctx.iteration === 1) {
+            loop.pause('cost $1.00 reached the budget of $1.00 (--max-cost)');
+          }
+        }
+        return { done: true };
+      },
+    });
+    const run = loop.run();
+    await until(() => seen.length === 2);
+    await sleep(200);
+    expect(calls).toEqual([1]); // call 2 waits: one call over the budget at most
+    expect(seen).toEqual([undefined, 'cost $1.00 reached the budget of $1.00 (--max-cost)']);
+    loop.resume();
+    await until(() => reports.length === 1);
+    expect(calls).toEqual([1, 2, 3]);
+    expect(seen[2]).toBeUndefined();
+    expect((await run).reason).toBe('done');
+  });
+
+  it('ctx.whenResumed rejects with the stop when the run is stopped while it waits', async () => {
+    const outcome: string[] = [];
+    const { loop } = makeLoop({
+      async step(ctx) {
+        loop.pause('hold');
+        try {
+          await ctx.whenResumed();
+          outcome.push('resumed');
+        } catch (error) {
+          outcome.push(`rejected: ${ctx.signal.aborted}, ${error === ctx.signal.reason}`);
+          throw error;
+        }
+      },
+    });
+    const run = loop.run();
+    await until(() => loop.paused);
+    await sleep(50);
+    loop.stop(2000);
+    expect((await run).reason).toBe('stopped');
+    expect(outcome).toEqual(['rejected: true, true']); // the stop's own abort reason
+  });
+
   it('a stop while paused ends the run promptly, with teardown, without a resume', async () => {
     const seen: string[] = [];
     const { loop, starts } = makeLoop(

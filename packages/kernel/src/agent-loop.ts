@@ -565,6 +565,7 @@ export class AgentLoop {
       checkpoints: this.#checkpoints,
       store: this.#store,
       live: () => this.#state !== 'finished',
+      gate: this.#gate,
     };
   }
 }

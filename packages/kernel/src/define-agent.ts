@@ -147,6 +147,24 @@ export interface AgentContext<P = Record<string, unknown>> {
    *   of 1 to 256 characters, or another field is given; nothing is reported then.
    */
   reportUsage(usage: UsageReport): void;
+  /**
+   * Why the run is paused (`x agent pause`, a budget reached: the supervisor's reason, e.g.
+   * `cost $1.02 reached the budget of $1.00 (--max-cost)`), or undefined when it is not. A
+   * pause holds the loop between pieces of work; the step or turn in progress keeps running,
+   * so work that spends (a model call) can check this first, or wait with
+   * {@link AgentContext.whenResumed}. Cheap: a field read.
+   */
+  pauseReason(): string | undefined;
+  /**
+   * Resolves at once when the run is not paused; otherwise when it is resumed
+   * (`x agent resume`, `--add-cost`, `resume()` of `createRunner`). Call it before spending,
+   * e.g. before each model call, so that a paused run overshoots its budget by at most the
+   * call in flight (`@x/ai-sdk` does this for every AI SDK call).
+   * @throws the abort reason of {@link AgentContext.signal} (rejection) when the run is asked
+   *   to stop (or, in a turn, the turn is cancelled) while waiting, or when the step, turn,
+   *   setup or teardown that waits has ended: a wait never outlives its work.
+   */
+  whenResumed(): Promise<void>;
 }
 
 /** What a `turn` sees: the agent context, with the turn's own id and signal. */

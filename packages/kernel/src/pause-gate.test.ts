@@ -28,4 +28,27 @@ describe('PauseGate', () => {
     gate.pause('');
     expect(gate.paused).toBe(true);
   });
+
+  it('whenOpen resolves at once when open, else at the resume; an abort rejects with its reason and leaves', async () => {
+    const gate = new PauseGate();
+    const live = new AbortController();
+    await gate.whenOpen(live.signal);
+    gate.pause('budget');
+    const events: string[] = [];
+    const waiting = gate.whenOpen(live.signal).then(() => events.push('resumed'));
+    const aborted = new AbortController();
+    const leaving = gate.whenOpen(aborted.signal).catch((error: unknown) => {
+      events.push(`rejected: ${(error as Error).message}`);
+    });
+    aborted.abort(new Error('stopping'));
+    await leaving;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(events).toEqual(['rejected: stopping']);
+    gate.resume();
+    await waiting;
+    expect(events).toEqual(['rejected: stopping', 'resumed']);
+    await expect(gate.whenOpen(aborted.signal)).resolves.toBeUndefined(); // open: no wait
+    gate.pause('again');
+    await expect(gate.whenOpen(aborted.signal)).rejects.toThrow('stopping');
+  });
 });

@@ -6,6 +6,8 @@
  */
 export class PauseGate {
   #reason: string | undefined;
+  /** Callers of {@link PauseGate.whenOpen} waiting for a resume (each leaves on its abort). */
+  readonly #waiters = new Set<() => void>();
 
   constructor(private readonly onChange: (paused: boolean) => void = () => undefined) {}
 
@@ -38,7 +40,38 @@ export class PauseGate {
       return false;
     }
     this.#reason = undefined;
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
+    for (const wake of waiters) {
+      wake();
+    }
     this.onChange(false);
     return true;
+  }
+
+  /**
+   * Resolves when the gate is open: at once when it is, else at the next
+   * {@link PauseGate.resume}. Rejects with `signal.reason` when `signal` aborts first (a
+   * waiter never outlives its work, so the waiting set stays as small as the calls in flight).
+   */
+  whenOpen(signal: AbortSignal): Promise<void> {
+    if (this.#reason === undefined) {
+      return Promise.resolve();
+    }
+    if (signal.aborted) {
+      return Promise.reject(signal.reason as Error);
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.#waiters.delete(wake);
+        reject(signal.reason as Error);
+      };
+      const wake = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.#waiters.add(wake);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }
