@@ -7,6 +7,7 @@ import type { CheckpointTaker } from './checkpoint-taker.js';
 import type { AgentContext, RestoredCheckpoint, TurnContext, UsageReport } from './define-agent.js';
 import { findJsonProblem } from './json-value.js';
 import type { PauseGate } from './pause-gate.js';
+import type { UsageBarrier } from './usage-barrier.js';
 import { readLogArguments } from './log-arguments.js';
 import { usageProblems, copyUsage } from './usage-check.js';
 
@@ -26,6 +27,8 @@ export interface ContextRun {
   live(): boolean;
   /** The loop's pause state: `ctx.pauseReason()` and `ctx.whenResumed()` read it. */
   readonly gate: Pick<PauseGate, 'reason' | 'whenOpen'>;
+  /** Whether the supervisor has handled the usage sent so far (`ctx.whenResumed()`). */
+  readonly usageBarrier: Pick<UsageBarrier, 'sent' | 'seen'>;
 }
 
 /** The piece of work (setup, a step, a turn, teardown) a context is made for. */
@@ -90,16 +93,21 @@ export function makeAgentContext(
     pauseReason() {
       return run.gate.reason;
     },
-    whenResumed() {
-      // Not paused (the usual case, e.g. before every model call): no signal to combine.
-      return run.gate.reason === undefined
-        ? Promise.resolve()
-        : run.gate.whenOpen(AbortSignal.any([signal, scope]));
+    async whenResumed(options?: { wait?: boolean }) {
+      // After a report, a pause it caused may still be on its way: wait for it first.
+      await run.usageBarrier.seen();
+      const reason = run.gate.reason;
+      if (reason === undefined || options?.wait === false) {
+        return reason;
+      }
+      await run.gate.whenOpen(AbortSignal.any([signal, scope]));
+      return undefined;
     },
     reportUsage(usage: UsageReport) {
       const report = checkUsageReport(usage);
-      if (run.live() && Object.keys(report).length > 0) {
-        sink.usage?.(report);
+      if (run.live() && Object.keys(report).length > 0 && sink.usage !== undefined) {
+        sink.usage(report);
+        run.usageBarrier.sent();
       }
     },
   };

@@ -89,6 +89,23 @@ describe('AgentLoop pause and resume', () => {
     expect((await run).reason).toBe('done');
   });
 
+  it('ctx.whenResumed({ wait: false }) resolves with the pause reason instead of waiting', async () => {
+    const answers: (string | undefined)[] = [];
+    const { loop } = makeLoop({
+      async step(ctx) {
+        answers.push(await ctx.whenResumed({ wait: false }));
+        loop.pause('budget');
+        answers.push(await ctx.whenResumed({ wait: false }));
+        return { done: true };
+      },
+    });
+    const run = loop.run();
+    await until(() => answers.length === 2);
+    expect(answers).toEqual([undefined, 'budget']);
+    loop.resume();
+    expect((await run).reason).toBe('done');
+  });
+
   it('ctx.whenResumed rejects with the stop when the run is stopped while it waits', async () => {
     const outcome: string[] = [];
     const { loop } = makeLoop({

@@ -69,4 +69,11 @@ export interface AgentLoopSink {
   store?: StoreBatch;
   /** Usage reported with `ctx.reportUsage` in setup, a step or teardown (checked, not empty). */
   usage?(usage: UsageReport): void;
+  /**
+   * A request on the same channel as `usage` whose answer comes only after the supervisor has
+   * handled every message sent before it (so a `pause` a report caused has arrived): what
+   * `ctx.whenResumed()` awaits after a report. Without it, reports are taken as handled at
+   * once (an embedder's synchronous `onUsage`).
+   */
+  usageRoundTrip?(): Promise<unknown>;
 }

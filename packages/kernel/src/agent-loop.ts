@@ -11,6 +11,7 @@ import { MAX_TEXT_LENGTH, boundText } from './protocol-limits.js';
 import { readStepResult } from './step-result.js';
 import { ABANDONED, StopDeadline } from './stop-deadline.js';
 import { Turn, type TurnHandle, type TurnOutcome } from './turn.js';
+import { UsageBarrier } from './usage-barrier.js';
 
 export type { AgentLoopSink, IterationReport } from './agent-loop-sink.js';
 
@@ -110,6 +111,7 @@ export class AgentLoop {
   });
   readonly #checkpoints: CheckpointTaker;
   readonly #store: AgentStore;
+  readonly #usageBarrier: UsageBarrier;
 
   constructor(
     private readonly agent: Agent,
@@ -121,6 +123,7 @@ export class AgentLoop {
       options.checkpointMaxBytes ?? DEFAULT_CHECKPOINT_MAX_BYTES,
     );
     this.#store = makeAgentStore(sink.store?.bind(sink));
+    this.#usageBarrier = new UsageBarrier(sink.usageRoundTrip?.bind(sink));
   }
 
   /** `idle` → `running` → (`stopping`) → `finished`. */
@@ -566,6 +569,7 @@ export class AgentLoop {
       store: this.#store,
       live: () => this.#state !== 'finished',
       gate: this.#gate,
+      usageBarrier: this.#usageBarrier,
     };
   }
 }

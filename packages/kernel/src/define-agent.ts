@@ -156,15 +156,22 @@ export interface AgentContext<P = Record<string, unknown>> {
    */
   pauseReason(): string | undefined;
   /**
-   * Resolves at once when the run is not paused; otherwise when it is resumed
-   * (`x agent resume`, `--add-cost`, `resume()` of `createRunner`). Call it before spending,
-   * e.g. before each model call, so that a paused run overshoots its budget by at most the
-   * call in flight (`@x/ai-sdk` does this for every AI SDK call).
+   * Resolves when the run is not paused: at once, or when it is resumed (`x agent resume`,
+   * `--add-cost`, `resume()` of `createRunner`). Call it before spending, e.g. before each model
+   * call, so that a paused run goes over its budget by at most the call that reached it
+   * (`@x/ai-sdk` does this for every AI SDK call). Under the daemon it first makes sure the
+   * usage reported so far has been handled (one record-store round trip, only after a
+   * `reportUsage` since the last call), so the pause a report caused is seen even when the
+   * next call follows at once.
+   *
+   * With `{ wait: false }` it does not wait: it resolves with the pause reason when the run is
+   * paused, for an agent that would rather fail the call (undefined when not paused).
+   * @returns undefined, or with `{ wait: false }` the pause reason if paused.
    * @throws the abort reason of {@link AgentContext.signal} (rejection) when the run is asked
    *   to stop (or, in a turn, the turn is cancelled) while waiting, or when the step, turn,
    *   setup or teardown that waits has ended: a wait never outlives its work.
    */
-  whenResumed(): Promise<void>;
+  whenResumed(options?: { wait?: boolean }): Promise<string | undefined>;
 }
 
 /** What a `turn` sees: the agent context, with the turn's own id and signal. */

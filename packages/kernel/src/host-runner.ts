@@ -29,6 +29,9 @@ import { sendTurnResult } from './send-turn-result.js';
 import { sendWithRetry } from './send-with-retry.js';
 import type { TurnOutcome } from './turn.js';
 
+/** The record namespace `usageRoundTrip` reads (nothing is ever written there). */
+const USAGE_BARRIER_NS = 'x.usage-barrier';
+
 /** What {@link hostRunner} needs from the process or thread it runs in, bound before user code loads. */
 export interface HostRunnerOptions {
   /** Codec the channel is read with; `init.codec` must name the same. */
@@ -189,7 +192,13 @@ export async function hostRunner(
       // Only to a supervisor that keeps records (init.storeMaxBytes): another never answers.
       ...(init.storeMaxBytes === undefined
         ? {}
-        : { store: (ops: StoreOp[]) => storeRequests.request(ops) }),
+        : {
+            store: (ops: StoreOp[]) => storeRequests.request(ops),
+            // A read answered after the usage sent before it was handled (same channel, in
+            // order): ctx.whenResumed() then sees the pause a report caused.
+            usageRoundTrip: () =>
+              storeRequests.request([{ op: 'get', ns: USAGE_BARRIER_NS, key: 'barrier' }]),
+          }),
       // Retried under backpressure: a lost report would be missing from the run's totals.
       usage: (usage) =>
         void sendWithRetry(channel, { type: 'usage', ...usage }, CHECKPOINT_SEND_RETRY_MS).catch(
