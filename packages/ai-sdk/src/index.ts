@@ -1,0 +1,9 @@
+export {
+  xMiddleware,
+  readTokens,
+  type ModelCallContext,
+  type XMiddlewareOptions,
+} from './x-middleware.js';
+export { withX } from './with-x.js';
+export { ModelCost, type CallTokens, type ModelPrice } from './model-cost.js';
+export { RunPausedError } from './errors.js';
