@@ -32,7 +32,10 @@ export default defineConfig({
       },
       {
         text: 'Agent frameworks',
-        items: [{ text: 'Using x with LangGraph', link: '/guide/langgraph' }],
+        items: [
+          { text: 'Using x with LangGraph', link: '/guide/langgraph' },
+          { text: 'Using x with the AI SDK', link: '/guide/ai-sdk' },
+        ],
       },
       {
         text: 'Operating x',

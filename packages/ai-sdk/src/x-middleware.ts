@@ -110,11 +110,7 @@ export function xMiddleware(
     async wrapGenerate({ doGenerate, model }) {
       await beforeCall(model);
       const result = await doGenerate();
-      report(
-        result.usage,
-        result.response?.modelId ?? model.modelId,
-        model.provider,
-      );
+      report(result.usage, result.response?.modelId ?? model.modelId, model.provider);
       return result;
     },
     async wrapStream({ doStream, model }) {
