@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Packs the five published packages as `pnpm pack` would for the registry, installs the
+ * Packs the six published packages as `pnpm pack` would for the registry, installs the
  * tarballs with npm into a new app outside the workspace, typechecks the app's TypeScript with
  * `moduleResolution: nodenext` and `skipLibCheck: false`, and runs it: the kernel embedded, the
  * codecs, the daemon embedded, then `npx x daemon start` and an agent of the app's own started,
@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['ipc', 'kernel', 'daemon', 'client', 'cli'];
+const PACKAGES = ['ipc', 'kernel', 'daemon', 'client', 'cli', 'ai-sdk'];
 const started = Date.now();
 const work = mkdtempSync('/tmp/x-pack-smoke-');
 const tarballs = join(work, 'tarballs');
@@ -86,6 +86,9 @@ try {
   mkdirSync(app);
   cpSync(join(root, 'scripts', 'pack-smoke'), app, { recursive: true });
   const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const aiSdkPackage = JSON.parse(
+    readFileSync(join(root, 'packages', 'ai-sdk', 'package.json'), 'utf8'),
+  );
   // The same better-sqlite3 as the workspace, so its compiled addon can be reused (below).
   const requireFromDaemon = createRequire(join(root, 'packages', 'daemon', 'package.json'));
   const sqliteDir = join(requireFromDaemon.resolve('better-sqlite3/package.json'), '..');
@@ -105,6 +108,12 @@ try {
       '--no-fund',
       '--ignore-scripts',
       ...files.map((file) => join(tarballs, file)),
+      // @x/ai-sdk's peer dependency (and its own peer, zod), as its users install them.
+      `ai@${aiSdkPackage.devDependencies.ai}`,
+      `zod@${aiSdkPackage.devDependencies.zod}`,
+      // The AI SDK's own .d.ts import 'json-schema' without depending on its types: with
+      // skipLibCheck false an AI SDK app needs them (TS7016), with or without @x/ai-sdk.
+      '@types/json-schema@^7.0.15',
       `typescript@${rootPackage.devDependencies.typescript}`,
       `@types/node@${rootPackage.devDependencies['@types/node']}`,
     ],

@@ -1,4 +1,4 @@
-// The smoke app: uses the five packages as installed from their tarballs, typechecked with
+// The smoke app: uses the six packages as installed from their tarballs, typechecked with
 // moduleResolution nodenext and skipLibCheck false (so their .d.ts files must be complete).
 // Exits non-zero, naming the step, when anything is not as expected.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +13,10 @@ import {
   validateSupervisorMessage,
   type InitMessage,
 } from '@x/ipc';
-import { createRunner, defineAgent } from '@x/kernel';
+import { createRunner, defineAgent, type UsageReport } from '@x/kernel';
+import { withX } from '@x/ai-sdk';
+import { generateText } from 'ai';
+import { MockLanguageModelV3 } from 'ai/test';
 
 function check(condition: boolean, what: string): void {
   if (!condition) {
@@ -92,4 +95,40 @@ try {
   );
 } finally {
   rmSync(home, { recursive: true, force: true });
+}
+
+// 4. @x/ai-sdk: an AI SDK call through withX reports its tokens and catalog cost.
+{
+  const reports: UsageReport[] = [];
+  const model = new MockLanguageModelV3({
+    provider: 'openai.chat',
+    modelId: 'gpt-4o-mini',
+    doGenerate: () =>
+      Promise.resolve({
+        content: [{ type: 'text' as const, text: 'ok' }],
+        finishReason: { unified: 'stop' as const, raw: 'stop' },
+        usage: {
+          inputTokens: { total: 1000, noCache: 1000, cacheRead: 0, cacheWrite: 0 },
+          outputTokens: { total: 100, text: 100, reasoning: 0 },
+        },
+        warnings: [],
+      }),
+  });
+  const runner = createRunner(
+    defineAgent({
+      async step(ctx) {
+        await generateText({ model: withX(model, ctx), prompt: 'hi' });
+        return { done: true };
+      },
+    }),
+    { intervalMs: 0, onUsage: (usage) => reports.push(usage) },
+  );
+  await runner.start();
+  await runner.finished;
+  const [report] = reports;
+  check(
+    report?.model === 'gpt-4o-mini' && report.inputTokens === 1000 && (report.costUsd ?? 0) > 0,
+    `@x/ai-sdk: reported ${JSON.stringify(reports)}`,
+  );
+  console.log(`ai-sdk: one generateText reported ${JSON.stringify(report)}`);
 }
