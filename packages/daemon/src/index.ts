@@ -253,7 +253,7 @@ export {
   type DeliveryResult,
   type QueuedEvent,
 } from './hooks/hook-queue.js';
-export { createDaemonMetrics, type DaemonMetrics } from './metrics/daemon-metrics.js';
+export type { DaemonMetrics } from './metrics/daemon-metrics.js';
 export {
   DEFAULT_METRICS_HOST,
   parseMetricsAddress,

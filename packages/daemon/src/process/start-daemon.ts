@@ -5,7 +5,7 @@ import { registerMonitorMethods } from '../control/monitor-methods.js';
 import { registerDurableMethods } from '../control/durable-methods.js';
 import { registerHousekeepingMethods } from '../control/housekeeping-methods.js';
 import { EventHub } from '../monitor/event-hub.js';
-import { createDaemonMetrics, type DaemonMetrics } from '../metrics/daemon-metrics.js';
+import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import { parseMetricsAddress, type MetricsAddress } from '../metrics/metrics-address.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import { resolveHooks, type HookConfig } from '../hooks/hook-config.js';
@@ -233,6 +233,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       events.publish({ type: 'persistence', state, what, health }),
     );
     if (metricsAddress !== undefined) {
+      // prom-client (about 13 MiB of RSS) loads only for a daemon that serves metrics.
+      const { createDaemonMetrics } = await import('../metrics/daemon-metrics.js');
       metrics = createDaemonMetrics({
         supervisor,
         events,
