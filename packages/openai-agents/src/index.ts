@@ -5,5 +5,12 @@ export {
   type ModelCallContext,
   type XModelOptions,
 } from './x-model.js';
+export {
+  runWithX,
+  type RunContext,
+  type RunWithXOptions,
+  type RunWithXResult,
+} from './run-with-x.js';
+export { SAVED_RUN_NAMESPACE, type RunStore, type SavedRun } from './saved-run.js';
 export { ModelCost, type CallTokens, type ModelPrice } from './model-cost.js';
 export { RunPausedError } from './errors.js';

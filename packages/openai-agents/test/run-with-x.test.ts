@@ -1,0 +1,148 @@
+// runWithX in an in-process runner (createRunner of @x/kernel) with a scripted model: tool
+// approvals asked as permission requests, the RunState saved in the record store and resumed
+// by the next attempt. test/daemon-approval.test.ts does the same under a real daemon.
+import { Agent, setTracingDisabled, tool } from '@openai/agents';
+import { createRunner, defineAgent, type AgentContext, type PermissionRequest } from '@x/kernel';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { runWithX, SAVED_RUN_NAMESPACE, withX, type RunWithXResult } from '../src/index.js';
+import { memoryStore } from './memory-store.js';
+import { ScriptedModel } from './scripted-model.js';
+
+beforeAll(() => setTracingDisabled(true));
+
+function refundAgent(ctx: AgentContext, scripted: ScriptedModel, refunds: number[]) {
+  const refund = tool({
+    name: 'refund',
+    description: 'Refund an order',
+    parameters: z.object({ order: z.number() }),
+    needsApproval: true,
+    execute: ({ order }) => {
+      refunds.push(order);
+      return `refunded ${order}`;
+    },
+  });
+  return new Agent({
+    name: 'support',
+    tools: [refund],
+    model: withX(scripted, ctx, { modelName: 'gpt-4o-mini' }),
+  });
+}
+
+const script = () =>
+  new ScriptedModel([{ tool: 'refund', args: { order: 42 } }, { text: 'refund handled' }]);
+
+/** Runs runWithX as the one step of an in-process runner. */
+async function attempt(options: {
+  scripted: ScriptedModel;
+  refunds: number[];
+  store: ReturnType<typeof memoryStore>;
+  answer: (request: PermissionRequest, signal: AbortSignal) => Promise<'granted' | 'denied'>;
+}) {
+  const asked: PermissionRequest[] = [];
+  let outcome: RunWithXResult<Agent> | undefined;
+  const runner = createRunner(
+    defineAgent({
+      async step(ctx) {
+        const agent = refundAgent(ctx, options.scripted, options.refunds);
+        outcome = await runWithX(agent, 'please refund order 42', ctx);
+        return { done: true, summary: String(outcome.result.finalOutput) };
+      },
+    }),
+    {
+      intervalMs: 0,
+      maxIterations: 1,
+      onStore: options.store.batch,
+      onPermissionRequest: (request, signal) => {
+        asked.push(request);
+        return options.answer(request, signal);
+      },
+    },
+  );
+  await runner.start();
+  return { runner, asked, outcome: () => outcome };
+}
+
+describe('runWithX', () => {
+  it('asks x for a needsApproval tool call; granted, the tool runs and the run ends', async () => {
+    const scripted = script();
+    const refunds: number[] = [];
+    const store = memoryStore();
+    const { runner, asked, outcome } = await attempt({
+      scripted,
+      refunds,
+      store,
+      answer: async () => 'granted',
+    });
+    const done = await runner.finished;
+    expect(done.reason).toBe('done');
+    expect(asked).toEqual([
+      {
+        tool: 'refund',
+        input: { order: 42 },
+        rationale: 'agent support calls tool refund (OpenAI Agents SDK needsApproval)',
+      },
+    ]);
+    expect(refunds).toEqual([42]);
+    expect(outcome()?.result.finalOutput).toBe('refund handled');
+    expect(outcome()?.approvalsAsked).toBe(1);
+    expect(outcome()?.resumed).toBe(false);
+    const saved = [...store.records.values()][0] as { status: string; state: string };
+    expect(saved.status).toBe('ended');
+    expect(typeof JSON.parse(saved.state)).toBe('object');
+  });
+
+  it('denied: the tool does not run and the model is told so', async () => {
+    const scripted = script();
+    const refunds: number[] = [];
+    const { runner, outcome } = await attempt({
+      scripted,
+      refunds,
+      store: memoryStore(),
+      answer: async () => 'denied',
+    });
+    await runner.finished;
+    expect(refunds).toEqual([]);
+    expect(outcome()?.result.finalOutput).toBe('refund handled');
+    expect(JSON.stringify(scripted.requests[1]?.input)).toMatch(/not approved|rejected/i);
+  });
+
+  it('a runner stopped while the approval is pending: the next attempt asks again, without calling the model again', async () => {
+    const scripted = script();
+    const refunds: number[] = [];
+    const store = memoryStore();
+    const first = await attempt({
+      scripted,
+      refunds,
+      store,
+      answer: (_request, signal) =>
+        new Promise((resolve) => signal.addEventListener('abort', () => resolve('denied'))),
+    });
+    const deadline = Date.now() + 10_000;
+    while (first.asked.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(first.asked).toHaveLength(1);
+    const saved = store.records.get(`${SAVED_RUN_NAMESPACE}\u0000default`) as { status: string };
+    expect(saved.status).toBe('interrupted');
+    await first.runner.stop();
+    expect(refunds).toEqual([]); // a stop is not a denial: nothing was decided
+    expect(scripted.requests).toHaveLength(1);
+
+    // the next attempt: a new runner over the same records
+    const second = await attempt({ scripted, refunds, store, answer: async () => 'granted' });
+    await second.runner.finished;
+    expect(second.asked).toHaveLength(1);
+    expect(second.outcome()?.resumed).toBe(true);
+    expect(refunds).toEqual([42]);
+    expect(scripted.requests).toHaveLength(2); // the tool-calling reply was not asked for again
+    expect(second.outcome()?.result.finalOutput).toBe('refund handled');
+  });
+
+  it('refuses a bad key, naming it', async () => {
+    const ctx = { signal: new AbortController().signal } as never;
+    await expect(runWithX(new Agent({ name: 'a' }), 'hi', ctx, { key: '' })).rejects.toThrow(
+      /key must be a string of 1 to 200 characters, got ""/,
+    );
+  });
+});
