@@ -1,0 +1,106 @@
+// examples/openai-agents/refund-desk.mjs under a real daemon through the built CLI (`x`): the
+// refund tool's approval is an x permission request; the subprocess runner is killed (-9)
+// while it is pending; the restarted attempt restores the saved RunState and asks again
+// without calling the model again; `x agent approve` lets the tool run and the run end.
+// Needs @x/cli, @x/kernel and @x/openai-agents built.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
+const EXAMPLE = fileURLToPath(
+  new URL('../../../examples/openai-agents/refund-desk.mjs', import.meta.url),
+);
+
+function x(
+  home: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, X_HOME: home }, timeout: 30_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+    );
+  });
+}
+
+interface Status {
+  run: { state: string; attempt: number; pid: number | null; lastSummary: string | null };
+  usage: { inputTokens: number; outputTokens: number; costUsd: number; calls: number };
+  pendingPermissions: { requestId: string; tool: string; input: unknown; attempt: number }[];
+}
+
+describe('@x/openai-agents under a real daemon: an approval pending across kill -9', () => {
+  const home = mkdtempSync('/tmp/x-oa-');
+  const status = async (name: string) =>
+    JSON.parse((await x(home, ['agent', 'status', name, '--json'])).stdout) as Status;
+  const until = async (predicate: () => Promise<boolean>, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await predicate())) {
+      if (Date.now() > deadline) {
+        throw new Error(`not met within ${timeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  beforeAll(async () => {
+    expect((await x(home, ['daemon', 'start'])).code).toBe(0);
+  });
+  afterAll(async () => {
+    await x(home, ['daemon', 'stop']);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('subprocess runner killed while the refund approval is pending: asked again, approved, the run ends', async () => {
+    const name = 'desk';
+    const trace = `${home}/trace.txt`;
+    const lines = () => (existsSync(trace) ? readFileSync(trace, 'utf8').split('\n') : []);
+    const start = await x(home, [
+      'agent',
+      'start',
+      EXAMPLE,
+      '--name',
+      name,
+      '--runner-mode',
+      'subprocess',
+      '--restart',
+      'on-failure',
+      '--param',
+      `trace=${trace}`,
+    ]);
+    expect(start.code, start.stderr).toBe(0);
+    await until(async () => (await status(name)).pendingPermissions.length === 1);
+    let seen = await status(name);
+    expect(seen.pendingPermissions[0]).toMatchObject({
+      tool: 'refund',
+      input: { order: 42 },
+      attempt: 1,
+    });
+    expect(lines().filter(Boolean)).toEqual(['model 1']);
+
+    process.kill(seen.run.pid as number, 'SIGKILL');
+    await until(async () => {
+      const now = await status(name);
+      return now.run.attempt === 2 && now.pendingPermissions.length === 1;
+    });
+    seen = await status(name);
+    const request = seen.pendingPermissions[0];
+    expect(request).toMatchObject({ tool: 'refund', input: { order: 42 }, attempt: 2 });
+    expect(lines().filter(Boolean)).toEqual(['model 1']); // not asked of the model again
+
+    const approved = await x(home, ['agent', 'approve', name, request.requestId]);
+    expect(approved.code, approved.stderr).toBe(0);
+    await until(async () => (await status(name)).run.state === 'exited');
+    seen = await status(name);
+    expect(seen.run.lastSummary).toBe('Order 42 is refunded. Anything else?');
+    // attempt 2's first model call (its counter is per process) answers the customer
+    expect(lines().filter(Boolean)).toEqual(['model 1', 'refund 42', 'model 1']);
+    expect(seen.usage).toMatchObject({ calls: 2, inputTokens: 2000, outputTokens: 200 });
+    expect(seen.usage.costUsd).toBeCloseTo(2 * ((1000 * 0.15 + 100 * 0.6) / 1e6), 10);
+  });
+});
