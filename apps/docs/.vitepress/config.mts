@@ -35,6 +35,7 @@ export default defineConfig({
         items: [
           { text: 'Using x with LangGraph', link: '/guide/langgraph' },
           { text: 'Using x with the AI SDK', link: '/guide/ai-sdk' },
+          { text: 'Using x with the OpenAI Agents SDK', link: '/guide/openai-agents' },
         ],
       },
       {
