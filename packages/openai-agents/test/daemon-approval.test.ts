@@ -1,7 +1,8 @@
 // examples/openai-agents/refund-desk.mjs under a real daemon through the built CLI (`x`): the
 // refund tool's approval is an x permission request; the subprocess runner is killed (-9)
 // while it is pending; the restarted attempt restores the saved RunState and asks again
-// without calling the model again; `x agent approve` lets the tool run and the run end.
+// without calling the model again; `x agent approve` lets the tool run and the run end. Then
+// --auto-approve (granted without asking) and --permission-timeout (denied when unanswered).
 // Needs @x/cli, @x/kernel and @x/openai-agents built.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -102,5 +103,40 @@ describe('@x/openai-agents under a real daemon: an approval pending across kill 
     expect(lines().filter(Boolean)).toEqual(['model 1', 'refund 42', 'model 1']);
     expect(seen.usage).toMatchObject({ calls: 2, inputTokens: 2000, outputTokens: 200 });
     expect(seen.usage.costUsd).toBeCloseTo(2 * ((1000 * 0.15 + 100 * 0.6) / 1e6), 10);
+  });
+
+  it('--auto-approve refund answers without asking; --permission-timeout denies an unanswered one', async () => {
+    const auto = await x(home, [
+      'agent',
+      'start',
+      EXAMPLE,
+      '--name',
+      'auto',
+      '--auto-approve',
+      'refund',
+      '--param',
+      'replyMs=10',
+    ]);
+    expect(auto.code, auto.stderr).toBe(0);
+    const timeout = await x(home, [
+      'agent',
+      'start',
+      EXAMPLE,
+      '--name',
+      'timeout',
+      '--permission-timeout',
+      '500',
+      '--param',
+      'order=7',
+      '--param',
+      'replyMs=10',
+    ]);
+    expect(timeout.code, timeout.stderr).toBe(0);
+    await until(async () => (await status('auto')).run.state === 'exited');
+    await until(async () => (await status('timeout')).run.state === 'exited');
+    expect((await status('auto')).run.lastSummary).toBe('Order 42 is refunded. Anything else?');
+    expect((await status('timeout')).run.lastSummary).toBe(
+      'I could not refund order 7: it was not approved.',
+    );
   });
 });
