@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['ipc', 'kernel', 'daemon', 'client', 'cli', 'ai-sdk'];
+const PACKAGES = ['ipc', 'kernel', 'daemon', 'client', 'cli', 'model-prices', 'ai-sdk'];
 const started = Date.now();
 const work = mkdtempSync('/tmp/x-pack-smoke-');
 const tarballs = join(work, 'tarballs');

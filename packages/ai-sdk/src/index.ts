@@ -5,5 +5,5 @@ export {
   type XMiddlewareOptions,
 } from './x-middleware.js';
 export { withX } from './with-x.js';
-export { ModelCost, type CallTokens, type ModelPrice } from './model-cost.js';
+export { ModelCost, type CallTokens, type ModelPrice } from '@x/model-prices';
 export { RunPausedError } from './errors.js';

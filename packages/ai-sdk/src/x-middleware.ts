@@ -1,6 +1,6 @@
 import type { LanguageModelMiddleware } from 'ai';
 import { RunPausedError } from './errors.js';
-import { ModelCost, type CallTokens, type ModelPrice } from './model-cost.js';
+import { ModelCost, type CallTokens, type ModelPrice } from '@x/model-prices';
 
 /** What the middleware needs of an x agent's `ctx` (setup, a step, a turn or teardown). */
 export interface ModelCallContext {
@@ -80,7 +80,7 @@ export function xMiddleware(
       `@x/ai-sdk: xMiddleware: whenPaused must be 'wait' or 'throw', got ${JSON.stringify(whenPaused)}`,
     );
   }
-  const pricing = cost ? new ModelCost(options.prices) : undefined;
+  const pricing = cost ? new ModelCost(options.prices, '@x/ai-sdk') : undefined;
 
   const beforeCall = async (model: { provider: string; modelId: string }): Promise<void> => {
     // whenResumed first makes sure the usage reported so far was handled by the supervisor:

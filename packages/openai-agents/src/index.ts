@@ -12,5 +12,5 @@ export {
   type RunWithXResult,
 } from './run-with-x.js';
 export { SAVED_RUN_NAMESPACE, type RunStore, type SavedRun } from './saved-run.js';
-export { ModelCost, type CallTokens, type ModelPrice } from './model-cost.js';
+export { ModelCost, type CallTokens, type ModelPrice } from '@x/model-prices';
 export { RunPausedError } from './errors.js';

@@ -1,6 +1,6 @@
 import type { Model, ModelProvider, ModelRequest, ModelResponse } from '@openai/agents';
 import { RunPausedError } from './errors.js';
-import { ModelCost, type CallTokens, type ModelPrice } from './model-cost.js';
+import { ModelCost, type CallTokens, type ModelPrice } from '@x/model-prices';
 
 /** What the wrapper needs of an x agent's `ctx` (setup, a step, a turn or teardown). */
 export interface ModelCallContext {
@@ -119,7 +119,7 @@ function resolve(ctx: ModelCallContext, options: XModelOptions): Settings {
   return {
     wait: whenPaused === 'wait',
     provider,
-    pricing: cost ? new ModelCost(options.prices) : undefined,
+    pricing: cost ? new ModelCost(options.prices, '@x/openai-agents') : undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 import { calcPrice, type PriceCalculationResult } from '@pydantic/genai-prices';
 
-/** The tokens of one model call, as the AI SDK reports them (unknown counts undefined). */
+/** The tokens of one model call, as a framework reports them (unknown counts undefined). */
 export interface CallTokens {
   /** All input tokens, cached ones included. */
   inputTokens: number | undefined;
@@ -28,19 +28,28 @@ const MAX_REMEMBERED_MISSES = 1024;
 /**
  * Prices model calls: from `prices` (an operator's override, by model id) when the model is
  * there, else from `@pydantic/genai-prices`' catalog bundled with the package (no network:
- * its auto-update is never enabled here). The provider of an AI SDK model (`openai.chat`,
- * `anthropic.messages`) narrows the catalog search to `openai`, `anthropic`; a provider the
- * catalog does not know falls back to a search by model id alone.
+ * its auto-update is never enabled here). A provider (`openai`, or an AI SDK provider id such as
+ * `openai.chat`, `anthropic.messages`: its first part) narrows the catalog search; a provider
+ * the catalog does not know falls back to a search by model id alone. Memory: at most 1024
+ * model ids remembered as missing from the catalog.
  */
 export class ModelCost {
   readonly #misses = new Set<string>();
 
-  constructor(private readonly prices: Readonly<Record<string, ModelPrice>> = {}) {
+  /**
+   * @param prices an operator's prices by model id, overriding the catalog.
+   * @param owner the package named in errors (`@x/ai-sdk`). @default '@x/model-prices'
+   * @throws TypeError naming the model and the field of a price that is not a finite number ≥ 0.
+   */
+  constructor(
+    private readonly prices: Readonly<Record<string, ModelPrice>> = {},
+    owner = '@x/model-prices',
+  ) {
     for (const [model, price] of Object.entries(prices)) {
       const problem = priceProblem(price);
       if (problem !== undefined) {
         throw new TypeError(
-          `@x/ai-sdk: prices[${JSON.stringify(model)}]: ${problem}; give US dollars per million tokens, e.g. { inputUsdPerMTok: 0.15, outputUsdPerMTok: 0.6 }`,
+          `${owner}: prices[${JSON.stringify(model)}]: ${problem}; give US dollars per million tokens, e.g. { inputUsdPerMTok: 0.15, outputUsdPerMTok: 0.6 }`,
         );
       }
     }

@@ -1,0 +1,1 @@
+export { ModelCost, type CallTokens, type ModelPrice } from './model-cost.js';
