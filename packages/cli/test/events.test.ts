@@ -30,8 +30,10 @@ function follow(home: string, args: string[] = []): Follower {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
+    // Whole lines only: the last one may still be arriving (a chunk can end mid-line).
     events: () =>
       out
+        .slice(0, out.lastIndexOf('\n') + 1)
         .split('\n')
         .filter((line) => line !== '')
         .map((line) => JSON.parse(line) as MonitorEvent),
