@@ -7,11 +7,7 @@ import {
 import { checkpointStopping } from './checkpoint-taker.js';
 import type { CheckpointReceipt } from './define-agent.js';
 import { CheckpointError, KERNEL_ERROR_CODES } from './errors.js';
-
-interface Pending {
-  resolve(receipt: CheckpointReceipt): void;
-  reject(error: CheckpointError): void;
-}
+import { PendingRequests } from './pending-requests.js';
 
 /**
  * The runner's side of checkpoints over the protocol: the table of checkpoints waiting for
@@ -25,56 +21,39 @@ interface Pending {
  * `X_CHECKPOINT_STOPPING`, as does every later request. Nothing waits forever.
  */
 export class CheckpointAcks {
-  readonly #pending = new Map<string, Pending>();
-  #count = 0;
-  #closed: string | undefined;
+  readonly #table = new PendingRequests<CheckpointReceipt, CheckpointError>({
+    prefix: 'c',
+    stopping: checkpointStopping,
+    sendFailure,
+  });
 
   /** @param send sends one frame; rejects with the channel's error when it cannot. */
   constructor(private readonly send: (message: CheckpointMessage) => Promise<void>) {}
 
   /** Checkpoints sent and not answered yet. */
   get pending(): number {
-    return this.#pending.size;
+    return this.#table.size;
   }
 
   /** Sends `state` (a JSON value, size already checked) and waits for its ack. */
   request(state: unknown, meta: { readonly iteration: number }): Promise<CheckpointReceipt> {
-    if (this.#closed !== undefined) {
-      return Promise.reject(checkpointStopping(this.#closed));
-    }
-    this.#count += 1;
-    const requestId = `c-${this.#count}`;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(requestId, { resolve, reject });
-      this.send({ type: 'checkpoint', requestId, state, iteration: meta.iteration }).catch(
-        (error: unknown) => {
-          if (this.#pending.delete(requestId)) {
-            reject(sendFailure(requestId, error));
-          }
-        },
-      );
-    });
+    return this.#table.request((requestId) =>
+      this.send({ type: 'checkpoint', requestId, state, iteration: meta.iteration }),
+    );
   }
 
   /** Delivers a `checkpoint_ack`. Returns false when no such checkpoint is pending. */
   answer(ack: CheckpointAckMessage): boolean {
-    const pending = this.#pending.get(ack.requestId);
-    if (pending === undefined) {
-      return false;
-    }
-    this.#pending.delete(ack.requestId);
-    if (ack.ok) {
-      // seq and savedAt always come with ok from a supervisor that follows the protocol.
-      pending.resolve({ seq: ack.seq ?? 0, savedAt: ack.savedAt ?? Date.now() });
-    } else {
-      pending.reject(
-        new CheckpointError(
+    return this.#table.settle(ack.requestId, () => {
+      if (!ack.ok) {
+        throw new CheckpointError(
           KERNEL_ERROR_CODES.CHECKPOINT_REFUSED,
           `@x/kernel: ctx.checkpoint: the supervisor could not store checkpoint ${ack.requestId}: ${ack.error ?? 'it gave no reason'}`,
-        ),
-      );
-    }
-    return true;
+        );
+      }
+      // seq and savedAt always come with ok from a supervisor that follows the protocol.
+      return { seq: ack.seq ?? 0, savedAt: ack.savedAt ?? Date.now() };
+    });
   }
 
   /**
@@ -82,12 +61,7 @@ export class CheckpointAcks {
    * @param why `the supervisor went away`, `the run ended (stopped)`.
    */
   closeAll(why: string): void {
-    this.#closed ??= why;
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const entry of pending) {
-      entry.reject(checkpointStopping(why));
-    }
+    this.#table.closeAll(why);
   }
 }
 

@@ -7,11 +7,7 @@ import {
   type StoreResultMessage,
 } from '@x/ipc';
 import { KERNEL_ERROR_CODES, StoreError } from './errors.js';
-
-interface Pending {
-  resolve(results: StoreOpResult[]): void;
-  reject(error: StoreError): void;
-}
+import { PendingRequests } from './pending-requests.js';
 
 /**
  * The runner's side of the record store over the protocol: the table of `store` requests
@@ -23,63 +19,41 @@ interface Pending {
  * rejects with `X_STORE_STOPPING`, as does every later one. Nothing waits forever.
  */
 export class StoreRequests {
-  readonly #pending = new Map<string, Pending>();
-  #count = 0;
-  #closed: string | undefined;
+  readonly #table = new PendingRequests<StoreOpResult[], StoreError>({
+    prefix: 's',
+    stopping: storeStopping,
+    sendFailure,
+  });
 
   /** @param send sends one frame; rejects with the channel's error when it cannot. */
   constructor(private readonly send: (message: StoreMessage) => Promise<void>) {}
 
   /** Requests sent and not answered yet. */
   get pending(): number {
-    return this.#pending.size;
+    return this.#table.size;
   }
 
   /** Sends `ops` (already checked) and waits for the answer. */
   request(ops: StoreOp[]): Promise<StoreOpResult[]> {
-    if (this.#closed !== undefined) {
-      return Promise.reject(storeStopping(this.#closed));
-    }
-    this.#count += 1;
-    const requestId = `s-${this.#count}`;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(requestId, { resolve, reject });
-      this.send({ type: 'store', requestId, ops }).catch((error: unknown) => {
-        if (this.#pending.delete(requestId)) {
-          reject(sendFailure(requestId, error));
-        }
-      });
-    });
+    return this.#table.request((requestId) => this.send({ type: 'store', requestId, ops }));
   }
 
   /** Delivers a `store_result`. Returns false when no such request is pending. */
   answer(result: StoreResultMessage): boolean {
-    const pending = this.#pending.get(result.requestId);
-    if (pending === undefined) {
-      return false;
-    }
-    this.#pending.delete(result.requestId);
-    if (result.ok) {
-      pending.resolve(result.results ?? []);
-    } else {
-      pending.reject(
-        new StoreError(
+    return this.#table.settle(result.requestId, () => {
+      if (!result.ok) {
+        throw new StoreError(
           KERNEL_ERROR_CODES.STORE_REFUSED,
           `@x/kernel: ctx.store: the supervisor did not apply request ${result.requestId}: ${result.error ?? 'it gave no reason'}`,
-        ),
-      );
-    }
-    return true;
+        );
+      }
+      return result.results ?? [];
+    });
   }
 
   /** Rejects every pending request, and every later one, with `X_STORE_STOPPING`. */
   closeAll(why: string): void {
-    this.#closed ??= why;
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const entry of pending) {
-      entry.reject(storeStopping(why));
-    }
+    this.#table.closeAll(why);
   }
 }
 
