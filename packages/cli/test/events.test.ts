@@ -95,9 +95,13 @@ describe('x events (real daemon process, runners, socket, SQLite)', () => {
     const types = events.map((e) => e.type);
     const running = events.findIndex((e) => e.type === 'run_state' && e.run.state === 'running');
     const stopping = events.findIndex((e) => e.type === 'run_state' && e.run.state === 'stopping');
+    const exited = events.findIndex((e) => e.type === 'run_state' && e.run.state === 'exited');
     const iterations = types.flatMap((type, i) => (type === 'iteration_done' ? [i] : []));
     expect(iterations.length).toBeGreaterThanOrEqual(3);
-    expect(iterations.every((i) => i > running && i < stopping)).toBe(true);
+    expect(iterations.every((i) => i > running && i < exited)).toBe(true);
+    // A graceful stop lets the iteration in flight finish: at most that one reports after
+    // `stopping` (a loaded machine can see it land there).
+    expect(iterations.filter((i) => i > stopping).length).toBeLessThanOrEqual(1);
     const last = events.at(-1)!;
     expect(last.type === 'run_state' && last.run.exit?.reason).toBe('stopped');
     const ids = events.map((e) => e.id);
