@@ -17,7 +17,9 @@ export const sharedConfig: UserConfig = {
     // Real processes and sockets: a loaded 2-core machine needs generous bounds.
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Process-spawning suites compete for 2 cores; run files one at a time per package.
+    // Process-spawning suites compete for 2 cores: files run one at a time within a package,
+    // and `pnpm test` runs two packages at once (turbo --concurrency=2: the daemon's and the
+    // CLI's suites, ~4 min each and mostly waiting on real processes, overlap).
     fileParallelism: false,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
   },
