@@ -77,8 +77,20 @@ function fieldRows(schema, prefix) {
     if (field.type === 'object' && field.properties !== undefined) {
       rows.push(...fieldRows(field, `${prefix}${name}.`));
     }
+    const values = recordValues(field);
+    if (values !== undefined) {
+      rows.push(...fieldRows(values, `${prefix}${name}.<key>.`));
+    }
   }
   return rows;
+}
+
+/** The object schema of a record's values (`Type.Record(key, Type.Object(…))`), if they are objects. */
+function recordValues(field) {
+  const values = Object.values(field.patternProperties ?? {});
+  return values.length === 1 && values[0].type === 'object' && values[0].properties !== undefined
+    ? values[0]
+    : undefined;
 }
 
 function typeOf(field) {
@@ -105,6 +117,9 @@ function unitOf(name) {
   if (name.endsWith('Bytes')) {
     return 'bytes';
   }
+  if (name.endsWith('UsdPerMTok')) {
+    return 'US dollars per million tokens';
+  }
   if (name.endsWith('Usd')) {
     return 'US dollars';
   }
@@ -127,8 +142,13 @@ function constraintsOf(field) {
   } else if (field.maxLength !== undefined) {
     parts.push(`length ≤ ${number(field.maxLength)}`);
   }
+  if (field.maxProperties !== undefined) {
+    parts.push(`at most ${number(field.maxProperties)} keys`);
+  }
   if (field.patternProperties !== undefined) {
-    parts.push('string keys, any JSON values');
+    parts.push(
+      recordValues(field) === undefined ? 'string keys, any JSON values' : 'string keys, objects',
+    );
   }
   return parts.join(', ');
 }

@@ -19,6 +19,7 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
     init: {
       check: (() => {
         const local_0 = /^(.*)$/;
+        const local_1 = /^(.*)$/;
         return function check(value) {
           return (
             typeof value === 'object' &&
@@ -74,6 +75,33 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
               : true) &&
             (value['paused'] !== undefined
               ? typeof value['paused'] === 'string' && value['paused'].length <= 1024
+              : true) &&
+            (value['modelPrices'] !== undefined
+              ? typeof value['modelPrices'] === 'object' &&
+                value['modelPrices'] !== null &&
+                !Array.isArray(value['modelPrices']) &&
+                !(value['modelPrices'] instanceof Date) &&
+                !(value['modelPrices'] instanceof Uint8Array) &&
+                Object.getOwnPropertyNames(value['modelPrices']).length <= 1000 &&
+                Object.entries(value['modelPrices']).every(([key, value]) =>
+                  local_1.test(key)
+                    ? typeof value === 'object' &&
+                      value !== null &&
+                      !Array.isArray(value) &&
+                      Number.isFinite(value['inputUsdPerMTok']) &&
+                      value['inputUsdPerMTok'] >= 0 &&
+                      Number.isFinite(value['outputUsdPerMTok']) &&
+                      value['outputUsdPerMTok'] >= 0 &&
+                      (value['cacheReadUsdPerMTok'] !== undefined
+                        ? Number.isFinite(value['cacheReadUsdPerMTok']) &&
+                          value['cacheReadUsdPerMTok'] >= 0
+                        : true) &&
+                      (value['cacheWriteUsdPerMTok'] !== undefined
+                        ? Number.isFinite(value['cacheWriteUsdPerMTok']) &&
+                          value['cacheWriteUsdPerMTok'] >= 0
+                        : true)
+                    : true,
+                )
               : true)
           );
         };
@@ -157,6 +185,43 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
             [Symbol.for('TypeBox.Optional')]: 'Optional',
             maxLength: 1024,
             type: 'string',
+          },
+          modelPrices: {
+            [Symbol.for('TypeBox.Kind')]: 'Record',
+            [Symbol.for('TypeBox.Optional')]: 'Optional',
+            maxProperties: 1000,
+            type: 'object',
+            patternProperties: {
+              '^(.*)$': {
+                [Symbol.for('TypeBox.Kind')]: 'Object',
+                type: 'object',
+                required: ['inputUsdPerMTok', 'outputUsdPerMTok'],
+                properties: {
+                  inputUsdPerMTok: {
+                    [Symbol.for('TypeBox.Kind')]: 'Number',
+                    minimum: 0,
+                    type: 'number',
+                  },
+                  outputUsdPerMTok: {
+                    [Symbol.for('TypeBox.Kind')]: 'Number',
+                    minimum: 0,
+                    type: 'number',
+                  },
+                  cacheReadUsdPerMTok: {
+                    [Symbol.for('TypeBox.Kind')]: 'Number',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                    minimum: 0,
+                    type: 'number',
+                  },
+                  cacheWriteUsdPerMTok: {
+                    [Symbol.for('TypeBox.Kind')]: 'Number',
+                    [Symbol.for('TypeBox.Optional')]: 'Optional',
+                    minimum: 0,
+                    type: 'number',
+                  },
+                },
+              },
+            },
           },
         },
       },

@@ -54,6 +54,38 @@ export const RestoredCheckpoint = Type.Object(
   },
 );
 
+/** The most models an operator may price (`init.modelPrices`, `modelPrices` of x.config.json): 1000. */
+export const MODEL_PRICES_MAX_MODELS = 1000;
+
+const UsdPerMTok = (description: string) => Type.Number({ minimum: 0, description });
+
+export const ModelPrice = Type.Object(
+  {
+    inputUsdPerMTok: UsdPerMTok('US dollars per million input (prompt) tokens.'),
+    outputUsdPerMTok: UsdPerMTok('US dollars per million output (completion) tokens.'),
+    cacheReadUsdPerMTok: Type.Optional(
+      UsdPerMTok(
+        'US dollars per million input tokens read from the prompt cache. Absent: `inputUsdPerMTok`.',
+      ),
+    ),
+    cacheWriteUsdPerMTok: Type.Optional(
+      UsdPerMTok(
+        'US dollars per million input tokens written to the prompt cache. Absent: `inputUsdPerMTok`.',
+      ),
+    ),
+  },
+  { description: "An operator's price of one model, overriding the price catalog." },
+);
+
+const modelPricesOf = (description: string) =>
+  Type.Record(
+    Type.String({ minLength: 1, maxLength: 256, description: 'The model id (`gpt-4o-mini`).' }),
+    ModelPrice,
+    { maxProperties: MODEL_PRICES_MAX_MODELS, description },
+  );
+
+export const ModelPrices = modelPricesOf("An operator's prices by model id (at most 1000 models).");
+
 // ---------------------------------------------------------------------------
 // Supervisor → runner
 
@@ -115,6 +147,11 @@ export const InitMessage = Type.Object(
         description:
           'Optional: the run is paused (a budget reached, or an operator), with why: a runner announcing `capabilities.pause` starts no iteration or turn until `resume`, from its first one on (the supervisor also sends `pause` after `ready`, for runners that do not read this field).',
       }),
+    ),
+    modelPrices: Type.Optional(
+      modelPricesOf(
+        "Optional: the operator's prices by model id (`modelPrices` of the daemon's x.config.json; at most 1000 models), which win over the price catalog (and over prices given in the agent's code) wherever the runner computes a model call's cost (`ctx.modelPrices`, used by x's framework adapters). Absent: none.",
+      ),
     ),
   },
   {
@@ -653,3 +690,5 @@ export type PauseMessage = Static<typeof PauseMessage>;
 export type ResumeMessage = Static<typeof ResumeMessage>;
 export type CheckpointMessage = Static<typeof CheckpointMessage>;
 export type UsageMessage = Static<typeof UsageMessage>;
+export type ModelPrice = Static<typeof ModelPrice>;
+export type ModelPrices = Static<typeof ModelPrices>;
