@@ -1,4 +1,4 @@
-import type { Usage } from '@x/ipc';
+import type { ModelPrices, Usage } from '@x/ipc';
 import type { AgentLoopSink } from './agent-loop-sink.js';
 import type { AgentStore } from './agent-store.js';
 import { askPermission } from './ask-permission.js';
@@ -11,6 +11,15 @@ import type { UsageBarrier } from './usage-barrier.js';
 import { readLogArguments } from './log-arguments.js';
 import { usageProblems, copyUsage } from './usage-check.js';
 
+/** `ctx.modelPrices`: a frozen copy of `prices` (the caller's object is left as it is), `{}` for none. */
+export function frozenPrices(prices: Readonly<ModelPrices> | undefined): Readonly<ModelPrices> {
+  const copy: ModelPrices = {};
+  for (const [model, price] of Object.entries(prices ?? {})) {
+    copy[model] = Object.freeze({ ...price });
+  }
+  return Object.freeze(copy);
+}
+
 /** The run a context belongs to. */
 export interface ContextRun {
   readonly runId: string;
@@ -19,6 +28,8 @@ export interface ContextRun {
   readonly sink: AgentLoopSink;
   /** `ctx.restored`: the checkpoint the run resumes from, if any. */
   readonly restored: RestoredCheckpoint | undefined;
+  /** `ctx.modelPrices`: the operator's prices by model id (frozen). */
+  readonly modelPrices: Readonly<ModelPrices>;
   /** Where `ctx.checkpoint` goes. */
   readonly checkpoints: CheckpointTaker;
   /** `ctx.store`: the run's records. */
@@ -86,6 +97,7 @@ export function makeAgentContext(
       return askPermission(sink.requestPermission.bind(sink), checked, signal, scope);
     },
     restored: run.restored,
+    modelPrices: run.modelPrices,
     store: run.store,
     checkpoint(state: unknown) {
       return run.checkpoints.take(state, work.iteration);

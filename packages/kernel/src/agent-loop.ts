@@ -1,5 +1,10 @@
-import type { ErrorDetail, ExitReason } from '@x/ipc';
-import { makeAgentContext, makeTurnContext, type ContextRun } from './agent-context.js';
+import type { ErrorDetail, ExitReason, ModelPrices } from '@x/ipc';
+import {
+  frozenPrices,
+  makeAgentContext,
+  makeTurnContext,
+  type ContextRun,
+} from './agent-context.js';
 import type { AgentLoopSink, IterationReport } from './agent-loop-sink.js';
 import { makeAgentStore, type AgentStore } from './agent-store.js';
 import { CheckpointTaker } from './checkpoint-taker.js';
@@ -36,6 +41,8 @@ export interface AgentLoopOptions {
    * @default 1 048 576 (DEFAULT_CHECKPOINT_MAX_BYTES)
    */
   checkpointMaxBytes?: number | undefined;
+  /** `ctx.modelPrices`: the operator's prices by model id. @default none (an empty object) */
+  modelPrices?: Readonly<ModelPrices> | undefined;
 }
 
 /** How a run of the loop ended. */
@@ -112,6 +119,7 @@ export class AgentLoop {
   readonly #checkpoints: CheckpointTaker;
   readonly #store: AgentStore;
   readonly #usageBarrier: UsageBarrier;
+  readonly #prices: Readonly<ModelPrices>;
 
   constructor(
     private readonly agent: Agent,
@@ -124,6 +132,7 @@ export class AgentLoop {
     );
     this.#store = makeAgentStore(sink.store?.bind(sink));
     this.#usageBarrier = new UsageBarrier(sink.usageRoundTrip?.bind(sink));
+    this.#prices = frozenPrices(options.modelPrices);
   }
 
   /** `idle` → `running` → (`stopping`) → `finished`. */
@@ -565,6 +574,7 @@ export class AgentLoop {
       params,
       sink: this.sink,
       restored,
+      modelPrices: this.#prices,
       checkpoints: this.#checkpoints,
       store: this.#store,
       live: () => this.#state !== 'finished',

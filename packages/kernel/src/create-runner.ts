@@ -1,4 +1,11 @@
-import type { Disposable, LogLevel, PermissionDecision, StoreOp, StoreOpResult } from '@x/ipc';
+import type {
+  Disposable,
+  LogLevel,
+  ModelPrices,
+  PermissionDecision,
+  StoreOp,
+  StoreOpResult,
+} from '@x/ipc';
 import {
   AgentLoop,
   type IterationReport,
@@ -64,6 +71,13 @@ export interface CreateRunnerOptions<P = Record<string, unknown>> {
    * `onCheckpoint` stored last, in an earlier run). @default undefined (a fresh start)
    */
   restored?: RestoredCheckpoint;
+  /**
+   * `ctx.modelPrices` of every context: prices by model id, US dollars per million tokens,
+   * which x's framework adapters use before their catalog (as a daemon's `modelPrices`).
+   * Not checked here: the adapters refuse a price that is not a number >= 0.
+   * @default none (an empty object)
+   */
+  modelPrices?: Readonly<ModelPrices>;
   /**
    * Largest state `ctx.checkpoint` takes, as the UTF-8 bytes of its JSON text; a larger one
    * rejects with `X_CHECKPOINT_TOO_LARGE`. @default 1 048 576 (DEFAULT_CHECKPOINT_MAX_BYTES)
@@ -264,6 +278,7 @@ export function createRunner<P = Record<string, unknown>, S = unknown, I = unkno
       maxQueuedTurns: options.maxQueuedTurns,
       restored: options.restored,
       checkpointMaxBytes: options.checkpointMaxBytes,
+      modelPrices: options.modelPrices,
     },
     {
       iterationStart: (iteration, startedAt) => iterationStarts.fire({ iteration, startedAt }),

@@ -1,4 +1,4 @@
-import type { LogLevel, PermissionDecision, Usage } from '@x/ipc';
+import type { LogLevel, ModelPrices, PermissionDecision, Usage } from '@x/ipc';
 import type { AgentStore } from './agent-store.js';
 
 /** What an agent asks permission for: `ctx.requestPermission({ tool, input, rationale })`. */
@@ -106,6 +106,15 @@ export interface AgentContext<P = Record<string, unknown>> {
    * its state from `restored.state`.
    */
   readonly restored: RestoredCheckpoint | undefined;
+  /**
+   * The operator's prices by model id, US dollars per million tokens (`{ 'in-house-7b': {
+   * inputUsdPerMTok: 1, outputUsdPerMTok: 10 } }`): under the daemon, the `modelPrices` of its
+   * x.config.json (`init.modelPrices`); in an in-process runner, `createRunner`'s `modelPrices`.
+   * They win over a price catalog wherever the agent computes a model call's cost: x's framework
+   * adapters (`@x/ai-sdk`, `@x/openai-agents`, `@x/langgraph`) price with them. A frozen object,
+   * empty when none were given.
+   */
+  readonly modelPrices: Readonly<ModelPrices>;
   /**
    * Saves `state` (any JSON value) durably, as the point the run resumes from if its runner
    * dies or is restarted (`ctx.restored` of the next attempt). Resolves once it is stored: under

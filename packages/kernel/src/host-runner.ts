@@ -171,6 +171,7 @@ export async function hostRunner(
       maxIterations: init.maxIterations,
       restored: init.restored,
       checkpointMaxBytes: init.checkpointMaxBytes,
+      modelPrices: init.modelPrices,
     },
     {
       iterationStart: (iteration, startedAt) =>
