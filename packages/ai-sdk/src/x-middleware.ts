@@ -12,6 +12,8 @@ export interface ModelCallContext {
   }): void;
   pauseReason(): string | undefined;
   whenResumed(options?: { wait?: boolean }): Promise<string | undefined>;
+  /** The operator's prices (the daemon's `modelPrices`); absent with an older `@x/kernel`. */
+  readonly modelPrices?: Readonly<Record<string, ModelPrice>> | undefined;
 }
 
 /** Options of {@link xMiddleware}. */
@@ -27,7 +29,9 @@ export interface XMiddlewareOptions {
   /**
    * Prices overriding the catalog, by model id as the provider answers it (`gpt-4o-mini`):
    * US dollars per million tokens. For models the catalog lacks, negotiated prices, or
-   * self-hosted models. @default {} (the catalog only)
+   * self-hosted models. The operator's prices (`ctx.modelPrices`: the `modelPrices` of the
+   * daemon's x.config.json) win over these for the models they name. @default {} (the catalog
+   * and the operator's prices only)
    */
   prices?: Readonly<Record<string, ModelPrice>>;
   /** False: report tokens and model only, never a cost. @default true */
@@ -49,7 +53,8 @@ type StreamPart = StreamResult['stream'] extends ReadableStream<infer P> ? P : n
  * - after it, reports the call's tokens, model id and cost in US dollars to x with
  *   `ctx.reportUsage` (for a stream, from its `finish` part, when the stream reaches it).
  *
- * The cost comes from `@pydantic/genai-prices`' bundled catalog (no network), or `prices`.
+ * The cost comes from the operator's prices (`ctx.modelPrices`, the daemon's x.config.json
+ * `modelPrices`), else `prices`, else `@pydantic/genai-prices`' bundled catalog (no network).
  * A model the catalog does not know is reported without `costUsd`: its tokens count, and a
  * run with a cost budget gets one warning naming the model. A call that reports no token
  * counts reports nothing.
@@ -80,7 +85,10 @@ export function xMiddleware(
       `@x/ai-sdk: xMiddleware: whenPaused must be 'wait' or 'throw', got ${JSON.stringify(whenPaused)}`,
     );
   }
-  const pricing = cost ? new ModelCost(options.prices, '@x/ai-sdk') : undefined;
+  // The operator's prices (x.config.json, via the daemon) win over the code's, both over the catalog.
+  const pricing = cost
+    ? new ModelCost({ ...options.prices, ...ctx.modelPrices }, '@x/ai-sdk')
+    : undefined;
 
   const beforeCall = async (model: { provider: string; modelId: string }): Promise<void> => {
     // whenResumed first makes sure the usage reported so far was handled by the supervisor:

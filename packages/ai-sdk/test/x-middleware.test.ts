@@ -58,6 +58,7 @@ function streamingModel(modelId: string) {
 /** Runs `body` as the one step of an in-process runner; returns what it reported. */
 async function inStep(
   body: (ctx: Parameters<typeof xMiddleware>[0]) => Promise<void>,
+  modelPrices?: Record<string, { inputUsdPerMTok: number; outputUsdPerMTok: number }>,
 ): Promise<UsageReport[]> {
   const reports: UsageReport[] = [];
   const runner = createRunner(
@@ -67,7 +68,11 @@ async function inStep(
         return { done: true };
       },
     }),
-    { intervalMs: 0, onUsage: (report) => reports.push(report) },
+    {
+      intervalMs: 0,
+      onUsage: (report) => reports.push(report),
+      ...(modelPrices === undefined ? {} : { modelPrices }),
+    },
   );
   await runner.start();
   const outcome = await runner.finished;
@@ -142,6 +147,20 @@ describe('xMiddleware', () => {
     expect(() =>
       xMiddleware(ctx, { prices: { m: { inputUsdPerMTok: -1, outputUsdPerMTok: 1 } } }),
     ).toThrow('prices["m"]: inputUsdPerMTok must be a finite number >= 0, got -1');
+  });
+
+  it("the operator's prices (ctx.modelPrices) win over the code's prices and the catalog", async () => {
+    const operator = { 'gpt-4o-mini': { inputUsdPerMTok: 2, outputUsdPerMTok: 20 } };
+    const code = { 'gpt-4o-mini': { inputUsdPerMTok: 1, outputUsdPerMTok: 10 } };
+    const reports = await inStep(async (ctx) => {
+      await generateText({ model: withX(generatingModel('gpt-4o-mini'), ctx), prompt: 'x' });
+      await generateText({
+        model: withX(generatingModel('gpt-4o-mini'), ctx, { prices: code }),
+        prompt: 'x',
+      });
+    }, operator);
+    const expected = (1000 * 2 + 100 * 20) / 1e6;
+    expect(reports.map((report) => report.costUsd)).toEqual([expected, expected]);
   });
 
   it('a call made while the run is paused waits for the resume; with whenPaused "throw" it fails with RunPausedError, unsent', async () => {

@@ -12,6 +12,8 @@ export interface ModelCallContext {
   }): void;
   pauseReason(): string | undefined;
   whenResumed(options?: { wait?: boolean }): Promise<string | undefined>;
+  /** The operator's prices (the daemon's `modelPrices`); absent with an older `@x/kernel`. */
+  readonly modelPrices?: Readonly<Record<string, ModelPrice>> | undefined;
 }
 
 /** Options of {@link withX} and {@link xModelProvider}. */
@@ -26,8 +28,9 @@ export interface XModelOptions {
   whenPaused?: 'wait' | 'throw';
   /**
    * Prices overriding the catalog, by model name (`gpt-4.1-mini`): US dollars per million
-   * tokens. For models the catalog lacks, negotiated prices, or self-hosted models.
-   * @default {} (the catalog only)
+   * tokens. For models the catalog lacks, negotiated prices, or self-hosted models. The
+   * operator's prices (`ctx.modelPrices`: the `modelPrices` of the daemon's x.config.json) win
+   * over these for the models they name. @default {} (the catalog and the operator's prices only)
    */
   prices?: Readonly<Record<string, ModelPrice>>;
   /** False: report tokens and model only, never a cost. @default true */
@@ -52,7 +55,8 @@ type StreamEvent =
  * - after it, reports the call's tokens, the model name and its cost in US dollars to x with
  *   `ctx.reportUsage` (for a stream, from its `response_done` event).
  *
- * The cost comes from `@pydantic/genai-prices`' bundled catalog (no network), or `prices`.
+ * The cost comes from the operator's prices (`ctx.modelPrices`, the daemon's x.config.json
+ * `modelPrices`), else `prices`, else `@pydantic/genai-prices`' bundled catalog (no network).
  * A model the catalog does not know is reported without `costUsd`: its tokens count, and a
  * run with a cost budget gets one warning naming the model. A call that reports no tokens
  * reports nothing.
@@ -119,7 +123,10 @@ function resolve(ctx: ModelCallContext, options: XModelOptions): Settings {
   return {
     wait: whenPaused === 'wait',
     provider,
-    pricing: cost ? new ModelCost(options.prices, '@x/openai-agents') : undefined,
+    // The operator's prices (x.config.json, via the daemon) win over the code's, both over the catalog.
+    pricing: cost
+      ? new ModelCost({ ...options.prices, ...ctx.modelPrices }, '@x/openai-agents')
+      : undefined,
   };
 }
 

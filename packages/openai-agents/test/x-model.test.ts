@@ -78,6 +78,21 @@ describe('withX', () => {
     expect(reports[1].costUsd).toBeCloseTo((1000 * 1 + 100 * 2) / 1e6, 10);
   });
 
+  it("the operator's prices (ctx.modelPrices) win over the code's prices and the catalog", async () => {
+    const reports = await inStep(async (ctx) => {
+      const operated = {
+        ...ctx,
+        modelPrices: { 'gpt-4o-mini': { inputUsdPerMTok: 2, outputUsdPerMTok: 20 } },
+      };
+      const model = withX(new ScriptedModel([{ text: 'a' }]), operated, {
+        modelName: 'gpt-4o-mini',
+        prices: { 'gpt-4o-mini': { inputUsdPerMTok: 1, outputUsdPerMTok: 10 } },
+      });
+      await run(new Agent({ name: 'a', model }), 'hi');
+    });
+    expect(reports[0].costUsd).toBeCloseTo((1000 * 2 + 100 * 20) / 1e6, 10);
+  });
+
   it('xModelProvider wraps every model a Runner asks for by name', async () => {
     const reports = await inStep(async (ctx) => {
       const provider = xModelProvider(
