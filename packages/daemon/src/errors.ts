@@ -45,6 +45,8 @@ export const DAEMON_ERROR_CODES = {
   PERSISTENCE: 'X_DAEMON_PERSISTENCE',
   /** A `hooks` entry is invalid (the message names the entry and the field). */
   HOOK_CONFIG: 'X_DAEMON_HOOK_CONFIG',
+  /** The `modelPrices` of the config is invalid (the message names the model and the field). */
+  PRICE_CONFIG: 'X_DAEMON_PRICE_CONFIG',
 } as const;
 
 export type DaemonErrorCode = (typeof DAEMON_ERROR_CODES)[keyof typeof DAEMON_ERROR_CODES];

@@ -246,6 +246,7 @@ export {
   resolveHooks,
   type ResolvedHook,
 } from './hooks/hook-config.js';
+export { resolveModelPrices } from './pricing/model-prices-config.js';
 export { HookDispatcher, HOOK_CLOSE_GRACE_MS } from './hooks/hook-dispatcher.js';
 export {
   HookQueue,

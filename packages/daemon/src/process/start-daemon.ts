@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION } from '@x/ipc';
+import { PROTOCOL_VERSION, type ModelPrices } from '@x/ipc';
 import { ControlServer } from '../control/control-server.js';
 import { registerControlMethods, type SystemInfo } from '../control/control-methods.js';
 import { registerMonitorMethods } from '../control/monitor-methods.js';
@@ -9,6 +9,7 @@ import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import { parseMetricsAddress, type MetricsAddress } from '../metrics/metrics-address.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import { resolveHooks, type HookConfig } from '../hooks/hook-config.js';
+import { resolveModelPrices } from '../pricing/model-prices-config.js';
 import { HookDispatcher } from '../hooks/hook-dispatcher.js';
 import type { HookStats } from '../hooks/hook-queue.js';
 import { EventStore } from '../persistence/event-store.js';
@@ -93,6 +94,15 @@ export interface StartDaemonOptions {
    */
   hooks?: readonly HookConfig[] | undefined;
   /**
+   * The operator's prices by model id (`modelPrices` of x.config.json): US dollars per million
+   * tokens, winning over the price catalog (and the agent code's own prices) for every run of
+   * this daemon. Handed to each runner at its handshake (`init.modelPrices`, `ctx.modelPrices`),
+   * where x's framework adapters compute each model call's cost with them. Validated before
+   * anything starts; at most 1000 models. @default none
+   * @throws DaemonError X_DAEMON_PRICE_CONFIG (from startDaemon) naming the model and the field
+   */
+  modelPrices?: Readonly<ModelPrices> | undefined;
+  /**
    * Serve `/metrics` (Prometheus text format), `/healthz` and `/readyz` over HTTP on this
    * address: `[host:]port` (host 127.0.0.1 when not given) or `{ host, port }`; port 0 picks a
    * free one (see `DaemonHandle.metrics`). @default none (no HTTP listener)
@@ -144,6 +154,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
   const metricsAddress =
     typeof options.metrics === 'string' ? parseMetricsAddress(options.metrics) : options.metrics;
   const hookConfigs = resolveHooks(options.hooks ?? []);
+  const modelPrices = resolveModelPrices(options.modelPrices ?? {});
   const paths = statePaths(options.home);
   ensureStateDir(paths);
   const release = await acquireStartupLock(paths);
@@ -213,6 +224,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonHa
       runLog: { logger, ...options.runLog },
       persistence,
       fleetBudget: options.fleetBudget,
+      modelPrices,
       checkpointsKept: options.checkpointsKept,
       recordsMaxBytes: options.recordsMaxBytes,
     });

@@ -1,4 +1,4 @@
-import type { RestoredCheckpoint } from '@x/ipc';
+import type { ModelPrices, RestoredCheckpoint } from '@x/ipc';
 import type { ServiceProbes } from '../health/service-probes.js';
 import type { RunnerMode } from '../launch/runner-launcher.js';
 import type { RestartPolicy } from './restart-policy.js';
@@ -50,6 +50,8 @@ export interface RunSpec {
   storeMaxBytes?: number | undefined;
   /** Why the run is paused, when an attempt starts paused (`init.paused`). */
   paused?: string | undefined;
+  /** The operator's prices by model id (`init.modelPrices`); absent or empty: none sent. */
+  modelPrices?: Readonly<ModelPrices> | undefined;
 }
 
 /**

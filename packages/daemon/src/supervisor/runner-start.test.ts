@@ -95,6 +95,8 @@ describe('launchSpecOf', () => {
   });
 });
 
+const PRICES = { 'in-house-7b': { inputUsdPerMTok: 1, outputUsdPerMTok: 10 } };
+
 describe('initMessageOf', () => {
   const table: [string, Partial<RunSpec>, Record<string, unknown>][] = [
     [
@@ -107,6 +109,8 @@ describe('initMessageOf', () => {
       { maxIterations: 3, heartbeatIntervalMs: 500 },
       { module: '/agents/echo.mjs', maxIterations: 3, heartbeatIntervalMs: 500 },
     ],
+    ["the operator's prices are sent", { modelPrices: PRICES }, { modelPrices: PRICES }],
+    ['no prices (empty) are left out', { modelPrices: {} }, { modelPrices: undefined }],
   ];
 
   it.each(table)('%s', (_title, change, optional) => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Emitter, RpcError, type Event } from '@x/ipc';
+import { Emitter, RpcError, type Event, type ModelPrices } from '@x/ipc';
 import {
   HANDSHAKE_TIMEOUT_MS,
   HEARTBEAT_INTERVAL_MS,
@@ -102,6 +102,11 @@ export interface RunnerSupervisorOptions {
   recordsMaxBytes?: number | undefined;
   /** The daemon-wide budget over every run (a UTC day's cost, USD). @default none */
   fleetBudget?: FleetBudget | undefined;
+  /**
+   * The operator's prices by model id, handed to every runner (`init.modelPrices`), already
+   * validated (`resolveModelPrices`). @default none
+   */
+  modelPrices?: Readonly<ModelPrices> | undefined;
   /** The daemon's persistence guard (one health for its one database). @default a guard of its own */
   persistence?: PersistenceGuard | undefined;
 }
@@ -633,6 +638,7 @@ export class RunnerSupervisor {
       livenessTimeoutMs:
         options.livenessTimeoutMs ?? this.options.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS,
       memorySampleMs: this.options.memorySampleMs ?? MEMORY_SAMPLE_MS,
+      modelPrices: this.options.modelPrices,
     };
     const log = new RunLog(
       record.logPath ?? join(this.options.logsDir, `${record.name}-${record.runId}.log`),
