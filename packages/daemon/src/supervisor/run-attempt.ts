@@ -1,77 +1,37 @@
 import {
   FrameError,
   IPC_ERROR_CODES,
-  PROTOCOL_VERSION,
-  type PermissionCancelMessage,
-  type PermissionRequestMessage,
+  type CheckpointAckMessage,
   type ReadyMessage,
   type RunnerMessage,
   type SetupDoneMessage,
-  type CheckpointAckMessage,
-  type CheckpointMessage,
-  type UsageMessage,
-  type StoreMessage,
   type StoreResultMessage,
-  type ErrorDetail,
   type SupervisorMessage,
-  type TurnResultMessage,
 } from '@x/ipc';
 import { STDERR_TAIL_BYTES } from '../constants.js';
-import type { LaunchedRunner, RunnerExit, RunnerLauncher } from '../launch/runner-launcher.js';
+import type { LaunchedRunner, RunnerExit } from '../launch/runner-launcher.js';
 import { unlaunchedRunner } from '../launch/unlaunched-runner.js';
-import { errorTrace, safeJson, truncate } from '../logs/log-text.js';
-import { TailBuffer, type RunLog } from '../logs/run-log.js';
-import type { PersistenceGuard } from '../persistence/persistence-guard.js';
-import type { AttemptRecord, IterationRecord, RunExit } from '../persistence/records.js';
-import type { RunStore } from '../persistence/run-store.js';
-import { sharedGroupMemorySampler } from '../process/group-memory-sampler.js';
+import { errorTrace } from '../logs/log-text.js';
+import { TailBuffer } from '../logs/run-log.js';
+import type { AttemptRecord } from '../persistence/records.js';
 import { readProcessStartTime } from '../process/proc-stat.js';
-import type { Logger } from '../process/logger.js';
 import { buildAttemptExit, supervisorErrorExit, workerErrorTrace } from './attempt-exit.js';
+import type { RunAttemptDeps } from './attempt-listener.js';
+import { routeAttemptMessage, type AttemptMessageTarget } from './attempt-messages.js';
+import { AttemptHandshake } from './attempt-handshake.js';
+import { stopInPhases } from './attempt-stop.js';
 import { AttemptTimers } from './attempt-timers.js';
+import { watchGroupUsage, watchLiveness, type GroupUsageWatch } from './attempt-watchers.js';
 import type { ExitEvidence, StopPhase } from './classify-exit.js';
 import { drainRunner } from './drain-runner.js';
-import { LivenessMonitor } from './liveness-monitor.js';
+import { InvalidFrameLimit } from './invalid-frame-limit.js';
+import type { LivenessMonitor } from './liveness-monitor.js';
 import type { RunSpec, StopBudget } from './run-spec.js';
 import { initMessageOf, launchSpecOf } from './runner-start.js';
 import { ResourceMeter, type RunResources } from './resource-meter.js';
 import { ServiceProber } from './service-prober.js';
-import type { SupervisorEvent } from './supervisor-events.js';
 
-/** What an attempt tells its run. */
-export interface AttemptListener {
-  /** The handshake completed. */
-  ready(attempt: AttemptRecord): void;
-  /** An iteration was persisted (or could not be: see persistence health). */
-  iteration(record: IterationRecord): void;
-  /** The attempt's process exited and the exit was classified and persisted. */
-  exited(attempt: AttemptRecord, exit: RunExit): void;
-  /** The runner answered a turn (before `exited` for every frame it sent before exiting). */
-  turnResult?(message: TurnResultMessage): void;
-  /** The runner asks for permission; answer with {@link RunAttempt.answerPermission}. */
-  permissionRequest?(message: PermissionRequestMessage): void;
-  /** The runner withdrew a request it no longer waits for (and treated as denied). */
-  permissionCancel?(message: PermissionCancelMessage): void;
-  /** The runner's setup succeeded (`setup_done` ok); a failed one ends in `exited`. */
-  setupDone?(): void;
-  /** The runner asks to store a checkpoint; answer with {@link RunAttempt.ackCheckpoint}. */
-  checkpoint?(message: CheckpointMessage): void;
-  /** The runner reports usage outside an iteration or turn result (`usage`). */
-  usage?(message: UsageMessage): void;
-  /** The runner reads or writes its records (`store`); answer with {@link RunAttempt.answerStore}. */
-  store?(message: StoreMessage): void;
-}
-
-/** Collaborators of an attempt, passed in so tests can observe them. */
-export interface RunAttemptDeps {
-  launcher: RunnerLauncher;
-  store: RunStore;
-  persistence: PersistenceGuard;
-  log: RunLog;
-  logger: Logger;
-  emit(event: SupervisorEvent): void;
-  listener: AttemptListener;
-}
+export type { AttemptListener, RunAttemptDeps } from './attempt-listener.js';
 
 /** After the process exits, how long to wait for its last IPC frames and output: 500 ms. */
 const DRAIN_AFTER_EXIT_MS = 500;
@@ -85,33 +45,28 @@ const DRAIN_AFTER_EXIT_MS = 500;
 export class RunAttempt {
   readonly #spec: RunSpec;
   readonly #deps: RunAttemptDeps;
+  readonly #messageTarget: AttemptMessageTarget;
   readonly #record: AttemptRecord;
   #runner: LaunchedRunner | undefined;
-  #handshake: ExitEvidence['handshake'] = 'pending';
-  #handshakeError: string | undefined;
+  readonly #handshake = new AttemptHandshake();
   #stopPhase: StopPhase | undefined;
   #exitFrame: ExitEvidence['exitFrame'];
-  /** What the runner said it can do, in `ready`. */
-  #capabilities: ReadyMessage['capabilities'];
   #protocolError: string | undefined;
   #hung: ExitEvidence['liveness'];
   #liveness: LivenessMonitor | undefined;
   #memory: ExitEvidence['memory'];
   #unhealthy: string | undefined;
   #exited = false;
-  /** The runner's setup, when it reports it (`ready.capabilities.setup`). */
-  #setup: 'pending' | 'done' | 'failed' = 'pending';
-  #setupError: ErrorDetail | undefined;
   /** The exit was reported to the run (`listener.exited`), by the normal path or a fault's. */
   #reported = false;
   /** Set when x's own code failed while supervising this attempt (see #fault). */
   #supervisorError: string | undefined;
-  /** Times (ms) of recent invalid frames, at most maxInvalidFramesPerMinute + 1 kept. */
-  readonly #invalidFrames: number[] = [];
   /** Cleared when the exit is observed; a callback that throws is a fault (see #fault). */
   readonly #timers = new AttemptTimers((what, error) => this.#fault(what, error));
   readonly #stderrTail = new TailBuffer(STDERR_TAIL_BYTES);
   readonly #meter = new ResourceMeter();
+  /** Made at the first invalid frame. */
+  #invalidFrames: InvalidFrameLimit | undefined;
   #settleEnded!: () => void;
   /** Settles when the attempt has exited (process exit observed, classified, persisted). */
   readonly ended: Promise<void>;
@@ -123,6 +78,7 @@ export class RunAttempt {
   constructor(spec: RunSpec, deps: RunAttemptDeps) {
     this.#spec = spec;
     this.#deps = deps;
+    this.#messageTarget = this.#newMessageTarget(spec, deps);
     this.ended = new Promise((resolve) => (this.#settleEnded = resolve));
     this.#record = {
       runId: spec.runId,
@@ -153,7 +109,7 @@ export class RunAttempt {
   }
 
   get handshakeCompleted(): boolean {
-    return this.#handshake === 'completed';
+    return this.#handshake.completed;
   }
 
   /** Launches the runner and sends `init`. Call once. */
@@ -225,7 +181,7 @@ export class RunAttempt {
     }
     this.#send(initMessageOf(spec));
     this.#timers.after(spec.handshakeTimeoutMs, () => {
-      if (this.#handshake === 'pending') {
+      if (this.#handshake.state === 'pending') {
         this.#failHandshake(`no ready within ${spec.handshakeTimeoutMs} ms of init`);
       }
     });
@@ -240,42 +196,20 @@ export class RunAttempt {
     if (this.#exited || this.#stopPhase !== undefined) {
       return this.ended;
     }
-    const thread = this.#spec.runnerMode === 'thread';
-    this.#deps.log.line(
-      'x',
-      thread
-        ? `stopping: ${reason} (budget: IPC ${budget.ipcMs} ms, then worker.terminate())`
-        : `stopping: ${reason} (budget: IPC ${budget.ipcMs} ms, SIGTERM ${budget.sigtermMs} ms)`,
-    );
-    const sigkill = () => {
-      this.#stopPhase = 'sigkill';
-      this.#deps.log.line('x', 'stop: SIGKILL to the process group');
-      this.#runner?.signal('SIGKILL');
-    };
-    const sigterm = () => {
-      if (thread) {
-        // A thread has no signals: its last phase is terminate(), which interrupts its JS.
-        this.#stopPhase = 'terminate';
-        this.#deps.log.line('x', 'stop: worker.terminate()');
-        this.#runner?.signal('SIGKILL');
-        return;
-      }
-      this.#stopPhase = 'sigterm';
-      this.#deps.log.line('x', 'stop: SIGTERM to the process group');
-      this.#runner?.signal('SIGTERM');
-      this.#timers.after(budget.sigtermMs, sigkill);
-    };
-    if (
-      this.#spec.kind === 'agent' &&
-      this.#handshake === 'completed' &&
-      this.#runner?.channel.closed === false
-    ) {
-      this.#stopPhase = 'ipc';
-      this.#send({ type: 'stop', graceMs: budget.ipcMs, reason });
-      this.#timers.after(budget.ipcMs, sigterm);
-    } else {
-      sigterm();
-    }
+    stopInPhases({
+      thread: this.#spec.runnerMode === 'thread',
+      ipc:
+        this.#spec.kind === 'agent' &&
+        this.#handshake.completed &&
+        this.#runner?.channel.closed === false,
+      budget,
+      reason,
+      log: (line) => this.#deps.log.line('x', line),
+      enter: (phase) => (this.#stopPhase = phase),
+      sendStop: (graceMs, why) => this.#send({ type: 'stop', graceMs, reason: why }),
+      signal: (signal) => this.#runner?.signal(signal),
+      after: (ms, fn) => this.#timers.after(ms, fn),
+    });
     return this.ended;
   }
 
@@ -285,8 +219,8 @@ export class RunAttempt {
    */
   get acceptsTurns(): boolean {
     return (
-      this.#handshake === 'completed' &&
-      this.#capabilities?.turns === true &&
+      this.#handshake.completed &&
+      this.#handshake.can('turns') &&
       this.#stopPhase === undefined &&
       !this.#exited &&
       this.#runner?.channel.closed === false
@@ -295,7 +229,7 @@ export class RunAttempt {
 
   /** True when the runner announced `capabilities.turns` in its `ready`. */
   get turnsCapable(): boolean {
-    return this.#capabilities?.turns === true;
+    return this.#handshake.can('turns');
   }
 
   /**
@@ -327,7 +261,6 @@ export class RunAttempt {
     );
   }
 
-  /** Answers a `permission_request` (a no-op once the runner exited or its channel closed). */
   /** Answers a `checkpoint` (a no-op once the runner exited or its channel closed). */
   ackCheckpoint(ack: CheckpointAckMessage): void {
     if (!this.#exited && this.#runner?.channel.closed === false) {
@@ -344,12 +277,12 @@ export class RunAttempt {
 
   /** True when the runner announced `capabilities.pause`: it can be told `pause` and `resume`. */
   get pausable(): boolean {
-    return this.#capabilities?.pause === true;
+    return this.#handshake.can('pause');
   }
 
   /** True when the agent declared its turns idempotent (`capabilities.retryTurns`). */
   get retryTurns(): boolean {
-    return this.#capabilities?.retryTurns === true;
+    return this.#handshake.can('retryTurns');
   }
 
   /** Tells a pausable runner to start no new iteration or turn (`pause`), or to go on (`resume`). */
@@ -359,6 +292,7 @@ export class RunAttempt {
     }
   }
 
+  /** Answers a `permission_request` (a no-op once the runner exited or its channel closed). */
   answerPermission(requestId: string, decision: 'granted' | 'denied', reason?: string): void {
     if (this.#exited || this.#runner?.channel.closed !== false) {
       return;
@@ -374,176 +308,88 @@ export class RunAttempt {
     if (this.#exited || this.#spec.kind === 'service') {
       return;
     }
-    if (this.#handshake !== 'completed') {
+    if (!this.#handshake.completed) {
       this.#onHandshakeMessage(message);
       return;
     }
-    const { store, persistence, log } = this.#deps;
-    const emit = (event: SupervisorEvent) => this.#deps.emit(event);
-    const { runId, name } = this.#spec;
-    switch (message.type) {
-      case 'iteration_done': {
-        this.currentIteration = null;
-        const iteration: IterationRecord = {
-          runId,
-          attempt: this.#spec.attempt,
-          iteration: message.iteration,
-          status: message.status,
-          durationMs: message.durationMs,
-          summary: message.summary ?? null,
-          error: message.error ?? null,
-          ...(message.errorDetail === undefined ? {} : { errorDetail: message.errorDetail }),
-          usage: message.usage ?? null,
-          finishedAt: Date.now(),
-        };
-        // Persisted first; events go out only for what is stored (or could not be, see health).
-        // Undefined when it waits in memory (a full disk) or was refused: told as new.
-        const fresh =
-          persistence.persist('record iteration', iteration, (record) =>
-            store.recordIteration(record),
-          ) ?? true;
-        if (fresh) {
-          this.#deps.listener.iteration(iteration);
-          emit({ type: 'iteration_done', runId, name, iteration });
-        }
-        if (message.status === 'error') {
-          log.line('x', `iteration ${message.iteration} failed: ${message.error ?? 'no detail'}`);
-        }
-        break;
-      }
-      case 'log':
-        log.line('agent', `[${message.level}] ${message.message}`);
-        emit({ type: 'log', runId, name, level: message.level, message: message.message });
-        break;
-      case 'notify':
-        log.line('agent', `[notify] ${truncate(safeJson(message.payload), 2000)}`);
-        emit({ type: 'notify', runId, name, payload: message.payload });
-        break;
-      case 'error':
-        log.line('x', `runner error${message.fatal ? ' (fatal)' : ''}: ${message.message}`);
-        break;
-      case 'exit':
-        this.#exitFrame = {
-          reason: message.reason,
-          iterations: message.iterations,
-          summary: message.summary,
-        };
-        break;
-      case 'heartbeat':
+    routeAttemptMessage(message, this.#messageTarget);
+  }
+
+  /** What the message handlers may change of this attempt (see attempt-messages.ts). */
+  #newMessageTarget(spec: RunSpec, deps: RunAttemptDeps): AttemptMessageTarget {
+    return {
+      runId: spec.runId,
+      name: spec.name,
+      attempt: spec.attempt,
+      store: deps.store,
+      persistence: deps.persistence,
+      log: deps.log,
+      listener: deps.listener,
+      emit: (event) => deps.emit(event),
+      setCurrentIteration: (iteration) => {
+        this.currentIteration = iteration === null ? null : { iteration, startedAt: Date.now() };
+      },
+      setExitFrame: (frame) => (this.#exitFrame = frame),
+      heartbeat: () => {
         if (this.#liveness === undefined) {
           this.#watchLiveness();
         }
         this.#liveness?.beat();
         this.lastHeartbeatAt = Date.now();
-        break;
-      case 'ready':
-        log.line('x', 'protocol: duplicate ready ignored');
-        break;
-      case 'turn_result':
-        this.#deps.listener.turnResult?.(message);
-        break;
-      case 'permission_request':
-        log.line('x', `permission request ${message.requestId}: ${message.tool}`);
-        this.#deps.listener.permissionRequest?.(message);
-        break;
-      case 'permission_cancel':
-        this.#deps.listener.permissionCancel?.(message);
-        break;
-      case 'checkpoint':
-        if (this.#deps.listener.checkpoint === undefined) {
-          this.ackCheckpoint({
-            type: 'checkpoint_ack',
-            requestId: message.requestId,
-            ok: false,
-            error: 'this supervisor stores no checkpoints',
-          });
-        } else {
-          this.#deps.listener.checkpoint(message);
-        }
-        break;
-      case 'usage':
-        this.#deps.listener.usage?.(message);
-        break;
-      case 'store':
-        if (this.#deps.listener.store === undefined) {
-          this.answerStore({
-            type: 'store_result',
-            requestId: message.requestId,
-            ok: false,
-            error: 'this supervisor keeps no records for the run',
-          });
-        } else {
-          this.#deps.listener.store(message);
-        }
-        break;
-      case 'setup_done':
-        this.#onSetupDone(message);
-        break;
-      case 'iteration_start':
-        this.currentIteration = { iteration: message.iteration, startedAt: Date.now() };
-        break;
-      default:
-        break;
-    }
+      },
+      setupDone: (message) => this.#onSetupDone(message),
+      ackCheckpoint: (ack) => this.ackCheckpoint(ack),
+      answerStore: (result) => this.answerStore(result),
+    };
   }
 
   #onHandshakeMessage(message: RunnerMessage): void {
-    if (this.#handshake === 'failed') {
+    const ready = this.#handshake.check(message);
+    if (typeof ready === 'string') {
+      this.#failHandshake(ready);
       return;
     }
-    if (message.type !== 'ready') {
-      this.#failHandshake(`runner sent ${message.type} before ready`);
-      return;
-    }
-    if (message.protocolVersion !== PROTOCOL_VERSION) {
-      this.#failHandshake(
-        `runner speaks protocol version ${message.protocolVersion}, the daemon speaks version ${PROTOCOL_VERSION}`,
-      );
+    if (ready === undefined) {
       return;
     }
     // A thread runner's pid is the daemon's own: not a runner process to show or reap.
     if (
-      message.pid !== undefined &&
+      ready.pid !== undefined &&
       this.#record.pid === null &&
       this.#spec.runnerMode !== 'thread'
     ) {
-      this.#record.pid = message.pid;
+      this.#record.pid = ready.pid;
     }
-    this.#capabilities = message.capabilities;
-    this.#markReady('ready');
+    this.#markReady('ready', ready.capabilities);
   }
 
   /** True when the runner reported a failed setup (`setup_done` with `ok: false`). */
   get setupFailed(): boolean {
-    return this.#setup === 'failed';
+    return this.#handshake.setup === 'failed';
   }
 
   /** True when the runner announced `setup_done` (`ready.capabilities.setup`) and sent it not yet. */
   get awaitingSetup(): boolean {
-    return this.#capabilities?.setup === true && this.#setup === 'pending';
+    return this.#handshake.awaitingSetup;
   }
 
   #onSetupDone(message: SetupDoneMessage): void {
-    if (this.#setup !== 'pending') {
+    const outcome = this.#handshake.setupDone(message);
+    if (outcome === 'duplicate') {
       this.#deps.log.line('x', 'protocol: duplicate setup_done ignored');
-      return;
-    }
-    if (message.ok) {
-      this.#setup = 'done';
+    } else if (outcome === 'done') {
       this.#deps.listener.setupDone?.();
-      return;
+    } else {
+      const error = message.error;
+      this.#deps.log.line(
+        'x',
+        `setup failed: ${error === undefined ? 'no detail' : `${error.name}: ${error.message}`}${error?.config === true ? ' (configuration error: not restarted)' : ''}`,
+      );
     }
-    const error = message.error;
-    this.#setup = 'failed';
-    this.#setupError = error ?? { name: 'Error', message: 'setup failed (no detail)' };
-    this.#deps.log.line(
-      'x',
-      `setup failed: ${error === undefined ? 'no detail' : `${error.name}: ${error.message}`}${error?.config === true ? ' (configuration error: not restarted)' : ''}`,
-    );
   }
 
-  #markReady(how: string): void {
-    this.#handshake = 'completed';
+  #markReady(how: string, capabilities?: ReadyMessage['capabilities']): void {
+    this.#handshake.complete(capabilities);
     this.#record.readyAt = Date.now();
     this.#persistAttempt();
     this.#deps.log.line(
@@ -578,63 +424,42 @@ export class RunAttempt {
     ) {
       return;
     }
-    const now = Date.now();
-    const limit = this.#spec.maxInvalidFramesPerMinute;
-    this.#invalidFrames.push(now);
-    while (this.#invalidFrames.length > 0 && this.#invalidFrames[0] <= now - 60_000) {
-      this.#invalidFrames.shift();
-    }
-    if (this.#invalidFrames.length > limit) {
-      this.#protocolError = `more than ${limit} invalid frames within 60 s (last: ${error.message})`;
+    this.#invalidFrames ??= new InvalidFrameLimit(this.#spec.maxInvalidFramesPerMinute);
+    if (this.#invalidFrames.exceeded(Date.now())) {
+      this.#protocolError = `more than ${this.#invalidFrames.perMinute} invalid frames within 60 s (last: ${error.message})`;
       this.#kill(this.#protocolError);
     }
   }
 
-  /**
-   * Armed by the first heartbeat: a runner that never sends one is not liveness-checked. The
-   * silence is judged on a monotonic clock after pending input was read (LivenessMonitor).
-   */
+  /** Armed by the first heartbeat (see {@link watchLiveness}). */
   #watchLiveness(): void {
     const timeoutMs = this.#spec.livenessTimeoutMs;
-    const periodMs = Math.max(100, Math.min(1000, Math.floor(timeoutMs / 4)));
-    const liveness = new LivenessMonitor(timeoutMs, periodMs * 2);
-    this.#liveness = liveness;
-    const judge = () => {
-      const { silenceMs, hung } = liveness.check();
-      if (hung && this.#hung === undefined && this.#stopPhase === undefined && !this.#exited) {
+    this.#liveness = watchLiveness(timeoutMs, this.#timers, this.#guardFn, (silenceMs) => {
+      if (this.#hung === undefined && this.#stopPhase === undefined && !this.#exited) {
         this.#hung = { lastHeartbeatAgeMs: silenceMs, timeoutMs };
         this.#kill(`no heartbeat for ${silenceMs} ms (limit ${timeoutMs} ms): hung`);
       }
-    };
-    // setImmediate: after the I/O phase, so heartbeats that waited while the daemon stalled count.
-    this.#timers.every(periodMs, () => setImmediate(() => this.#guard('a liveness check', judge)));
+    });
   }
 
-  /**
-   * Samples the RSS and CPU time of the runner's whole process group (its children count), else
-   * of its pid, every `memorySampleMs` (one /proc scan per tick shared by every run): for
-   * {@link resources}, and against the memory limit, if any.
-   */
+  /** For {@link resources} and against the memory limit, if any (see {@link watchGroupUsage}). */
   #watchUsage(pid: number, pgid: number | undefined, limitBytes: number | null): void {
-    const sampler = sharedGroupMemorySampler(this.#spec.memorySampleMs);
-    const watch = sampler.watchUsage(pid, pgid, (usage) =>
-      this.#guard('a memory check', () => {
-        this.#meter.group(usage, Date.now());
-        const rssBytes = usage?.rssBytes ?? null;
-        if (
-          limitBytes !== null &&
-          rssBytes !== null &&
-          rssBytes > limitBytes &&
-          this.#memory === undefined
-        ) {
-          this.#memory = { rssBytes, limitBytes };
+    const watch: GroupUsageWatch = {
+      pid,
+      pgid,
+      limitBytes,
+      sampleMs: this.#spec.memorySampleMs,
+      sampled: (usage) => this.#meter.group(usage, Date.now()),
+      overLimit: (rssBytes, limit) => {
+        if (this.#memory === undefined) {
+          this.#memory = { rssBytes, limitBytes: limit };
           this.#kill(
-            `RSS ${rssBytes} bytes of the process group over the limit of ${limitBytes} bytes: out of memory`,
+            `RSS ${rssBytes} bytes of the process group over the limit of ${limit} bytes: out of memory`,
           );
         }
-      }),
-    );
-    this.#timers.hold(watch);
+      },
+    };
+    watchGroupUsage(watch, this.#timers, this.#guardFn);
   }
 
   /** Ends the attempt at once (SIGKILL to the group): for faults where a graceful stop is moot. */
@@ -647,8 +472,7 @@ export class RunAttempt {
   }
 
   #failHandshake(why: string): void {
-    this.#handshake = 'failed';
-    this.#handshakeError = why;
+    this.#handshake.fail(why);
     this.#kill(`handshake failed: ${why}`);
   }
 
@@ -669,8 +493,8 @@ export class RunAttempt {
     const endedAt = Date.now();
     const { runExit, attemptExit } = buildAttemptExit({
       exit,
-      handshake: this.#handshake,
-      handshakeError: this.#handshakeError,
+      handshake: this.#handshake.state,
+      handshakeError: this.#handshake.error,
       stopPhase,
       protocolError: this.#protocolError,
       liveness: this.#hung,
@@ -679,7 +503,7 @@ export class RunAttempt {
       service: this.#spec.kind === 'service',
       exitFrame: this.#exitFrame,
       supervisorError: this.#supervisorError,
-      setupError: this.#setupError,
+      setupError: this.#handshake.setupError,
       stderrTail: this.#stderrTail.toString(),
       readyAt: this.#record.readyAt,
       endedAt,
@@ -722,6 +546,8 @@ export class RunAttempt {
       this.#fault(what, error);
     }
   }
+
+  readonly #guardFn = (what: string, fn: () => void) => this.#guard(what, fn);
 
   /**
    * Ends the attempt for a fault of x's own code found by its run (see #fault); the exit is
