@@ -29,7 +29,10 @@ export const DAEMON_RPC_CODES = {
   PERMISSION_ALREADY_ANSWERED: -32024,
   /** `agent.pause` of a run that is not running, or `agent.resume` of one that is not paused. `data: { runId, state }` */
   RUN_NOT_PAUSABLE: -32025,
-  /** No checkpoint with that sequence number (or none at all) in the run. `data: { runId, seq }` */
+  /**
+   * No checkpoint with that sequence number (or none at all) in the run, or no thread
+   * checkpoint with that id. `data: { runId, seq }` or `{ runId, checkpointId }`
+   */
   CHECKPOINT_NOT_FOUND: -32026,
   /** `agent.remove` of a run that is still active (stop it first). `data: { runId, state }` */
   RUN_ACTIVE: -32027,
@@ -125,6 +128,15 @@ export function checkpointNotFound(runId: string, seq: number | undefined): RpcE
       ? `x: run ${runId} has no checkpoint; an agent saves one with ctx.checkpoint(state)`
       : `x: run ${runId} has no checkpoint ${seq} (only the newest are kept); list them with \`x agent checkpoints ${runId}\``,
     { runId, seq: seq ?? null },
+  );
+}
+
+/** No thread checkpoint (record-store thread layout) with that id in the run. */
+export function threadCheckpointNotFound(runId: string, checkpointId: string): RpcError {
+  return new RpcError(
+    DAEMON_RPC_CODES.CHECKPOINT_NOT_FOUND,
+    `x: run ${runId} has no thread checkpoint ${JSON.stringify(checkpointId)}; list its checkpoints with \`x agent checkpoints ${runId}\` (a LangGraph checkpoint id, or a seq for ctx.checkpoint)`,
+    { runId, checkpointId },
   );
 }
 

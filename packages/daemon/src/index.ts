@@ -192,6 +192,14 @@ export {
   RecordsRefusal,
   type RecordsApplied,
 } from './persistence/record-store.js';
+export {
+  THREAD_PAGE_MAX,
+  ThreadRecords,
+  type ThreadCheckpointMeta,
+  type ThreadCheckpointPage,
+  type ThreadCopy,
+} from './persistence/thread-records.js';
+export { RunFork, type ForkSource, type RunForkDeps } from './supervisor/run-fork.js';
 export { RunRecords, type RunRecordsDeps } from './supervisor/run-records.js';
 export { UsageLedger, utcDay, type UsageReport } from './persistence/usage-ledger.js';
 export {
@@ -209,9 +217,10 @@ export { CHECKPOINT_MAX_BYTES } from './supervisor/run-durability.js';
 export {
   DURABLE_PARAMS,
   registerDurableMethods,
+  THREAD_CHECKPOINTS_LISTED,
   type AgentCheckpoints,
 } from './control/durable-methods.js';
-export type { RunPause, RunBudgetOptions } from './persistence/records.js';
+export type { ForkOrigin, RunPause, RunBudgetOptions } from './persistence/records.js';
 export {
   HOUSEKEEPING_PARAMS,
   registerHousekeepingMethods,

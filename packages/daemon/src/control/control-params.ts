@@ -174,8 +174,19 @@ export const CONTROL_PARAMS = {
         {
           runId: Ref,
           seq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+          checkpointId: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 256,
+              description:
+                'a thread checkpoint (LangGraph checkpoint id) of the run: its thread, up to it, is copied to the new run (not with seq)',
+            }),
+          ),
         },
-        { description: "start from this run's checkpoint (its newest, or seq): fork / replay" },
+        {
+          description:
+            "start from this run's checkpoint (its newest, or seq, or a thread checkpoint): fork / replay",
+        },
       ),
     ),
     kind: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('service')])),

@@ -1,13 +1,21 @@
 import { Type } from '@sinclair/typebox';
-import type { RpcConnection } from '@x/ipc';
+import { RpcError, type RpcConnection } from '@x/ipc';
 import { checkpointNotFound, runNotFound } from '../errors.js';
 import type { Checkpoint, CheckpointMeta } from '../persistence/checkpoint-store.js';
 import type { RunRecord } from '../persistence/records.js';
+import {
+  THREAD_PAGE_MAX,
+  type ThreadCheckpointMeta,
+  type ThreadCheckpointPage,
+} from '../persistence/thread-records.js';
 import type { RunnerSupervisor } from '../supervisor/runner-supervisor.js';
 import { TURN_FIELD_MAX_BYTES, clipRun } from './clip-fields.js';
 import { compileParamsValidator } from './params-validator.js';
 
 import { Ref, Usd } from './control-params.js';
+
+/** Thread checkpoints in an `agent.checkpoints` answer unless `limit` says otherwise: 100. */
+export const THREAD_CHECKPOINTS_LISTED = 100;
 
 /** How `agent.resume` and `agent.budget` change a budget (see BudgetChange). */
 const BudgetChange = {
@@ -34,6 +42,19 @@ export const DURABLE_PARAMS = {
   'agent.checkpoints': Type.Object({
     ref: Ref,
     seq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: THREAD_PAGE_MAX,
+        description: `thread checkpoints in one answer (default ${THREAD_CHECKPOINTS_LISTED})`,
+      }),
+    ),
+    cursor: Type.Optional(
+      Type.String({
+        maxLength: 8192,
+        description: "the previous answer's nextCursor: the next page of thread checkpoints",
+      }),
+    ),
   }),
 };
 
@@ -44,9 +65,20 @@ const validators = {
   budget: compileParamsValidator(DURABLE_PARAMS['agent.budget']),
 };
 
-/** `agent.checkpoints` result: the list (newest first, no state), or one with its state. */
+/**
+ * `agent.checkpoints` result: the list, or (with `seq`) one `ctx.checkpoint` with its state.
+ * The list: the run's stored `ctx.checkpoint`s (newest first, no state; at most the newest
+ * `checkpointsKept`), and one page of the thread checkpoints in its record store (LangGraph's,
+ * see ThreadRecords), with `nextCursor` while more follow.
+ */
 export type AgentCheckpoints =
-  { runId: string; checkpoints: CheckpointMeta[] } | { runId: string; checkpoint: Checkpoint };
+  | {
+      runId: string;
+      checkpoints: CheckpointMeta[];
+      threadCheckpoints: ThreadCheckpointMeta[];
+      nextCursor?: string;
+    }
+  | { runId: string; checkpoint: Checkpoint };
 
 /**
  * Registers `agent.pause`, `agent.resume`, `agent.budget` and `agent.checkpoints` on a connection.
@@ -55,7 +87,8 @@ export type AgentCheckpoints =
  *   its budget changed first; -32602 when it would still be over it.
  * - `agent.budget {ref, maxCostUsd?, addCostUsd?, maxTokens?, maxCostPerDayUsd?, onBudget?}` →
  *   the run, its budget changed while it runs (paused at once if already over it).
- * - `agent.checkpoints {ref, seq?}` → the run's stored checkpoints (newest first), or one whole.
+ * - `agent.checkpoints {ref, seq?, limit?, cursor?}` → the run's stored checkpoints (newest
+ *   first) and a page of its thread checkpoints, or (`seq`) one whole.
  */
 export function registerDurableMethods(
   connection: RpcConnection,
@@ -90,7 +123,7 @@ export function registerDurableMethods(
         throw runNotFound(params.ref);
       }
       if (params.seq === undefined) {
-        return { runId: run.runId, checkpoints: supervisor.checkpoints.list(run.runId) };
+        return { runId: run.runId, ...listCheckpoints(supervisor, run.runId, params) };
       }
       const checkpoint = supervisor.checkpoints.get(run.runId, params.seq);
       if (checkpoint === undefined) {
@@ -110,4 +143,32 @@ export function registerDurableMethods(
     },
     validators.checkpoints,
   );
+}
+
+/**
+ * A run's `ctx.checkpoint`s and one page of its thread checkpoints.
+ * @throws RpcError -32602 for a cursor that is not a nextCursor.
+ */
+function listCheckpoints(
+  supervisor: RunnerSupervisor,
+  runId: string,
+  params: { limit?: number | undefined; cursor?: string | undefined },
+): Omit<Extract<AgentCheckpoints, { checkpoints: unknown }>, 'runId'> {
+  let page: ThreadCheckpointPage;
+  try {
+    page = supervisor.threads.list(runId, {
+      limit: params.limit ?? THREAD_CHECKPOINTS_LISTED,
+      cursor: params.cursor,
+    });
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new RpcError(-32602, `Invalid params: ${error.message}`, { field: '/cursor' });
+    }
+    throw error;
+  }
+  return {
+    checkpoints: supervisor.checkpoints.list(runId),
+    threadCheckpoints: page.checkpoints,
+    ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+  };
 }

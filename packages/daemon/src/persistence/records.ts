@@ -101,8 +101,25 @@ export interface RunOptions {
   budget?: RunBudgetOptions | null;
   /** Largest JSON of one checkpoint's state, bytes; absent: 1 MiB (CHECKPOINT_MAX_BYTES). */
   checkpointMaxBytes?: number;
-  /** The checkpoint this run started from (`--from <run>[@<seq>]`), for the record. */
-  from?: { runId: string; seq: number } | null;
+  /** The checkpoint this run started from (`--from <run>[@<seq or checkpoint id>]`), for the record. */
+  from?: ForkOrigin | null;
+}
+
+/**
+ * Where a forked run started: a stored checkpoint of another run (`seq`, from
+ * `ctx.checkpoint`), or a thread checkpoint of its record store (`checkpointId`, e.g. a
+ * LangGraph checkpoint) copied with its thread.
+ */
+export interface ForkOrigin {
+  runId: string;
+  /** The `ctx.checkpoint` seq it started from. */
+  seq?: number;
+  /** The thread checkpoint it started from. */
+  checkpointId?: string;
+  /** With `checkpointId`: the thread in the source run. */
+  sourceThreadId?: string;
+  /** With `checkpointId`: the thread in this run (this run's id when it was the source run's). */
+  threadId?: string;
 }
 
 /** How an attempt ended. */

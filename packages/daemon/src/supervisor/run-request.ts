@@ -1,5 +1,5 @@
 import type { RunnerMode } from '../launch/runner-launcher.js';
-import type { RunBudgetOptions, RunRecord } from '../persistence/records.js';
+import type { ForkOrigin, RunBudgetOptions, RunRecord } from '../persistence/records.js';
 import { PROBE_DEFAULTS, type ProbeSpec, type ProbeTarget } from '../health/probe.js';
 import { READINESS_TIMEOUT_MS, STOP_IPC_PHASE_MS, STOP_SIGTERM_PHASE_MS } from '../constants.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
@@ -95,9 +95,11 @@ export interface StartRequest {
   checkpointMaxBytes?: number | undefined;
   /**
    * Start from a stored checkpoint of another run (fork / replay): its newest, or `seq`. The
-   * new run's first attempt gets it as `init.restored`.
+   * new run's first attempt gets it as `init.restored`. Or, with `checkpointId`, from a thread
+   * checkpoint of its record store (a LangGraph checkpoint of `@x/langgraph`): the thread up to
+   * it is copied to the new run (see RunFork).
    */
-  from?: { runId: string; seq?: number | undefined } | undefined;
+  from?: { runId: string; seq?: number | undefined; checkpointId?: string | undefined } | undefined;
 }
 
 /** What {@link newRunRecord} builds a run from: a checked request and what the daemon decided. */
@@ -107,8 +109,8 @@ export interface NewRun {
   name: string;
   kind: 'agent' | 'service';
   mode: RunnerMode;
-  /** The checkpoint a fork starts from. */
-  source: { runId: string; seq: number } | undefined;
+  /** The checkpoint a fork starts from, for the record. */
+  from: ForkOrigin | undefined;
   logPath: string;
   /** ms since the Unix epoch. */
   now: number;
@@ -121,7 +123,7 @@ export function newRunRecord({
   name,
   kind,
   mode,
-  source,
+  from,
   logPath,
   now,
 }: NewRun): RunRecord {
@@ -175,7 +177,7 @@ export function newRunRecord({
       ...(request.checkpointMaxBytes === undefined
         ? {}
         : { checkpointMaxBytes: request.checkpointMaxBytes }),
-      ...(source === undefined ? {} : { from: { runId: source.runId, seq: source.seq } }),
+      ...(from === undefined ? {} : { from }),
     },
     launcher: mode,
     state: 'starting',

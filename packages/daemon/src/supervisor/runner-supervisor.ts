@@ -18,7 +18,6 @@ import {
   runActive,
   runNotFound,
   runNotPaused,
-  checkpointNotFound,
   turnNotFound,
   turnsNotAccepted,
 } from '../errors.js';
@@ -44,12 +43,14 @@ import { recoverLostRuns } from './recovery.js';
 import { UnstoredRuns } from './unstored-runs.js';
 import { CheckpointStore, DEFAULT_CHECKPOINTS_KEPT } from '../persistence/checkpoint-store.js';
 import { DEFAULT_RECORDS_MAX_BYTES, RecordStore } from '../persistence/record-store.js';
+import { ThreadRecords } from '../persistence/thread-records.js';
 import { UsageLedger } from '../persistence/usage-ledger.js';
 import { NO_USAGE, type FleetBudget, type UsageTotals } from './budget-policy.js';
 import { changedBudget, type BudgetChange } from './budget-change.js';
 import { checkStartRequest } from './start-checks.js';
 import { newRunRecord, type StartRequest } from './run-request.js';
 import { RunController } from './run-controller.js';
+import { RunFork } from './run-fork.js';
 import type { RunResources } from './resource-meter.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
@@ -150,8 +151,22 @@ export class RunnerSupervisor {
     });
     this.#usage = new UsageLedger(options.store.database);
     this.records = new RecordStore(options.store.database);
+    this.threads = new ThreadRecords(options.store.database);
     this.#removal = new RunRemoval(options.store.database);
+    this.#fork = new RunFork({
+      store: options.store,
+      persistence: this.#persistence,
+      checkpoints: this.checkpoints,
+      records: this.records,
+      threads: this.threads,
+      recordsMaxBytes: options.recordsMaxBytes ?? DEFAULT_RECORDS_MAX_BYTES,
+      find: (ref) => this.get(ref),
+    });
   }
+
+  readonly #fork: RunFork;
+  /** Every run's threads kept in its records (thread layout: LangGraph checkpoints). */
+  readonly threads: ThreadRecords;
 
   readonly #removal: RunRemoval;
 
@@ -236,13 +251,14 @@ export class RunnerSupervisor {
    * (then `exit` says why).
    * @throws RpcError NAME_IN_USE (-32002) when an active run has the name;
    *   SHUTTING_DOWN (-32004) during shutdown; -32602 for a bad name or module/command;
-   *   -32603 for a start `from` a checkpoint while persistence is failing.
+   *   for a start `from` a checkpoint, as RunFork's resolve and create (RUN_NOT_FOUND,
+   *   CHECKPOINT_NOT_FOUND, -32603 while persistence is failing).
    */
   async start(request: StartRequest): Promise<RunRecord> {
     this.#refuseWhileClosing('start');
     const { kind, mode, name } = checkStartRequest(request, this.options);
     this.#refuseNameInUse(name);
-    const source = this.#forkSource(request.from);
+    const source = this.#fork.resolve(request.from);
     const runId = this.#newRunId();
     const record = newRunRecord({
       request,
@@ -250,18 +266,14 @@ export class RunnerSupervisor {
       name,
       kind,
       mode,
-      source,
+      from: source === undefined ? undefined : this.#fork.origin(source, runId),
       logPath: join(this.options.logsDir, `${name}-${runId}.log`),
       now: Date.now(),
     });
-    this.#persistence.persist('insert run', record, (run) => this.options.store.insertRun(run));
-    if (source !== undefined) {
-      // The fork's first checkpoint: what its first attempt resumes from (init.restored).
-      this.#persistence.run(
-        'copy checkpoint',
-        () => this.checkpoints.copyTo(source.runId, source.seq, runId, Date.now()),
-        undefined,
-      );
+    if (source === undefined) {
+      this.#persistence.persist('insert run', record, (run) => this.options.store.insertRun(run));
+    } else {
+      this.#fork.create(record, source);
     }
     const run = this.#controller(record);
     this.#events.fire({ type: 'run_state', run: run.record });
@@ -675,40 +687,6 @@ export class RunnerSupervisor {
       }
     });
     return run;
-  }
-
-  /**
-   * The stored checkpoint a start `from` names (a run id or name, and a seq or the newest).
-   * @throws RpcError RUN_NOT_FOUND (-32001), CHECKPOINT_NOT_FOUND (-32026).
-   */
-  #forkSource(from: StartRequest['from']): { runId: string; seq: number } | undefined {
-    if (from === undefined) {
-      return undefined;
-    }
-    if (this.#persistence.degraded) {
-      // The fork's first checkpoint is a copy in SQLite: refused rather than started bare.
-      throw new RpcError(
-        -32603,
-        `x: cannot start from a checkpoint while persistence is failing (${this.#persistence.health.lastError ?? 'unknown error'}): the checkpoint would not be copied; try again once the disk has room, or start without --from`,
-        { field: '/from' },
-      );
-    }
-    const source = this.get(from.runId);
-    if (source === undefined) {
-      throw runNotFound(from.runId);
-    }
-    const found = this.#persistence.read(
-      'read checkpoint',
-      () =>
-        from.seq === undefined
-          ? this.checkpoints.list(source.runId)[0]
-          : this.checkpoints.get(source.runId, from.seq),
-      undefined,
-    );
-    if (found === undefined) {
-      throw checkpointNotFound(source.runId, from.seq);
-    }
-    return { runId: source.runId, seq: found.seq };
   }
 
   /** @throws RpcError NAME_IN_USE (-32002) when an active run has `name`. */
