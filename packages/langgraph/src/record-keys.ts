@@ -4,11 +4,16 @@
  * selects exactly one thread, namespace or checkpoint:
  *
  * - `c/<thread>/<ns>/<checkpoint id>`: a checkpoint (without its channel values), its metadata
- *   and parent id; checkpoint ids are uuid6, time-ordered, so key order is age order;
+ *   and parent id, and in plain JSON its `ts`, `step`, `source` and channel `versions`;
+ *   checkpoint ids are uuid6, time-ordered, so key order is age order;
  * - `b/<thread>/<ns>/<channel>/<version>`: a channel's value at a version (one blob per
  *   channel version, written only for channels a checkpoint changed, as LangGraph's Postgres
  *   saver does);
  * - `w/<thread>/<ns>/<checkpoint id>/<task id>/<idx>`: a pending write of a task.
+ *
+ * This layout is a contract with the daemon (the "thread records" section of the protocol
+ * reference): it lists these checkpoints in `x agent checkpoints` and copies a thread up to
+ * one of them for `x agent start --from <run>@<checkpoint id>`.
  */
 const part = (value: string | number): string => encodeURIComponent(String(value));
 

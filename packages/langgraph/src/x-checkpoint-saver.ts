@@ -54,11 +54,23 @@ export interface XCheckpointSaverOptions {
   serde?: SerializerProtocol;
 }
 
-/** A checkpoint's record: the checkpoint without its channel values, its metadata, its parent. */
+/**
+ * A checkpoint's record: the checkpoint without its channel values, its metadata, its parent,
+ * and in plain JSON what the daemon reads to list and fork it without knowing LangGraph
+ * (`ts`, `step`, `source`, `versions`: the thread layout of the protocol reference).
+ */
 interface CheckpointRecord {
   checkpoint: StoredBytes;
   metadata: StoredBytes;
   parent?: string;
+  /** When LangGraph took it: ISO 8601 (`checkpoint.ts`). */
+  ts?: string;
+  /** The super-step (`metadata.step`): -1 for the input, 0 for the first. */
+  step?: number;
+  /** What made it (`metadata.source`): `input`, `loop`, `update` or `fork`. */
+  source?: string;
+  /** The version of each channel it reads (`checkpoint.channel_versions`): its `b/` records. */
+  versions?: ChannelVersions;
 }
 
 /** A pending write's record. */
@@ -242,6 +254,10 @@ export class XCheckpointSaver extends BaseCheckpointSaver {
       checkpoint: toStored(...(await this.serde.dumpsTyped(copy))),
       metadata: toStored(...(await this.serde.dumpsTyped(metadata))),
       ...(parent ? { parent } : {}),
+      ...(typeof checkpoint.ts === 'string' ? { ts: checkpoint.ts } : {}),
+      ...(typeof metadata?.step === 'number' ? { step: metadata.step } : {}),
+      ...(typeof metadata?.source === 'string' ? { source: metadata.source } : {}),
+      versions: checkpoint.channel_versions ?? {},
     };
     // Last: a checkpoint is visible only once the values it names are stored.
     ops.push(
