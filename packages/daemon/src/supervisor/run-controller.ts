@@ -1,6 +1,3 @@
-import type { RunnerLauncher } from '../launch/runner-launcher.js';
-import type { RunLog } from '../logs/run-log.js';
-import type { PersistenceGuard } from '../persistence/persistence-guard.js';
 import type {
   AttemptRecord,
   PermissionRecord,
@@ -9,11 +6,9 @@ import type {
   TurnRecord,
 } from '../persistence/records.js';
 import { mergeRunFields, type RunFields } from '../persistence/run-fields.js';
-import type { RunStore } from '../persistence/run-store.js';
-import type { Logger } from '../process/logger.js';
 import { PauseControl } from './pause-control.js';
 import { decideRestart } from './restart-policy.js';
-import { RunAttempt } from './run-attempt.js';
+import { RunAttempt, type RunAttemptDeps } from './run-attempt.js';
 import type { RunResources } from './resource-meter.js';
 import { RunDurability, type RunDurabilityDeps } from './run-durability.js';
 import { stoppedInBackoff, supervisorFailure } from './run-exits.js';
@@ -30,14 +25,8 @@ export { SETUP_REPORT_WAIT_MS } from './start-report.js';
 /** How many recent exit reasons a run keeps. */
 const LAST_REASONS_KEPT = 10;
 
-/** Collaborators of a run. */
-export interface RunControllerDeps {
-  launcher: RunnerLauncher;
-  store: RunStore;
-  persistence: PersistenceGuard;
-  log: RunLog;
-  logger: Logger;
-  emit(event: SupervisorEvent): void;
+/** Collaborators of a run: its attempts' (the listener is the run itself), and its own. */
+export interface RunControllerDeps extends Omit<RunAttemptDeps, 'listener'> {
   /** Checkpoints and spend of the run (see RunDurability). */
   durability: Pick<RunDurabilityDeps, 'checkpoints' | 'usage' | 'fleet'>;
   /** The run's record store (protocol `store`, see RunRecords); absent: the run has none. */
