@@ -32,24 +32,31 @@ describe('parseUsd', () => {
   });
 });
 
-describe('parseCheckpointRef (--from <run>[@<seq>])', () => {
+describe('parseCheckpointRef (--from <run>[@<seq or checkpoint id>])', () => {
   it.each([
     ['counter', { runId: 'counter' }],
     ['r-1a2b3c4d@3', { runId: 'r-1a2b3c4d', seq: 3 }],
     ['my.agent_2@12', { runId: 'my.agent_2', seq: 12 }],
+    [
+      'r-1a2b3c4d@1f0c2a3e-5b6d-6e70-8001-0123456789ab',
+      { runId: 'r-1a2b3c4d', checkpointId: '1f0c2a3e-5b6d-6e70-8001-0123456789ab' },
+    ],
+    ['research@abc', { runId: 'research', checkpointId: 'abc' }],
   ])('%s', (text, ref) => {
     expect(parseCheckpointRef(text)).toEqual(ref);
   });
 
   it.each([
-    ['', /expected <run>\[@<seq>\]/],
-    ['@3', /expected <run>\[@<seq>\]/],
-    ['a@', /expected <run>\[@<seq>\]/],
-    ['a@b@3', /expected <run>\[@<seq>\]/],
+    ['', /expected <run>\[@<seq>\] or <run>@<checkpoint id>/],
+    ['@3', /expected <run>\[@<seq>\] or <run>@<checkpoint id>/],
+    ['a@', /expected <run>\[@<seq>\] or <run>@<checkpoint id>/],
+    ['a@b@3', /expected <run>\[@<seq>\] or <run>@<checkpoint id>/],
     ['a@0', /seq after @ must be a positive integer .*got "0"/],
     ['a@-1', /got "-1"/],
     ['a@1.5', /got "1.5"/],
     ['a@99999999999999999999', /got "99999999999999999999"/],
+    ['a@1e3', /got "1e3"/],
+    [`a@${'f'.repeat(257)}`, /257 characters, over 256/],
   ])('%j is refused', (text, message) => {
     expect(() => parseCheckpointRef(text)).toThrow(message);
   });

@@ -48,8 +48,8 @@ export function addBudgetOptions(command: Command): Command {
       parseCheckpointMaxBytes,
     )
     .option(
-      '--from <run[@seq]>',
-      "start from another run's checkpoint, its newest or seq (see `x agent checkpoints <run>`): fork or replay it",
+      '--from <run[@seq|@checkpoint]>',
+      "start from another run's checkpoint, its newest or seq, or a LangGraph checkpoint id (its thread is copied up to it; see `x agent checkpoints <run>`): fork or replay it",
       parseCheckpointRef,
     );
 }

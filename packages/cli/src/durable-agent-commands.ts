@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { globals } from './global-options.js';
 import { parseNonNegativeInt, parsePositiveInt, parseUsd } from './option-parsers.js';
 
@@ -84,14 +84,33 @@ export function addDurableAgentCommands(agent: Command): void {
   agent
     .command('checkpoints')
     .description(
-      "list a run's stored checkpoints (newest first), or print one's state with its seq",
+      "list a run's stored checkpoints (ctx.checkpoint, newest first) and its LangGraph threads' checkpoints, or print one's state with its seq",
     )
     .argument('<run>', 'run id or name')
     .argument('[seq]', 'a checkpoint seq: print its state as JSON', parsePositiveInt)
-    .action(async (run: string, seq: number | undefined, _options: unknown, command: Command) => {
-      const { agentCheckpoints } = await import('./commands/checkpoint-commands.js');
-      await agentCheckpoints({ ...globals(command), ref: run, seq });
-    });
+    .option(
+      '--limit <n>',
+      'LangGraph checkpoints listed, at most 500 (default: 100)',
+      parseThreadLimit,
+    )
+    .option('--cursor <cursor>', 'the next page of LangGraph checkpoints (printed after a page)')
+    .action(
+      async (
+        run: string,
+        seq: number | undefined,
+        options: { limit?: number; cursor?: string },
+        command: Command,
+      ) => {
+        const { agentCheckpoints } = await import('./commands/checkpoint-commands.js');
+        await agentCheckpoints({
+          ...globals(command),
+          ref: run,
+          seq,
+          limit: options.limit,
+          cursor: options.cursor,
+        });
+      },
+    );
 }
 
 /** Adds the budget-change options `resume` and `budget` share (their `agent.resume` fields). */
@@ -109,4 +128,15 @@ function addBudgetChangeOptions(command: Command): Command {
     )
     .option('--max-tokens <n>', 'new token limit (input + output)', parseNonNegativeInt)
     .option('--max-cost-per-day <usd>', 'new cost limit per UTC day, USD', parseUsd);
+}
+
+/** `--limit <n>` of `x agent checkpoints`: 1 to 500 (the daemon's page bound). */
+function parseThreadLimit(value: string): number {
+  const limit = parsePositiveInt(value);
+  if (limit > 500) {
+    throw new InvalidArgumentError(
+      `${limit} is over the 500 checkpoints one answer holds; page with --cursor instead`,
+    );
+  }
+  return limit;
 }

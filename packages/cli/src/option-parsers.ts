@@ -146,34 +146,51 @@ export function parseCheckpointMaxBytes(value: string): number {
   return bytes;
 }
 
-/** A checkpoint to start from: a run (id or name) and a seq, or its newest when absent. */
+/**
+ * A checkpoint to start from: a run (id or name) and a `ctx.checkpoint` seq, or a thread
+ * checkpoint's id (a LangGraph checkpoint), or the run's newest `ctx.checkpoint` when neither.
+ */
 export interface CheckpointRef {
   runId: string;
   seq?: number;
+  checkpointId?: string;
 }
 
+/** Longest thread checkpoint id after `@` (the daemon's bound): 256 characters. */
+const CHECKPOINT_ID_MAX = 256;
+
 /**
- * Parses `--from <run>[@<seq>]`: `counter` (the newest checkpoint of the run named counter, or
- * of the run with that id), `r-1a2b3c4d@3` (its checkpoint 3). Run names and ids never contain
- * `@` (names are `A-Z a-z 0-9 . _ -`).
- * @throws InvalidArgumentError for an empty run or a seq that is not a positive integer.
+ * Parses `--from <run>[@<seq or checkpoint id>]`: `counter` (the newest checkpoint of the run
+ * named counter, or of the run with that id), `r-1a2b3c4d@3` (its checkpoint 3),
+ * `r-1a2b3c4d@1f0c2a3e-…` (its LangGraph checkpoint with that id: digits only make a seq,
+ * anything else an id). Run names and ids never contain `@` (names are `A-Z a-z 0-9 . _ -`).
+ * @throws InvalidArgumentError for an empty run, a number that is not a positive integer
+ *   (`0`, `-1`, `1.5`), or an id over 256 characters.
  */
 export function parseCheckpointRef(value: string): CheckpointRef {
   const at = value.lastIndexOf('@');
   const runId = at === -1 ? value : value.slice(0, at);
-  const seqText = at === -1 ? undefined : value.slice(at + 1);
-  if (runId === '' || runId.includes('@') || seqText === '') {
+  const after = at === -1 ? undefined : value.slice(at + 1);
+  if (runId === '' || runId.includes('@') || after === '') {
     throw new InvalidArgumentError(
-      `expected <run>[@<seq>] (a run id or name, and a checkpoint seq from \`x agent checkpoints <run>\`), e.g. counter or r-1a2b3c4d@3, got ${JSON.stringify(value)}`,
+      `expected <run>[@<seq>] or <run>@<checkpoint id> (a run id or name, and a checkpoint seq or LangGraph checkpoint id from \`x agent checkpoints <run>\`), e.g. counter, r-1a2b3c4d@3 or r-1a2b3c4d@1f0c…, got ${JSON.stringify(value)}`,
     );
   }
-  if (seqText === undefined) {
+  if (after === undefined) {
     return { runId };
   }
-  const seq = Number(seqText);
-  if (!/^\d+$/.test(seqText) || !Number.isSafeInteger(seq) || seq < 1) {
+  if (!/^[-+]?[\d.e]+$/.test(after)) {
+    if (after.length > CHECKPOINT_ID_MAX) {
+      throw new InvalidArgumentError(
+        `the checkpoint id after @ is ${after.length} characters, over ${CHECKPOINT_ID_MAX}; copy it from \`x agent checkpoints ${runId}\``,
+      );
+    }
+    return { runId, checkpointId: after };
+  }
+  const seq = Number(after);
+  if (!/^\d+$/.test(after) || !Number.isSafeInteger(seq) || seq < 1) {
     throw new InvalidArgumentError(
-      `the checkpoint seq after @ must be a positive integer (see \`x agent checkpoints ${runId}\`), got ${JSON.stringify(seqText)}`,
+      `the checkpoint seq after @ must be a positive integer (see \`x agent checkpoints ${runId}\`), got ${JSON.stringify(after)}`,
     );
   }
   return { runId, seq };

@@ -201,10 +201,18 @@ export {
 } from './persistence/thread-records.js';
 export { RunFork, type ForkSource, type RunForkDeps } from './supervisor/run-fork.js';
 export { RunRecords, type RunRecordsDeps } from './supervisor/run-records.js';
-export { UsageLedger, utcDay, type UsageReport } from './persistence/usage-ledger.js';
+export {
+  UsageLedger,
+  utcDay,
+  type ModelWithoutCost,
+  type ModelsWithoutCost,
+  type RunUsage,
+  type UsageReport,
+} from './persistence/usage-ledger.js';
 export {
   decideBudget,
   budgetWarning,
+  unknownCostWarning,
   NO_USAGE,
   type BudgetDecision,
   type BudgetLimit,

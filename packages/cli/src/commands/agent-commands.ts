@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type {
   AgentStatus,
+  ForkOrigin,
   RestartPolicyInput,
   RunBudgetOptions,
   RunRecord,
@@ -59,8 +60,8 @@ export interface AgentStartOptions extends Base {
   budget?: RunBudgetOptions | undefined;
   /** `--checkpoint-max-bytes <bytes>`. */
   checkpointMaxBytes?: number | undefined;
-  /** `--from <run>[@<seq>]`: the checkpoint the run starts from. */
-  from?: { runId: string; seq?: number | undefined } | undefined;
+  /** `--from <run>[@<seq or checkpoint id>]`: the checkpoint the run starts from. */
+  from?: { runId: string; seq?: number | undefined; checkpointId?: string | undefined } | undefined;
 }
 
 /** `x agent start <module>`: starts a run and waits until it is ready (or failed to start). */
@@ -108,11 +109,21 @@ export async function agentStart(options: AgentStartOptions): Promise<void> {
     run.module === null ? ['command', run.options.command?.join(' ')] : ['module', run.module],
     ['interval', `${run.options.intervalMs} ms`],
     ...(budget === null ? [] : [['budget', budget] as [string, string]]),
-    ...(from == null
-      ? []
-      : [['from', `checkpoint ${from.seq} of run ${from.runId}`] as [string, string]]),
+    ...(from == null ? [] : [['from', describeOrigin(from)] as [string, string]]),
     ['log', run.logPath],
   ]);
+}
+
+/**
+ * Where a forked run started: `checkpoint 3 of run r-1`, or for a thread checkpoint
+ * `thread checkpoint 1f0… of run r-1 (thread r-1, resumed as thread r-2)` (LangGraph's).
+ */
+function describeOrigin(from: ForkOrigin): string {
+  if (from.checkpointId === undefined) {
+    return `checkpoint ${from.seq ?? '?'} of run ${from.runId}`;
+  }
+  const renamed = from.threadId !== undefined && from.threadId !== from.sourceThreadId;
+  return `thread checkpoint ${from.checkpointId} of run ${from.runId} (thread ${from.sourceThreadId ?? '?'}${renamed ? `, resumed as thread ${from.threadId}` : ''})`;
 }
 
 /** `x agent stop <run>`: 3-phase stop; prints how the run ended. */

@@ -24,7 +24,7 @@ import {
   type Clipped,
 } from './clip-fields.js';
 import { listPage, type AgentList } from './list-page.js';
-import type { UsageTotals } from '../supervisor/budget-policy.js';
+import type { RunUsage } from '../persistence/usage-ledger.js';
 import type { RunResources } from '../supervisor/resource-meter.js';
 import { MAX_NESTING_DEPTH, nestedDeeperThan } from './nesting-depth.js';
 import { compileParamsValidator } from './params-validator.js';
@@ -90,8 +90,11 @@ export interface AgentStatus {
    * yet), with its start (ms since the Unix epoch); null between iterations and for finished runs.
    */
   currentIteration: { iteration: number; startedAt: number } | null;
-  /** The run's spend over every attempt (tokens, USD; reports without a cost counted apart). */
-  usage: UsageTotals;
+  /**
+   * The run's spend over every attempt (tokens, USD; reports without a cost counted apart),
+   * with the models whose cost is unknown and the warning a cost budget gets for them.
+   */
+  usage: RunUsage;
   /**
    * CPU % and RSS of the current attempt as last sampled (every 1000 ms), or null for a run
    * with no attempt running (finished, in backoff) or not sampled yet. Absent before 0.2.
@@ -249,7 +252,7 @@ export function registerControlMethods(connection: RpcConnection, context: Contr
         recentIterations: supervisor.iterations(run.runId, params.iterations ?? 5),
         lastHeartbeatAt: supervisor.lastHeartbeatAt(run.runId),
         currentIteration: supervisor.currentIteration(run.runId),
-        usage: supervisor.usage(run.runId),
+        usage: supervisor.runUsage(run),
         resources: supervisor.resources(run.runId),
         persistence: supervisor.persistence,
         ...(run.options.kind === 'service' ? { service: serviceStatus(run) } : {}),

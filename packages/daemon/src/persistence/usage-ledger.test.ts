@@ -81,6 +81,33 @@ describe('UsageLedger (real SQLite file, the RunStore connection)', () => {
     });
   });
 
+  it('lists the models without a cost over attempts and days, most reports first, at most the limit, with the total', () => {
+    ledger.record('r-1', 1, { inputTokens: 1, model: 'gpt-4o-mini', costUsd: 0.1 }, DAY_1);
+    ledger.record('r-1', 1, { inputTokens: 1, model: 'my-llm-7b' }, DAY_1);
+    ledger.record('r-1', 2, { inputTokens: 1, model: 'my-llm-7b' }, DAY_2);
+    ledger.record('r-1', 2, { inputTokens: 1, model: 'acme-1' }, DAY_2);
+    ledger.record('r-1', 2, { inputTokens: 1 }, DAY_2);
+    ledger.record('r-2', 1, { inputTokens: 1, model: 'other-run' }, DAY_1);
+    expect(ledger.modelsWithoutCost('r-1', 10)).toEqual({
+      // ties by name: reports that named no model ('') come first
+      models: [
+        { model: 'my-llm-7b', calls: 2 },
+        { model: null, calls: 1 },
+        { model: 'acme-1', calls: 1 },
+      ],
+      total: 3,
+    });
+    expect(ledger.modelsWithoutCost('r-1', 1)).toEqual({
+      models: [{ model: 'my-llm-7b', calls: 2 }],
+      total: 3,
+    });
+    expect(ledger.modelsWithoutCost('r-9', 10)).toEqual({ models: [], total: 0 });
+    expect(ledger.hasReportWithoutCost('r-1', 'my-llm-7b')).toBe(true);
+    expect(ledger.hasReportWithoutCost('r-1', undefined)).toBe(true);
+    expect(ledger.hasReportWithoutCost('r-1', 'gpt-4o-mini')).toBe(false);
+    expect(ledger.hasReportWithoutCost('r-2', 'my-llm-7b')).toBe(false);
+  });
+
   it('10 reports of $0.10 make exactly $1.00, and 3 of $0.1 make 0.3 (no float drift)', () => {
     for (let i = 0; i < 10; i += 1) {
       ledger.record('r-1', 1, { costUsd: 0.1 }, DAY_1);

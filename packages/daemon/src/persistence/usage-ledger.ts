@@ -13,6 +13,36 @@ export interface UsageReport {
   model?: string | undefined;
 }
 
+/** A model whose usage reports gave no cost, in one run. */
+export interface ModelWithoutCost {
+  /** The model's name; null for reports that named none. */
+  model: string | null;
+  /** Its reports without a cost, every attempt and day. */
+  calls: number;
+}
+
+/** The models of a run whose reports gave no cost: the first few, and how many in all. */
+export interface ModelsWithoutCost {
+  /** Most reports first (then by name), at most the `limit` asked. */
+  models: ModelWithoutCost[];
+  /** Distinct models without a cost, listed or not. */
+  total: number;
+}
+
+/**
+ * A run's spend as `agent.status` gives it: its totals, the models whose reports gave no cost
+ * (price unknown: missing from the catalog and the operator's prices) and, with a cost budget,
+ * the warning that the budget cannot see them.
+ */
+export interface RunUsage extends UsageTotals {
+  /** At most 10 (MODELS_WITHOUT_COST_LISTED), most reports first; [] when every report gave a cost. */
+  modelsWithoutCost: ModelWithoutCost[];
+  /** Distinct models without a cost, listed or not. */
+  modelsWithoutCostTotal: number;
+  /** With a cost budget (`--max-cost`, `--max-cost-per-day`) and such models: why it cannot see them; else null. */
+  costBudgetWarning: string | null;
+}
+
 /** Costs are stored as integer nano-dollars (1e-9 USD), so sums are exact: 10 × $0.10 is $1.00. */
 const NANO_PER_USD = 1e9;
 
@@ -60,6 +90,11 @@ export class UsageLedger {
   readonly #attempt: Database.Statement<[string, number], TotalsRow>;
   readonly #runDay: Database.Statement<[string, string], TotalsRow>;
   readonly #fleetDay: Database.Statement<[{ day: string }], TotalsRow>;
+  readonly #withoutCost: Database.Statement<
+    [string, number],
+    { model: string; calls: number; total: number }
+  >;
+  readonly #modelWithoutCost: Database.Statement<[string, string], { found: number }>;
 
   constructor(db: Database.Database) {
     this.#upsert = db.prepare(
@@ -84,6 +119,17 @@ export class UsageLedger {
          UNION ALL
          SELECT input_tokens, output_tokens, cost_nano_usd, calls, calls_without_cost
          FROM agent_usage_removed WHERE day = @day)`,
+    );
+    // The run's rows are one range of the primary key (run_id first): a scan of its rows only.
+    this.#withoutCost = db.prepare(
+      `SELECT model, sum(calls_without_cost) AS calls, count(*) OVER () AS total
+       FROM agent_usage WHERE run_id = ?
+       GROUP BY model HAVING sum(calls_without_cost) > 0
+       ORDER BY calls DESC, model LIMIT ?`,
+    );
+    this.#modelWithoutCost = db.prepare(
+      `SELECT 1 AS found FROM agent_usage
+       WHERE run_id = ? AND model = ? AND calls_without_cost > 0 LIMIT 1`,
     );
   }
 
@@ -111,6 +157,23 @@ export class UsageLedger {
   /** The run's totals over every attempt and day; zeros for a run with no usage. */
   runTotals(runId: string): UsageTotals {
     return toTotals(this.#run.get(runId));
+  }
+
+  /**
+   * The run's models whose reports gave no cost (every attempt and day): at most `limit`, most
+   * reports first, and how many in all. Reports that named no model count as model null.
+   */
+  modelsWithoutCost(runId: string, limit: number): ModelsWithoutCost {
+    const rows = this.#withoutCost.all(runId, limit);
+    return {
+      models: rows.map((row) => ({ model: row.model === '' ? null : row.model, calls: row.calls })),
+      total: rows[0]?.total ?? 0,
+    };
+  }
+
+  /** Whether the run already has a report without a cost of `model` (undefined: none named). */
+  hasReportWithoutCost(runId: string, model: string | undefined): boolean {
+    return this.#modelWithoutCost.get(runId, model ?? '') !== undefined;
   }
 
   /** The totals of one attempt of the run (attempts count from 1). */

@@ -4,6 +4,7 @@ import {
   budgetProblem,
   budgetWarning,
   decideBudget,
+  unknownCostWarning,
   type BudgetInput,
   type UsageTotals,
 } from './budget-policy.js';
@@ -147,6 +148,35 @@ describe('budgetWarning', () => {
     expect(budgetWarning({ maxCostUsd: 1, maxCostPerDayUsd: 0.25 }, unknown)).toBe(
       '3 of 40 usage report(s) gave no cost: the cost budget (--max-cost $1.00, --max-cost-per-day $0.25) does not count them',
     );
+  });
+});
+
+describe('unknownCostWarning', () => {
+  it.each([
+    ['no budget', null, ['m'], 0, undefined],
+    ['a token budget only', { maxTokens: 10 }, ['m'], 0, undefined],
+    ['a cost budget, no model', { maxCostUsd: 1 }, [], 0, undefined],
+    [
+      'one model',
+      { maxCostUsd: 1 },
+      ['my-llm-7b'],
+      0,
+      'the cost budget (--max-cost $1.00) cannot see model my-llm-7b: its price is unknown, so its calls are not counted against it (their tokens are); price it in the "modelPrices" of the daemon\'s x.config.json, or bound the run with --max-tokens',
+    ],
+    [
+      'two models, one unnamed, and more, under both cost limits',
+      { maxCostUsd: 1, maxCostPerDayUsd: 0.5 },
+      ['a', null],
+      3,
+      'the cost budget (--max-cost $1.00, --max-cost-per-day $0.50) cannot see models a, (reports naming no model) and 3 more: their prices are unknown',
+    ],
+  ])('%s', (_title, budget, models, more, expected) => {
+    const warning = unknownCostWarning(budget, models, more);
+    if (expected === undefined) {
+      expect(warning).toBeUndefined();
+    } else {
+      expect(warning).toContain(expected);
+    }
   });
 });
 

@@ -125,6 +125,38 @@ export function budgetWarning(budget: RunBudget, totals: UsageTotals): string | 
 }
 
 /**
+ * The cost limits of a budget as the CLI names them (`--max-cost $1.00`), empty when it has
+ * none: the limits that cannot see a report without a cost.
+ */
+export function costLimits(budget: RunBudget | null | undefined): string[] {
+  return (['maxCostUsd', 'maxCostPerDayUsd'] as const)
+    .filter((limit) => budget?.[limit] != null)
+    .map((limit) => `${BUDGET_LIMIT_OPTIONS[limit]} ${formatUsd(budget?.[limit] as number)}`);
+}
+
+/**
+ * The warning that a run's cost budget cannot see some models (their reports gave no cost:
+ * missing from the price catalog and the operator's prices), e.g. `the cost budget
+ * (--max-cost $1.00) cannot see model my-llm-7b: its price is unknown, so its calls are not
+ * counted against it (their tokens are); …`; undefined without a cost limit or a model.
+ * `models`: names (null: reports that named none); `more`: further models not named here.
+ */
+export function unknownCostWarning(
+  budget: RunBudget | null | undefined,
+  models: readonly (string | null)[],
+  more = 0,
+): string | undefined {
+  const limits = costLimits(budget);
+  if (limits.length === 0 || models.length === 0) {
+    return undefined;
+  }
+  const names = models.map((model) => (model === null ? '(reports naming no model)' : model));
+  const listed = `${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  const one = models.length === 1 && more === 0;
+  return `the cost budget (${limits.join(', ')}) cannot see ${one ? 'model' : 'models'} ${listed}: ${one ? 'its price is' : 'their prices are'} unknown, so ${one ? 'its' : 'their'} calls are not counted against it (their tokens are); price ${one ? 'it' : 'them'} in the "modelPrices" of the daemon's x.config.json, or bound the run with --max-tokens`;
+}
+
+/**
  * What is wrong with a budget, in one line naming the field and the value it got, or
  * undefined when every limit given is a number ≥ 0 (`Infinity` allowed: no limit). For the
  * place where budgets come in (CLI options, control requests).

@@ -3,6 +3,7 @@ import { DAEMON_RPC_CODES } from '../errors.js';
 import type { RunBudgetOptions, RunRecord } from '../persistence/records.js';
 import type { BudgetDecision } from './budget-policy.js';
 import { PauseControl, type PauseAttempt } from './pause-control.js';
+import type { SupervisorEvent } from './supervisor-events.js';
 
 const over: BudgetDecision = {
   exceeded: true,
@@ -22,6 +23,8 @@ function setup(
     budget?: RunBudgetOptions;
     pausable?: boolean;
     decide?: (run: RunRecord) => BudgetDecision;
+    /** Models with a stored report without a cost (an earlier attempt's, or daemon's). */
+    stored?: (string | undefined)[];
   } = {},
 ) {
   const run = {
@@ -40,18 +43,25 @@ function setup(
   const stops: [unknown, string][] = [];
   const lines: string[] = [];
   const recorded: number[] = [];
+  const events: SupervisorEvent[] = [];
+  const stored = new Set(options.stored ?? []);
   const decide = () => options.decide?.(run) ?? { exceeded: false as const };
   const control = new PauseControl({
     run: () => run,
     attempt: () => attempt,
     durability: {
-      recordUsage: (n) => {
+      recordUsage: (n, usage) => {
         recorded.push(n);
+        if (usage.costUsd === undefined) {
+          stored.add(usage.model);
+        }
         return decide();
       },
       decide,
+      hasReportWithoutCost: (model) => stored.has(model),
     },
     log: { line: (_source, text) => void lines.push(text) },
+    emit: (event) => void events.push(event),
     now: () => 5000,
     transition: (to, fields) => {
       run.state = to;
@@ -60,7 +70,7 @@ function setup(
     stop: (budget, reason) => void stops.push([budget, reason]),
     persist: () => undefined,
   });
-  return { control, run, told, transitions, stops, lines, recorded };
+  return { control, run, told, transitions, stops, lines, recorded, events };
 }
 
 const byClient = { by: 'client', reason: 'lunch', at: 1 } as const;
@@ -170,12 +180,42 @@ describe('PauseControl', () => {
     expect(t.stops).toEqual([]);
   });
 
-  it('warns once in the run log when a usage report without a cost meets a cost budget', () => {
-    const { control, lines } = setup({ budget: { maxCostUsd: 1 } });
+  it('warns once per model, in the run log and as a warn log event, when reports without a cost meet a cost budget', () => {
+    const { control, lines, events } = setup({ budget: { maxCostUsd: 1 } });
     control.spend(1, { inputTokens: 10, model: 'm-1' });
-    control.spend(1, { inputTokens: 10 });
+    control.spend(2, { inputTokens: 10, model: 'm-1' });
+    control.spend(2, { inputTokens: 10, model: 'm-2', costUsd: 0.1 });
+    control.spend(2, { inputTokens: 10, model: 'm-2' });
+    control.spend(2, { inputTokens: 10 });
     const warnings = lines.filter((line) => line.startsWith('warning:'));
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/of model m-1 gave no cost: the cost budget does not count it/);
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        'the cost budget (--max-cost $1.00) cannot see model m-1: its price is unknown',
+      ),
+      expect.stringContaining('cannot see model m-2'),
+      expect.stringContaining('cannot see model (reports naming no model)'),
+    ]);
+    expect(events).toHaveLength(3);
+    expect(events[0]).toEqual({
+      type: 'log',
+      runId: 'r-1',
+      name: 'echo',
+      level: 'warn',
+      message: `x: ${warnings[0]}`,
+    });
+  });
+
+  it.each([
+    ['a run without a cost budget (tokens only)', { maxTokens: 100 }, []],
+    [
+      'a model an earlier attempt or daemon already reported without a cost',
+      { maxCostUsd: 1 },
+      ['m-1'],
+    ],
+  ])('does not warn for %s', (_title, budget, stored) => {
+    const { control, lines, events } = setup({ budget, stored });
+    control.spend(1, { inputTokens: 10, model: 'm-1' });
+    expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([]);
+    expect(events).toEqual([]);
   });
 });

@@ -4,10 +4,14 @@ import type { RunLog } from '../logs/run-log.js';
 import type { RunBudgetOptions, RunPause, RunRecord } from '../persistence/records.js';
 import type { RunStore } from '../persistence/run-store.js';
 import type { UsageReport } from '../persistence/usage-ledger.js';
-import { budgetWarning, type BudgetDecision } from './budget-policy.js';
+import { costLimits, unknownCostWarning, type BudgetDecision } from './budget-policy.js';
+import type { SupervisorEvent } from './supervisor-events.js';
 import type { RunAttempt } from './run-attempt.js';
 import type { RunDurability } from './run-durability.js';
 import type { StopBudget } from './run-spec.js';
+
+/** Models remembered per run as already warned of (a cost budget cannot see them): 1000. */
+const MAX_MODELS_REMEMBERED = 1000;
 
 /** What {@link PauseControl} uses of an attempt: a {@link RunAttempt}, or a fake in tests. */
 export type PauseAttempt = Pick<RunAttempt, 'pausable' | 'setPaused'>;
@@ -22,8 +26,10 @@ export interface PauseControlDeps {
   /** The run's current attempt, or undefined before the first. */
   attempt(): PauseAttempt | undefined;
   /** The run's spend and its budget decisions. */
-  durability: Pick<RunDurability, 'recordUsage' | 'decide'>;
+  durability: Pick<RunDurability, 'recordUsage' | 'decide' | 'hasReportWithoutCost'>;
   log: Pick<RunLog, 'line'>;
+  /** Publishes an event (the warning that a cost budget cannot see a model, as a `log`). */
+  emit(event: SupervisorEvent): void;
   /** Clock, ms since the epoch. */
   now(): number;
   /** Moves the run to `to`, persisting `fields` with the state, and publishes it. */
@@ -42,7 +48,8 @@ export interface PauseControlDeps {
  */
 export class PauseControl {
   readonly #deps: PauseControlDeps;
-  #warnedNoCost = false;
+  /** Models (`''`: none named) whose first report without a cost was seen: not looked up again. */
+  readonly #withoutCost = new Set<string>();
 
   constructor(deps: PauseControlDeps) {
     this.#deps = deps;
@@ -123,30 +130,53 @@ export class PauseControl {
     }
   }
 
-  /** Adds usage of attempt `attempt` to the run's spend and acts on a budget it reaches. */
+  /**
+   * Adds usage of attempt `attempt` to the run's spend and acts on a budget it reaches. The
+   * first report without a cost of each model (its price unknown) in a run with a cost budget
+   * gets one warning, in the run log and as a `log` event (level `warn`): the budget cannot
+   * see that model. Once per run and model, across attempts and daemon restarts (the ledger
+   * says whether the model had such a report before).
+   */
   spend(attempt: number, usage: UsageReport): void {
+    const warn = usage.costUsd === undefined && this.#firstWithoutCost(usage.model);
     const decision = this.#deps.durability.recordUsage(attempt, usage);
-    const budget = this.#deps.run().options.budget;
-    if (!this.#warnedNoCost && usage.costUsd === undefined && budget != null) {
-      // Once per run: a cost budget cannot see reports without a cost (tokens still count).
-      const warning = budgetWarning(budget, {
-        inputTokens: 0,
-        outputTokens: 0,
-        costUsd: 0,
-        calls: 1,
-        callsWithoutCost: 1,
-      });
+    if (warn) {
+      const run = this.#deps.run();
+      const warning = unknownCostWarning(run.options.budget, [usage.model ?? null]);
       if (warning !== undefined) {
-        this.#warnedNoCost = true;
-        this.#deps.log.line(
-          'x',
-          `warning: a usage report${usage.model === undefined ? '' : ` of model ${usage.model}`} gave no cost: the cost budget does not count it (tokens are counted); ${warning}`,
-        );
+        const message = `warning: ${warning}`;
+        this.#deps.log.line('x', message);
+        this.#deps.emit({
+          type: 'log',
+          runId: run.runId,
+          name: run.name,
+          level: 'warn',
+          message: `x: ${message}`,
+        });
       }
     }
     if (decision.exceeded && this.#deps.run().state === 'running') {
       this.#onBudget(decision);
     }
+  }
+
+  /**
+   * True for the first report without a cost of `model` in a run with a cost budget: not seen
+   * by this controller, nor stored before (an earlier attempt, or daemon, warned then).
+   */
+  #firstWithoutCost(model: string | undefined): boolean {
+    if (costLimits(this.#deps.run().options.budget).length === 0) {
+      return false;
+    }
+    const key = model ?? '';
+    if (this.#withoutCost.has(key)) {
+      return false;
+    }
+    if (this.#withoutCost.size >= MAX_MODELS_REMEMBERED) {
+      this.#withoutCost.clear(); // bounded: the ledger still says which were warned of
+    }
+    this.#withoutCost.add(key);
+    return !this.#deps.durability.hasReportWithoutCost(model);
   }
 
   #onBudget(decision: Extract<BudgetDecision, { exceeded: true }>): void {

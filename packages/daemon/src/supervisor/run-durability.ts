@@ -2,7 +2,12 @@ import type { CheckpointAckMessage, CheckpointMessage, RestoredCheckpoint } from
 import type { CheckpointStore } from '../persistence/checkpoint-store.js';
 import type { PersistenceGuard } from '../persistence/persistence-guard.js';
 import type { RunOptions } from '../persistence/records.js';
-import { utcDay, type UsageLedger, type UsageReport } from '../persistence/usage-ledger.js';
+import {
+  utcDay,
+  type ModelsWithoutCost,
+  type UsageLedger,
+  type UsageReport,
+} from '../persistence/usage-ledger.js';
 import {
   NO_USAGE,
   decideBudget,
@@ -166,6 +171,24 @@ export class RunDurability {
             ? { ...NO_USAGE }
             : read('read usage', () => ledger.fleetDayTotals(day)),
       },
+    });
+  }
+
+  /**
+   * Whether the run has a stored report without a cost of `model` (undefined: named none):
+   * false while persistence fails to read (a warning may then be given twice, never lost).
+   */
+  hasReportWithoutCost(model: string | undefined): boolean {
+    const { runId, usage: ledger, persistence } = this.#deps;
+    return persistence.read('read usage', () => ledger.hasReportWithoutCost(runId, model), false);
+  }
+
+  /** The run's models whose reports gave no cost: at most `limit`, and how many in all. */
+  modelsWithoutCost(limit: number): ModelsWithoutCost {
+    const { runId, usage: ledger, persistence } = this.#deps;
+    return persistence.read('read usage', () => ledger.modelsWithoutCost(runId, limit), {
+      models: [],
+      total: 0,
     });
   }
 

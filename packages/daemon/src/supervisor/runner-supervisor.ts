@@ -44,8 +44,13 @@ import { UnstoredRuns } from './unstored-runs.js';
 import { CheckpointStore, DEFAULT_CHECKPOINTS_KEPT } from '../persistence/checkpoint-store.js';
 import { DEFAULT_RECORDS_MAX_BYTES, RecordStore } from '../persistence/record-store.js';
 import { ThreadRecords } from '../persistence/thread-records.js';
-import { UsageLedger } from '../persistence/usage-ledger.js';
-import { NO_USAGE, type FleetBudget, type UsageTotals } from './budget-policy.js';
+import { UsageLedger, type RunUsage } from '../persistence/usage-ledger.js';
+import {
+  NO_USAGE,
+  unknownCostWarning,
+  type FleetBudget,
+  type UsageTotals,
+} from './budget-policy.js';
 import { changedBudget, type BudgetChange } from './budget-change.js';
 import { checkStartRequest } from './start-checks.js';
 import { newRunRecord, type StartRequest } from './run-request.js';
@@ -111,6 +116,9 @@ export interface RunnerSupervisorOptions {
   /** The daemon's persistence guard (one health for its one database). @default a guard of its own */
   persistence?: PersistenceGuard | undefined;
 }
+
+/** Models without a cost listed per run in `agent.status`: 10. */
+export const MODELS_WITHOUT_COST_LISTED = 10;
 
 /** How a daemon's shutdown treats its runs ({@link RunnerSupervisor.stopAll}). */
 export interface ShutdownOptions {
@@ -185,6 +193,34 @@ export class RunnerSupervisor {
     return this.#persistence.read('read usage', () => this.#usage.runTotals(runId), {
       ...NO_USAGE,
     });
+  }
+
+  /**
+   * A run's spend with the models whose reports gave no cost (at most
+   * MODELS_WITHOUT_COST_LISTED) and, with a cost budget, the warning that it cannot see them:
+   * `agent.status`'s `usage`.
+   */
+  runUsage(run: Pick<RunRecord, 'runId' | 'options'>): RunUsage {
+    const totals = this.usage(run.runId);
+    const found =
+      totals.callsWithoutCost === 0
+        ? { models: [], total: 0 }
+        : this.#persistence.read(
+            'read usage',
+            () => this.#usage.modelsWithoutCost(run.runId, MODELS_WITHOUT_COST_LISTED),
+            { models: [], total: 0 },
+          );
+    const warning = unknownCostWarning(
+      run.options.budget,
+      found.models.map((entry) => entry.model),
+      found.total - found.models.length,
+    );
+    return {
+      ...totals,
+      modelsWithoutCost: found.models,
+      modelsWithoutCostTotal: found.total,
+      costBudgetWarning: warning ?? null,
+    };
   }
 
   /**
