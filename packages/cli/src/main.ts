@@ -1,22 +1,18 @@
 import { CommanderError, type Command } from 'commander';
-import { toCliError } from './errors.js';
+import { exitQuietlyOnClosedStdout } from './closed-stdout.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { createProgram } from './program.js';
+import { reportError } from './report-error.js';
 import { usageHint } from './usage-hint.js';
 
 /**
  * Runs the `x` command with `argv` (as `process.argv`) and exits the process with the
- * command's exit code (see exit-codes.ts). Errors are mapped to messages and codes here,
- * in one place. A usage error (exit 2) prints its message and one hint line
+ * command's exit code (see exit-codes.ts). Errors are mapped to messages and codes in one
+ * place (report-error.ts), here and on the fast path of client commands (fast-path/). A usage error (exit 2) prints its message and one hint line
  * (``run `x agent start --help` for usage``), never the whole help.
  */
 export async function main(argv: readonly string[]): Promise<void> {
-  // `x agent list | head -1`: a closed stdout is not an error.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') {
-      process.exit(process.exitCode ?? 0);
-    }
-  });
+  exitQuietlyOnClosedStdout();
   let exitCode: number = EXIT_CODES.OK;
   const program = createProgram((code) => (exitCode = code));
   // The command whose action runs: a usage error raised by it names its --help.
@@ -40,20 +36,9 @@ export async function main(argv: readonly string[]): Promise<void> {
       }
       return;
     }
-    const cliError = toCliError(error);
-    const hint =
-      cliError.exitCode === EXIT_CODES.USAGE && acting !== undefined
-        ? usageHint(acting)
-        : undefined;
-    if (json) {
-      process.stdout.write(
-        `${JSON.stringify({ error: { message: cliError.message, exitCode: cliError.exitCode, data: cliError.data ?? null, ...(hint === undefined ? {} : { hint }) } }, null, 2)}\n`,
-      );
-    }
-    process.stderr.write(
-      hint === undefined ? `${cliError.message}\n` : `${cliError.message}\n${hint}\n`,
+    reportError(error, json, (code) =>
+      code === EXIT_CODES.USAGE && acting !== undefined ? usageHint(acting) : undefined,
     );
-    process.exitCode = cliError.exitCode;
     return;
   }
   process.exitCode = exitCode;

@@ -11,7 +11,12 @@ export function commandPath(command: Command): string {
 
 /** The one line printed under a usage error: ``run `x agent start --help` for usage``. */
 export function usageHint(command: Command): string {
-  return `run \`${commandPath(command)} --help\` for usage`;
+  return usageHintFor(commandPath(command));
+}
+
+/** {@link usageHint} of the command named `path` (`x agent status`). */
+export function usageHintFor(path: string): string {
+  return `run \`${path} --help\` for usage`;
 }
 
 /**
