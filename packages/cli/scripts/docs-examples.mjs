@@ -74,7 +74,7 @@ export const EXAMPLES = [
   {
     id: 'agent-checkpoints',
     x: ['agent', 'checkpoints', 'docs'],
-    types: { 'checkpoints[]': 'CheckpointMeta' },
+    types: { 'checkpoints[]': 'CheckpointMeta', 'threadCheckpoints[]': 'ThreadCheckpointMeta' },
   },
   {
     id: 'control-session',
