@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 
-/** `x daemon start|restart --config <file>`: where the daemon's hooks come from. */
+/** `x daemon start|restart --config <file>`: where the daemon's hooks and model prices come from. */
 export interface ConfigFlags {
   config?: string | undefined;
 }
@@ -13,7 +13,7 @@ export interface ConfigFlags {
 export function addConfigOption(command: Command): Command {
   return command.option(
     '--config <file>',
-    'load the event hooks of this config file (the "hooks" of x.config.json) (default: none)',
+    'load the event hooks and model prices of this config file (the "hooks" and "modelPrices" of x.config.json) (default: none)',
   );
 }
 

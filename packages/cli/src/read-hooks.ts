@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isDaemonError, resolveHooks, type HookConfig } from '@x/daemon';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { ConfigFlags } from './config-option.js';
+import { readConfigFile } from './read-config-file.js';
 
 /**
  * Reads the `hooks` of a config file (`x.config.json`: the fleet file, whose `agents` and
@@ -14,23 +14,8 @@ import type { ConfigFlags } from './config-option.js';
  *   the field.
  */
 export function readHooks(path: string): HookConfig[] {
-  const file = resolve(path);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(
-      code === 'ENOENT'
-        ? `x: no config file at ${file}; pass an existing x.config.json to --config`
-        : `x: ${file} is not valid JSON: ${(error as Error).message}`,
-      EXIT_CODES.CONFIG,
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CliError(`x: ${file}: expected an object with a "hooks" array`, EXIT_CODES.CONFIG);
-  }
-  const raw = (parsed as Record<string, unknown>).hooks;
+  const { file, config } = readConfigFile(path);
+  const raw = config.hooks;
   if (raw === undefined) {
     return [];
   }

@@ -23,6 +23,7 @@ import { retentionArgs, retentionOptions, type RetentionFlags } from '../retenti
 import { metricsArgs, metricsOptions, type MetricsFlags } from '../metrics-option.js';
 import { configArgs, type ConfigFlags } from '../config-option.js';
 import { hooksOptions, readHooks } from '../read-hooks.js';
+import { modelPricesOptions, readModelPrices } from '../read-model-prices.js';
 import { printFields, printJson } from '../output.js';
 import { notifySystemdReady, takeNotifySocket } from '../startup/systemd-notify.js';
 
@@ -78,6 +79,7 @@ export async function startDetachedDaemon(
   if (flags.config !== undefined) {
     // A bad config file is refused here (exit 78), not found in the detached daemon's log.
     readHooks(flags.config);
+    readModelPrices(flags.config);
   }
   ensureStateDir(paths);
   rotateDaemonLog(paths.daemonLogPath);
@@ -152,6 +154,7 @@ async function runForeground(options: StartOptions): Promise<void> {
       ...fleetBudgetOptions(options),
       ...metricsOptions(options),
       ...hooksOptions(options),
+      ...modelPricesOptions(options),
     });
     printDaemonStart({ status: 'started', ...daemon.descriptor, logPath: null }, options.json);
     // Under a Type=notify unit (`x startup`): ready once the socket answers, not at exec.

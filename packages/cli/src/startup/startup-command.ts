@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { BIN_PATH } from '../cli-paths.js';
 import { readFleet } from '../commands/fleet.js';
 import { readHooks } from '../read-hooks.js';
+import { readModelPrices } from '../read-model-prices.js';
 import { probe } from '../daemon-client.js';
 import { CliError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -75,6 +76,7 @@ export async function startupCommand(options: StartupOptions): Promise<void> {
     // Refused now, with the entry and field, rather than by the daemon or `x up` at every boot.
     readFleet(spec.configPath);
     readHooks(spec.configPath);
+    readModelPrices(spec.configPath);
   }
   const text = manager === 'systemd' ? renderSystemdUnit(spec) : renderLaunchdPlist(spec);
   if (options.print === true) {
