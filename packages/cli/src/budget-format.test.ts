@@ -11,6 +11,7 @@ import {
   pausedField,
   resumeHint,
   usageCells,
+  usageFields,
 } from './budget-format.js';
 
 const usage = (totals: Partial<UsageTotals>): UsageTotals => ({
@@ -89,6 +90,38 @@ describe('usage', () => {
     ['cost only', usage({ costUsd: 0.5, calls: 1 }), ['', '$0.50']],
   ])('list cells: %s', (_title, totals, cells) => {
     expect(usageCells(totals)).toEqual(cells);
+  });
+});
+
+describe('models without a cost', () => {
+  const warning = 'the cost budget (--max-cost $1.00) cannot see model my-llm-7b: …';
+  it('lists them after usage, with the count beyond the listed ones, and the warning after the budget', () => {
+    const fields = usageFields(
+      {
+        ...usage({ inputTokens: 3000, calls: 4, callsWithoutCost: 3 }),
+        modelsWithoutCost: [
+          { model: 'my-llm-7b', calls: 2 },
+          { model: null, calls: 1 },
+        ],
+        modelsWithoutCostTotal: 3,
+        costBudgetWarning: warning,
+      },
+      { maxCostUsd: 1 },
+    );
+    expect(fields).toEqual([
+      ['usage', '3 000 in / 0 out tokens, $0.00 (4 reports; 3 without a cost)'],
+      [
+        'cost unknown',
+        "my-llm-7b (2 reports), (no model named) (1 report) and 1 more model: no price in the catalog or the daemon's modelPrices (tokens counted)",
+      ],
+      ['budget', '$1.00 max cost, pause when reached'],
+      ['warning', warning],
+    ]);
+  });
+
+  it('shows nothing of the kind for a daemon that does not say (older) or when every report had a cost', () => {
+    const fields = usageFields(usage({ calls: 1, callsWithoutCost: 1 }), null);
+    expect(fields.map(([name]) => name)).toEqual(['usage']);
   });
 });
 

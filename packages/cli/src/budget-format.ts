@@ -1,4 +1,4 @@
-import type { RunBudgetOptions, RunPause, UsageTotals } from '@x/daemon';
+import type { RunBudgetOptions, RunPause, RunUsage, UsageTotals } from '@x/daemon';
 import { formatDuration, formatTime } from './output.js';
 
 // Type-only imports: this module loads with `x agent list|status`, which must not load SQLite.
@@ -157,18 +157,50 @@ export function pausedField(
     : [];
 }
 
-/** The `usage` (when any was reported) and `budget` (when set) fields of `x agent status`. */
+/**
+ * The `cost unknown` field of `x agent status`: the models whose reports gave no cost, e.g.
+ * `my-llm-7b (2 reports), acme-1 (1 report) and 3 more models: no price in the catalog or the
+ * daemon's modelPrices (tokens counted)`; null when there are none (or the daemon, older, does
+ * not say).
+ */
+export function formatModelsWithoutCost(usage: Partial<RunUsage>): string | null {
+  const models = usage.modelsWithoutCost ?? [];
+  if (models.length === 0) {
+    return null;
+  }
+  const listed = models
+    .map(
+      ({ model, calls }) =>
+        `${model ?? '(no model named)'} (${formatCount(calls)} report${calls === 1 ? '' : 's'})`,
+    )
+    .join(', ');
+  const more = (usage.modelsWithoutCostTotal ?? models.length) - models.length;
+  const others = more > 0 ? ` and ${formatCount(more)} more model${more === 1 ? '' : 's'}` : '';
+  return `${listed}${others}: no price in the catalog or the daemon's modelPrices (tokens counted)`;
+}
+
+/**
+ * The `usage` (when any was reported), `cost unknown` (models without a price), `budget` (when
+ * set) and `warning` (a cost budget that cannot see some models) fields of `x agent status`.
+ */
 export function usageFields(
-  usage: UsageTotals | undefined,
+  usage: (UsageTotals & Partial<RunUsage>) | undefined,
   budget: RunBudgetOptions | null | undefined,
 ): [string, string][] {
   const fields: [string, string][] = [];
   if (hasUsage(usage)) {
     fields.push(['usage', formatUsage(usage)]);
+    const unknown = formatModelsWithoutCost(usage);
+    if (unknown !== null) {
+      fields.push(['cost unknown', unknown]);
+    }
   }
   const limits = formatBudget(budget);
   if (limits !== null) {
     fields.push(['budget', limits]);
+  }
+  if (usage?.costBudgetWarning != null) {
+    fields.push(['warning', usage.costBudgetWarning]);
   }
   return fields;
 }
