@@ -55,7 +55,7 @@ describe('RunnerSupervisor on a full database (real SQLite, real runners)', () =
     }
   };
 
-  it('a run started on a full database runs; its records are written once there is room; --from is refused meanwhile', async () => {
+  it('a run started on a full database runs; its records are written once there is room; --from (a seq or a thread checkpoint) is refused meanwhile', async () => {
     const source = await supervisor.start({
       module: `${AGENTS}checkpoint-counter.mjs`,
       name: 'source',
@@ -90,6 +90,14 @@ describe('RunnerSupervisor on a full database (real SQLite, real runners)', () =
     ).rejects.toThrow(
       /cannot start from a checkpoint while persistence is failing \(.*SQLITE_FULL/,
     );
+    // A LangGraph checkpoint too: its thread would not be copied.
+    await expect(
+      supervisor.start({
+        module: `${AGENTS}checkpoint-counter.mjs`,
+        name: 'fork',
+        from: { runId: source.runId, checkpointId: '1f0-any' },
+      }),
+    ).rejects.toThrow(/cannot start from a checkpoint while persistence is failing/);
 
     store.database.pragma('max_page_count = 1000000');
     retries.splice(0).forEach((fn) => fn());
