@@ -1,74 +1,28 @@
-import type { ErrorDetail, ExitReason, ModelPrices } from '@x/ipc';
+import type { ModelPrices } from '@x/ipc';
 import {
   frozenPrices,
   makeAgentContext,
   makeTurnContext,
   type ContextRun,
 } from './agent-context.js';
+import type { AgentLoopOptions, LoopOutcome, SubmitTurnOptions } from './agent-loop-options.js';
 import type { AgentLoopSink, IterationReport } from './agent-loop-sink.js';
 import { makeAgentStore, type AgentStore } from './agent-store.js';
 import { CheckpointTaker } from './checkpoint-taker.js';
 import { DEFAULT_CHECKPOINT_MAX_BYTES, MAX_QUEUED_TURNS, STOP_RESERVE_MS } from './constants.js';
-import type { AgentDefinition, RestoredCheckpoint } from './define-agent.js';
+import type { AgentDefinition } from './define-agent.js';
 import { describeThrown, describeWithStack, isConfigError, toErrorDetail } from './error-detail.js';
 import { PauseGate } from './pause-gate.js';
 import { MAX_TEXT_LENGTH, boundText } from './protocol-limits.js';
 import { readStepResult } from './step-result.js';
 import { ABANDONED, StopDeadline } from './stop-deadline.js';
-import { Turn, type TurnHandle, type TurnOutcome } from './turn.js';
+import { configEnding, type Ending } from './loop-ending.js';
+import type { Turn, TurnHandle } from './turn.js';
+import { TurnQueue } from './turn-queue.js';
 import { UsageBarrier } from './usage-barrier.js';
 
 export type { AgentLoopSink, IterationReport } from './agent-loop-sink.js';
-
-/** What one run of an agent is given. */
-export interface AgentLoopOptions {
-  runId: string;
-  name: string;
-  params: Record<string, unknown>;
-  /** Pause between the end of one iteration and the start of the next, in ms. */
-  intervalMs: number;
-  /** End the run (reason `max_iterations`) after this many iterations. @default unlimited */
-  maxIterations?: number | undefined;
-  /**
-   * Most turns that may wait in the queue; a turn submitted beyond it ends at once with
-   * status `error`. @default 1000 (MAX_QUEUED_TURNS)
-   */
-  maxQueuedTurns?: number | undefined;
-  /** `ctx.restored`: the checkpoint this run resumes from. @default undefined (a fresh start) */
-  restored?: RestoredCheckpoint | undefined;
-  /**
-   * Largest state `ctx.checkpoint` takes, as the UTF-8 bytes of its JSON text.
-   * @default 1 048 576 (DEFAULT_CHECKPOINT_MAX_BYTES)
-   */
-  checkpointMaxBytes?: number | undefined;
-  /** `ctx.modelPrices`: the operator's prices by model id. @default none (an empty object) */
-  modelPrices?: Readonly<ModelPrices> | undefined;
-}
-
-/** How a run of the loop ended. */
-export interface LoopOutcome {
-  reason: ExitReason;
-  /** Iterations that ran to their end (ok or error). */
-  iterations: number;
-  /**
-   * Summary of the last iteration, or why the run failed; when teardown was abandoned it
-   * starts with `teardown abandoned after N ms: the stop grace period ran out`.
-   */
-  summary?: string;
-  /**
-   * With reason `error`: what ended the run (setup threw, or a step or turn threw a
-   * ConfigError). `config: true` means a restart cannot help (exit code 78, EX_CONFIG).
-   */
-  errorDetail?: ErrorDetail;
-  /** Set when the stop grace ran out during teardown: how long teardown had run, in ms. */
-  teardownAbandonedMs?: number;
-}
-
-/** Options of {@link AgentLoop.submitTurn}. */
-export interface SubmitTurnOptions {
-  /** Id of the turn, unique within the run. @default `t-1`, `t-2`, … */
-  turnId?: string;
-}
+export type { AgentLoopOptions, LoopOutcome, SubmitTurnOptions } from './agent-loop-options.js';
 
 type LoopState = 'idle' | 'running' | 'stopping' | 'finished';
 /** Of the stop reserve, how long teardown may still run after the step deadline: 200 ms. */
@@ -108,9 +62,7 @@ export class AgentLoop {
   #wake: (() => void) | undefined;
   readonly #deadline = new StopDeadline();
   #iteration = 0;
-  readonly #queue: Turn[] = [];
-  #current: Turn | undefined;
-  #turnCount = 0;
+  readonly #turns: TurnQueue;
   readonly #gate = new PauseGate((paused) => {
     if (!paused) {
       this.#wake?.();
@@ -133,6 +85,9 @@ export class AgentLoop {
     this.#store = makeAgentStore(sink.store?.bind(sink));
     this.#usageBarrier = new UsageBarrier(sink.usageRoundTrip?.bind(sink));
     this.#prices = frozenPrices(options.modelPrices);
+    this.#turns = new TurnQueue(options.maxQueuedTurns ?? MAX_QUEUED_TURNS, (outcome) =>
+      sink.turnDone?.(outcome),
+    );
   }
 
   /** `idle` → `running` → (`stopping`) → `finished`. */
@@ -147,7 +102,7 @@ export class AgentLoop {
 
   /** Turns waiting to run (not counting the running one). */
   get queuedTurns(): number {
-    return this.#queue.length;
+    return this.#turns.length;
   }
 
   /** True between {@link AgentLoop.pause} and {@link AgentLoop.resume}. */
@@ -190,25 +145,20 @@ export class AgentLoop {
    * over. Turns submitted before {@link AgentLoop.run} wait for `setup`.
    */
   submitTurn<I = unknown, O = unknown>(input: I, options: SubmitTurnOptions = {}): TurnHandle<O> {
-    this.#turnCount += 1;
-    const turnId = options.turnId ?? `t-${this.#turnCount}`;
-    const turn = new Turn<I, O>(turnId, input, (ended, outcome) =>
-      this.#turnEnded(ended as unknown as Turn, outcome),
-    );
-    const maxQueued = this.options.maxQueuedTurns ?? MAX_QUEUED_TURNS;
-    if (this.#state === 'stopping' || this.#state === 'finished') {
-      turn.cancel(`the run is ${this.#state === 'stopping' ? 'stopping' : 'over'}`);
-    } else if (this.agent.turn === undefined) {
-      turn.fail('error', 'this agent does not accept turns (it has no turn(input, ctx) function)');
-    } else if (this.#findTurn(turnId) !== undefined) {
-      turn.fail('error', `turn id ${turnId} is already queued or running; turn ids must be unique`);
-    } else if (this.#queue.length >= maxQueued) {
-      turn.fail(
-        'error',
-        `the turn queue is full (${maxQueued} turns waiting, maxQueuedTurns); retry when earlier turns have finished`,
-      );
-    } else {
-      this.#queue.push(turn as unknown as Turn);
+    const refusal =
+      this.#state === 'stopping' || this.#state === 'finished'
+        ? {
+            status: 'cancelled' as const,
+            why: `the run is ${this.#state === 'stopping' ? 'stopping' : 'over'}`,
+          }
+        : this.agent.turn === undefined
+          ? {
+              status: 'error' as const,
+              why: 'this agent does not accept turns (it has no turn(input, ctx) function)',
+            }
+          : undefined;
+    const { turn, queued } = this.#turns.submit<I, O>(input, options.turnId, refusal);
+    if (queued) {
       this.#wake?.();
     }
     return turn;
@@ -219,7 +169,7 @@ export class AgentLoop {
    * Returns false when no such turn is queued or running.
    */
   cancelTurn(turnId: string, reason?: string): boolean {
-    return this.#findTurn(turnId)?.cancel(reason) ?? false;
+    return this.#turns.find(turnId)?.cancel(reason) ?? false;
   }
 
   /**
@@ -234,8 +184,8 @@ export class AgentLoop {
     }
     this.#state = this.#state === 'idle' ? 'finished' : 'stopping';
     this.#abort.abort(new Error(reason));
-    this.#current?.abort(reason);
-    this.#cancelQueued(`the run is stopping: ${reason}`);
+    this.#turns.running?.abort(reason);
+    this.#turns.cancelWaiting(`the run is stopping: ${reason}`);
     this.#wake?.();
     this.#deadline.arm(Math.max(0, graceMs - STOP_RESERVE_MS));
   }
@@ -287,7 +237,7 @@ export class AgentLoop {
         await this.#sleep(undefined);
         continue;
       }
-      const turn = this.#queue.shift();
+      const turn = this.#turns.next();
       if (turn !== undefined) {
         const end = await this.#runTurn(turn, state);
         if (end !== undefined) {
@@ -333,7 +283,7 @@ export class AgentLoop {
     }
 
     // Nothing runs after this point but teardown: turns still queued will not run.
-    this.#cancelQueued(`the run ended (${ending.reason}) before the turn started`);
+    this.#turns.cancelWaiting(`the run ended (${ending.reason}) before the turn started`);
     const abandonedMs = await this.#runTeardown(state);
     const outcome: LoopOutcome = { reason: ending.reason, iterations: completed };
     const ended = ending.summary ?? summary;
@@ -446,7 +396,7 @@ export class AgentLoop {
     if (turn.ended || this.agent.turn === undefined) {
       return undefined;
     }
-    this.#current = turn;
+    this.#turns.started(turn);
     turn.start();
     this.sink.turnStart?.(turn.turnId, Date.now());
     let output: unknown;
@@ -460,7 +410,7 @@ export class AgentLoop {
       failed = true;
       failure = error;
     }
-    this.#current = undefined;
+    this.#turns.started(undefined);
     if (output === ABANDONED) {
       turn.fail('cancelled', 'abandoned: did not finish within the stop grace period');
       return { reason: 'stopped' };
@@ -485,28 +435,6 @@ export class AgentLoop {
       : undefined;
   }
 
-  #turnEnded(turn: Turn, outcome: TurnOutcome): void {
-    const index = this.#queue.indexOf(turn);
-    if (index !== -1) {
-      this.#queue.splice(index, 1);
-    }
-    this.sink.turnDone?.(outcome);
-  }
-
-  #findTurn(turnId: string): Turn | undefined {
-    if (this.#current?.turnId === turnId && !this.#current.ended) {
-      return this.#current;
-    }
-    return this.#queue.find((turn) => turn.turnId === turnId);
-  }
-
-  #cancelQueued(reason: string): void {
-    // Each cancel removes its turn from the queue (#turnEnded), so iterate over a copy.
-    for (const turn of [...this.#queue]) {
-      turn.cancel(reason);
-    }
-  }
-
   #finish(outcome: LoopOutcome): LoopOutcome {
     this.#state = 'finished';
     this.#deadline.clear();
@@ -514,7 +442,7 @@ export class AgentLoop {
     if (!this.#abort.signal.aborted) {
       this.#abort.abort(new Error(`run ended: ${outcome.reason}`));
     }
-    this.#cancelQueued(`the run ended (${outcome.reason}) before the turn started`);
+    this.#turns.cancelWaiting(`the run ended (${outcome.reason}) before the turn started`);
     return outcome;
   }
 
@@ -582,23 +510,4 @@ export class AgentLoop {
       usageBarrier: this.#usageBarrier,
     };
   }
-}
-
-/** How the loop ends: the reason, and for an error what ended it. */
-interface Ending {
-  reason: ExitReason;
-  summary?: string;
-  errorDetail?: ErrorDetail;
-}
-
-/** The end of a run stopped by a ConfigError thrown in `where` (`iteration 3`, `turn t-1`). */
-function configEnding(where: string, error: unknown, errorDetail: ErrorDetail): Ending {
-  return {
-    reason: 'error',
-    summary: boundText(
-      `configuration error in ${where}: ${describeThrown(error)}; a restart will not fix it`,
-      MAX_TEXT_LENGTH,
-    ),
-    errorDetail,
-  };
 }
