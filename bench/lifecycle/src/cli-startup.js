@@ -5,7 +5,8 @@
 // `pnpm x` (inside the repo), against `node -e 0` (the floor) and
 // `pm2 jlist` / `pm2 ls` (pm2's CLI on its own God daemon), each with one agent/app running.
 // Every case runs once per round, in turn, so that background load moves all of them alike:
-// read the ratios. Also counts the modules each x command loads (a module.register hook).
+// read the ratios. Also counts the files each x command loads as code (ES modules, CommonJS
+// modules and vm scripts: fixtures/record-loads.mjs).
 // Flags: --samples N (rounds, default 10), --no-pnpm (skip `pnpm x`), --out FILE.
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { parseArgs, promisify } from 'node:util';
 import Table from 'cli-table3';
 import { startPm2Daemon } from './pm2-daemon.js';
 import { summarize } from './stats.js';
-import { startXDaemon, X_BIN } from './x-daemon.js';
+import { startXDaemon, X_BIN, X_CLI_BIN } from './x-daemon.js';
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
@@ -84,10 +85,11 @@ try {
   /** @type {[name: string, command: string, args: string[], env: NodeJS.ProcessEnv, x: boolean][]} */
   const cases = [
     ['node -e 0 (floor)', node, ['-e', '0'], process.env, false],
-    ['x --version', node, [X_BIN, '--version'], xEnv, true],
-    ['x agent list --json', node, [X_BIN, 'agent', 'list', '--json'], xEnv, true],
-    ['x agent status idle', node, [X_BIN, 'agent', 'status', 'idle'], xEnv, true],
-    ['x daemon status', node, [X_BIN, 'daemon', 'status'], xEnv, true],
+    ['x --version', node, [X_CLI_BIN, '--version'], xEnv, true],
+    ['x agent list --json', node, [X_CLI_BIN, 'agent', 'list', '--json'], xEnv, true],
+    ['x agent status idle', node, [X_CLI_BIN, 'agent', 'status', 'idle'], xEnv, true],
+    ['x daemon status', node, [X_CLI_BIN, 'daemon', 'status'], xEnv, true],
+    ['x agent list --json (node bin.js)', node, [X_BIN, 'agent', 'list', '--json'], xEnv, true],
     ['pm2 jlist', node, [PM2_BIN, 'jlist'], pm2Env, false],
     ['pm2 ls', node, [PM2_BIN, 'ls'], pm2Env, false],
   ];
@@ -130,7 +132,11 @@ try {
   for (const [name, command, args, env, isX] of cases) {
     if (isX) {
       const { stderr } = await run(command, ['--import', RECORD_LOADS, ...args], { env });
-      modules.set(name, stderr.split('\n').filter((line) => line.startsWith('loaded ')).length);
+      // A CommonJS entry is seen by both hooks: count files, not reports.
+      modules.set(
+        name,
+        new Set(stderr.split('\n').filter((line) => line.startsWith('loaded '))).size,
+      );
     }
   }
 

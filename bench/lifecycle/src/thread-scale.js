@@ -12,7 +12,7 @@ import { parseArgs, promisify } from 'node:util';
 import Table from 'cli-table3';
 import { readRssBytes, sampleRss } from './proc-memory.js';
 import { median } from './stats.js';
-import { startXDaemon, X_BIN } from './x-daemon.js';
+import { startXDaemon, X_CLI_BIN } from './x-daemon.js';
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
@@ -89,9 +89,13 @@ try {
   const listMs = [];
   for (let i = 0; i < Number(flags['list-samples']); i += 1) {
     const begun = performance.now();
-    await run(process.execPath, [X_BIN, '--home', threadDaemon.home, 'agent', 'list', '--json'], {
-      maxBuffer: 256 * MIB,
-    });
+    await run(
+      process.execPath,
+      [X_CLI_BIN, '--home', threadDaemon.home, 'agent', 'list', '--json'],
+      {
+        maxBuffer: 256 * MIB,
+      },
+    );
     listMs.push(performance.now() - begun);
   }
   thread = {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -10,10 +10,20 @@ import { isAlive, killQuietly } from './proc-memory.js';
 
 const run = promisify(execFile);
 
-/** `x` as installed in this workspace: `packages/cli/bin.js`. */
-export const X_BIN = join(
-  dirname(fileURLToPath(import.meta.resolve('@x/cli/package.json'))),
-  'bin.js',
+const CLI_DIR = dirname(fileURLToPath(import.meta.resolve('@x/cli/package.json')));
+
+/** `packages/cli/bin.js`: what the daemon runs as `x runner --pipe` (and `pnpm x` runs). */
+export const X_BIN = join(CLI_DIR, 'bin.js');
+
+/**
+ * `x` as a user runs it once installed or linked: the `bin` of @x/cli's package.json
+ * (`bin.cjs`, the CommonJS entry with the client commands' fast path).
+ */
+export const X_CLI_BIN = join(
+  CLI_DIR,
+  /** @type {{ bin: { x: string } }} */ (
+    JSON.parse(readFileSync(join(CLI_DIR, 'package.json'), 'utf8'))
+  ).bin.x,
 );
 
 /** How long a clean `system.shutdown` may take before everything is SIGKILLed: 15 s. */
