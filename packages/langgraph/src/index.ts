@@ -4,4 +4,4 @@ export {
   type XCheckpointSaverOptions,
 } from './x-checkpoint-saver.js';
 export { checkpointerFor, type SaverContext } from './checkpointer-for.js';
-export { reportModelUsage, type UsageContext } from './model-usage.js';
+export { reportModelUsage, type ModelUsageOptions, type UsageContext } from './model-usage.js';
