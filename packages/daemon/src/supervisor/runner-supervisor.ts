@@ -2,15 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emitter, RpcError, type Event, type ModelPrices } from '@x/ipc';
-import {
-  HANDSHAKE_TIMEOUT_MS,
-  HEARTBEAT_INTERVAL_MS,
-  LIVENESS_TIMEOUT_MS,
-  MAX_INVALID_FRAMES_PER_MINUTE,
-  MEMORY_SAMPLE_MS,
-  READINESS_TIMEOUT_MS,
-  RECENT_RUNS_LISTED,
-} from '../constants.js';
+import { RECENT_RUNS_LISTED } from '../constants.js';
 import {
   DAEMON_RPC_CODES,
   permissionAlreadyAnswered,
@@ -37,7 +29,7 @@ import { mergeRunFields } from '../persistence/run-fields.js';
 import type { RunStore } from '../persistence/run-store.js';
 import { silentLogger, type Logger } from '../process/logger.js';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
-import type { RunSpec, StopBudget } from './run-spec.js';
+import type { StopBudget } from './run-spec.js';
 import type { RestartHistory } from './restart-history.js';
 import { recoverLostRuns } from './recovery.js';
 import { UnstoredRuns } from './unstored-runs.js';
@@ -56,6 +48,7 @@ import { checkStartRequest } from './start-checks.js';
 import { newRunRecord, type StartRequest } from './run-request.js';
 import { RunController } from './run-controller.js';
 import { RunFork } from './run-fork.js';
+import { runSpecOf } from './run-spec-of.js';
 import type { RunResources } from './resource-meter.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
@@ -651,43 +644,7 @@ export class RunnerSupervisor {
 
   /** Creates and registers the controller of a run (new or resumed). */
   #controller(record: RunRecord, history?: RestartHistory): RunController {
-    const { options } = record;
-    const spec: RunSpec = {
-      kind: options.kind ?? 'agent',
-      probes: options.probes ?? {
-        readiness: null,
-        readinessTimeoutMs: READINESS_TIMEOUT_MS,
-        liveness: null,
-      },
-      runId: record.runId,
-      attempt: record.attempt,
-      name: record.name,
-      module: record.module,
-      command: options.command,
-      params: record.params,
-      intervalMs: options.intervalMs,
-      maxIterations: options.maxIterations,
-      stopBudget: options.stopBudget,
-      codec: options.codec,
-      cwd: options.cwd,
-      env: options.env ?? {},
-      restart: options.restart ?? DEFAULT_RESTART_POLICY,
-      maxMemoryMb: options.maxMemoryMb ?? null,
-      // Rows from before runner modes: the launcher column says how they ran.
-      runnerMode: options.runnerMode ?? (record.launcher === 'thread' ? 'thread' : 'subprocess'),
-      handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
-      maxInvalidFramesPerMinute:
-        this.options.maxInvalidFramesPerMinute ?? MAX_INVALID_FRAMES_PER_MINUTE,
-      heartbeatIntervalMs:
-        options.heartbeatIntervalMs ??
-        (this.options.heartbeatIntervalMs === undefined
-          ? HEARTBEAT_INTERVAL_MS
-          : this.options.heartbeatIntervalMs),
-      livenessTimeoutMs:
-        options.livenessTimeoutMs ?? this.options.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS,
-      memorySampleMs: this.options.memorySampleMs ?? MEMORY_SAMPLE_MS,
-      modelPrices: this.options.modelPrices,
-    };
+    const spec = runSpecOf(record, this.options);
     const log = new RunLog(
       record.logPath ?? join(this.options.logsDir, `${record.name}-${record.runId}.log`),
       this.options.runLog,
