@@ -228,6 +228,8 @@ export class ThreadRecords {
    * named after the source run (the default thread of `@x/langgraph`) is renamed after the
    * target run; any other keeps its name. `before` runs first in the same transaction (the
    * target's insert, so that a fork is stored whole or not at all).
+   * Memory: the thread's keys (not values: SQLite copies those) are read at once, bounded by
+   * the run's record cap (64 MiB of records by default).
    * @throws RangeError when the copy would take more than `maxBytes` (nothing is written);
    *   the driver's error (nothing is written).
    */
