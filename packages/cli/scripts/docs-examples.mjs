@@ -60,7 +60,7 @@ export const EXAMPLES = [
       'recentIterations[]': 'IterationRecord',
       'pendingPermissions[]': 'PermissionRecord',
       'recentTurns[]': 'TurnRecord',
-      usage: 'UsageTotals',
+      usage: 'RunUsage',
       persistence: 'PersistenceHealth',
     },
   },
