@@ -59,6 +59,10 @@ function setup(
       },
       decide,
       hasReportWithoutCost: (model) => stored.has(model),
+      modelsWithoutCost: (limit) => {
+        const models = [...stored].map((model) => ({ model: model ?? null, calls: 1 }));
+        return { models: models.slice(0, limit), total: models.length };
+      },
     },
     log: { line: (_source, text) => void lines.push(text) },
     emit: (event) => void events.push(event),
@@ -203,6 +207,17 @@ describe('PauseControl', () => {
       level: 'warn',
       message: `x: ${warnings[0]}`,
     });
+  });
+
+  it('a cost limit given later (budget change, resume) warns of the models already reported without a cost, once', () => {
+    const { control, lines, run } = setup({ budget: { maxTokens: 100 }, stored: ['m-1'] });
+    control.setBudget({ maxTokens: 100, maxCostUsd: 1 });
+    control.spend(1, { inputTokens: 10, model: 'm-1' });
+    control.setBudget({ maxCostUsd: 2 });
+    expect(run.options.budget).toEqual({ maxCostUsd: 2 });
+    expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([
+      expect.stringContaining('the cost budget (--max-cost $1.00) cannot see model m-1'),
+    ]);
   });
 
   it.each([

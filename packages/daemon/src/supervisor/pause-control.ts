@@ -26,7 +26,10 @@ export interface PauseControlDeps {
   /** The run's current attempt, or undefined before the first. */
   attempt(): PauseAttempt | undefined;
   /** The run's spend and its budget decisions. */
-  durability: Pick<RunDurability, 'recordUsage' | 'decide' | 'hasReportWithoutCost'>;
+  durability: Pick<
+    RunDurability,
+    'recordUsage' | 'decide' | 'hasReportWithoutCost' | 'modelsWithoutCost'
+  >;
   log: Pick<RunLog, 'line'>;
   /** Publishes an event (the warning that a cost budget cannot see a model, as a `log`). */
   emit(event: SupervisorEvent): void;
@@ -108,6 +111,7 @@ export class PauseControl {
     }
     run.pause = null;
     this.#deps.log.line('x', 'resumed');
+    this.#warnOfKnownModels(previous.budget);
     this.#deps.transition('running', { pause: null, options: run.options });
     this.#deps.attempt()?.setPaused(false);
   }
@@ -119,9 +123,11 @@ export class PauseControl {
    */
   setBudget(budget: RunBudgetOptions): void {
     const run = this.#deps.run();
+    const previous = run.options.budget;
     run.options = { ...run.options, budget };
     this.#deps.persist({ options: run.options });
     this.#deps.log.line('x', `budget changed: ${JSON.stringify(budget)}`);
+    this.#warnOfKnownModels(previous);
     if (run.state === 'running') {
       const decision = this.#deps.durability.decide();
       if (decision.exceeded) {
@@ -140,24 +146,51 @@ export class PauseControl {
   spend(attempt: number, usage: UsageReport): void {
     const warn = usage.costUsd === undefined && this.#firstWithoutCost(usage.model);
     const decision = this.#deps.durability.recordUsage(attempt, usage);
-    if (warn) {
-      const run = this.#deps.run();
-      const warning = unknownCostWarning(run.options.budget, [usage.model ?? null]);
-      if (warning !== undefined) {
-        const message = `warning: ${warning}`;
-        this.#deps.log.line('x', message);
-        this.#deps.emit({
-          type: 'log',
-          runId: run.runId,
-          name: run.name,
-          level: 'warn',
-          message: `x: ${message}`,
-        });
-      }
+    const warning = warn
+      ? unknownCostWarning(this.#deps.run().options.budget, [usage.model ?? null])
+      : undefined;
+    if (warning !== undefined) {
+      this.#warn(warning);
     }
     if (decision.exceeded && this.#deps.run().state === 'running') {
       this.#onBudget(decision);
     }
+  }
+
+  /**
+   * A cost limit given to a run that had none: the models it already reported without a cost
+   * (at most 10 named) are warned of now, as their next reports will not be.
+   */
+  #warnOfKnownModels(previous: RunBudgetOptions | null | undefined): void {
+    const run = this.#deps.run();
+    if (costLimits(previous).length > 0 || costLimits(run.options.budget).length === 0) {
+      return;
+    }
+    const found = this.#deps.durability.modelsWithoutCost(10);
+    const fresh = found.models.filter(({ model }) => !this.#withoutCost.has(model ?? ''));
+    fresh.forEach(({ model }) => this.#withoutCost.add(model ?? ''));
+    const warning = unknownCostWarning(
+      run.options.budget,
+      fresh.map(({ model }) => model),
+      found.total - found.models.length,
+    );
+    if (warning !== undefined) {
+      this.#warn(warning);
+    }
+  }
+
+  /** The warning in the run log and as a `log` event of level `warn`. */
+  #warn(warning: string): void {
+    const run = this.#deps.run();
+    const message = `warning: ${warning}`;
+    this.#deps.log.line('x', message);
+    this.#deps.emit({
+      type: 'log',
+      runId: run.runId,
+      name: run.name,
+      level: 'warn',
+      message: `x: ${message}`,
+    });
   }
 
   /**
