@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { Validator } from '@x/ipc';
 
@@ -19,13 +19,17 @@ export interface ParamsRefusal {
  *   place of the regular expression (`Expected host:port with a port of 1–65535…, got
  *   "127.0.0.1:99999"`); otherwise after TypeBox's message, so that a limit says why;
  * - `refine` then checks what a JSON Schema cannot say (that a URL parses).
+ * The schema is compiled on the validator's first call.
  */
 export function compileParamsValidator<S extends TSchema>(
   schema: S,
   refine?: (value: Static<S>) => ParamsRefusal | undefined,
 ): Validator<Static<S>> {
-  const check = TypeCompiler.Compile(schema);
+  // Compiled on the method's first call: an idle daemon holds no generated code for the
+  // methods nobody calls (issue 12: idle RSS).
+  let check: TypeCheck<S> | undefined;
   return (value) => {
+    check ??= TypeCompiler.Compile(schema);
     if (!check.Check(value)) {
       const first = check.Errors(value).First();
       if (first === undefined) {
