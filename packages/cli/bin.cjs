@@ -31,9 +31,17 @@ async function full() {
   await main(argv);
 }
 
-/** dist/client.cjs with its code cache, or undefined in a checkout that has not been built. */
+/**
+ * dist/client.cjs with its code cache when `argv` is a command of its (dist/fast-argv.cjs
+ * says, without loading it: a daemon started by `x daemon start` runs this file too, and
+ * would hold the bundle for nothing), else undefined; undefined too in a checkout that has
+ * not been built.
+ */
 function loadClient() {
   try {
+    if (require('./dist/fast-argv.cjs').parseFastArgv(argv.slice(2)) === undefined) {
+      return undefined;
+    }
     const { loadCachedScript } = require('./dist/cached-script.cjs');
     return loadCachedScript(join(dist, 'client.cjs'), join(dist, 'client.cjs.v8cache'));
   } catch (error) {

@@ -7,13 +7,18 @@
  * Why: every client command (`x agent list`, `x agent status`, `x daemon status`,
  * `x --version`) is a fresh Node process, and Node's ES module loader pays per file. The
  * bundle holds the CLI's own code, `@x/client`, `@x/ipc`, `@x/daemon/light`, commander and
- * ms in a few files; a client command loads the entry and the chunk of its command.
+ * ms in a few files (a client command needs no more); a client command loads the entry and the chunk of its command.
  *
- * `@x/daemon` (its main entry), `@x/kernel` and every other package stay external: they are
- * loaded, from `dist/` (so @x/cli declares them as its own dependencies), only by the commands
- * that use them (`x daemon start`, `x up`…). The chunks stay in `dist/` beside `main.js`: the
- * inlined code finds `../package.json`, `../bin.js` and `./worker.mjs` from `import.meta.url`
- * as the tsc output does. The build fails when the entry would import anything at load time
+ * `@x/daemon` is inlined too, with the pure-JavaScript packages it loads (TypeBox, execa,
+ * proper-lockfile and what they import), in the chunks of the commands that use it
+ * (`x daemon start`, `x up`…): the daemon process then holds a few bundled files instead of
+ * ~450 ES modules, which is ~10 MiB less RSS for an idle daemon (issue 12). better-sqlite3
+ * (native), prom-client (loaded only with `--metrics`), `@x/kernel` and the other packages
+ * stay external: loaded from `dist/` (so @x/cli declares them as its own dependencies). The
+ * chunks stay in `dist/` beside `main.js`: the inlined code finds `../bin.js` and
+ * `./worker.mjs` from `import.meta.url` as the tsc output does; each package's
+ * `createRequire(import.meta.url)('../package.json')` (its version) is inlined at build time,
+ * since from `dist/` it would find @x/cli's. The build fails when the entry would import anything at load time
  * but Node built-ins and its own chunks, so a static import of a heavy package cannot slip
  * into every command.
  *
@@ -25,13 +30,44 @@
  * time but Node built-ins, or use `import()` (a vm.Script cannot on Node 20.11).
  */
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { asciiOnly } from './ascii-only.mjs';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** Inlined: workspace code a client command needs, and two small dependency-free packages. */
-const INLINED = /^(@x\/cli|@x\/client|@x\/ipc|@x\/daemon\/light|commander|ms)(\/|$)/;
+// Chunks of earlier builds (their names are content hashes): a packed dist holds only these.
+for (const file of await readdir(`${packageRoot}dist`).catch(() => [])) {
+  if (/^cli-[A-Z0-9]+\.mjs$/.test(file)) {
+    await rm(`${packageRoot}dist/${file}`);
+  }
+}
+
+/** {@link asciiOnly} on every file of an esbuild metafile. */
+async function asciiOnlyOutputs(metafile) {
+  for (const output of Object.keys(metafile.outputs)) {
+    await asciiOnly(`${packageRoot}${output.replace(/^.*?dist\//, 'dist/')}`);
+  }
+}
+
+/**
+ * Inlined when imported by workspace code: the workspace packages but the kernel, two small
+ * dependency-free packages, and the daemon's pure-JavaScript dependencies.
+ */
+const INLINED =
+  /^(@x\/cli|@x\/client|@x\/ipc|@x\/daemon|commander|ms|@sinclair\/typebox|execa|proper-lockfile)(\/|$)/;
+
+/** Never inlined, whoever imports them: native code, and what is loaded on purpose later. */
+const EXTERNAL = /^(better-sqlite3|prom-client|@x\/kernel)(\/|$)/;
+
+/** A file of a third-party package (inlined: its own imports are inlined with it). */
+const inPackage = (path) => path.includes('/node_modules/');
+
+/**
+ * `createRequire(import.meta.url)('../package.json')`: how a package reads its version. From
+ * `dist/` it would find @x/cli's; as a plain `require`, esbuild inlines the right one.
+ */
+const VERSION_REQUIRE = /createRequire\(import\.meta\.url\)\((['"])\.\.\/package\.json\1\)/g;
 
 const result = await build({
   stdin: {
@@ -53,10 +89,19 @@ const result = await build({
       name: 'x-external',
       setup(build) {
         build.onResolve({ filter: /^[^./]/ }, (args) =>
-          args.path.startsWith('node:') || !INLINED.test(args.path)
+          args.path.startsWith('node:') ||
+          EXTERNAL.test(args.path) ||
+          (!INLINED.test(args.path) && !inPackage(args.importer))
             ? { external: true }
             : undefined,
         );
+        build.onLoad({ filter: /\/dist\/version\.js$/ }, async (args) => ({
+          contents: (await readFile(args.path, 'utf8')).replace(
+            VERSION_REQUIRE,
+            'require($1../package.json$1)',
+          ),
+          loader: 'js',
+        }));
       },
     },
   ],
@@ -68,6 +113,7 @@ const result = await build({
   logLevel: 'warning',
 });
 
+await asciiOnlyOutputs(result.metafile);
 const outputs = result.metafile.outputs;
 const entry = Object.keys(outputs).find((file) => file.endsWith('/cli.mjs'));
 // What loads with every command: the entry and the chunks it imports statically.
@@ -105,6 +151,7 @@ const cjs = await build({
   entryPoints: {
     client: `${packageRoot}dist/fast-path/run-fast.js`,
     'cached-script': `${packageRoot}dist/code-cache/cached-script.js`,
+    'fast-argv': `${packageRoot}dist/fast-path/fast-argv.js`,
   },
   bundle: true,
   platform: 'node',
@@ -131,6 +178,7 @@ const cjs = await build({
   metafile: true,
   logLevel: 'warning',
 });
+await asciiOnlyOutputs(cjs.metafile);
 for (const [file, output] of Object.entries(cjs.metafile.outputs)) {
   const loaded = output.imports.filter(
     (imported) => !imported.path.startsWith('node:') && !imported.path.startsWith('@colors/'),

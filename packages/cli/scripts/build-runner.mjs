@@ -16,6 +16,7 @@
  */
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { asciiOnly } from './ascii-only.mjs';
 
 /** The bundles, relative to the package root, and what each one is built from. */
 const BUNDLES = [
@@ -57,5 +58,6 @@ for (const bundle of BUNDLES) {
     );
     process.exit(1);
   }
+  await asciiOnly(`${packageRoot}${bundle.file}`);
   console.log(`wrote ${bundle.file} (${(output.bytes / 1024).toFixed(1)} KiB)`);
 }
