@@ -26,7 +26,7 @@ export interface AttemptMessageTarget {
   readonly persistence: PersistenceGuard;
   readonly log: RunLog;
   readonly listener: AttemptListener;
-  emit(event: SupervisorEvent): void;
+  readonly emit: (event: SupervisorEvent) => void;
   /** `iteration_start` (a number) or `iteration_done` (null). */
   setCurrentIteration(iteration: number | null): void;
   /** The runner said why it is exiting (`exit`). */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Emitter, RpcError, type Event, type ModelPrices } from '@x/ipc';
+import { Emitter, RpcError, type Event } from '@x/ipc';
 import { RECENT_RUNS_LISTED } from '../constants.js';
 import {
   DAEMON_RPC_CODES,
@@ -13,11 +13,9 @@ import {
   turnNotFound,
   turnsNotAccepted,
 } from '../errors.js';
-import type { RunnerLauncher } from '../launch/runner-launcher.js';
 import { launcherModes } from '../launch/resolve-runner-mode.js';
-import { RunLog, type RunLogOptions } from '../logs/run-log.js';
-import { removeRunLogFiles } from '../logs/run-log-files.js';
-import { RunRemoval, type RemovedRows } from '../persistence/run-removal.js';
+import { RunLog } from '../logs/run-log.js';
+import { RunRemoval } from '../persistence/run-removal.js';
 import { PersistenceGuard, type PersistenceHealth } from '../persistence/persistence-guard.js';
 import type {
   IterationRecord,
@@ -26,7 +24,6 @@ import type {
   TurnRecord,
 } from '../persistence/records.js';
 import { mergeRunFields } from '../persistence/run-fields.js';
-import type { RunStore } from '../persistence/run-store.js';
 import { silentLogger, type Logger } from '../process/logger.js';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
 import type { StopBudget } from './run-spec.js';
@@ -37,91 +34,32 @@ import { CheckpointStore, DEFAULT_CHECKPOINTS_KEPT } from '../persistence/checkp
 import { DEFAULT_RECORDS_MAX_BYTES, RecordStore } from '../persistence/record-store.js';
 import { ThreadRecords } from '../persistence/thread-records.js';
 import { UsageLedger, type RunUsage } from '../persistence/usage-ledger.js';
-import {
-  NO_USAGE,
-  unknownCostWarning,
-  type FleetBudget,
-  type UsageTotals,
-} from './budget-policy.js';
+import type { UsageTotals } from './budget-policy.js';
 import { changedBudget, type BudgetChange } from './budget-change.js';
 import { checkStartRequest } from './start-checks.js';
 import { newRunRecord, type StartRequest } from './run-request.js';
 import { RunController } from './run-controller.js';
 import { RunFork } from './run-fork.js';
+import { forgetRun } from './run-forget.js';
+import { RunSpend } from './run-spend.js';
 import { runSpecOf } from './run-spec-of.js';
 import type { RunResources } from './resource-meter.js';
 import type { SupervisorEvent } from './supervisor-events.js';
+import type {
+  RemovedRun,
+  RunnerSupervisorOptions,
+  SendOptions,
+  ShutdownOptions,
+} from './supervisor-options.js';
 
 export type { ProbeInput, RestartPolicyInput, StartRequest } from './run-request.js';
-
-/** Options of {@link RunnerSupervisor.send}. */
-export interface SendOptions {
-  /** Resolve once the turn ends (or `timeoutMs` passes) instead of at once. */
-  wait?: boolean | undefined;
-  /** With `wait`: resolve with the still-pending turn after this long, ms. @default no limit */
-  timeoutMs?: number | undefined;
-}
-
-/** `agent.remove` result: the run forgotten, the rows deleted with it, its log files. */
-export interface RemovedRun {
-  runId: string;
-  name: string;
-  /** Rows deleted, by table (its spend is kept per day: see RunRemoval). */
-  rows: RemovedRows;
-  /** The log files deleted (the live one and its rotated predecessors). */
-  logFiles: string[];
-  /** Why a log file could not be deleted (the run is forgotten all the same), or null. */
-  logError: string | null;
-}
-
-/** Options of {@link RunnerSupervisor}. */
-export interface RunnerSupervisorOptions {
-  launcher: RunnerLauncher;
-  store: RunStore;
-  /** Directory for per-run log files. */
-  logsDir: string;
-  logger?: Logger;
-  /** How long a runner has to send `ready`, ms. @default 10 000 */
-  handshakeTimeoutMs?: number | undefined;
-  /** Invalid frames tolerated per run within 60 s before `protocol_error`. @default 20 */
-  maxInvalidFramesPerMinute?: number | undefined;
-  /** Heartbeat interval asked of runners, ms; null for none. @default 1000 */
-  heartbeatIntervalMs?: number | null | undefined;
-  /** Heartbeat silence that makes a runner `hung`, ms. @default 10 000 */
-  livenessTimeoutMs?: number | undefined;
-  /** RSS sampling period for memory limits, ms. @default 1000 */
-  memorySampleMs?: number | undefined;
-  runLog?: RunLogOptions | undefined;
-  /** Checkpoints kept per run (older ones are pruned as new ones are stored). @default 5 */
-  checkpointsKept?: number | undefined;
-  /**
-   * Bytes of records (protocol `store`) each run may keep; a write past it is refused.
-   * @default DEFAULT_RECORDS_MAX_BYTES (64 MiB)
-   */
-  recordsMaxBytes?: number | undefined;
-  /** The daemon-wide budget over every run (a UTC day's cost, USD). @default none */
-  fleetBudget?: FleetBudget | undefined;
-  /**
-   * The operator's prices by model id, handed to every runner (`init.modelPrices`), already
-   * validated (`resolveModelPrices`). @default none
-   */
-  modelPrices?: Readonly<ModelPrices> | undefined;
-  /** The daemon's persistence guard (one health for its one database). @default a guard of its own */
-  persistence?: PersistenceGuard | undefined;
-}
-
-/** Models without a cost listed per run in `agent.status`: 10. */
-export const MODELS_WITHOUT_COST_LISTED = 10;
-
-/** How a daemon's shutdown treats its runs ({@link RunnerSupervisor.stopAll}). */
-export interface ShutdownOptions {
-  /**
-   * Park the runs whose restart policy is not `no`: the next daemon on this state directory
-   * restarts them, from their newest checkpoint (what a SIGTERM from systemd at a reboot
-   * does). @default false: every run stays stopped
-   */
-  resume?: boolean | undefined;
-}
+export {
+  MODELS_WITHOUT_COST_LISTED,
+  type RemovedRun,
+  type RunnerSupervisorOptions,
+  type SendOptions,
+  type ShutdownOptions,
+} from './supervisor-options.js';
 
 /**
  * Supervises agent runs: starts them through a {@link RunnerLauncher}, restarts them by
@@ -151,6 +89,11 @@ export class RunnerSupervisor {
       keep: options.checkpointsKept ?? DEFAULT_CHECKPOINTS_KEPT,
     });
     this.#usage = new UsageLedger(options.store.database);
+    this.#spend = new RunSpend({
+      ledger: this.#usage,
+      persistence: this.#persistence,
+      active: (runId) => this.#runs.get(runId)?.usage,
+    });
     this.records = new RecordStore(options.store.database);
     this.threads = new ThreadRecords(options.store.database);
     this.#removal = new RunRemoval(options.store.database);
@@ -176,44 +119,16 @@ export class RunnerSupervisor {
   /** Every run's records (protocol `store`). */
   readonly records: RecordStore;
   readonly #usage: UsageLedger;
+  readonly #spend: RunSpend;
 
-  /** A run's spend over every attempt (active or not). */
+  /** A run's spend over every attempt (active or not): {@link RunSpend.totals}. */
   usage(runId: string): UsageTotals {
-    const active = this.#runs.get(runId);
-    if (active !== undefined) {
-      return active.usage;
-    }
-    return this.#persistence.read('read usage', () => this.#usage.runTotals(runId), {
-      ...NO_USAGE,
-    });
+    return this.#spend.totals(runId);
   }
 
-  /**
-   * A run's spend with the models whose reports gave no cost (at most
-   * MODELS_WITHOUT_COST_LISTED) and, with a cost budget, the warning that it cannot see them:
-   * `agent.status`'s `usage`.
-   */
+  /** A run's spend as `agent.status` shows it: {@link RunSpend.ofRun}. */
   runUsage(run: Pick<RunRecord, 'runId' | 'options'>): RunUsage {
-    const totals = this.usage(run.runId);
-    const found =
-      totals.callsWithoutCost === 0
-        ? { models: [], total: 0 }
-        : this.#persistence.read(
-            'read usage',
-            () => this.#usage.modelsWithoutCost(run.runId, MODELS_WITHOUT_COST_LISTED),
-            { models: [], total: 0 },
-          );
-    const warning = unknownCostWarning(
-      run.options.budget,
-      found.models.map((entry) => entry.model),
-      found.total - found.models.length,
-    );
-    return {
-      ...totals,
-      modelsWithoutCost: found.models,
-      modelsWithoutCostTotal: found.total,
-      costBudgetWarning: warning ?? null,
-    };
+    return this.#spend.ofRun(run);
   }
 
   /**
@@ -365,13 +280,7 @@ export class RunnerSupervisor {
     }
     this.#refuseNameInUse(stored.name);
     // Reopened as after a daemon crash: stored in backoff, the controller starts the next attempt.
-    const fields = { state: 'backoff' as const, endedAt: null, nextRestartAt: null };
-    this.#persistence.persist(
-      'reopen run',
-      fields,
-      (latest) => this.options.store.updateRun(stored.runId, latest),
-      { key: `run:${stored.runId}`, merge: mergeRunFields },
-    );
+    const fields = this.#storeBackoff('reopen run', stored.runId);
     const run = this.#controller({ ...stored, ...fields });
     run.restartAfter(0, `restart requested by an operator (the run had ${stored.state})`, true);
     return run.started;
@@ -393,34 +302,13 @@ export class RunnerSupervisor {
     if (record === undefined) {
       throw runNotFound(ref);
     }
-    const rows = this.#persistence.run(
-      'remove run',
-      () => this.#removal.remove(record.runId),
-      null,
-    );
-    if (rows === null) {
-      throw new RpcError(
-        -32603,
-        `x: could not remove run ${record.runId}: the database write failed (${this.#persistence.health.lastError ?? 'unknown error'}); nothing was removed, try again once the disk has room`,
-        { runId: record.runId },
-      );
-    }
-    if (rows === undefined) {
-      throw runNotFound(ref);
-    }
-    let logFiles: string[] = [];
-    let logError: string | null = null;
-    try {
-      logFiles = record.logPath === null ? [] : removeRunLogFiles(record.logPath);
-    } catch (error) {
-      logError = (error as Error).message;
-      this.#logger.warn(`run ${record.runId} removed, but its log files were not: ${logError}`);
-    }
-    this.#logger.info(
-      `removed run ${record.runId} (${record.name}) and ${logFiles.length} log file(s)`,
-    );
+    const removed = forgetRun(record, {
+      removal: this.#removal,
+      persistence: this.#persistence,
+      logger: this.#logger,
+    });
     this.#events.fire({ type: 'run_removed', runId: record.runId, name: record.name });
-    return { runId: record.runId, name: record.name, rows, logFiles, logError };
+    return removed;
   }
 
   /**
@@ -443,17 +331,26 @@ export class RunnerSupervisor {
     if (mode === 'no' || record.exit?.reason !== 'stopped') {
       return record;
     }
-    const fields = { state: 'backoff' as const, endedAt: null, nextRestartAt: null };
-    this.#persistence.persist(
-      'park run',
-      fields,
-      (latest) => this.options.store.updateRun(record.runId, latest),
-      { key: `run:${record.runId}`, merge: mergeRunFields },
-    );
+    const fields = this.#storeBackoff('park run', record.runId);
     this.#logger.info(
       `parked ${record.name} (${record.runId}): its restart policy (${mode}) brings it back when a daemon starts again`,
     );
     return { ...record, ...fields };
+  }
+
+  /**
+   * Stores a finished run as `backoff` with no restart time: what a daemon restarts (the next
+   * one's {@link recover}, or a controller made for it now).
+   */
+  #storeBackoff(what: string, runId: string) {
+    const fields = { state: 'backoff' as const, endedAt: null, nextRestartAt: null };
+    this.#persistence.persist(
+      what,
+      fields,
+      (latest) => this.options.store.updateRun(runId, latest),
+      { key: `run:${runId}`, merge: mergeRunFields },
+    );
+    return fields;
   }
 
   /**
