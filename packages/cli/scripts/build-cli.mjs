@@ -36,13 +36,6 @@ import { asciiOnly } from './ascii-only.mjs';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
-// Chunks of earlier builds (their names are content hashes): a packed dist holds only these.
-for (const file of await readdir(`${packageRoot}dist`).catch(() => [])) {
-  if (/^cli-[A-Z0-9]+\.mjs$/.test(file)) {
-    await rm(`${packageRoot}dist/${file}`);
-  }
-}
-
 /** {@link asciiOnly} on every file of an esbuild metafile. */
 async function asciiOnlyOutputs(metafile) {
   for (const output of Object.keys(metafile.outputs)) {
@@ -65,9 +58,21 @@ const inPackage = (path) => path.includes('/node_modules/');
 
 /**
  * `createRequire(import.meta.url)('../package.json')`: how a package reads its version. From
- * `dist/` it would find @x/cli's; as a plain `require`, esbuild inlines the right one.
+ * `dist/` it would find @x/cli's: the build writes the package's version in its place.
  */
 const VERSION_REQUIRE = /createRequire\(import\.meta\.url\)\((['"])\.\.\/package\.json\1\)/g;
+
+/** `dist/version.js` of a package, with its version written in (see VERSION_REQUIRE). */
+async function withVersion(path) {
+  const { version } = JSON.parse(
+    await readFile(new URL('../package.json', `file://${path}`), 'utf8'),
+  );
+  const contents = (await readFile(path, 'utf8')).replace(
+    VERSION_REQUIRE,
+    `(${JSON.stringify({ version })})`,
+  );
+  return { contents, loader: 'js' };
+}
 
 const result = await build({
   stdin: {
@@ -95,13 +100,7 @@ const result = await build({
             ? { external: true }
             : undefined,
         );
-        build.onLoad({ filter: /\/dist\/version\.js$/ }, async (args) => ({
-          contents: (await readFile(args.path, 'utf8')).replace(
-            VERSION_REQUIRE,
-            'require($1../package.json$1)',
-          ),
-          loader: 'js',
-        }));
+        build.onLoad({ filter: /\/dist\/version\.js$/ }, (args) => withVersion(args.path));
       },
     },
   ],
@@ -115,6 +114,14 @@ const result = await build({
 
 await asciiOnlyOutputs(result.metafile);
 const outputs = result.metafile.outputs;
+// Chunks of earlier builds (named by content hash), once this one succeeded: a packed dist
+// holds only what dist/cli.mjs can load.
+const written = new Set(Object.keys(outputs).map((file) => file.replace(/^.*\//, '')));
+for (const file of await readdir(`${packageRoot}dist`)) {
+  if (/^cli-[A-Z0-9]+\.mjs$/.test(file) && !written.has(file)) {
+    await rm(`${packageRoot}dist/${file}`);
+  }
+}
 const entry = Object.keys(outputs).find((file) => file.endsWith('/cli.mjs'));
 // What loads with every command: the entry and the chunks it imports statically.
 const eager = new Set([entry]);
