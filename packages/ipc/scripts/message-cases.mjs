@@ -455,6 +455,37 @@ export const MESSAGE_CASES = [
     path: '/costUsd',
   },
   {
+    name: 'usage with ack 0',
+    direction: R2S,
+    value: { type: 'usage', inputTokens: 1, ack: 0 },
+    path: '/ack',
+  },
+  { name: 'usage_ack without ack', direction: S2R, value: { type: 'usage_ack' }, path: '/ack' },
+  {
+    name: 'budget_state without budgeted',
+    direction: S2R,
+    value: { type: 'budget_state' },
+    path: '/budgeted',
+  },
+  {
+    name: 'init with budgeted "yes"',
+    direction: S2R,
+    value: change(init, { budgeted: 'yes' }),
+    path: '/budgeted',
+  },
+  {
+    name: 'turn_result usage with an empty model',
+    direction: R2S,
+    value: {
+      type: 'turn_result',
+      turnId: 't-1',
+      status: 'ok',
+      durationMs: 1,
+      usage: { inputTokens: 1, models: [{ model: '', inputTokens: 1 }] },
+    },
+    path: '/usage/models/0/model',
+  },
+  {
     name: 'usage with an empty model',
     direction: R2S,
     value: { type: 'usage', inputTokens: 1, model: '' },

@@ -562,6 +562,58 @@ export const VALID_CASES = [
       error: "not stored: the run's records would take 67108900 bytes, over storeMaxBytes 67108864",
     },
   },
+  // --- budgets seen from the runner (issue 15): init.budgeted, budget_state, usage.ack,
+  // usage_ack; a turn's usage by model
+  {
+    name: 'init of a budgeted run',
+    message: {
+      type: 'init',
+      protocolVersion: 1,
+      codec: 'jsonl',
+      runId: 'r-7a8b9c0d',
+      name: 'writer',
+      module: '/srv/agents/writer.mjs',
+      params: {},
+      intervalMs: 0,
+      budgeted: true,
+    },
+  },
+  { name: 'budget_state: a budget now applies', message: { type: 'budget_state', budgeted: true } },
+  { name: 'budget_state: no budget applies', message: { type: 'budget_state', budgeted: false } },
+  {
+    name: 'usage asking for an ack',
+    message: { type: 'usage', inputTokens: 10, outputTokens: 2, model: 'gpt-4o-mini', ack: 3 },
+  },
+  { name: 'usage_ack', message: { type: 'usage_ack', ack: 3 } },
+  {
+    name: 'turn_result with usage by model, one model without a price',
+    message: {
+      type: 'turn_result',
+      turnId: 't-9',
+      status: 'ok',
+      output: 'done',
+      durationMs: 1200,
+      usage: {
+        inputTokens: 1500,
+        outputTokens: 150,
+        costUsd: 0.000225,
+        models: [
+          { model: 'gpt-4o-mini', inputTokens: 1000, outputTokens: 100, costUsd: 0.000225 },
+          { model: 'in-house-llm-7b', inputTokens: 400, outputTokens: 40 },
+          { inputTokens: 100, outputTokens: 10 },
+        ],
+      },
+    },
+  },
+  {
+    name: 'ready of a runner that asks for usage acks',
+    message: {
+      type: 'ready',
+      protocolVersion: 1,
+      codec: 'jsonl',
+      capabilities: { steps: true, setup: true, pause: true, usageAcks: true },
+    },
+  },
 
   // --- edge cases
   {

@@ -102,7 +102,8 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
                         : true)
                     : true,
                 )
-              : true)
+              : true) &&
+            (value['budgeted'] !== undefined ? typeof value['budgeted'] === 'boolean' : true)
           );
         };
       })(),
@@ -222,6 +223,11 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
                 },
               },
             },
+          },
+          budgeted: {
+            [Symbol.for('TypeBox.Kind')]: 'Boolean',
+            [Symbol.for('TypeBox.Optional')]: 'Optional',
+            type: 'boolean',
           },
         },
       },
@@ -660,6 +666,51 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
         },
       },
     },
+    budget_state: {
+      check: (() => {
+        return function check(value) {
+          return (
+            typeof value === 'object' &&
+            value !== null &&
+            !Array.isArray(value) &&
+            value['type'] === 'budget_state' &&
+            typeof value['budgeted'] === 'boolean'
+          );
+        };
+      })(),
+      schema: {
+        [Symbol.for('TypeBox.Kind')]: 'Object',
+        type: 'object',
+        required: ['type', 'budgeted'],
+        properties: {
+          type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'budget_state', type: 'string' },
+          budgeted: { [Symbol.for('TypeBox.Kind')]: 'Boolean', type: 'boolean' },
+        },
+      },
+    },
+    usage_ack: {
+      check: (() => {
+        return function check(value) {
+          return (
+            typeof value === 'object' &&
+            value !== null &&
+            !Array.isArray(value) &&
+            value['type'] === 'usage_ack' &&
+            Number.isInteger(value['ack']) &&
+            value['ack'] >= 1
+          );
+        };
+      })(),
+      schema: {
+        [Symbol.for('TypeBox.Kind')]: 'Object',
+        type: 'object',
+        required: ['type', 'ack'],
+        properties: {
+          type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'usage_ack', type: 'string' },
+          ack: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 1, type: 'integer' },
+        },
+      },
+    },
   }))();
 
 /** The check of every message a supervisor receives, by `type`, in declaration order. */
@@ -700,6 +751,9 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
                   : true) &&
                 (value['capabilities']['retryTurns'] !== undefined
                   ? typeof value['capabilities']['retryTurns'] === 'boolean'
+                  : true) &&
+                (value['capabilities']['usageAcks'] !== undefined
+                  ? typeof value['capabilities']['usageAcks'] === 'boolean'
                   : true)
               : true)
           );
@@ -756,6 +810,11 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
                 type: 'boolean',
               },
               retryTurns: {
+                [Symbol.for('TypeBox.Kind')]: 'Boolean',
+                [Symbol.for('TypeBox.Optional')]: 'Optional',
+                type: 'boolean',
+              },
+              usageAcks: {
                 [Symbol.for('TypeBox.Kind')]: 'Boolean',
                 [Symbol.for('TypeBox.Optional')]: 'Optional',
                 type: 'boolean',
@@ -1152,6 +1211,35 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
                   : true) &&
                 (value['usage']['costUsd'] !== undefined
                   ? Number.isFinite(value['usage']['costUsd']) && value['usage']['costUsd'] >= 0
+                  : true) &&
+                (value['usage']['models'] !== undefined
+                  ? Array.isArray(value['usage']['models']) &&
+                    value['usage']['models'].length <= 64 &&
+                    ((array) => {
+                      for (const value of array)
+                        if (!(
+                          typeof value === 'object' &&
+                          value !== null &&
+                          !Array.isArray(value) &&
+                          (value['model'] !== undefined
+                            ? typeof value['model'] === 'string' &&
+                              value['model'].length <= 256 &&
+                              value['model'].length >= 1
+                            : true) &&
+                          (value['inputTokens'] !== undefined
+                            ? Number.isInteger(value['inputTokens']) && value['inputTokens'] >= 0
+                            : true) &&
+                          (value['outputTokens'] !== undefined
+                            ? Number.isInteger(value['outputTokens']) && value['outputTokens'] >= 0
+                            : true) &&
+                          (value['costUsd'] !== undefined
+                            ? Number.isFinite(value['costUsd']) && value['costUsd'] >= 0
+                            : true)
+                        )) {
+                          return false;
+                        }
+                      return true;
+                    })(value['usage']['models'])
                   : true)
               : true)
           );
@@ -1237,6 +1325,43 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
                 [Symbol.for('TypeBox.Optional')]: 'Optional',
                 minimum: 0,
                 type: 'number',
+              },
+              models: {
+                [Symbol.for('TypeBox.Kind')]: 'Array',
+                [Symbol.for('TypeBox.Optional')]: 'Optional',
+                maxItems: 64,
+                type: 'array',
+                items: {
+                  [Symbol.for('TypeBox.Kind')]: 'Object',
+                  type: 'object',
+                  properties: {
+                    model: {
+                      [Symbol.for('TypeBox.Kind')]: 'String',
+                      [Symbol.for('TypeBox.Optional')]: 'Optional',
+                      minLength: 1,
+                      maxLength: 256,
+                      type: 'string',
+                    },
+                    inputTokens: {
+                      [Symbol.for('TypeBox.Kind')]: 'Integer',
+                      [Symbol.for('TypeBox.Optional')]: 'Optional',
+                      minimum: 0,
+                      type: 'integer',
+                    },
+                    outputTokens: {
+                      [Symbol.for('TypeBox.Kind')]: 'Integer',
+                      [Symbol.for('TypeBox.Optional')]: 'Optional',
+                      minimum: 0,
+                      type: 'integer',
+                    },
+                    costUsd: {
+                      [Symbol.for('TypeBox.Kind')]: 'Number',
+                      [Symbol.for('TypeBox.Optional')]: 'Optional',
+                      minimum: 0,
+                      type: 'number',
+                    },
+                  },
+                },
               },
             },
           },
@@ -1472,6 +1597,9 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
               ? typeof value['model'] === 'string' &&
                 value['model'].length <= 256 &&
                 value['model'].length >= 1
+              : true) &&
+            (value['ack'] !== undefined
+              ? Number.isInteger(value['ack']) && value['ack'] >= 1
               : true)
           );
         };
@@ -1506,6 +1634,12 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
             minLength: 1,
             maxLength: 256,
             type: 'string',
+          },
+          ack: {
+            [Symbol.for('TypeBox.Kind')]: 'Integer',
+            [Symbol.for('TypeBox.Optional')]: 'Optional',
+            minimum: 1,
+            type: 'integer',
           },
         },
       },

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StoreMessage, StoreResultMessage } from './store-messages.js';
+import { BudgetStateMessage, TurnUsage, UsageAckMessage } from './usage-messages.js';
 
 /**
  * Runner protocol v1: every message the supervisor and a runner exchange.
@@ -21,6 +22,7 @@ import { StoreMessage, StoreResultMessage } from './store-messages.js';
 
 export { PROTOCOL_VERSION } from './protocol-version.js';
 export * from './store-messages.js';
+export * from './usage-messages.js';
 
 const RunId = Type.String({
   minLength: 1,
@@ -152,6 +154,12 @@ export const InitMessage = Type.Object(
       modelPricesOf(
         "Optional: the operator's prices by model id (`modelPrices` of the daemon's x.config.json; at most 1000 models), which win over the price catalog (and over prices given in the agent's code) wherever the runner computes a model call's cost (`ctx.modelPrices`, used by x's framework adapters). Absent: none.",
       ),
+    ),
+    budgeted: Type.Optional(
+      Type.Boolean({
+        description:
+          "Optional: whether a budget applies to the run (a limit of its own or the supervisor's); its presence also says that the supervisor answers `usage.ack` with `usage_ack`. True: a runner that must see a `pause` its last `usage` caused before it spends again asks for an ack. False: no report can pause the run, and the runner need not wait (until a `budget_state` says otherwise). Absent: the supervisor does not say, and a runner sends no `usage.ack`.",
+      }),
     ),
   },
   {
@@ -299,6 +307,8 @@ export const SupervisorMessage = Type.Union([
   PauseMessage,
   ResumeMessage,
   StoreResultMessage,
+  BudgetStateMessage,
+  UsageAckMessage,
 ]);
 
 // ---------------------------------------------------------------------------
@@ -381,6 +391,12 @@ export const ReadyMessage = Type.Object(
             Type.Boolean({
               description:
                 'The agent declared its turns idempotent: a turn that was running when its runner died may be run once more, by the next attempt.',
+            }),
+          ),
+          usageAcks: Type.Optional(
+            Type.Boolean({
+              description:
+                'The runner reads `init.budgeted` and `budget_state` (optional message), and may ask for `usage_ack`; a supervisor sends `budget_state` to no other runner.',
             }),
           ),
         },
@@ -517,7 +533,7 @@ export const TurnResultMessage = Type.Object(
       'Wall time from the start of the turn (0 when cancelled before it started).',
     ),
     errorDetail: Type.Optional(ErrorDetail),
-    usage: Type.Optional(Usage),
+    usage: Type.Optional(TurnUsage),
   },
   { description: 'The result of one turn. Every `turn` gets exactly one `turn_result`.' },
 );
@@ -607,6 +623,13 @@ export const UsageMessage = Type.Object(
         description: 'The model that spent them (e.g. `gpt-4o-mini`), if the agent says.',
       }),
     ),
+    ack: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'Optional: asks the supervisor to answer with `usage_ack {ack}` once it has counted this report against the budgets. Sent only to a supervisor whose `init` has `budgeted`; numbers grow within the attempt (1, 2, …).',
+      }),
+    ),
   },
   {
     description:
@@ -658,6 +681,8 @@ export const MESSAGE_SCHEMAS: Readonly<Record<string, TSchema>> = {
   usage: UsageMessage,
   store: StoreMessage,
   store_result: StoreResultMessage,
+  budget_state: BudgetStateMessage,
+  usage_ack: UsageAckMessage,
 };
 
 export type InitMessage = Static<typeof InitMessage>;

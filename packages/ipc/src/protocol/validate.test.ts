@@ -85,6 +85,8 @@ const supervisorExamples: [string, SupervisorMessage][] = [
     },
   ],
   ['store_result refused', { type: 'store_result', requestId: 's-2', ok: false, error: 'full' }],
+  ['budget_state', { type: 'budget_state', budgeted: true }],
+  ['usage_ack', { type: 'usage_ack', ack: 1 }],
 ];
 
 const runnerExamples: [string, RunnerMessage][] = [
