@@ -47,6 +47,8 @@ const IDLE_PROCESS = fileURLToPath(new URL('../fixtures/idle-process.cjs', impor
  * @typedef {object} Storm
  * @property {number} pid the supervisor's pid
  * @property {() => Promise<number[]>} runnerPids pids of the runners running now
+ * @property {(pid: number) => void} track a runner for `close()` to SIGKILL if its
+ *   supervisor left it (only the last ones: a pid seen earlier may be another process's now)
  * @property {() => Promise<void>} close
  */
 
@@ -90,24 +92,21 @@ async function rage(storm) {
 async function xStorm() {
   const daemon = await startXDaemon();
   for (let i = 0; i < runners; i += 1) {
-    const run = /** @type {import('@x/daemon').RunRecord} */ (
-      await daemon.rpc.request(
-        'agent.start',
-        {
-          module: IDLE_AGENT,
-          name: `storm-${i}`,
-          intervalMs: 3_600_000,
-          restart: {
-            mode: 'always',
-            backoff: { initialMs: 0, jitter: 0 },
-            // At most 100 restarts in a 1 ms window: the intensity never trips.
-            intensity: { maxRestarts: 100, periodMs: 1 },
-          },
+    await daemon.rpc.request(
+      'agent.start',
+      {
+        module: IDLE_AGENT,
+        name: `storm-${i}`,
+        intervalMs: 3_600_000,
+        restart: {
+          mode: 'always',
+          backoff: { initialMs: 0, jitter: 0 },
+          // At most 100 restarts in a 1 ms window: the intensity never trips.
+          intensity: { maxRestarts: 100, periodMs: 1 },
         },
-        { timeoutMs: 30_000 },
-      )
+      },
+      { timeoutMs: 30_000 },
     );
-    daemon.track(run.pid);
   }
   return {
     pid: daemon.pid,
@@ -115,12 +114,9 @@ async function xStorm() {
       const { runs } = /** @type {{ runs: import('@x/daemon').RunRecord[] }} */ (
         await daemon.rpc.request('agent.list', {}, { timeoutMs: 30_000 })
       );
-      const pids = runs.flatMap((run) =>
-        run.state === 'running' && run.pid !== null ? [run.pid] : [],
-      );
-      pids.forEach((pid) => daemon.track(pid));
-      return pids;
+      return runs.flatMap((run) => (run.state === 'running' && run.pid !== null ? [run.pid] : []));
     },
+    track: (pid) => daemon.track(pid),
     close: () => daemon.close(),
   };
 }
@@ -141,12 +137,11 @@ async function pm2Storm() {
     pid: pm2.pid,
     runnerPids: async () => {
       const procs = await pm2.api.list();
-      const pids = procs.flatMap((proc) =>
+      return procs.flatMap((proc) =>
         proc.pm2_env?.status === 'online' && proc.pid > 0 ? [proc.pid] : [],
       );
-      pids.forEach((pid) => pm2.track(pid));
-      return pids;
     },
+    track: (pid) => pm2.track(pid),
     close: () => pm2.close(),
   };
 }
@@ -177,6 +172,10 @@ for (const [name, make] of /** @type {const} */ ([
   try {
     results[name] = await rage(storm);
   } finally {
+    // The runners of now only: the storm's killed ones are gone and their pids reusable.
+    for (const pid of await storm.runnerPids().catch(() => [])) {
+      storm.track(pid);
+    }
     await storm.close();
   }
   load.push(loadavg()[0]);
