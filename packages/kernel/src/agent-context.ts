@@ -1,4 +1,4 @@
-import type { ModelPrices, Usage } from '@x/ipc';
+import type { ModelPrices } from '@x/ipc';
 import type { AgentLoopSink } from './agent-loop-sink.js';
 import type { AgentStore } from './agent-store.js';
 import { askPermission } from './ask-permission.js';
@@ -7,7 +7,6 @@ import type { CheckpointTaker } from './checkpoint-taker.js';
 import type { AgentContext, RestoredCheckpoint, TurnContext, UsageReport } from './define-agent.js';
 import { findJsonProblem } from './json-value.js';
 import type { PauseGate } from './pause-gate.js';
-import type { UsageBarrier } from './usage-barrier.js';
 import { readLogArguments } from './log-arguments.js';
 import { usageProblems, copyUsage } from './usage-check.js';
 
@@ -38,8 +37,8 @@ export interface ContextRun {
   live(): boolean;
   /** The loop's pause state: `ctx.pauseReason()` and `ctx.whenResumed()` read it. */
   readonly gate: Pick<PauseGate, 'reason' | 'whenOpen'>;
-  /** Whether the supervisor has handled the usage sent so far (`ctx.whenResumed()`). */
-  readonly usageBarrier: Pick<UsageBarrier, 'sent' | 'seen'>;
+  /** Undefined once the supervisor has handled the usage sent so far, else when it has (`ctx.whenResumed()`). */
+  usageHandled(): Promise<void> | undefined;
 }
 
 /** The piece of work (setup, a step, a turn, teardown) a context is made for. */
@@ -107,7 +106,10 @@ export function makeAgentContext(
     },
     async whenResumed(options?: { wait?: boolean }) {
       // After a report, a pause it caused may still be on its way: wait for it first.
-      await run.usageBarrier.seen();
+      const handled = run.usageHandled();
+      if (handled !== undefined) {
+        await handled;
+      }
       const reason = run.gate.reason;
       if (reason === undefined || options?.wait === false) {
         return reason;
@@ -119,7 +121,6 @@ export function makeAgentContext(
       const report = checkUsageReport(usage);
       if (run.live() && Object.keys(report).length > 0 && sink.usage !== undefined) {
         sink.usage(report);
-        run.usageBarrier.sent();
       }
     },
   };
@@ -129,14 +130,14 @@ export function makeAgentContext(
 export function makeTurnContext(
   run: ContextRun,
   work: ContextWork,
-  turn: { readonly turnId: string; addUsage(usage: Usage): void },
+  turn: { readonly turnId: string; addUsage(usage: UsageReport): void },
 ): TurnContext<Record<string, unknown>, unknown> {
   return {
     ...makeAgentContext(run, work),
     turnId: turn.turnId,
     reportUsage(usage: UsageReport) {
-      // turn_result.usage has no model: it is checked, then left out (see TurnContext).
-      turn.addUsage(copyUsage(checkUsageReport(usage)));
+      // Summed into turn_result.usage, split by model (see TurnContext).
+      turn.addUsage(checkUsageReport(usage));
     },
   };
 }

@@ -70,10 +70,11 @@ export interface AgentLoopSink {
   /** Usage reported with `ctx.reportUsage` in setup, a step or teardown (checked, not empty). */
   usage?(usage: UsageReport): void;
   /**
-   * A request on the same channel as `usage` whose answer comes only after the supervisor has
-   * handled every message sent before it (so a `pause` a report caused has arrived): what
-   * `ctx.whenResumed()` awaits after a report. Without it, reports are taken as handled at
-   * once (an embedder's synchronous `onUsage`).
+   * Undefined when the supervisor has handled every `usage` report sent so far (or none can
+   * pause the run: no budget applies); else a promise, never rejecting, that resolves once it
+   * has, so that a `pause` a report caused has arrived: what `ctx.whenResumed()` awaits. Called
+   * before every model call of an adapter: keep the undefined path a few field reads. Without
+   * it, reports are taken as handled at once (an embedder's synchronous `onUsage`).
    */
-  usageRoundTrip?(): Promise<unknown>;
+  usageHandled?(): Promise<void> | undefined;
 }

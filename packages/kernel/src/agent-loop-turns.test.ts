@@ -477,14 +477,14 @@ describe('TurnHandle.result timeouts and usage', () => {
     await run;
   });
 
-  it('reportUsage sums into the outcome; a value the protocol refuses throws a TypeError at the call and adds nothing', async () => {
+  it('reportUsage sums into the outcome, split by model and by whether a cost was given; a value the protocol refuses throws a TypeError at the call and adds nothing', async () => {
     const thrown: unknown[] = [];
     const { loop } = makeLoop({
       turn(_input, ctx) {
         ctx.reportUsage({ inputTokens: 10, outputTokens: 2, costUsd: 0.5 });
         ctx.reportUsage({ inputTokens: 5, costUsd: 0.25 });
-        // A model is checked, then left out: turn_result.usage has no model field.
         ctx.reportUsage({ inputTokens: 1, model: 'gpt-4o-mini' });
+        ctx.reportUsage({ inputTokens: 3, outputTokens: 1, costUsd: 0.5, model: 'gpt-4o-mini' });
         for (const bad of [
           { inputTokens: 5, outputTokens: 1.5 },
           { inputTokens: 10n },
@@ -503,9 +503,14 @@ describe('TurnHandle.result timeouts and usage', () => {
     });
     const run = loop.run();
     expect((await loop.submitTurn('x').done()).usage).toEqual({
-      inputTokens: 16,
-      outputTokens: 2,
-      costUsd: 0.75,
+      inputTokens: 19,
+      outputTokens: 3,
+      costUsd: 1.25,
+      models: [
+        { inputTokens: 15, outputTokens: 2, costUsd: 0.75 },
+        { model: 'gpt-4o-mini', inputTokens: 1 },
+        { model: 'gpt-4o-mini', inputTokens: 3, outputTokens: 1, costUsd: 0.5 },
+      ],
     });
     expect(thrown.map((error) => [(error as Error).name, (error as Error).message])).toEqual([
       [

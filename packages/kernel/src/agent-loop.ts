@@ -19,7 +19,6 @@ import { ABANDONED, StopDeadline } from './stop-deadline.js';
 import { configEnding, type Ending } from './loop-ending.js';
 import type { Turn, TurnHandle } from './turn.js';
 import { TurnQueue } from './turn-queue.js';
-import { UsageBarrier } from './usage-barrier.js';
 
 export type { AgentLoopSink, IterationReport } from './agent-loop-sink.js';
 export type { AgentLoopOptions, LoopOutcome, SubmitTurnOptions } from './agent-loop-options.js';
@@ -70,7 +69,6 @@ export class AgentLoop {
   });
   readonly #checkpoints: CheckpointTaker;
   readonly #store: AgentStore;
-  readonly #usageBarrier: UsageBarrier;
   readonly #prices: Readonly<ModelPrices>;
 
   constructor(
@@ -83,7 +81,6 @@ export class AgentLoop {
       options.checkpointMaxBytes ?? DEFAULT_CHECKPOINT_MAX_BYTES,
     );
     this.#store = makeAgentStore(sink.store?.bind(sink));
-    this.#usageBarrier = new UsageBarrier(sink.usageRoundTrip?.bind(sink));
     this.#prices = frozenPrices(options.modelPrices);
     this.#turns = new TurnQueue(options.maxQueuedTurns ?? MAX_QUEUED_TURNS, (outcome) =>
       sink.turnDone?.(outcome),
@@ -507,7 +504,7 @@ export class AgentLoop {
       store: this.#store,
       live: () => this.#state !== 'finished',
       gate: this.#gate,
-      usageBarrier: this.#usageBarrier,
+      usageHandled: () => this.sink.usageHandled?.(),
     };
   }
 }

@@ -168,10 +168,10 @@ export interface AgentContext<P = Record<string, unknown>> {
    * Resolves when the run is not paused: at once, or when it is resumed (`x agent resume`,
    * `--add-cost`, `resume()` of `createRunner`). Call it before spending, e.g. before each model
    * call, so that a paused run goes over its budget by at most the call that reached it
-   * (`@x/ai-sdk` does this for every AI SDK call). Under the daemon it first makes sure the
-   * usage reported so far has been handled (one record-store round trip, only after a
-   * `reportUsage` since the last call), so the pause a report caused is seen even when the
-   * next call follows at once.
+   * (`@x/ai-sdk` does this for every AI SDK call). Under the daemon, when a budget applies to
+   * the run, it first waits until the daemon has counted the usage reported so far (its
+   * `usage_ack`, only after a `reportUsage` since the last call), so the pause a report caused
+   * is seen even when the next call follows at once; under no budget it waits for nothing.
    *
    * With `{ wait: false }` it does not wait: it resolves with the pause reason when the run is
    * paused, for an agent that would rather fail the call (undefined when not paused).
@@ -196,8 +196,10 @@ export interface TurnContext<P = Record<string, unknown>, S = unknown> extends A
   readonly signal: AbortSignal;
   /**
    * Adds tokens and cost spent by this turn; the sums are reported with its result
-   * (`turn_result.usage`, `TurnOutcome.usage`), not as separate `usage` messages. `model` is
-   * checked but not carried: a turn's usage has no model field.
+   * (`turn_result.usage`, `TurnOutcome.usage`), not as separate `usage` messages, with the
+   * same split by `model` (and by whether a cost was given) in `usage.models`, so that a model
+   * without a price is named in `x agent status`. A turn's usage reaches the budgets when the
+   * turn ends.
    * @throws TypeError (synchronously) when `inputTokens` or `outputTokens` is not a safe
    *   integer >= 0, `costUsd` is not a finite number >= 0 (US dollars), `model` is not a string
    *   of 1 to 256 characters, or another field is given; nothing is added then.

@@ -28,9 +28,7 @@ import { reportDrops } from './report-drops.js';
 import { sendTurnResult } from './send-turn-result.js';
 import { sendWithRetry } from './send-with-retry.js';
 import type { TurnOutcome } from './turn.js';
-
-/** The record namespace `usageRoundTrip` reads (nothing is ever written there). */
-const USAGE_BARRIER_NS = 'x.usage-barrier';
+import { UsageReports } from './usage-reports.js';
 
 /** What {@link hostRunner} needs from the process or thread it runs in, bound before user code loads. */
 export interface HostRunnerOptions {
@@ -57,7 +55,7 @@ export interface HostRunnerOptions {
  *
  * Sequence: wait for `init` (at most `initTimeoutMs`), check the protocol version and codec,
  * load the agent module, send `ready` with `capabilities { steps, turns, setup: true,
- * checkpoints: true, pause: true }` (`steps`/`turns` from whether the agent has
+ * checkpoints: true, pause: true, usageAcks: true }` (`steps`/`turns` from whether the agent has
  * `step`/`turn`; `retryTurns: true` added when the agent declares it), send heartbeats if
  * asked, run the agent loop (`setup_done` once setup ended, at once when the agent has
  * none), send `exit`, exit. Nothing the agent does can make it send a frame the supervisor
@@ -73,7 +71,9 @@ export interface HostRunnerOptions {
  * (ids `c-1`, `c-2`, …; its state checked against `init.checkpointMaxBytes`) and settles on the
  * `checkpoint_ack` with its id, or with `X_CHECKPOINT_STOPPING` when the channel closes or the
  * run ends first; `init.restored` is `ctx.restored`; `pause` and `resume` pause the agent loop
- * (heartbeats go on); `ctx.reportUsage` in setup, a step or teardown sends `usage`.
+ * (heartbeats go on); `ctx.reportUsage` in setup, a step or teardown sends `usage` (asking for
+ * a `usage_ack` while `init.budgeted` or the last `budget_state` says a budget applies, which
+ * `ctx.whenResumed()` then awaits).
  * Nothing is sent before `ready`; failures before it go to `writeErr` only.
  *
  * Exit codes: 0 after a normal end or a cooperative stop (teardown abandoned included: that
@@ -154,6 +154,13 @@ export async function hostRunner(
   const storeRequests = new StoreRequests((message) =>
     sendWithRetry(channel, message, CHECKPOINT_SEND_RETRY_MS),
   );
+  // Retried under backpressure: a lost report would be missing from the run's totals.
+  const usageReports = new UsageReports({
+    init,
+    send: (message) => sendWithRetry(channel, message, CHECKPOINT_SEND_RETRY_MS),
+    dropped: (error) => dropped('usage', error),
+    store: (ops) => storeRequests.request(ops),
+  });
   // turn_results being sent (retried under backpressure): the exit frame waits for them.
   const answering = new Set<Promise<void>>();
   const turnDone = (outcome: TurnOutcome) => {
@@ -193,18 +200,10 @@ export async function hostRunner(
       // Only to a supervisor that keeps records (init.storeMaxBytes): another never answers.
       ...(init.storeMaxBytes === undefined
         ? {}
-        : {
-            store: (ops: StoreOp[]) => storeRequests.request(ops),
-            // A read answered after the usage sent before it was handled (same channel, in
-            // order): ctx.whenResumed() then sees the pause a report caused.
-            usageRoundTrip: () =>
-              storeRequests.request([{ op: 'get', ns: USAGE_BARRIER_NS, key: 'barrier' }]),
-          }),
-      // Retried under backpressure: a lost report would be missing from the run's totals.
-      usage: (usage) =>
-        void sendWithRetry(channel, { type: 'usage', ...usage }, CHECKPOINT_SEND_RETRY_MS).catch(
-          (error: Error) => dropped('usage', error),
-        ),
+        : { store: (ops: StoreOp[]) => storeRequests.request(ops) }),
+      usage: (usage) => usageReports.report(usage),
+      // ctx.whenResumed() then sees the pause a report caused (see UsageReports).
+      usageHandled: () => usageReports.handled(),
     },
   );
   if (init.paused !== undefined) {
@@ -241,6 +240,12 @@ export async function hostRunner(
       case 'resume':
         loop.resume();
         break;
+      case 'budget_state':
+        usageReports.budgetState(message.budgeted);
+        break;
+      case 'usage_ack':
+        usageReports.acked(message.ack);
+        break;
       case 'init':
         writeErr('x runner: ignored a second init message\n');
         break;
@@ -251,6 +256,7 @@ export async function hostRunner(
     permissions.denyAll('supervisor gone');
     checkpoints.closeAll('the supervisor went away');
     storeRequests.closeAll('the supervisor went away');
+    usageReports.close();
     loop.stop(ORPHAN_EXIT_MS, 'supervisor gone');
   });
 
@@ -259,13 +265,15 @@ export async function hostRunner(
     protocolVersion: PROTOCOL_VERSION,
     codec,
     // setup: this runner sends one setup_done after setup (at once when there is none);
-    // checkpoints and pause: it speaks checkpoint/checkpoint_ack and obeys pause/resume.
+    // checkpoints and pause: it speaks checkpoint/checkpoint_ack and obeys pause/resume;
+    // usageAcks: it reads init.budgeted and budget_state, and asks for usage_ack.
     capabilities: {
       steps: agent.step !== undefined,
       turns: agent.turn !== undefined,
       setup: true,
       checkpoints: true,
       pause: true,
+      usageAcks: true,
       ...(agent.retryTurns === true ? { retryTurns: true } : {}),
     },
   };
@@ -287,6 +295,7 @@ export async function hostRunner(
   permissions.denyAll(`the run ended (${outcome.reason})`);
   checkpoints.closeAll(`the run ended (${outcome.reason})`);
   storeRequests.closeAll(`the run ended (${outcome.reason})`);
+  usageReports.close();
   if (heartbeat !== undefined) {
     clearInterval(heartbeat);
   }

@@ -1,6 +1,8 @@
-import type { ErrorDetail, Usage } from '@x/ipc';
+import type { ErrorDetail, TurnUsage } from '@x/ipc';
+import type { UsageReport } from './define-agent.js';
 import { toErrorDetail } from './error-detail.js';
 import { TurnCancelledError, TurnFailedError, TurnTimeoutError } from './errors.js';
+import { TurnUsageSum } from './turn-usage.js';
 
 /**
  * Where a turn is: `queued` → `running` → `ok` | `error` | `cancelled`, or `queued` →
@@ -17,7 +19,8 @@ export type TurnOutcome<O = unknown> =
       readonly output: O;
       /** Wall time of the turn, in ms. */
       readonly durationMs: number;
-      readonly usage?: Usage;
+      /** What `ctx.reportUsage` added up, with its split by model (`models`). */
+      readonly usage?: TurnUsage;
     }
   | {
       readonly turnId: string;
@@ -33,7 +36,7 @@ export type TurnOutcome<O = unknown> =
       readonly errorDetail?: ErrorDetail;
       /** Wall time from the start of the turn, in ms; 0 when it never started. */
       readonly durationMs: number;
-      readonly usage?: Usage;
+      readonly usage?: TurnUsage;
     };
 
 /** Options of {@link TurnHandle.result}. */
@@ -84,7 +87,7 @@ export class Turn<I = unknown, O = unknown> implements TurnHandle<O> {
   #resolve!: (outcome: TurnOutcome<O>) => void;
   #status: TurnStatus = 'queued';
   #startedAt = 0;
-  #usage: Usage | undefined;
+  readonly #usage = new TurnUsageSum();
 
   constructor(
     readonly turnId: string,
@@ -170,9 +173,9 @@ export class Turn<I = unknown, O = unknown> implements TurnHandle<O> {
     }
   }
 
-  /** Adds to the usage reported with the outcome. */
-  addUsage(usage: Usage): void {
-    this.#usage = addUsage(this.#usage, usage);
+  /** Adds a checked report (its model included) to the usage reported with the outcome. */
+  addUsage(usage: UsageReport): void {
+    this.#usage.add(usage);
   }
 
   /** Ends the turn with its function's result. No-op when it already ended (cancelled). */
@@ -210,20 +213,9 @@ export class Turn<I = unknown, O = unknown> implements TurnHandle<O> {
       return;
     }
     this.#status = outcome.status;
-    const final = this.#usage === undefined ? outcome : { ...outcome, usage: this.#usage };
+    const usage = this.#usage.value;
+    const final = usage === undefined ? outcome : { ...outcome, usage };
     this.#resolve(final);
     this.onEnd(this, final);
   }
-}
-
-/** Sums two usage reports, field by field (`ctx.reportUsage` checked each one). */
-function addUsage(total: Usage | undefined, more: Usage): Usage {
-  const sum: Usage = { ...total };
-  for (const key of ['inputTokens', 'outputTokens', 'costUsd'] as const) {
-    const value = more[key];
-    if (value !== undefined) {
-      sum[key] = (sum[key] ?? 0) + value;
-    }
-  }
-  return sum;
 }

@@ -1,5 +1,6 @@
 /**
- * Knows whether the supervisor has handled the usage reports sent so far, so that
+ * The fallback for a supervisor that offers no usage acks (no `init.budgeted`, an older
+ * daemon) but keeps records: knows whether it has handled the usage reports sent so far, so that
  * `ctx.whenResumed()` sees a pause the last report caused. A `usage` message is not answered;
  * a budget it reaches is answered by a `pause` message, so a model call made right after a
  * report could start before that pause arrives. `roundTrip` is any request on the same
