@@ -22,3 +22,49 @@ export class RunPausedError extends Error {
     );
   }
 }
+
+/** The `code` of a {@link SessionStoreError}. */
+export type SessionStoreErrorCode =
+  | 'X_OPENAI_AGENTS_SESSION_OVER_CAP'
+  | 'X_OPENAI_AGENTS_SESSION_ITEM_TOO_LARGE'
+  | 'X_OPENAI_AGENTS_SESSION_STORE_FAILED';
+
+/**
+ * A session operation of `xSession` that the run's record store did not carry out; nothing
+ * of a refused write is part of the session. `code`:
+ *
+ * - `X_OPENAI_AGENTS_SESSION_OVER_CAP`: the write would take the run's records past their
+ *   cap (`capBytes`; 64 MiB unless the daemon's embedder set `recordsMaxBytes`);
+ * - `X_OPENAI_AGENTS_SESSION_ITEM_TOO_LARGE`: one item's JSON does not fit a record (4 MiB);
+ *   checked before anything is sent;
+ * - `X_OPENAI_AGENTS_SESSION_STORE_FAILED`: the store refused or could not answer for another
+ *   reason (`storeCode`, e.g. `X_STORE_STOPPING` when the run is ending: a write may or may
+ *   not have been stored), or a session record is not of this format.
+ *
+ * `cause` is the store's error.
+ */
+export class SessionStoreError extends Error {
+  override readonly name = 'SessionStoreError';
+  /** The store error's code (`X_STORE_REFUSED`, `X_STORE_STOPPING`, …), if any. */
+  readonly storeCode: string | undefined;
+  /** The run's records cap, bytes, for `X_OPENAI_AGENTS_SESSION_OVER_CAP`. */
+  readonly capBytes: number | undefined;
+
+  constructor(
+    readonly code: SessionStoreErrorCode,
+    /** The session's id. */
+    readonly sessionId: string,
+    /** The Session method that failed. */
+    readonly operation: 'getItems' | 'addItems' | 'popItem' | 'clearSession',
+    message: string,
+    options: {
+      cause?: unknown;
+      storeCode?: string | undefined;
+      capBytes?: number | undefined;
+    } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.storeCode = options.storeCode;
+    this.capBytes = options.capBytes;
+  }
+}
