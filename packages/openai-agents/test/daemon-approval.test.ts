@@ -4,30 +4,11 @@
 // without calling the model again; `x agent approve` lets the tool run and the run end. Then
 // --auto-approve (granted without asking) and --permission-timeout (denied when unanswered).
 // Needs @x/cli, @x/kernel and @x/openai-agents built.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { example, until, x } from './x-cli.js';
 
-const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
-const EXAMPLE = fileURLToPath(
-  new URL('../../../examples/openai-agents/refund-desk.mjs', import.meta.url),
-);
-
-function x(
-  home: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, X_HOME: home }, timeout: 30_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
-    );
-  });
-}
+const EXAMPLE = example('refund-desk.mjs');
 
 interface Status {
   run: { state: string; attempt: number; pid: number | null; lastSummary: string | null };
@@ -39,16 +20,6 @@ describe('@x/openai-agents under a real daemon: an approval pending across kill 
   const home = mkdtempSync('/tmp/x-oa-');
   const status = async (name: string) =>
     JSON.parse((await x(home, ['agent', 'status', name, '--json'])).stdout) as Status;
-  const until = async (predicate: () => Promise<boolean>, timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await predicate())) {
-      if (Date.now() > deadline) {
-        throw new Error(`not met within ${timeoutMs} ms`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
-
   beforeAll(async () => {
     expect((await x(home, ['daemon', 'start'])).code).toBe(0);
   });
