@@ -1,4 +1,4 @@
-import { linkSync, rmSync, statSync } from 'node:fs';
+import { linkSync, statSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 
@@ -71,8 +71,7 @@ export async function claimSocketPath(boundPath: string, path: string): Promise<
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
       try {
         linkSync(boundPath, path);
-        const stats = statSync(path);
-        return { ok: true, owned: { path, dev: stats.dev, ino: stats.ino } };
+        return { ok: true, owned: { path, ...identityOf(path) } };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
           throw error;
@@ -89,7 +88,7 @@ export async function claimSocketPath(boundPath: string, path: string): Promise<
     }
     return { ok: false, detail: `${path} kept being replaced while this daemon started` };
   } finally {
-    rmSync(boundPath, { force: true });
+    unlinkIfThere(boundPath);
   }
 }
 
@@ -109,11 +108,35 @@ export function privateSocketName(path: string): string {
 /** The device and inode of the file at `path`, or undefined when there is none. */
 export function fileIdentity(path: string): { dev: number; ino: number } | undefined {
   try {
-    const stats = statSync(path);
-    return { dev: stats.dev, ino: stats.ino };
+    return identityOf(path);
   } catch {
     return undefined;
   }
+}
+
+/*
+ * Sockets are stat()ed with `bigint: true` and removed with unlink(2), not `rmSync` (which
+ * lstat()s first): a plain stat of a socket leaves its file type in the buffer Node 20's
+ * `realpathSync` reads next, and module resolution then stops following symlinks
+ * (nodejs/node#51142): a daemon started with `--metrics` could not load prom-client's own
+ * dependencies from a pnpm `node_modules`.
+ */
+
+/** Removes the file at `path`; none there is no error. */
+function unlinkIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw error;
+    }
+  }
+}
+
+/** The device and inode of the file at `path` (see above: `bigint`). */
+function identityOf(path: string): { dev: number; ino: number } {
+  const stats = statSync(path, { bigint: true });
+  return { dev: Number(stats.dev), ino: Number(stats.ino) };
 }
 
 function removeIfSame(path: string, expected: { dev: number; ino: number }): boolean {
@@ -121,6 +144,6 @@ function removeIfSame(path: string, expected: { dev: number; ino: number }): boo
   if (now === undefined || now.dev !== expected.dev || now.ino !== expected.ino) {
     return false;
   }
-  rmSync(path, { force: true });
+  unlinkIfThere(path);
   return true;
 }

@@ -137,7 +137,8 @@ export function absorbStdioErrors(): void {
 
 function isFile(fd: number): boolean {
   try {
-    const stat = fstatSync(fd);
+    // bigint: a plain fstat of a pipe misleads Node 20's realpathSync (see socket-claim.ts).
+    const stat = fstatSync(fd, { bigint: true });
     // A character device that is no terminal (/dev/null, /dev/full) takes writeSync too.
     return stat.isFile() || (stat.isCharacterDevice() && !process.stderr.isTTY);
   } catch {
