@@ -1,10 +1,11 @@
 // xSession over the ctx.store of an in-process runner (createRunner's onStore) whose records
 // are @x/daemon's RecordStore on a real SQLite file: what the daemon does, without the
 // processes (test/daemon-session.test.ts runs it under a real daemon and kill -9).
-import { Agent, run, setTracingDisabled, type AgentInputItem } from '@openai/agents';
+import { Agent, run, setTracingDisabled, tool, type AgentInputItem } from '@openai/agents';
 import { createRunner, defineAgent, type AgentContext, type Runner } from '@x/kernel';
+import { z } from 'zod';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_NAMESPACE, SessionStoreError, xSession } from '../src/index.js';
+import { runWithX, SESSION_NAMESPACE, SessionStoreError, xSession } from '../src/index.js';
 import { ScriptedModel } from './scripted-model.js';
 import { sqliteRecords, type SqliteRecords } from './sqlite-records.js';
 
@@ -73,6 +74,63 @@ describe('xSession (createRunner onStore, RecordStore on SQLite)', () => {
       'r-session/i/000000000003',
     ]);
     expect(JSON.parse(records.rows(SESSION_NAMESPACE)[0]?.value ?? '')).toEqual({ v: 1, next: 4 });
+  });
+
+  it('with runWithX: an approval pending across attempts, the session holds the turn once', async () => {
+    records = sqliteRecords();
+    const refunds: number[] = [];
+    const refund = tool({
+      name: 'refund',
+      description: 'Refund an order',
+      parameters: z.object({ order: z.number() }),
+      needsApproval: true,
+      execute: ({ order }) => {
+        refunds.push(order);
+        return `refunded ${order}`;
+      },
+    });
+    const model = new ScriptedModel([{ tool: 'refund', args: { order: 42 } }, { text: 'done' }]);
+    const agent = new Agent({ name: 'desk', tools: [refund], model });
+    const attemptWith = (answer: () => Promise<'granted' | 'denied'>) => {
+      const runner = createRunner(
+        defineAgent({
+          async step(ctx) {
+            const { result } = await runWithX(agent, 'refund order 42', ctx, {
+              runOptions: { session: xSession(ctx) },
+            });
+            return { done: true, summary: String(result.finalOutput) };
+          },
+        }),
+        {
+          runId: records.runId,
+          intervalMs: 0,
+          maxIterations: 1,
+          onStore: (ops) => records.batch(ops),
+          onPermissionRequest: answer,
+        },
+      );
+      runners.push(runner);
+      return runner;
+    };
+    // attempt 1 stops while the approval is pending
+    let asked!: () => void;
+    const pending = new Promise<void>((resolve) => (asked = resolve));
+    const first = attemptWith(() => {
+      asked();
+      return new Promise(() => undefined);
+    });
+    await first.start();
+    await pending;
+    await first.stop({ graceMs: 200 });
+    const second = attemptWith(async () => 'granted');
+    await second.start();
+    expect(await second.finished).toMatchObject({ reason: 'done' });
+    expect(refunds).toEqual([42]);
+    const ctx = await attempt();
+    const types = (await xSession(ctx).getItems()).map(
+      (item) => (item as { type?: string; role?: string }).type ?? 'message',
+    );
+    expect(types).toEqual(['message', 'function_call', 'function_call_result', 'message']);
   });
 
   it('getItems(3) of 2 500 items reads the newest 3 in one trip, not the history', async () => {
