@@ -116,6 +116,34 @@ describe.each<RunnerMode>(['subprocess', 'thread'])('durable agents (%s runner)'
     expect(d.supervisor.setBudget(run.runId, { maxCostUsd: 0.5 }).state).toBe('paused');
   }, 30_000);
 
+  it("a turn's usage is counted by model: a model without a price is named, its tokens counted", async () => {
+    const d = daemon!;
+    const run = await d.supervisor.start({
+      module: `${AGENTS}turn-echo.mjs`,
+      name: 'turn-usage',
+      runnerMode: mode,
+      budget: { maxCostUsd: 5 },
+    });
+    const usage = [
+      { inputTokens: 10, outputTokens: 1, model: 'in-house-llm-7b' },
+      { inputTokens: 20, outputTokens: 2, costUsd: 0.01, model: 'gpt-4o-mini' },
+      { inputTokens: 30, outputTokens: 3, model: 'in-house-llm-7b' },
+    ];
+    const turn = await d.supervisor.send(run.runId, { usage }, { wait: true, timeoutMs: 10_000 });
+    expect(turn.status).toBe('ok');
+    expect(turn.usage).toEqual({ inputTokens: 60, outputTokens: 6, costUsd: 0.01 });
+    const spent = d.supervisor.runUsage(d.supervisor.get(run.runId) as RunRecord);
+    expect(spent).toMatchObject({
+      inputTokens: 60,
+      outputTokens: 6,
+      calls: 2,
+      callsWithoutCost: 1,
+    });
+    expect(spent.costUsd).toBeCloseTo(0.01, 9);
+    expect(spent.modelsWithoutCost).toEqual([{ model: 'in-house-llm-7b', calls: 1 }]);
+    expect(spent.costBudgetWarning).toMatch(/cannot see model in-house-llm-7b:/);
+  }, 30_000);
+
   it('a fork --from another run starts from its checkpoint', async () => {
     const d = daemon!;
     const source = await d.supervisor.start({

@@ -56,7 +56,7 @@ export class AttemptHandshake {
   }
 
   /** True when the runner announced `capability` in its `ready`. */
-  can(capability: 'turns' | 'pause' | 'retryTurns' | 'setup'): boolean {
+  can(capability: 'turns' | 'pause' | 'retryTurns' | 'setup' | 'usageAcks'): boolean {
     return this.capabilities?.[capability] === true;
   }
 

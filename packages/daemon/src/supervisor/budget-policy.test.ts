@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   NO_USAGE,
+  budgetApplies,
   budgetProblem,
   budgetWarning,
   decideBudget,
@@ -188,5 +189,19 @@ describe('budgetProblem', () => {
     [{}, { maxCostPerDayUsd: '5' }, 'budget fleet.maxCostPerDayUsd must be a number ≥ 0, got "5"'],
   ])('%j %j → %s', (budget, fleet, problem) => {
     expect(budgetProblem(budget, fleet as never)).toBe(problem);
+  });
+});
+
+describe('budgetApplies', () => {
+  it.each([
+    [null, undefined, false],
+    [{ onBudget: 'stop' }, {}, false],
+    [{ maxCostUsd: 0 }, undefined, true],
+    [{ maxTokens: 10 }, undefined, true],
+    [{ maxCostPerDayUsd: 1 }, undefined, true],
+    [{}, { maxCostPerDayUsd: 100 }, true],
+    [{ maxCostUsd: Infinity }, { maxCostPerDayUsd: Infinity }, false],
+  ])('run %j, fleet %j → %s', (budget, fleet, applies) => {
+    expect(budgetApplies(budget as never, fleet)).toBe(applies);
   });
 });

@@ -110,6 +110,24 @@ export function decideBudget(input: BudgetInput): BudgetDecision {
 }
 
 /**
+ * Whether any limit applies to a run: one of its own or the fleet's that can be reached (a
+ * number below `Infinity`; null, undefined, `Infinity`: no limit). A run under none cannot be
+ * paused by its usage, so its runner need not wait for its reports to be counted
+ * (`init.budgeted`, `budget_state`). Pure.
+ */
+export function budgetApplies(
+  budget: RunBudget | null | undefined,
+  fleet: FleetBudget | undefined,
+): boolean {
+  return [
+    budget?.maxCostUsd,
+    budget?.maxTokens,
+    budget?.maxCostPerDayUsd,
+    fleet?.maxCostPerDayUsd,
+  ].some((limit) => typeof limit === 'number' && limit < Infinity);
+}
+
+/**
  * A one-line warning when a cost budget applies but some usage reports gave no cost (the
  * budget cannot count them), e.g. `3 of 40 usage report(s) gave no cost: the cost budget
  * (--max-cost $1.00) does not count them`; undefined otherwise. `totals` are the run's.

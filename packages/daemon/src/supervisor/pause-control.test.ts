@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAEMON_RPC_CODES } from '../errors.js';
 import type { RunBudgetOptions, RunRecord } from '../persistence/records.js';
-import type { BudgetDecision } from './budget-policy.js';
+import { budgetApplies, type BudgetDecision } from './budget-policy.js';
 import { PauseControl, type PauseAttempt } from './pause-control.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
@@ -35,9 +35,11 @@ function setup(
     options: { stopBudget: { ipcMs: 10, sigtermMs: 20 }, budget: options.budget ?? null },
   } as unknown as RunRecord;
   const told: [boolean, string | undefined][] = [];
+  const budgeted: boolean[] = [];
   const attempt: PauseAttempt = {
     pausable: options.pausable ?? true,
     setPaused: (paused, reason) => void told.push([paused, reason]),
+    setBudgeted: (applies) => void budgeted.push(applies),
   };
   const transitions: [string, unknown][] = [];
   const stops: [unknown, string][] = [];
@@ -58,6 +60,7 @@ function setup(
         return decide();
       },
       decide,
+      budgeted: () => budgetApplies(run.options.budget, undefined),
       hasReportWithoutCost: (model) => stored.has(model),
       modelsWithoutCost: (limit) => {
         const models = [...stored].map((model) => ({ model: model ?? null, calls: 1 }));
@@ -74,7 +77,7 @@ function setup(
     stop: (budget, reason) => void stops.push([budget, reason]),
     persist: () => undefined,
   });
-  return { control, run, told, transitions, stops, lines, recorded, events };
+  return { control, run, told, budgeted, transitions, stops, lines, recorded, events };
 }
 
 const byClient = { by: 'client', reason: 'lunch', at: 1 } as const;
@@ -133,6 +136,17 @@ describe('PauseControl', () => {
       [true, 'lunch'],
       [false, undefined],
     ]);
+  });
+
+  it('a budget change and a resume with a budget tell the runner whether a budget applies, before the resume', () => {
+    const t = setup();
+    t.control.setBudget({ maxTokens: 100 });
+    t.control.setBudget({ onBudget: 'stop' });
+    expect(t.budgeted).toEqual([true, false]);
+    t.control.pause(byClient);
+    t.control.resume({ maxCostPerDayUsd: 2 });
+    expect(t.budgeted).toEqual([true, false, true]);
+    expect(t.told.at(-1)).toEqual([false, undefined]);
   });
 
   it('a resume still over budget is refused with -32602 naming the limit, and changes nothing', () => {

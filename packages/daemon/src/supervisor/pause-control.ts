@@ -14,7 +14,7 @@ import type { StopBudget } from './run-spec.js';
 const MAX_MODELS_REMEMBERED = 1000;
 
 /** What {@link PauseControl} uses of an attempt: a {@link RunAttempt}, or a fake in tests. */
-export type PauseAttempt = Pick<RunAttempt, 'pausable' | 'setPaused'>;
+export type PauseAttempt = Pick<RunAttempt, 'pausable' | 'setPaused' | 'setBudgeted'>;
 
 /** What {@link PauseControl} works with. */
 export interface PauseControlDeps {
@@ -28,7 +28,7 @@ export interface PauseControlDeps {
   /** The run's spend and its budget decisions. */
   durability: Pick<
     RunDurability,
-    'recordUsage' | 'decide' | 'hasReportWithoutCost' | 'modelsWithoutCost'
+    'recordUsage' | 'decide' | 'budgeted' | 'hasReportWithoutCost' | 'modelsWithoutCost'
   >;
   log: Pick<RunLog, 'line'>;
   /** Publishes an event (the warning that a cost budget cannot see a model, as a `log`). */
@@ -113,6 +113,8 @@ export class PauseControl {
     this.#deps.log.line('x', 'resumed');
     this.#warnOfKnownModels(previous.budget);
     this.#deps.transition('running', { pause: null, options: run.options });
+    // Before the resume: the runner asks for usage acks from its first call on.
+    this.#deps.attempt()?.setBudgeted(this.#deps.durability.budgeted());
     this.#deps.attempt()?.setPaused(false);
   }
 
@@ -128,6 +130,7 @@ export class PauseControl {
     this.#deps.persist({ options: run.options });
     this.#deps.log.line('x', `budget changed: ${JSON.stringify(budget)}`);
     this.#warnOfKnownModels(previous);
+    this.#deps.attempt()?.setBudgeted(this.#deps.durability.budgeted());
     if (run.state === 'running') {
       const decision = this.#deps.durability.decide();
       if (decision.exceeded) {

@@ -57,6 +57,9 @@ export class RunAttempt {
   #memory: ExitEvidence['memory'];
   #unhealthy: string | undefined;
   #exited = false;
+  /** Whether a budget applies, as the run last said (`setBudgeted`) and as the runner was told. */
+  #budgeted: boolean | undefined;
+  #budgetedTold: boolean | undefined;
   /** The exit was reported to the run (`listener.exited`), by the normal path or a fault's. */
   #reported = false;
   /** Set when x's own code failed while supervising this attempt (see #fault). */
@@ -78,6 +81,7 @@ export class RunAttempt {
   constructor(spec: RunSpec, deps: RunAttemptDeps) {
     this.#spec = spec;
     this.#deps = deps;
+    this.#budgeted = this.#budgetedTold = spec.budgeted;
     this.#messageTarget = this.#newMessageTarget(spec, deps);
     this.ended = new Promise((resolve) => (this.#settleEnded = resolve));
     this.#record = {
@@ -292,6 +296,37 @@ export class RunAttempt {
     }
   }
 
+  /**
+   * Tells a runner that announced `capabilities.usageAcks` whether a budget applies now
+   * (`budget_state`), when that differs from what it was told (`init.budgeted`, the last
+   * `budget_state`); before its `ready`, at its `ready`.
+   */
+  setBudgeted(budgeted: boolean): void {
+    this.#budgeted = budgeted;
+    this.#tellBudgeted();
+  }
+
+  #tellBudgeted(): void {
+    const budgeted = this.#budgeted;
+    if (
+      budgeted !== undefined &&
+      budgeted !== this.#budgetedTold &&
+      this.#handshake.can('usageAcks') &&
+      !this.#exited &&
+      this.#runner?.channel.closed === false
+    ) {
+      this.#budgetedTold = budgeted;
+      this.#send({ type: 'budget_state', budgeted });
+    }
+  }
+
+  /** Answers a `usage` that asked for an ack, once counted (a no-op once the runner is gone). */
+  ackUsage(ack: number): void {
+    if (!this.#exited && this.#runner?.channel.closed === false) {
+      this.#send({ type: 'usage_ack', ack });
+    }
+  }
+
   /** Answers a `permission_request` (a no-op once the runner exited or its channel closed). */
   answerPermission(requestId: string, decision: 'granted' | 'denied', reason?: string): void {
     if (this.#exited || this.#runner?.channel.closed !== false) {
@@ -390,6 +425,7 @@ export class RunAttempt {
 
   #markReady(how: string, capabilities?: ReadyMessage['capabilities']): void {
     this.#handshake.complete(capabilities);
+    this.#tellBudgeted();
     this.#record.readyAt = Date.now();
     this.#persistAttempt();
     this.#deps.log.line(

@@ -269,6 +269,7 @@ export class RunController {
       checkpointMaxBytes: this.#durability.maxBytes,
       storeMaxBytes: this.#deps.records?.maxBytes,
       paused: this.#record.pause?.reason ?? undefined,
+      budgeted: this.#durability.budgeted(),
     };
     const attempt = new RunAttempt(spec, {
       launcher: this.#deps.launcher,
@@ -300,8 +301,12 @@ export class RunController {
             this.#durability.checkpoint(spec.attempt, message, undefined),
           ),
         usage: (message) => {
-          const { type: _type, ...usage } = message;
+          const { type: _type, ack, ...usage } = message;
           this.#pausing.spend(spec.attempt, usage);
+          // After the pause the report caused, if any (same channel, in order).
+          if (ack !== undefined) {
+            attempt.ackUsage(ack);
+          }
         },
         ...(records === undefined
           ? {}

@@ -10,6 +10,7 @@ import {
 } from '../persistence/usage-ledger.js';
 import {
   NO_USAGE,
+  budgetApplies,
   decideBudget,
   type BudgetDecision,
   type FleetBudget,
@@ -143,6 +144,11 @@ export class RunDurability {
       this.#unsaved = addUsage(this.#unsaved, usage);
     }
     return this.decide();
+  }
+
+  /** Whether any budget applies to the run (its own or the fleet's): see {@link budgetApplies}. */
+  budgeted(): boolean {
+    return budgetApplies(this.#deps.options().budget, this.#deps.fleet);
   }
 
   /** Whether the run is over one of its budgets now. */

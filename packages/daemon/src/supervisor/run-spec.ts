@@ -50,6 +50,8 @@ export interface RunSpec {
   storeMaxBytes?: number | undefined;
   /** Why the run is paused, when an attempt starts paused (`init.paused`). */
   paused?: string | undefined;
+  /** Whether a budget applies to the run (`init.budgeted`); absent: not said. */
+  budgeted?: boolean | undefined;
   /** The operator's prices by model id (`init.modelPrices`); absent or empty: none sent. */
   modelPrices?: Readonly<ModelPrices> | undefined;
 }

@@ -107,7 +107,11 @@ export class RunTurns {
   settle(message: TurnResultMessage): void {
     const attempt = this.#deps.attempt();
     if (message.usage !== undefined && attempt !== undefined) {
-      this.#deps.spend(attempt.record.attempt, message.usage);
+      // Split by model when the runner says (a model without a price is then known by name).
+      const { models, ...totals } = message.usage;
+      for (const usage of models ?? [totals]) {
+        this.#deps.spend(attempt.record.attempt, usage);
+      }
     }
     const turn = this.#tracker.settle(message);
     if (turn === undefined) {

@@ -51,6 +51,7 @@ export function initMessageOf(spec: RunSpec): InitMessage {
       : { checkpointMaxBytes: spec.checkpointMaxBytes }),
     ...(spec.storeMaxBytes === undefined ? {} : { storeMaxBytes: spec.storeMaxBytes }),
     ...(spec.paused === undefined ? {} : { paused: spec.paused.slice(0, 1024) }),
+    ...(spec.budgeted === undefined ? {} : { budgeted: spec.budgeted }),
     ...(spec.modelPrices === undefined || Object.keys(spec.modelPrices).length === 0
       ? {}
       : { modelPrices: spec.modelPrices }),

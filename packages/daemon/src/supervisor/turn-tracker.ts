@@ -1,4 +1,4 @@
-import type { TurnResultMessage } from '@x/ipc';
+import type { TurnResultMessage, Usage } from '@x/ipc';
 import type { TurnRecord } from '../persistence/records.js';
 
 /** Turns a run may have in flight (sent, not yet answered) at once: 1000. More are refused. */
@@ -90,7 +90,8 @@ export class TurnTracker {
       error: result.error ?? null,
       ...(result.errorDetail === undefined ? {} : { errorDetail: result.errorDetail }),
       durationMs: result.durationMs,
-      usage: result.usage ?? null,
+      // The sums: the split by model went to the usage ledger.
+      usage: result.usage === undefined ? null : withoutModels(result.usage),
     });
   }
 
@@ -236,4 +237,10 @@ export class TurnTracker {
     }
     return record;
   }
+}
+
+/** A turn's usage without its split by model (`models`). */
+function withoutModels(usage: NonNullable<TurnResultMessage['usage']>): Usage {
+  const { models: _models, ...totals } = usage;
+  return totals;
 }
