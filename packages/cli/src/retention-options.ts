@@ -3,18 +3,22 @@ import { parsePositiveInt } from './option-parsers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** History retention of a daemon, as `x daemon start|restart` flags give it (days, rows). */
+/**
+ * History retention and storage caps of a daemon, as `x daemon start|restart` flags give them
+ * (days, rows, MiB).
+ */
 export interface RetentionFlags {
   keepIterations?: number | undefined;
   maxIterationsPerRun?: number | undefined;
   keepRuns?: number | undefined;
   keepEvents?: number | undefined;
   maxEvents?: number | undefined;
+  maxRecordsMb?: number | undefined;
 }
 
 /**
  * Adds `--keep-iterations`, `--keep-runs`, `--keep-events` (days), `--max-iterations-per-run`
- * and `--max-events` (rows).
+ * and `--max-events` (rows), and `--max-records-mb` (MiB of records each run may keep).
  */
 export function addRetentionOptions(command: Command): Command {
   return command
@@ -38,6 +42,11 @@ export function addRetentionOptions(command: Command): Command {
       '--max-events <n>',
       'keep at most this many events in the backlog (default 100000)',
       parsePositiveInt,
+    )
+    .option(
+      '--max-records-mb <mib>',
+      'MiB of records (ctx.store: LangGraph threads, OpenAI Agents sessions) each run may keep; a write past it is refused, never history dropped (default 64)',
+      parsePositiveInt,
     );
 }
 
@@ -54,6 +63,7 @@ export function retentionArgs(flags: RetentionFlags): string[] {
   add('--keep-runs', flags.keepRuns);
   add('--keep-events', flags.keepEvents);
   add('--max-events', flags.maxEvents);
+  add('--max-records-mb', flags.maxRecordsMb);
   return args;
 }
 
@@ -65,6 +75,7 @@ export function retentionOptions(flags: RetentionFlags): {
     maxIterationsPerRun?: number | undefined;
   };
   eventBacklog: { maxRows?: number | undefined; maxAgeMs?: number | undefined };
+  recordsMaxBytes?: number | undefined;
 } {
   const ms = (days: number | undefined) => (days === undefined ? undefined : days * DAY_MS);
   return {
@@ -74,5 +85,7 @@ export function retentionOptions(flags: RetentionFlags): {
       maxIterationsPerRun: flags.maxIterationsPerRun,
     },
     eventBacklog: { maxRows: flags.maxEvents, maxAgeMs: ms(flags.keepEvents) },
+    recordsMaxBytes:
+      flags.maxRecordsMb === undefined ? undefined : flags.maxRecordsMb * 1024 * 1024,
   };
 }

@@ -14,10 +14,12 @@ describe('retention flags', () => {
       keepRuns: 3,
       keepEvents: 1,
       maxEvents: 500,
+      maxRecordsMb: 2,
     };
     expect(retentionOptions(flags)).toEqual({
       retention: { iterationsMs: 2 * DAY_MS, runsMs: 3 * DAY_MS, maxIterationsPerRun: 7 },
       eventBacklog: { maxRows: 500, maxAgeMs: DAY_MS },
+      recordsMaxBytes: 2 * 1024 * 1024,
     });
     expect(retentionArgs(flags)).toEqual([
       '--keep-iterations',
@@ -30,6 +32,8 @@ describe('retention flags', () => {
       '1',
       '--max-events',
       '500',
+      '--max-records-mb',
+      '2',
     ]);
     expect(retentionArgs({})).toEqual([]);
   });
@@ -108,6 +112,33 @@ describe('retention flags', () => {
       expect(info.databaseBytes).toBeGreaterThan(4096);
       const text = await x(home.path, ['daemon', 'status']);
       expect(text.stdout).toMatch(/^database: +\d+\.\d MiB \(x\.db \+ WAL\)$/m);
+    });
+
+    it('--max-records-mb caps what a run keeps in ctx.store: the write past it is refused, naming both sizes', async () => {
+      expect((await x(home.path, ['daemon', 'start', '--max-records-mb', '1'])).code).toBe(0);
+      const started = await x(home.path, [
+        'agent',
+        'start',
+        join(FIXTURES, 'record-writer.mjs'),
+        '--name',
+        'filler',
+        '--param',
+        'kib=300',
+        '--param',
+        'records=5',
+      ]);
+      expect(started.code).toBe(0);
+      let summary: string | null = null;
+      await waitFor(async () => {
+        const status = await xJson<{ run: { state: string; lastSummary: string | null } }>(
+          home.path,
+          ['agent', 'status', 'filler'],
+        );
+        summary = status.run.lastSummary;
+        return status.run.state === 'exited';
+      }, 20_000);
+      // 3 records of 300 KiB fit in 1 MiB, the 4th does not; nothing stored is dropped.
+      expect(summary).toMatch(/^stored 3; refused: .*over its cap of 1048576 bytes/);
     });
   });
 });

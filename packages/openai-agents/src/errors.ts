@@ -34,7 +34,7 @@ export type SessionStoreErrorCode =
  * of a refused write is part of the session. `code`:
  *
  * - `X_OPENAI_AGENTS_SESSION_OVER_CAP`: the write would take the run's records past their
- *   cap (`capBytes`; 64 MiB unless the daemon's embedder set `recordsMaxBytes`);
+ *   cap (`capBytes`; 64 MiB unless the daemon was started with `--max-records-mb` or `recordsMaxBytes`);
  * - `X_OPENAI_AGENTS_SESSION_ITEM_TOO_LARGE`: one item's JSON does not fit a record (4 MiB);
  *   checked before anything is sent;
  * - `X_OPENAI_AGENTS_SESSION_STORE_FAILED`: the store refused or could not answer for another

@@ -391,7 +391,7 @@ function sessionError(
       'X_OPENAI_AGENTS_SESSION_OVER_CAP',
       sessionId,
       operation,
-      `${who} was not stored: the run's records would pass their cap of ${capBytes} bytes (${(capBytes / 1024 / 1024).toFixed(1)} MiB, the daemon's storeMaxBytes); none of it is part of the session, which holds what it held before. Make room: clearSession() the sessions this run no longer needs, or carry on the conversation in a new run (records go with their run); a program embedding the daemon can raise startDaemon({ recordsMaxBytes }). The store said: ${text}`,
+      `${who} was not stored: the run's records would pass their cap of ${capBytes} bytes (${(capBytes / 1024 / 1024).toFixed(1)} MiB, the daemon's storeMaxBytes); none of it is part of the session, which holds what it held before. Make room: clearSession() the sessions this run no longer needs, or carry on the conversation in a new run (records go with their run); or raise the cap: x daemon start --max-records-mb <mib> (startDaemon({ recordsMaxBytes }) for an embedded daemon). The store said: ${text}`,
       { cause: error, storeCode: code, capBytes },
     );
   }
