@@ -6,11 +6,14 @@
 //
 // The client commands (`x agent list|status`, `x daemon status`, `x --version`) run from
 // dist/client.cjs (scripts/build-cli.mjs: no commander, one file), compiled with the V8 code
-// cache dist/client.cjs.v8cache (dist/cached-script.cjs; written after the first run of each
-// command, ignored when stale or unwritable). Every other command line goes through
+// cache dist/client.cjs.v8cache (written after the first run of each command, ignored when
+// stale or unwritable); dist/fast-start.cjs holds the parser that recognises them and that
+// loader. Every other command line goes through
 // @x/cli/main (bundled: dist/cli.mjs). A checkout that has not been built runs the modules.
 const { join } = require('node:path');
-const { pathToFileURL } = require('node:url');
+
+/** A file URL (node:url is loaded only by the paths that need one). */
+const fileUrl = (path) => require('node:url').pathToFileURL(path).href;
 
 const argv = process.argv;
 const dist = join(__dirname, 'dist');
@@ -22,7 +25,7 @@ async function full() {
   if (typeof enableCompileCache === 'function') {
     enableCompileCache();
   }
-  const bundle = pathToFileURL(join(dist, 'cli.mjs')).href;
+  const bundle = fileUrl(join(dist, 'cli.mjs'));
   const { main } = await import(bundle).catch((error) =>
     error?.code === 'ERR_MODULE_NOT_FOUND' && error.url === bundle
       ? import('@x/cli/main')
@@ -32,17 +35,17 @@ async function full() {
 }
 
 /**
- * dist/client.cjs with its code cache when `argv` is a command of its (dist/fast-argv.cjs
- * says, without loading it: a daemon started by `x daemon start` runs this file too, and
- * would hold the bundle for nothing), else undefined; undefined too in a checkout that has
- * not been built.
+ * dist/client.cjs with its code cache when `argv` is a command of its (parseFastArgv says,
+ * before it is loaded: a daemon started by `x daemon start` runs this file too, and would
+ * hold the bundle for nothing), else undefined; undefined too in a checkout that has not
+ * been built.
  */
 function loadClient() {
   try {
-    if (require('./dist/fast-argv.cjs').parseFastArgv(argv.slice(2)) === undefined) {
+    const { parseFastArgv, loadCachedScript } = require('./dist/fast-start.cjs');
+    if (parseFastArgv(argv.slice(2)) === undefined) {
       return undefined;
     }
-    const { loadCachedScript } = require('./dist/cached-script.cjs');
     return loadCachedScript(join(dist, 'client.cjs'), join(dist, 'client.cjs.v8cache'));
   } catch (error) {
     if (error?.code === 'MODULE_NOT_FOUND' || error?.code === 'ENOENT') {
@@ -54,7 +57,7 @@ function loadClient() {
 
 async function run() {
   if (argv.length === 4 && argv[2] === 'runner' && argv[3] === '--pipe') {
-    await import(pathToFileURL(join(__dirname, 'bin.js')).href);
+    await import(fileUrl(join(__dirname, 'bin.js')));
     return;
   }
   const client = loadClient();

@@ -25,8 +25,9 @@
  * The client commands' fast path (`src/fast-path/run-fast.ts`: `x agent list|status`,
  * `x daemon status`, `x --version`, no commander) is bundled again on its own, as one
  * CommonJS file, `dist/client.cjs`, with cli-table3 inside: `bin.cjs` compiles it with a V8
- * code cache (`dist/cached-script.cjs`, from `src/code-cache/`), which Node 20 offers for a
- * script, not for an ES module. The build fails when that file would load anything at run
+ * code cache (`src/code-cache/`), which Node 20 offers for a script, not for an ES module.
+ * What bin.cjs loads before it, the fast path's argument parser and that loader, is
+ * `dist/fast-start.cjs`. The build fails when that file would load anything at run
  * time but Node built-ins, or use `import()` (a vm.Script cannot on Node 20.11).
  */
 import { build } from 'esbuild';
@@ -157,8 +158,7 @@ const LAZY_REQUIRE = /createRequire\(import\.meta\.url\)\((['"][^'"]+['"])\)/g;
 const cjs = await build({
   entryPoints: {
     client: `${packageRoot}dist/fast-path/run-fast.js`,
-    'cached-script': `${packageRoot}dist/code-cache/cached-script.js`,
-    'fast-argv': `${packageRoot}dist/fast-path/fast-argv.js`,
+    'fast-start': `${packageRoot}dist/fast-path/fast-start.js`,
   },
   bundle: true,
   platform: 'node',
@@ -199,5 +199,5 @@ for (const [file, output] of Object.entries(cjs.metafile.outputs)) {
   }
 }
 console.log(
-  `wrote dist/client.cjs (${(cjs.metafile.outputs[Object.keys(cjs.metafile.outputs).find((f) => f.endsWith('client.cjs'))].bytes / 1024).toFixed(1)} KiB) and dist/cached-script.cjs`,
+  `wrote dist/client.cjs (${(cjs.metafile.outputs[Object.keys(cjs.metafile.outputs).find((f) => f.endsWith('client.cjs'))].bytes / 1024).toFixed(1)} KiB) and dist/fast-start.cjs`,
 );

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// dist/cached-script.cjs, as bin.cjs uses it, in fresh processes: V8 reads a code cache only
+// loadCachedScript from dist/fast-start.cjs, as bin.cjs uses it, in fresh processes: V8 reads a code cache only
 // for a source it has not compiled in this process already.
 const run = promisify(execFile);
-const LOADER = fileURLToPath(new URL('../dist/cached-script.cjs', import.meta.url));
+const LOADER = fileURLToPath(new URL('../dist/fast-start.cjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'x-code-cache-'));
 const file = join(dir, 'entry.cjs');
 const cache = join(dir, 'entry.cjs.v8cache');
@@ -24,7 +24,7 @@ async function load(tag: string): Promise<{ used: boolean; answer: number }> {
   return JSON.parse(stdout) as { used: boolean; answer: number };
 }
 
-describe('the code cache across processes (dist/cached-script.cjs)', () => {
+describe('the code cache across processes (dist/fast-start.cjs)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a second process takes the cache the first one wrote', async () => {
