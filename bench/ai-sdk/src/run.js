@@ -5,19 +5,24 @@
 // in-process runner (createRunner, whose onUsage takes the reports). Variants: a model of the
 // price catalog (gpt-4o-mini: the catalog lookup), a model missing from it (a remembered
 // miss), and cost: false (tokens only). Calls of the variants alternate, so load on the
-// machine hits them alike. Prints the median over --runs runs of each run's p50 and p99;
-// writes bench-results/ai-sdk.json.
-// Flags: --runs N (default 5), --calls N (per variant and run, default 2000), --out FILE.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { dirname, resolve } from 'node:path';
+// machine hits them alike. Then the same under a real daemon (the built CLI, `x daemon start`
+// in a temp X_HOME, a subprocess runner: daemon-agent.js), where each withX call also awaits
+// ctx.whenResumed(): without a budget (nothing to wait for) and with --max-cost (the
+// usage_ack of the previous call's report), bare and withX calls alternating in the same step.
+// Prints the median over --runs runs of each run's p50 and p99; writes
+// bench-results/ai-sdk.json.
+// Flags: --runs N (default 5), --calls N (per variant and run, default 2000), --out FILE,
+// --skip-daemon (in-process only; the daemon part needs packages/cli built).
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateText, simulateReadableStream, streamText } from 'ai';
-import { MockLanguageModelV3 } from 'ai/test';
 import Table from 'cli-table3';
 import { withX } from '@x/ai-sdk';
 import { createRunner, defineAgent } from '@x/kernel';
+import { CALLS, mockModel } from './mock-calls.js';
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
@@ -25,6 +30,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '5' },
     calls: { type: 'string', default: '2000' },
     out: { type: 'string' },
+    'skip-daemon': { type: 'boolean', default: false },
   },
 });
 const runs = positive('runs', flags.runs);
@@ -42,50 +48,6 @@ function positive(name, text) {
   }
   return value;
 }
-
-const usage = {
-  inputTokens: { total: 1000, noCache: 1000, cacheRead: 0, cacheWrite: 0 },
-  outputTokens: { total: 100, text: 100, reasoning: 0 },
-};
-const finishReason = { unified: /** @type {const} */ ('stop'), raw: 'stop' };
-
-/** @param {string} modelId */
-function mockModel(modelId) {
-  return new MockLanguageModelV3({
-    provider: 'openai.chat',
-    modelId,
-    doGenerate: async () => ({
-      content: [{ type: 'text', text: 'ok' }],
-      finishReason,
-      usage,
-      warnings: [],
-    }),
-    doStream: async () => ({
-      stream: simulateReadableStream({
-        initialDelayInMs: null,
-        chunkDelayInMs: null,
-        chunks: [
-          { type: 'text-start', id: 't' },
-          { type: 'text-delta', id: 't', delta: 'ok' },
-          { type: 'text-end', id: 't' },
-          { type: 'finish', finishReason, usage },
-        ],
-      }),
-    }),
-  });
-}
-
-/** @typedef {(model: any) => Promise<unknown>} Call */
-/** @type {Record<string, Call>} */
-const CALLS = {
-  generateText: (model) => generateText({ model, prompt: 'hi' }),
-  streamText: async (model) => {
-    const result = streamText({ model, prompt: 'hi' });
-    for await (const delta of result.textStream) {
-      void delta;
-    }
-  },
-};
 
 /** @param {number[]} sorted @param {number} q */
 const quantile = (sorted, q) =>
@@ -167,18 +129,128 @@ for (let run = 0; run < runs; run += 1) {
     entry.p99.push(p99);
   }
 }
+const HERE = dirname(fileURLToPath(import.meta.url));
+const BIN = resolve(HERE, '../../../packages/cli/bin.js');
+const AGENT = resolve(HERE, 'daemon-agent.js');
+/** Under the daemon: the run's extra `x agent start` options, by variant. */
+const DAEMON_VARIANTS = {
+  'daemon, no budget': [],
+  'daemon, --max-cost': ['--max-cost', '1000000'],
+};
+
+/**
+ * `x <args>` with X_HOME `home`, through the built CLI.
+ * @param {string} home @param {string[]} args
+ * @returns {Promise<string>} stdout
+ */
+function x(home, args) {
+  return new Promise((resolveRun, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, X_HOME: home }, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        error === null
+          ? resolveRun(stdout)
+          : reject(
+              new Error(`bench/ai-sdk: x ${args.join(' ')} failed: ${stderr || error.message}`),
+            ),
+    );
+  });
+}
+
+/**
+ * One run of each daemon variant: an agent whose step times bare and withX calls, alternating.
+ * @param {string} home @param {number} run
+ * @returns {Promise<Record<string, { p50: number; p99: number }>>} ms, by `call: variant: bare|withX`
+ */
+async function oneDaemonRun(home, run) {
+  /** @type {Record<string, { p50: number; p99: number }>} */
+  const figures = {};
+  for (const [variant, options] of Object.entries(DAEMON_VARIANTS)) {
+    const name = `bench-${run}-${options.length === 0 ? 'free' : 'budget'}`;
+    const out = join(home, `${name}.json`);
+    await x(home, [
+      'agent',
+      'start',
+      AGENT,
+      '--name',
+      name,
+      '--runner-mode',
+      'subprocess',
+      '--params',
+      JSON.stringify({ calls: callsPerRun, out }),
+      ...options,
+    ]);
+    const deadline = Date.now() + 300_000;
+    while (!existsSync(out)) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `bench/ai-sdk: ${name} wrote no samples: ${await x(home, ['agent', 'status', name])}`,
+        );
+      }
+      await new Promise((settle) => setTimeout(settle, 100));
+    }
+    await new Promise((settle) => setTimeout(settle, 50)); // written whole (one writeFileSync)
+    /** @type {Record<string, Record<string, number[]>>} */
+    const samples = JSON.parse(readFileSync(out, 'utf8'));
+    for (const [callName, kinds] of Object.entries(samples)) {
+      for (const [kind, values] of Object.entries(kinds)) {
+        const sorted = values.sort((a, b) => a - b);
+        figures[`${callName}: ${variant}: ${kind === 'bare' ? 'bare mock model' : 'withX'}`] = {
+          p50: quantile(sorted, 0.5),
+          p99: quantile(sorted, 0.99),
+        };
+      }
+    }
+  }
+  return figures;
+}
+
+if (!flags['skip-daemon']) {
+  if (!existsSync(BIN)) {
+    console.error(
+      `bench/ai-sdk: ${BIN} is missing; build the CLI (pnpm --filter @x/cli build) or pass --skip-daemon`,
+    );
+    process.exit(2);
+  }
+  const home = mkdtempSync(join(tmpdir(), 'x-bench-ai-'));
+  try {
+    await x(home, ['daemon', 'start']);
+    for (let run = 0; run < runs; run += 1) {
+      for (const [name, { p50, p99 }] of Object.entries(await oneDaemonRun(home, run))) {
+        const entry = (all[name] ??= { p50: [], p99: [] });
+        entry.p50.push(p50);
+        entry.p99.push(p99);
+      }
+    }
+  } finally {
+    await x(home, ['daemon', 'stop']).catch((error) => console.error(error.message));
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 const table = new Table({
   head: ['call', 'p50 ms', 'p99 ms', 'overhead p50 ms', 'overhead p99 ms'],
   style: { head: [], border: [] },
 });
 /** @type {Record<string, unknown>} */
 const results = {};
-for (const callName of Object.keys(CALLS)) {
-  const bare = all[`${callName}: bare mock model`];
-  const bareP50 = median(bare?.p50 ?? []);
-  const bareP99 = median(bare?.p99 ?? []);
-  for (const [name, entry] of Object.entries(all).filter(([key]) =>
-    key.startsWith(`${callName}:`),
+// Each group's withX rows against the bare call of the same group (in-process, or one daemon
+// variant: measured in the same step, alternating).
+const groups = Object.keys(CALLS).flatMap((callName) => [
+  `${callName}:`,
+  ...Object.keys(DAEMON_VARIANTS).map((variant) => `${callName}: ${variant}:`),
+]);
+for (const group of groups) {
+  const bare = all[`${group} bare mock model`];
+  if (bare === undefined) {
+    continue;
+  }
+  const bareP50 = median(bare.p50);
+  const bareP99 = median(bare.p99);
+  for (const [name, entry] of Object.entries(all).filter(
+    ([key]) => key.startsWith(`${group} `) && !key.slice(group.length + 1).startsWith('daemon, '),
   )) {
     const p50 = median(entry.p50);
     const p99 = median(entry.p99);

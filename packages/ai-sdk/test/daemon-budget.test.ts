@@ -111,4 +111,31 @@ describe('@x/ai-sdk under a real daemon: --max-cost pauses before the next model
       expect((await x(home, ['agent', 'stop', name])).code).toBe(0);
     });
   }
+
+  it('a budget set while it runs (x agent budget) holds from the next call: paused after the 5th', async () => {
+    const name = 'writer-late-budget';
+    const trace = `${home}/${name}.txt`;
+    const start = await x(home, [
+      'agent',
+      'start',
+      EXAMPLE,
+      '--name',
+      name,
+      '--param',
+      `trace=${trace}`,
+      '--param',
+      'callMs=400',
+    ]);
+    expect(start.code, start.stderr).toBe(0);
+    // Started under no budget (its runner asks for no acks); the budget comes at the 2nd call.
+    await until(async () => calls(trace) >= 2);
+    const budget = await x(home, ['agent', 'budget', name, '--max-cost', '0.01']);
+    expect(budget.code, budget.stderr).toBe(0);
+    expect(calls(trace)).toBeLessThan(5); // else this test proves nothing: raise callMs
+    await until(async () => (await status(name)).run.state === 'paused');
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // a 6th call would start now
+    expect(calls(trace)).toBe(5);
+    expect((await status(name)).usage.calls).toBe(5);
+    expect((await x(home, ['agent', 'stop', name])).code).toBe(0);
+  });
 });
