@@ -7,14 +7,16 @@ import { HistoryPruner, type PruneCounts, type PruneRule } from './history-prune
 import type {
   AttemptRecord,
   IterationRecord,
-  PermissionDecidedBy,
   PermissionRecord,
   RunOptions,
   RunPause,
   RunRecord,
   TurnRecord,
 } from './records.js';
+import { jsonOrNull, parseOrNull } from './json-columns.js';
+import { PermissionTable } from './permission-table.js';
 import { MIGRATIONS } from './schema.js';
+import { TurnTable } from './turn-table.js';
 import type { RunFields } from './run-fields.js';
 
 type Row = Record<string, unknown>;
@@ -30,9 +32,6 @@ const RUN_COLUMNS: Record<string, string> = {
   nextRestartAt: 'next_restart_at',
 };
 
-/** A turn's number from its id (`t-12` → 12): the order turns were submitted in (agent_turns has no rowid). */
-const TURN_NUMBER = 'CAST(substr(turn_id, 3) AS INTEGER)';
-
 /**
  * Run history in SQLite (WAL mode, `synchronous = NORMAL`: a committed write survives any
  * process crash; an OS crash may lose the last transactions). Methods are synchronous and
@@ -43,6 +42,8 @@ export class RunStore {
   readonly #insertIteration: Database.Statement;
   readonly #bumpIterations: Database.Statement;
   #pruner: HistoryPruner | undefined;
+  readonly #turns: TurnTable;
+  readonly #permissions: PermissionTable;
 
   /** Opens (creating and migrating as needed) the database at `path`, mode 0600. */
   constructor(readonly path: string) {
@@ -60,6 +61,8 @@ export class RunStore {
     this.#db.pragma('wal_autocheckpoint = 200');
     this.#db.pragma('journal_size_limit = 4194304');
     this.#migrate();
+    this.#turns = new TurnTable(this.#db);
+    this.#permissions = new PermissionTable(this.#db);
     this.#insertIteration = this.#db.prepare(`
       INSERT INTO agent_iterations (run_id, attempt, iteration, status, duration_ms, summary, error, error_detail, usage, finished_at)
       VALUES (@runId, @attempt, @iteration, @status, @durationMs, @summary, @error, @errorDetail, @usage, @finishedAt)
@@ -223,54 +226,22 @@ export class RunStore {
 
   /** Records a submitted turn (or replaces the row of the same id: a finished turn). */
   upsertTurn(turn: TurnRecord): void {
-    this.#db
-      .prepare(
-        `INSERT INTO agent_turns (run_id, turn_id, attempt, input, status, output, error, error_detail,
-                                  duration_ms, usage, submitted_at, finished_at)
-         VALUES (@runId, @turnId, @attempt, @input, @status, @output, @error, @errorDetail,
-                 @durationMs, @usage, @submittedAt, @finishedAt)
-         ON CONFLICT (run_id, turn_id) DO UPDATE SET
-           attempt = excluded.attempt, status = excluded.status, output = excluded.output,
-           error = excluded.error, error_detail = excluded.error_detail,
-           duration_ms = excluded.duration_ms, usage = excluded.usage,
-           finished_at = excluded.finished_at`,
-      )
-      .run({
-        ...turn,
-        input: jsonOrNull(turn.input),
-        output: jsonOrNull(turn.output),
-        errorDetail: jsonOrNull(turn.errorDetail),
-        usage: turn.usage === null ? null : JSON.stringify(turn.usage),
-      });
+    this.#turns.upsert(turn);
   }
 
   /** One turn of a run, or undefined. */
   getTurn(runId: string, turnId: string): TurnRecord | undefined {
-    const row = this.#db
-      .prepare<[string, string], Row>('SELECT * FROM agent_turns WHERE run_id = ? AND turn_id = ?')
-      .get(runId, turnId);
-    return row === undefined ? undefined : toTurn(row);
+    return this.#turns.get(runId, turnId);
   }
 
   /** The last `limit` turns of a run, newest first. */
   recentTurns(runId: string, limit: number): TurnRecord[] {
-    return this.#db
-      .prepare<[string, number], Row>(
-        `SELECT * FROM agent_turns WHERE run_id = ?
-         ORDER BY submitted_at DESC, length(turn_id) DESC, turn_id DESC LIMIT ?`,
-      )
-      .all(runId, limit)
-      .map(toTurn);
+    return this.#turns.recent(runId, limit);
   }
 
   /** The highest `n` of the run's `t-<n>` turn ids, 0 when it has none. */
   lastTurnNumber(runId: string): number {
-    const row = this.#db
-      .prepare(
-        "SELECT max(CAST(substr(turn_id, 3) AS INTEGER)) AS n FROM agent_turns WHERE run_id = ? AND turn_id LIKE 't-%'",
-      )
-      .get(runId) as { n: number | null };
-    return row.n ?? 0;
+    return this.#turns.lastNumber(runId);
   }
 
   /**
@@ -278,11 +249,7 @@ export class RunStore {
    * Returns how many were ended.
    */
   endPendingTurns(runId: string, error: string, at: number): number {
-    return this.#db
-      .prepare(
-        "UPDATE agent_turns SET status = 'error', error = ?, finished_at = ? WHERE run_id = ? AND status = 'pending'",
-      )
-      .run(error, at, runId).changes;
+    return this.#turns.endPending(runId, error, at);
   }
 
   /**
@@ -290,71 +257,27 @@ export class RunStore {
    * Returns how many rows changed (0 or 1).
    */
   endOldestPendingTurn(runId: string, error: string, at: number): number {
-    return this.#db
-      .prepare(
-        `UPDATE agent_turns SET status = 'error', error = ?, finished_at = ?
-         WHERE run_id = ? AND turn_id = (
-           SELECT turn_id FROM agent_turns WHERE run_id = ? AND status = 'pending'
-           ORDER BY submitted_at, ${TURN_NUMBER} LIMIT 1)`,
-      )
-      .run(error, at, runId, runId).changes;
+    return this.#turns.endOldestPending(runId, error, at);
   }
 
   /** A run's pending turns, oldest first: what a resumed run delivers to its next attempt. */
   pendingTurns(runId: string): TurnRecord[] {
-    return this.#db
-      .prepare<[string], Row>(
-        `SELECT * FROM agent_turns WHERE run_id = ? AND status = 'pending' ORDER BY submitted_at, ${TURN_NUMBER}`,
-      )
-      .all(runId)
-      .map(toTurn);
+    return this.#turns.pending(runId);
   }
 
   /** Records a permission request, or its answer (same run, attempt and request id). */
   upsertPermission(request: PermissionRecord): void {
-    this.#db
-      .prepare(
-        `INSERT INTO agent_permissions (run_id, attempt, request_id, tool, input, rationale, requested_at,
-                                        decision, decided_by, reason, decided_at)
-         VALUES (@runId, @attempt, @requestId, @tool, @input, @rationale, @requestedAt,
-                 @decision, @decidedBy, @reason, @decidedAt)
-         ON CONFLICT (run_id, attempt, request_id) DO UPDATE SET
-           decision = excluded.decision, decided_by = excluded.decided_by, reason = excluded.reason,
-           decided_at = excluded.decided_at`,
-      )
-      .run({
-        runId: request.runId,
-        attempt: request.attempt,
-        requestId: request.requestId,
-        tool: request.tool,
-        input: jsonOrNull(request.input),
-        rationale: request.rationale,
-        requestedAt: request.requestedAt,
-        decision: request.decision,
-        decidedBy: request.decidedBy,
-        reason: request.reason,
-        decidedAt: request.decidedAt,
-      });
+    this.#permissions.upsert(request);
   }
 
   /** The latest stored request with this id in the run (any attempt), or undefined. */
   getPermission(runId: string, requestId: string): PermissionRecord | undefined {
-    const row = this.#db
-      .prepare<[string, string], Row>(
-        'SELECT * FROM agent_permissions WHERE run_id = ? AND request_id = ? ORDER BY attempt DESC LIMIT 1',
-      )
-      .get(runId, requestId);
-    return row === undefined ? undefined : toPermission(row);
+    return this.#permissions.get(runId, requestId);
   }
 
   /** The run's requests, newest first: the last `limit` of them. */
   recentPermissions(runId: string, limit: number): PermissionRecord[] {
-    return this.#db
-      .prepare<[string, number], Row>(
-        'SELECT * FROM agent_permissions WHERE run_id = ? ORDER BY requested_at DESC, attempt DESC LIMIT ?',
-      )
-      .all(runId, limit)
-      .map(toPermission);
+    return this.#permissions.recent(runId, limit);
   }
 
   /**
@@ -362,11 +285,7 @@ export class RunStore {
    * `stopped`. Returns how many were answered.
    */
   denyPendingPermissions(runId: string, reason: string, at: number): number {
-    return this.#db
-      .prepare(
-        "UPDATE agent_permissions SET decision = 'denied', decided_by = 'stopped', reason = ?, decided_at = ? WHERE run_id = ? AND decision IS NULL",
-      )
-      .run(reason, at, runId).changes;
+    return this.#permissions.denyPending(runId, reason, at);
   }
 
   getRun(runId: string): RunRecord | undefined {
@@ -529,48 +448,4 @@ function fileBytes(path: string): number {
   } catch {
     return 0; // no WAL yet, or just checkpointed away
   }
-}
-
-function jsonOrNull(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
-}
-
-function parseOrNull(text: unknown): unknown {
-  return typeof text === 'string' ? (JSON.parse(text) as unknown) : null;
-}
-
-function toTurn(row: Row): TurnRecord {
-  return {
-    runId: row.run_id as string,
-    turnId: row.turn_id as string,
-    attempt: row.attempt as number | null,
-    input: parseOrNull(row.input),
-    status: row.status as TurnRecord['status'],
-    output: parseOrNull(row.output),
-    error: row.error as string | null,
-    ...(row.error_detail == null
-      ? {}
-      : { errorDetail: parseOrNull(row.error_detail) as ErrorDetail }),
-    durationMs: row.duration_ms as number | null,
-    usage: parseOrNull(row.usage) as Usage | null,
-    submittedAt: row.submitted_at as number,
-    finishedAt: row.finished_at as number | null,
-  };
-}
-
-function toPermission(row: Row): PermissionRecord {
-  return {
-    runId: row.run_id as string,
-    attempt: row.attempt as number,
-    requestId: row.request_id as string,
-    tool: row.tool as string,
-    input: parseOrNull(row.input),
-    rationale: row.rationale as string | null,
-    requestedAt: row.requested_at as number,
-    decision: row.decision as PermissionRecord['decision'],
-    decidedBy: row.decided_by as PermissionDecidedBy | null,
-    reason: row.reason as string | null,
-    decidedAt: row.decided_at as number | null,
-    expiresAt: null,
-  };
 }
