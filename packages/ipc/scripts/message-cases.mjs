@@ -462,6 +462,12 @@ export const MESSAGE_CASES = [
   },
   { name: 'usage_ack without ack', direction: S2R, value: { type: 'usage_ack' }, path: '/ack' },
   {
+    name: 'usage_ack with a negative headroom',
+    direction: S2R,
+    value: { type: 'usage_ack', ack: 1, headroom: { costUsd: -0.5 } },
+    path: '/headroom/costUsd',
+  },
+  {
     name: 'budget_state without budgeted',
     direction: S2R,
     value: { type: 'budget_state' },

@@ -586,6 +586,10 @@ export const VALID_CASES = [
   },
   { name: 'usage_ack', message: { type: 'usage_ack', ack: 3 } },
   {
+    name: 'usage_ack with the headroom of a cost and a token limit',
+    message: { type: 'usage_ack', ack: 4, headroom: { costUsd: 0.75, tokens: 120000 } },
+  },
+  {
     name: 'turn_result with usage by model, one model without a price',
     message: {
       type: 'turn_result',

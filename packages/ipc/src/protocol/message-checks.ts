@@ -697,7 +697,20 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
             !Array.isArray(value) &&
             value['type'] === 'usage_ack' &&
             Number.isInteger(value['ack']) &&
-            value['ack'] >= 1
+            value['ack'] >= 1 &&
+            (value['headroom'] !== undefined
+              ? typeof value['headroom'] === 'object' &&
+                value['headroom'] !== null &&
+                !Array.isArray(value['headroom']) &&
+                (value['headroom']['costUsd'] !== undefined
+                  ? Number.isFinite(value['headroom']['costUsd']) &&
+                    value['headroom']['costUsd'] >= 0
+                  : true) &&
+                (value['headroom']['tokens'] !== undefined
+                  ? Number.isInteger(value['headroom']['tokens']) &&
+                    value['headroom']['tokens'] >= 0
+                  : true)
+              : true)
           );
         };
       })(),
@@ -708,6 +721,25 @@ export const SUPERVISOR_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
         properties: {
           type: { [Symbol.for('TypeBox.Kind')]: 'Literal', const: 'usage_ack', type: 'string' },
           ack: { [Symbol.for('TypeBox.Kind')]: 'Integer', minimum: 1, type: 'integer' },
+          headroom: {
+            [Symbol.for('TypeBox.Kind')]: 'Object',
+            [Symbol.for('TypeBox.Optional')]: 'Optional',
+            type: 'object',
+            properties: {
+              costUsd: {
+                [Symbol.for('TypeBox.Kind')]: 'Number',
+                [Symbol.for('TypeBox.Optional')]: 'Optional',
+                minimum: 0,
+                type: 'number',
+              },
+              tokens: {
+                [Symbol.for('TypeBox.Kind')]: 'Integer',
+                [Symbol.for('TypeBox.Optional')]: 'Optional',
+                minimum: 0,
+                type: 'integer',
+              },
+            },
+          },
         },
       },
     },

@@ -11,7 +11,7 @@ import { Type, type Static } from '@sinclair/typebox';
  * `ready.capabilities.usageAcks`. A runner under no budget never waits; under one, it asks for
  * a `usage_ack` in its `usage` report (`usage.ack`) and, before its next spend, waits for it:
  * the supervisor handles messages in order and sends the `pause` a report caused before the
- * ack. A runner asks for acks only from a supervisor whose `init` has `budgeted` (one that
+ * ack. An ack may carry the run's headroom, within which the runner need not wait at all. A runner asks for acks only from a supervisor whose `init` has `budgeted` (one that
  * does not know `usage_ack` never sends it). Re-exported by `schema.ts`, which puts the
  * messages in the direction unions.
  */
@@ -31,7 +31,28 @@ export const BudgetStateMessage = Type.Object(
   },
   {
     description:
-      'Optional, sent only to a runner whose `ready` says `capabilities.usageAcks: true`: whether a budget applies to the run changed since `init.budgeted` or the last `budget_state` (a budget set or removed while it runs, a resume with a new budget).',
+      'Optional, sent only to a runner whose `ready` says `capabilities.usageAcks: true`: whether a budget applies to the run changed since `init.budgeted` or the last `budget_state` (a budget set or removed while it runs, a resume with a new budget); also sent with `budgeted: true` when the limits of a budgeted run change: a `usage_ack.headroom` received before it no longer holds.',
+  },
+);
+
+export const UsageHeadroom = Type.Object(
+  {
+    costUsd: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        description: 'US dollars. Absent: no cost limit applies.',
+      }),
+    ),
+    tokens: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'Input + output tokens. Absent: no token limit applies.',
+      }),
+    ),
+  },
+  {
+    description:
+      'How much more the run may spend, beyond every report counted so far (this one included), before one of its limits is reached. A runner whose `usage` reports sent after the acknowledged one add up to less than both (cost: by more than $0.000001) knows that none of them can have caused a `pause`, and need not wait for their acks. It holds until the next `usage_ack` or `budget_state`, and only for the reports of `usage` messages: a runner that sends usage in `iteration_done` or `turn_result` drops it.',
   },
 );
 
@@ -39,6 +60,7 @@ export const UsageAckMessage = Type.Object(
   {
     type: Type.Literal('usage_ack'),
     ack: UsageAckNumber('The `ack` of the `usage` report it answers.'),
+    headroom: Type.Optional(UsageHeadroom),
   },
   {
     description:
@@ -89,5 +111,6 @@ export const TurnUsage = Type.Object(
 
 export type BudgetStateMessage = Static<typeof BudgetStateMessage>;
 export type UsageAckMessage = Static<typeof UsageAckMessage>;
+export type UsageHeadroom = Static<typeof UsageHeadroom>;
 export type ModelUsage = Static<typeof ModelUsage>;
 export type TurnUsage = Static<typeof TurnUsage>;
