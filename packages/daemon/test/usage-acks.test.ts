@@ -42,15 +42,15 @@ describe('usage acks and budget_state (real runner process)', () => {
   const got = () =>
     notes.flatMap((note) => ('got' in (note as object) ? [(note as { got: unknown }).got] : []));
 
-  it('under a budget: each report is acked after the pause it caused; budget removed: budget_state false', async () => {
+  it('under a budget: each report is acked, with the headroom left, after the pause it caused; budget removed: budget_state false', async () => {
     const run = await start({ maxCostUsd: 1.5 });
     await waitFor(() => got().length >= 3, 5000);
     expect(notes[0]).toEqual({ budgeted: true });
     // The second $1 reached $1.50: its pause comes before its ack.
     expect(got()).toEqual([
-      { type: 'usage_ack', ack: 1 },
+      { type: 'usage_ack', ack: 1, headroom: { costUsd: 0.5 } },
       { type: 'pause', reason: 'cost $2.00 reached the budget of $1.50 (--max-cost)' },
-      { type: 'usage_ack', ack: 2 },
+      { type: 'usage_ack', ack: 2, headroom: { costUsd: 0 } },
     ]);
     supervisor.setBudget(run.runId, { maxCostUsd: Infinity });
     await waitFor(() => got().length >= 4, 5000);

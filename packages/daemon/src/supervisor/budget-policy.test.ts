@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   NO_USAGE,
   budgetApplies,
+  budgetHeadroom,
   budgetProblem,
   budgetWarning,
   decideBudget,
@@ -203,5 +204,37 @@ describe('budgetApplies', () => {
     [{ maxCostUsd: Infinity }, { maxCostPerDayUsd: Infinity }, false],
   ])('run %j, fleet %j → %s', (budget, fleet, applies) => {
     expect(budgetApplies(budget as never, fleet)).toBe(applies);
+  });
+});
+
+describe('budgetHeadroom', () => {
+  const spent = (costUsd: number, inputTokens = 0, outputTokens = 0) =>
+    totals({ costUsd, inputTokens, outputTokens, calls: 1 });
+  it.each<[string, BudgetInput, ReturnType<typeof budgetHeadroom>]>([
+    ['no limit: nothing bounds it', input({ onBudget: 'pause' } as never), {}],
+    [
+      "cost: the limit less the run's cost",
+      input({ maxCostUsd: 1 }, { run: spent(0.25) }),
+      { costUsd: 0.75 },
+    ],
+    [
+      'the least of the lifetime and the daily cost limits',
+      input({ maxCostUsd: 10, maxCostPerDayUsd: 1 }, { run: spent(5), runToday: spent(0.5) }),
+      { costUsd: 0.5 },
+    ],
+    ['over a limit: 0', input({ maxCostUsd: 1 }, { run: spent(1.5) }), { costUsd: 0 }],
+    [
+      'tokens: input + output, rounded up (reached at spent >= limit)',
+      input({ maxTokens: 100.5 }, { run: spent(0, 60, 30) }),
+      { tokens: 11 },
+    ],
+    ['Infinity bounds nothing', input({ maxCostUsd: Infinity, maxTokens: 10 }), { tokens: 10 }],
+    [
+      'a fleet limit applies: none (other runs spend from it too)',
+      input({ maxCostUsd: 1 }, {}, { maxCostPerDayUsd: 100 }),
+      undefined,
+    ],
+  ])('%s', (_title, judged, headroom) => {
+    expect(budgetHeadroom(judged)).toEqual(headroom);
   });
 });

@@ -127,6 +127,47 @@ export function budgetApplies(
   ].some((limit) => typeof limit === 'number' && limit < Infinity);
 }
 
+/** How much more a run may spend before one of its limits is reached (`usage_ack.headroom`). */
+export interface BudgetHeadroom {
+  /** USD; absent: no cost limit applies. */
+  costUsd?: number;
+  /** Input + output tokens; absent: no token limit applies. */
+  tokens?: number;
+}
+
+const reachable = (limit: number | undefined): limit is number =>
+  typeof limit === 'number' && limit < Infinity;
+
+/**
+ * The run's headroom under its own limits, after the spend in `input`: the least of
+ * `maxCostUsd` and `maxCostPerDayUsd` less what each was checked against, and `maxTokens`
+ * less the tokens (rounded up: a report is reached at `spent ≥ limit`), never below 0.
+ * Undefined while the fleet's daily limit applies: other runs spend from it too, so no run can
+ * be told how much is left for it. Pure.
+ */
+export function budgetHeadroom(input: BudgetInput): BudgetHeadroom | undefined {
+  const { budget, fleet, spend } = input;
+  if (reachable(fleet?.maxCostPerDayUsd)) {
+    return undefined;
+  }
+  const headroom: BudgetHeadroom = {};
+  const costs: number[] = [];
+  if (reachable(budget.maxCostUsd)) {
+    costs.push(budget.maxCostUsd - spend.run.costUsd);
+  }
+  if (reachable(budget.maxCostPerDayUsd)) {
+    costs.push(budget.maxCostPerDayUsd - spend.runToday.costUsd);
+  }
+  if (costs.length > 0) {
+    headroom.costUsd = Math.max(0, Math.min(...costs));
+  }
+  if (reachable(budget.maxTokens)) {
+    const spent = spend.run.inputTokens + spend.run.outputTokens;
+    headroom.tokens = Math.max(0, Math.ceil(budget.maxTokens - spent));
+  }
+  return headroom;
+}
+
 /**
  * A one-line warning when a cost budget applies but some usage reports gave no cost (the
  * budget cannot count them), e.g. `3 of 40 usage report(s) gave no cost: the cost budget

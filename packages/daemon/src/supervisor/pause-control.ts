@@ -113,8 +113,10 @@ export class PauseControl {
     this.#deps.log.line('x', 'resumed');
     this.#warnOfKnownModels(previous.budget);
     this.#deps.transition('running', { pause: null, options: run.options });
-    // Before the resume: the runner asks for usage acks from its first call on.
-    this.#deps.attempt()?.setBudgeted(this.#deps.durability.budgeted());
+    if (budget !== undefined) {
+      // Before the resume: the runner asks for usage acks from its first call on.
+      this.#deps.attempt()?.setBudgeted(this.#deps.durability.budgeted());
+    }
     this.#deps.attempt()?.setPaused(false);
   }
 

@@ -7,6 +7,7 @@ import {
   type SetupDoneMessage,
   type StoreResultMessage,
   type SupervisorMessage,
+  type UsageHeadroom,
 } from '@x/ipc';
 import { STDERR_TAIL_BYTES } from '../constants.js';
 import type { LaunchedRunner, RunnerExit } from '../launch/runner-launcher.js';
@@ -60,6 +61,8 @@ export class RunAttempt {
   /** Whether a budget applies, as the run last said (`setBudgeted`) and as the runner was told. */
   #budgeted: boolean | undefined;
   #budgetedTold: boolean | undefined;
+  /** A `budget_state` is due (sent once the runner is ready, if it announced usageAcks). */
+  #budgetNews = false;
   /** The exit was reported to the run (`listener.exited`), by the normal path or a fault's. */
   #reported = false;
   /** Set when x's own code failed while supervising this attempt (see #fault). */
@@ -297,12 +300,14 @@ export class RunAttempt {
   }
 
   /**
-   * Tells a runner that announced `capabilities.usageAcks` whether a budget applies now
-   * (`budget_state`), when that differs from what it was told (`init.budgeted`, the last
-   * `budget_state`); before its `ready`, at its `ready`.
+   * The run's budget changed: tells a runner that announced `capabilities.usageAcks` whether
+   * a budget applies now (`budget_state`), when that differs from what it was told
+   * (`init.budgeted`, the last `budget_state`) or a budget applies (its limits may have
+   * changed: a headroom it was given no longer holds); before its `ready`, at its `ready`.
    */
   setBudgeted(budgeted: boolean): void {
     this.#budgeted = budgeted;
+    this.#budgetNews = budgeted || budgeted !== this.#budgetedTold;
     this.#tellBudgeted();
   }
 
@@ -310,20 +315,26 @@ export class RunAttempt {
     const budgeted = this.#budgeted;
     if (
       budgeted !== undefined &&
-      budgeted !== this.#budgetedTold &&
+      this.#budgetNews &&
       this.#handshake.can('usageAcks') &&
       !this.#exited &&
       this.#runner?.channel.closed === false
     ) {
+      this.#budgetNews = false;
       this.#budgetedTold = budgeted;
       this.#send({ type: 'budget_state', budgeted });
     }
   }
 
-  /** Answers a `usage` that asked for an ack, once counted (a no-op once the runner is gone). */
-  ackUsage(ack: number): void {
+  /**
+   * Answers a `usage` that asked for an ack, once counted, with the run's headroom if known
+   * (a no-op once the runner is gone).
+   */
+  ackUsage(ack: number, headroom?: UsageHeadroom): void {
     if (!this.#exited && this.#runner?.channel.closed === false) {
-      this.#send({ type: 'usage_ack', ack });
+      this.#send(
+        headroom === undefined ? { type: 'usage_ack', ack } : { type: 'usage_ack', ack, headroom },
+      );
     }
   }
 

@@ -305,7 +305,7 @@ export class RunController {
           this.#pausing.spend(spec.attempt, usage);
           // After the pause the report caused, if any (same channel, in order).
           if (ack !== undefined) {
-            attempt.ackUsage(ack);
+            attempt.ackUsage(ack, this.#durability.headroom());
           }
         },
         ...(records === undefined

@@ -11,8 +11,11 @@ import {
 import {
   NO_USAGE,
   budgetApplies,
+  budgetHeadroom,
   decideBudget,
   type BudgetDecision,
+  type BudgetHeadroom,
+  type BudgetInput,
   type FleetBudget,
   type UsageTotals,
 } from './budget-policy.js';
@@ -48,6 +51,8 @@ export class RunDurability {
    * twice meanwhile once a part of it is written: a run may pause early, never late.
    */
   #unsaved: UsageTotals = { ...NO_USAGE };
+  /** What the last {@link decide} judged (the budget and the spend), for {@link headroom}. */
+  #judged: BudgetInput | undefined;
 
   constructor(deps: RunDurabilityDeps) {
     this.#deps = deps;
@@ -151,10 +156,19 @@ export class RunDurability {
     return budgetApplies(this.#deps.options().budget, this.#deps.fleet);
   }
 
+  /**
+   * The run's headroom as of the last {@link decide} (`usage_ack.headroom`, see
+   * {@link budgetHeadroom}); undefined when it judged no budget.
+   */
+  headroom(): BudgetHeadroom | undefined {
+    return this.#judged === undefined ? undefined : budgetHeadroom(this.#judged);
+  }
+
   /** Whether the run is over one of its budgets now. */
   decide(): BudgetDecision {
     const budget = this.#deps.options().budget;
     const fleet = this.#deps.fleet;
+    this.#judged = undefined;
     if ((budget === undefined || budget === null) && fleet?.maxCostPerDayUsd === undefined) {
       return { exceeded: false };
     }
@@ -166,7 +180,7 @@ export class RunDurability {
     const unsaved = this.#unsaved;
     const read = (what: string, fn: () => UsageTotals) =>
       sumUsage(persistence.read(what, fn, { ...NO_USAGE }), unsaved);
-    return decideBudget({
+    this.#judged = {
       budget: budget ?? {},
       fleet,
       spend: {
@@ -177,7 +191,8 @@ export class RunDurability {
             ? { ...NO_USAGE }
             : read('read usage', () => ledger.fleetDayTotals(day)),
       },
-    });
+    };
+    return decideBudget(this.#judged);
   }
 
   /**
