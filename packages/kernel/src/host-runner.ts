@@ -164,6 +164,9 @@ export async function hostRunner(
   // turn_results being sent (retried under backpressure): the exit frame waits for them.
   const answering = new Set<Promise<void>>();
   const turnDone = (outcome: TurnOutcome) => {
+    if (outcome.usage !== undefined) {
+      usageReports.spentElsewhere();
+    }
     const sending = sendTurnResult(channel, outcome, writeErr);
     answering.add(sending);
     void sending.finally(() => answering.delete(sending));
@@ -184,7 +187,12 @@ export async function hostRunner(
       iterationStart: (iteration, startedAt) =>
         void send({ type: 'iteration_start', iteration, startedAt }),
       // Returned: the loop waits for a full channel (flow control, see AgentLoopSink).
-      iterationDone: (report) => send({ type: 'iteration_done', ...report }),
+      iterationDone: (report) => {
+        if (report.usage !== undefined) {
+          usageReports.spentElsewhere();
+        }
+        return send({ type: 'iteration_done', ...report });
+      },
       log: (level, message) =>
         void send({ type: 'log', level, message: boundText(message, MAX_TEXT_LENGTH) }),
       notify: (payload) => void send({ type: 'notify', payload }),
@@ -244,7 +252,7 @@ export async function hostRunner(
         usageReports.budgetState(message.budgeted);
         break;
       case 'usage_ack':
-        usageReports.acked(message.ack);
+        usageReports.acked(message);
         break;
       case 'init':
         writeErr('x runner: ignored a second init message\n');

@@ -1,4 +1,4 @@
-import type { InitMessage, StoreOp, UsageMessage } from '@x/ipc';
+import type { InitMessage, StoreOp, UsageAckMessage, UsageMessage } from '@x/ipc';
 import type { UsageReport } from './define-agent.js';
 import { UsageAcks } from './usage-acks.js';
 import { UsageBarrier } from './usage-barrier.js';
@@ -42,7 +42,7 @@ export class UsageReports {
 
   /** Sends a checked, non-empty report of setup, a step or teardown. */
   report(usage: UsageReport): void {
-    const ack = this.#acks?.ask();
+    const ack = this.#acks?.ask(usage);
     this.#barrier?.sent();
     const message: UsageMessage =
       ack === undefined ? { type: 'usage', ...usage } : { type: 'usage', ...usage, ack };
@@ -66,8 +66,16 @@ export class UsageReports {
   }
 
   /** A `usage_ack` from the supervisor. */
-  acked(ack: number): void {
-    this.#acks?.answer(ack);
+  acked(message: UsageAckMessage): void {
+    this.#acks?.answer(message.ack, message.headroom);
+  }
+
+  /**
+   * Usage went out in an `iteration_done` or a `turn_result`: the supervisor's last headroom
+   * does not count it, so it no longer holds.
+   */
+  spentElsewhere(): void {
+    this.#acks?.dropHeadroom();
   }
 
   /** The supervisor went away or the run ended: no wait outlives it. */

@@ -140,7 +140,14 @@ describe.each(['subprocess', 'thread'] as RunnerMode[])('a %s runner', (mode) =>
     expect(runner.messages.slice(0, 2)).toEqual([
       expect.objectContaining({
         type: 'ready',
-        capabilities: { steps: true, turns: false, setup: true, checkpoints: true, pause: true },
+        capabilities: {
+          steps: true,
+          turns: false,
+          setup: true,
+          checkpoints: true,
+          pause: true,
+          usageAcks: true,
+        },
       }),
       { type: 'setup_done', ok: true },
     ]);

@@ -10,6 +10,7 @@ import { initFor } from './spawn-runner.js';
 
 const durable = fileURLToPath(new URL('./fixtures/durable.mjs', import.meta.url));
 const retryTurns = fileURLToPath(new URL('./fixtures/retry-turns.mjs', import.meta.url));
+const usageAcks = fileURLToPath(new URL('./fixtures/usage-acks.mjs', import.meta.url));
 
 const running = new Set<RunnerHarness>();
 afterEach(async () => {
@@ -72,6 +73,7 @@ describe.each(['subprocess', 'thread'] as RunnerMode[])('durable agents, %s runn
       setup: true,
       checkpoints: true,
       pause: true,
+      usageAcks: true,
     });
     const retrying = start(mode);
     await retrying.send(initFor(retryTurns));
@@ -81,10 +83,54 @@ describe.each(['subprocess', 'thread'] as RunnerMode[])('durable agents, %s runn
       setup: true,
       checkpoints: true,
       pause: true,
+      usageAcks: true,
       retryTurns: true,
     });
     await retrying.send({ type: 'stop', graceMs: 1000 });
     expect(await retrying.exitCode).toBe(0);
+  });
+
+  it('under a budget ctx.whenResumed() waits for the usage_ack (seeing the pause sent before it), not within the headroom', async () => {
+    const runner = start(mode);
+    await runner.send(initFor(usageAcks, { params: { reports: 3 }, budgeted: true }));
+    const usage = (ack: number) =>
+      waitFor(
+        runner,
+        (m): m is Extract<RunnerMessage, { type: 'usage' }> => m.type === 'usage' && m.ack === ack,
+      );
+    const report = (n: number) =>
+      waitFor(
+        runner,
+        (m): m is Notify => m.type === 'notify' && (m.payload as { report?: number }).report === n,
+      );
+    await usage(1);
+    await sleep(100);
+    expect(count(runner, 'notify')).toBe(0); // waiting for ack 1
+    await runner.send({ type: 'usage_ack', ack: 1, headroom: { costUsd: 0.75 } });
+    expect((await report(1)).payload).toEqual({ report: 1, paused: null });
+    // Report 2 ($0.50) stays within the $0.75 left: not awaited.
+    expect((await report(2)).payload).toEqual({ report: 2, paused: null });
+    await usage(3); // $1.00 since ack 1: over the headroom, awaited
+    await sleep(100);
+    expect(count(runner, 'notify')).toBe(2);
+    await runner.send({ type: 'pause', reason: 'budget reached' });
+    await runner.send({ type: 'usage_ack', ack: 3 });
+    expect((await report(3)).payload).toEqual({ report: 3, paused: 'budget reached' });
+    expect(await runner.exitCode).toBe(0); // the step returned done
+  });
+
+  it('under no budget (init.budgeted false) usage asks no ack and ctx.whenResumed() waits for none', async () => {
+    const runner = start(mode);
+    await runner.send(
+      initFor(usageAcks, { params: { reports: 2 }, budgeted: false, maxIterations: 1 }),
+    );
+    expect(await runner.exitCode).toBe(0);
+    const usage = runner.messages.filter((m) => m.type === 'usage');
+    expect(usage).toEqual([
+      { type: 'usage', costUsd: 0.5, model: 'm-1' },
+      { type: 'usage', costUsd: 0.5, model: 'm-1' },
+    ]);
+    expect(count(runner, 'notify')).toBe(2);
   });
 
   it('ctx.checkpoint sends checkpoint and resolves with the seq and savedAt of checkpoint_ack ok', async () => {

@@ -60,7 +60,14 @@ describe.each(['jsonl', 'msgpack'] as CodecName[])('runPipe handshake and run ov
       protocolVersion: 1,
       codec,
       pid: runner.child.pid,
-      capabilities: { steps: true, turns: false, setup: true, checkpoints: true, pause: true },
+      capabilities: {
+        steps: true,
+        turns: false,
+        setup: true,
+        checkpoints: true,
+        pause: true,
+        usageAcks: true,
+      },
     });
 
     const exit = await runner.next('exit');

@@ -106,7 +106,14 @@ describe.each(['jsonl', 'msgpack'] as CodecName[])(
         type: 'ready',
         protocolVersion: 1,
         codec,
-        capabilities: { steps: false, turns: true, setup: true, checkpoints: true, pause: true },
+        capabilities: {
+          steps: false,
+          turns: true,
+          setup: true,
+          checkpoints: true,
+          pause: true,
+          usageAcks: true,
+        },
       });
       await runner.next('heartbeat');
       await runner.channel.send({ type: 'turn', turnId: 'w-1', input: { tool: 'git' } });
