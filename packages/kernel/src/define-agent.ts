@@ -170,8 +170,9 @@ export interface AgentContext<P = Record<string, unknown>> {
    * call, so that a paused run goes over its budget by at most the call that reached it
    * (`@x/ai-sdk` does this for every AI SDK call). Under the daemon, when a budget applies to
    * the run, it first waits until the daemon has counted the usage reported so far (its
-   * `usage_ack`, only after a `reportUsage` since the last call), so the pause a report caused
-   * is seen even when the next call follows at once; under no budget it waits for nothing.
+   * `usage_ack`, only after a `reportUsage` since the last call, and not while the reports
+   * since the last ack stay within the headroom it gave), so the pause a report caused is seen
+   * even when the next call follows at once; under no budget it waits for nothing.
    *
    * With `{ wait: false }` it does not wait: it resolves with the pause reason when the run is
    * paused, for an agent that would rather fail the call (undefined when not paused).
