@@ -586,6 +586,32 @@ export const VALID_CASES = [
   },
   { name: 'usage_ack', message: { type: 'usage_ack', ack: 3 } },
   {
+    name: 'usage of a turn, reported at once',
+    message: {
+      type: 'usage',
+      inputTokens: 10,
+      costUsd: 0.001,
+      model: 'gpt-4o-mini',
+      ack: 5,
+      turnId: 't-9',
+    },
+  },
+  {
+    name: 'turn_result whose usage was counted already',
+    message: {
+      type: 'turn_result',
+      turnId: 't-9',
+      status: 'ok',
+      durationMs: 5,
+      usage: {
+        inputTokens: 10,
+        costUsd: 0.001,
+        counted: true,
+        models: [{ model: 'gpt-4o-mini', inputTokens: 10, costUsd: 0.001 }],
+      },
+    },
+  },
+  {
     name: 'usage_ack with the headroom of a cost and a token limit',
     message: { type: 'usage_ack', ack: 4, headroom: { costUsd: 0.75, tokens: 120000 } },
   },

@@ -1244,6 +1244,9 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
                 (value['usage']['costUsd'] !== undefined
                   ? Number.isFinite(value['usage']['costUsd']) && value['usage']['costUsd'] >= 0
                   : true) &&
+                (value['usage']['counted'] !== undefined
+                  ? typeof value['usage']['counted'] === 'boolean'
+                  : true) &&
                 (value['usage']['models'] !== undefined
                   ? Array.isArray(value['usage']['models']) &&
                     value['usage']['models'].length <= 64 &&
@@ -1357,6 +1360,11 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
                 [Symbol.for('TypeBox.Optional')]: 'Optional',
                 minimum: 0,
                 type: 'number',
+              },
+              counted: {
+                [Symbol.for('TypeBox.Kind')]: 'Boolean',
+                [Symbol.for('TypeBox.Optional')]: 'Optional',
+                type: 'boolean',
               },
               models: {
                 [Symbol.for('TypeBox.Kind')]: 'Array',
@@ -1632,6 +1640,11 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
               : true) &&
             (value['ack'] !== undefined
               ? Number.isInteger(value['ack']) && value['ack'] >= 1
+              : true) &&
+            (value['turnId'] !== undefined
+              ? typeof value['turnId'] === 'string' &&
+                value['turnId'].length <= 128 &&
+                value['turnId'].length >= 1
               : true)
           );
         };
@@ -1672,6 +1685,13 @@ export const RUNNER_MESSAGE_CHECKS: Readonly<Record<string, MessageCheck>> =
             [Symbol.for('TypeBox.Optional')]: 'Optional',
             minimum: 1,
             type: 'integer',
+          },
+          turnId: {
+            [Symbol.for('TypeBox.Kind')]: 'String',
+            [Symbol.for('TypeBox.Optional')]: 'Optional',
+            minLength: 1,
+            maxLength: 128,
+            type: 'string',
           },
         },
       },

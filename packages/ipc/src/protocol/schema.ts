@@ -630,10 +630,18 @@ export const UsageMessage = Type.Object(
           'Optional: asks the supervisor to answer with `usage_ack {ack}` once it has counted this report against the budgets. Sent only to a supervisor whose `init` has `budgeted`; numbers grow within the attempt (1, 2, …).',
       }),
     ),
+    turnId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description:
+          "Optional: the turn that spent it, reported at once rather than only in the turn's `turn_result.usage` (which then says `counted: true`). Sent only to a supervisor whose `init` has `budgeted`.",
+      }),
+    ),
   },
   {
     description:
-      "Optional: usage spent at any moment (one LLM call of a step or of setup), added by the supervisor to the run's totals. Never the same usage as an `iteration_done.usage` or a `turn_result.usage`: the three add up. A supervisor that does not know this message skips it without fault.",
+      "Optional: usage spent at any moment (one LLM call of a step, of setup or of a turn), added by the supervisor to the run's totals. Never the same usage as an `iteration_done.usage` or a `turn_result.usage` (but for one with `counted: true`): they add up. A supervisor that does not know this message skips it without fault.",
   },
 );
 

@@ -98,6 +98,12 @@ export const TurnUsage = Type.Object(
     inputTokens: Type.Optional(Type.Integer({ minimum: 0 })),
     outputTokens: Type.Optional(Type.Integer({ minimum: 0 })),
     costUsd: Type.Optional(Type.Number({ minimum: 0, description: 'Cost in US dollars.' })),
+    counted: Type.Optional(
+      Type.Boolean({
+        description:
+          "Optional: true when this usage was already reported, call by call, in `usage` messages naming the turn (`usage.turnId`): the supervisor keeps it with the turn and does not add it to the run's totals again. Sent only to a supervisor whose `init` has `budgeted`. Absent: false.",
+      }),
+    ),
     models: Type.Optional(
       Type.Array(ModelUsage, {
         maxItems: TURN_USAGE_MAX_MODELS,
