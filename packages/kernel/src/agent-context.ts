@@ -136,8 +136,13 @@ export function makeTurnContext(
     ...makeAgentContext(run, work),
     turnId: turn.turnId,
     reportUsage(usage: UsageReport) {
-      // Summed into turn_result.usage, split by model (see TurnContext).
-      turn.addUsage(checkUsageReport(usage));
+      // Summed into turn_result.usage, split by model (see TurnContext); and, for a host that
+      // reports it at once (so budgets see it before the turn ends), sent now.
+      const report = checkUsageReport(usage);
+      turn.addUsage(report);
+      if (run.live() && Object.keys(report).length > 0) {
+        run.sink.turnUsage?.(turn.turnId, report);
+      }
     },
   };
 }

@@ -70,6 +70,12 @@ export interface AgentLoopSink {
   /** Usage reported with `ctx.reportUsage` in setup, a step or teardown (checked, not empty). */
   usage?(usage: UsageReport): void;
   /**
+   * Usage reported with `ctx.reportUsage` in the turn `turnId` (checked, not empty), for a host
+   * that reports it at once; the turn's outcome sums it all the same (`TurnOutcome.usage`).
+   * Without it, a turn's usage is known when the turn ends.
+   */
+  turnUsage?(turnId: string, usage: UsageReport): void;
+  /**
    * Undefined when the supervisor has handled every `usage` report sent so far (or none can
    * pause the run: no budget applies); else a promise, never rejecting, that resolves once it
    * has, so that a `pause` a report caused has arrived: what `ctx.whenResumed()` awaits. Called

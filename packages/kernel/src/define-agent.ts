@@ -199,8 +199,10 @@ export interface TurnContext<P = Record<string, unknown>, S = unknown> extends A
    * Adds tokens and cost spent by this turn; the sums are reported with its result
    * (`turn_result.usage`, `TurnOutcome.usage`), not as separate `usage` messages, with the
    * same split by `model` (and by whether a cost was given) in `usage.models`, so that a model
-   * without a price is named in `x agent status`. A turn's usage reaches the budgets when the
-   * turn ends.
+   * without a price is named in `x agent status`. Under the daemon each report is also sent at
+   * once (`usage` naming the turn), so budgets see it before the turn ends and
+   * {@link AgentContext.whenResumed} in the turn sees the pause it caused; elsewhere a turn's
+   * usage is known when the turn ends.
    * @throws TypeError (synchronously) when `inputTokens` or `outputTokens` is not a safe
    *   integer >= 0, `costUsd` is not a finite number >= 0 (US dollars), `model` is not a string
    *   of 1 to 256 characters, or another field is given; nothing is added then.

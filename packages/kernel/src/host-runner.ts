@@ -27,6 +27,7 @@ import { receiveInit } from './receive-init.js';
 import { reportDrops } from './report-drops.js';
 import { sendTurnResult } from './send-turn-result.js';
 import { sendWithRetry } from './send-with-retry.js';
+import type { UsageReport } from './define-agent.js';
 import type { TurnOutcome } from './turn.js';
 import { UsageReports } from './usage-reports.js';
 
@@ -163,8 +164,12 @@ export async function hostRunner(
   });
   // turn_results being sent (retried under backpressure): the exit frame waits for them.
   const answering = new Set<Promise<void>>();
-  const turnDone = (outcome: TurnOutcome) => {
-    if (outcome.usage !== undefined) {
+  const turnDone = (done: TurnOutcome) => {
+    let outcome = done;
+    if (outcome.usage !== undefined && usageReports.reportsTurns) {
+      // Reported call by call already (usage.turnId): for the turn's record only.
+      outcome = { ...outcome, usage: { ...outcome.usage, counted: true } };
+    } else if (outcome.usage !== undefined) {
       usageReports.spentElsewhere();
     }
     const sending = sendTurnResult(channel, outcome, writeErr);
@@ -210,6 +215,9 @@ export async function hostRunner(
         ? {}
         : { store: (ops: StoreOp[]) => storeRequests.request(ops) }),
       usage: (usage) => usageReports.report(usage),
+      ...(usageReports.reportsTurns
+        ? { turnUsage: (turnId: string, usage: UsageReport) => usageReports.report(usage, turnId) }
+        : {}),
       // ctx.whenResumed() then sees the pause a report caused (see UsageReports).
       usageHandled: () => usageReports.handled(),
     },

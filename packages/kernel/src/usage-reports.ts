@@ -40,12 +40,26 @@ export class UsageReports {
         : undefined;
   }
 
-  /** Sends a checked, non-empty report of setup, a step or teardown. */
-  report(usage: UsageReport): void {
+  /**
+   * Whether a turn's usage is reported call by call (`usage.turnId`, then
+   * `turn_result.usage.counted`): only to a supervisor that offers acks (`init.budgeted`), which
+   * knows both fields (another would count the turn's usage twice).
+   */
+  get reportsTurns(): boolean {
+    return this.#acks !== undefined;
+  }
+
+  /** Sends a checked, non-empty report of setup, a step, teardown or (see reportsTurns) a turn. */
+  report(usage: UsageReport, turnId?: string): void {
     const ack = this.#acks?.ask(usage);
     this.#barrier?.sent();
-    const message: UsageMessage =
-      ack === undefined ? { type: 'usage', ...usage } : { type: 'usage', ...usage, ack };
+    const message: UsageMessage = { type: 'usage', ...usage };
+    if (ack !== undefined) {
+      message.ack = ack;
+    }
+    if (turnId !== undefined) {
+      message.turnId = turnId;
+    }
     this.#deps.send(message).catch((error: Error) => {
       // Never sent, never answered: nothing to wait for.
       if (ack !== undefined) {

@@ -119,6 +119,33 @@ describe.each(['subprocess', 'thread'] as RunnerMode[])('durable agents, %s runn
     expect(await runner.exitCode).toBe(0); // the step returned done
   });
 
+  it("a turn's usage goes out at once, naming the turn and asking acks; its turn_result says counted", async () => {
+    const runner = start(mode);
+    await runner.send(
+      initFor(usageAcks, {
+        params: { reports: 2, turns: true },
+        budgeted: true,
+        intervalMs: 60_000,
+      }),
+    );
+    await runner.send({ type: 'turn', turnId: 't-1' });
+    const first = await waitFor(
+      runner,
+      (m): m is Extract<RunnerMessage, { type: 'usage' }> => m.type === 'usage',
+    );
+    expect(first).toEqual({ type: 'usage', costUsd: 0.5, model: 'm-1', ack: 1, turnId: 't-1' });
+    await runner.send({ type: 'usage_ack', ack: 1, headroom: {} }); // no limit left to reach
+    const result = await runner.next('turn_result');
+    expect(result.usage).toEqual({
+      costUsd: 1,
+      counted: true,
+      models: [{ model: 'm-1', costUsd: 1 }],
+    });
+    expect(runner.messages.filter((m) => m.type === 'usage')).toHaveLength(2);
+    await runner.send({ type: 'stop', graceMs: 1000 });
+    expect(await runner.exitCode).toBe(0);
+  });
+
   it('under no budget (init.budgeted false) usage asks no ack and ctx.whenResumed() waits for none', async () => {
     const runner = start(mode);
     await runner.send(
