@@ -133,15 +133,34 @@ describe.each<RunnerMode>(['subprocess', 'thread'])('durable agents (%s runner)'
     expect(turn.status).toBe('ok');
     expect(turn.usage).toEqual({ inputTokens: 60, outputTokens: 6, costUsd: 0.01 });
     const spent = d.supervisor.runUsage(d.supervisor.get(run.runId) as RunRecord);
+    // Reported call by call (usage naming the turn): 3 reports, 2 of them without a cost.
     expect(spent).toMatchObject({
       inputTokens: 60,
       outputTokens: 6,
-      calls: 2,
-      callsWithoutCost: 1,
+      calls: 3,
+      callsWithoutCost: 2,
     });
     expect(spent.costUsd).toBeCloseTo(0.01, 9);
-    expect(spent.modelsWithoutCost).toEqual([{ model: 'in-house-llm-7b', calls: 1 }]);
+    expect(spent.modelsWithoutCost).toEqual([{ model: 'in-house-llm-7b', calls: 2 }]);
     expect(spent.costBudgetWarning).toMatch(/cannot see model in-house-llm-7b:/);
+  }, 30_000);
+
+  it('a turn that reaches --max-cost is paused before its next call, in the turn; resumed, it ends', async () => {
+    const d = daemon!;
+    const run = await d.supervisor.start({
+      module: `${AGENTS}turn-echo.mjs`,
+      name: 'turn-budget',
+      runnerMode: mode,
+      budget: { maxCostUsd: 0.02 },
+    });
+    const usage = Array.from({ length: 5 }, () => ({ inputTokens: 1, costUsd: 0.01 }));
+    const turn = d.supervisor.send(run.runId, { usage }, { wait: true, timeoutMs: 20_000 });
+    expect(await waitFor(() => d.supervisor.get(run.runId)?.state === 'paused', 10_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a 3rd report would come now
+    expect(d.supervisor.usage(run.runId)).toMatchObject({ calls: 2, inputTokens: 2 });
+    d.supervisor.resume(run.runId, { addCostUsd: 1 });
+    expect((await turn).status).toBe('ok');
+    expect(d.supervisor.usage(run.runId)).toMatchObject({ calls: 5, inputTokens: 5 });
   }, 30_000);
 
   it('a fork --from another run starts from its checkpoint', async () => {

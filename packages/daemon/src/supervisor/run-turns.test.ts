@@ -138,6 +138,36 @@ describe('RunTurns', () => {
     ]);
   });
 
+  it("a turn's usage split by model is spent by model and stored as sums; one counted already is not spent again", async () => {
+    const t = setup();
+    t.use(fakeAttempt(2).fake);
+    const waited = t.turns.send('a', { wait: true });
+    const models = [
+      { model: 'gpt-4o-mini', inputTokens: 3, costUsd: 0.01 },
+      { model: 'in-house-llm-7b', inputTokens: 4 },
+    ];
+    const usage = { inputTokens: 7, costUsd: 0.01 };
+    t.turns.settle({
+      type: 'turn_result',
+      turnId: 't-1',
+      status: 'ok',
+      durationMs: 1,
+      usage: { ...usage, models },
+    });
+    expect(t.spent).toEqual(models.map((entry) => [2, entry]));
+    expect((await waited).usage).toEqual(usage);
+    const counted = t.turns.send('b', { wait: true });
+    t.turns.settle({
+      type: 'turn_result',
+      turnId: 't-2',
+      status: 'ok',
+      durationMs: 1,
+      usage: { ...usage, counted: true, models },
+    });
+    expect(t.spent).toHaveLength(2);
+    expect((await counted).usage).toEqual(usage);
+  });
+
   it('a turn_result for a turn not in flight is logged and ignored (its usage still counts)', () => {
     const t = setup();
     t.use(fakeAttempt(1).fake);

@@ -106,7 +106,8 @@ export class RunTurns {
    */
   settle(message: TurnResultMessage): void {
     const attempt = this.#deps.attempt();
-    if (message.usage !== undefined && attempt !== undefined) {
+    // `counted`: the runner reported it call by call already (usage messages naming the turn).
+    if (message.usage !== undefined && message.usage.counted !== true && attempt !== undefined) {
       // Split by model when the runner says (a model without a price is then known by name).
       const { models, ...totals } = message.usage;
       for (const usage of models ?? [totals]) {

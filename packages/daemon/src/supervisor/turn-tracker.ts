@@ -239,8 +239,8 @@ export class TurnTracker {
   }
 }
 
-/** A turn's usage without its split by model (`models`). */
+/** A turn's usage without its split by model (`models`) and its `counted` flag. */
 function withoutModels(usage: NonNullable<TurnResultMessage['usage']>): Usage {
-  const { models: _models, ...totals } = usage;
+  const { models: _models, counted: _counted, ...totals } = usage;
   return totals;
 }
