@@ -32,11 +32,11 @@ describe('usage acks and budget_state (real runner process)', () => {
     dir.remove();
   });
 
-  const start = (budget?: { maxCostUsd: number }) =>
+  const start = (budget?: { maxCostUsd: number }, mode = 'usage-acks') =>
     supervisor.start({
       module: '/fixture.mjs',
       name: 'acks',
-      env: { FIXTURE_MODE: 'usage-acks' },
+      env: { FIXTURE_MODE: mode },
       ...(budget === undefined ? {} : { budget }),
     });
   const got = () =>
@@ -65,5 +65,16 @@ describe('usage acks and budget_state (real runner process)', () => {
     supervisor.setBudget(run.runId, { maxCostUsd: 10 });
     await waitFor(() => got().length >= 1, 5000);
     expect(got()).toEqual([{ type: 'budget_state', budgeted: true }]);
+  });
+
+  it('a runner without capabilities.usageAcks is sent no budget_state, and its reports count as before', async () => {
+    const run = await start({ maxCostUsd: 10 }, 'usage-old');
+    await waitFor(() => supervisor.usage(run.runId).calls === 2, 5000);
+    expect(notes[0]).toEqual({ budgeted: true }); // init.budgeted is sent all the same
+    supervisor.setBudget(run.runId, { maxCostUsd: 1 });
+    await waitFor(() => got().length >= 1, 5000);
+    expect(got()).toEqual([
+      { type: 'pause', reason: 'cost $2.00 reached the budget of $1.00 (--max-cost)' },
+    ]);
   });
 });

@@ -146,6 +146,33 @@ describe.each(['subprocess', 'thread'] as RunnerMode[])('durable agents, %s runn
     expect(await runner.exitCode).toBe(0);
   });
 
+  it('a supervisor that offers no acks but keeps records: after a report, a record read is the barrier', async () => {
+    const runner = start(mode);
+    await runner.send(initFor(usageAcks, { params: { reports: 1 }, storeMaxBytes: 1024 }));
+    const read = await waitFor(
+      runner,
+      (m): m is Extract<RunnerMessage, { type: 'store' }> => m.type === 'store',
+    );
+    expect(read.ops).toEqual([{ op: 'get', ns: 'x.usage-barrier', key: 'barrier' }]);
+    expect(runner.messages.find((m) => m.type === 'usage')).toEqual({
+      type: 'usage',
+      costUsd: 0.5,
+      model: 'm-1',
+    });
+    await sleep(100);
+    expect(count(runner, 'notify')).toBe(0); // waiting for the read
+    await runner.send({ type: 'pause', reason: 'budget reached' });
+    await runner.send({
+      type: 'store_result',
+      requestId: read.requestId,
+      ok: true,
+      results: [{ op: 'get', found: false }],
+    });
+    const notify = await waitFor(runner, notifyWith('report'));
+    expect(notify.payload).toEqual({ report: 1, paused: 'budget reached' });
+    expect(await runner.exitCode).toBe(0);
+  });
+
   it('under no budget (init.budgeted false) usage asks no ack and ctx.whenResumed() waits for none', async () => {
     const runner = start(mode);
     await runner.send(
