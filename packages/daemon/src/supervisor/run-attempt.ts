@@ -20,6 +20,7 @@ import { buildAttemptExit, supervisorErrorExit, workerErrorTrace } from './attem
 import type { RunAttemptDeps } from './attempt-listener.js';
 import { routeAttemptMessage, type AttemptMessageTarget } from './attempt-messages.js';
 import { AttemptHandshake } from './attempt-handshake.js';
+import { BudgetStateTeller } from './budget-state-teller.js';
 import { stopInPhases } from './attempt-stop.js';
 import { AttemptTimers } from './attempt-timers.js';
 import { watchGroupUsage, watchLiveness, type GroupUsageWatch } from './attempt-watchers.js';
@@ -58,11 +59,8 @@ export class RunAttempt {
   #memory: ExitEvidence['memory'];
   #unhealthy: string | undefined;
   #exited = false;
-  /** Whether a budget applies, as the run last said (`setBudgeted`) and as the runner was told. */
-  #budgeted: boolean | undefined;
-  #budgetedTold: boolean | undefined;
-  /** A `budget_state` is due (sent once the runner is ready, if it announced usageAcks). */
-  #budgetNews = false;
+  /** What the runner is told of the run's budget after `init.budgeted`. */
+  readonly #budgetState: BudgetStateTeller;
   /** The exit was reported to the run (`listener.exited`), by the normal path or a fault's. */
   #reported = false;
   /** Set when x's own code failed while supervising this attempt (see #fault). */
@@ -84,7 +82,12 @@ export class RunAttempt {
   constructor(spec: RunSpec, deps: RunAttemptDeps) {
     this.#spec = spec;
     this.#deps = deps;
-    this.#budgeted = this.#budgetedTold = spec.budgeted;
+    this.#budgetState = new BudgetStateTeller(
+      spec.budgeted,
+      () =>
+        this.#handshake.can('usageAcks') && !this.#exited && this.#runner?.channel.closed === false,
+      (message) => this.#send(message),
+    );
     this.#messageTarget = this.#newMessageTarget(spec, deps);
     this.ended = new Promise((resolve) => (this.#settleEnded = resolve));
     this.#record = {
@@ -306,24 +309,7 @@ export class RunAttempt {
    * changed: a headroom it was given no longer holds); before its `ready`, at its `ready`.
    */
   setBudgeted(budgeted: boolean): void {
-    this.#budgeted = budgeted;
-    this.#budgetNews = budgeted || budgeted !== this.#budgetedTold;
-    this.#tellBudgeted();
-  }
-
-  #tellBudgeted(): void {
-    const budgeted = this.#budgeted;
-    if (
-      budgeted !== undefined &&
-      this.#budgetNews &&
-      this.#handshake.can('usageAcks') &&
-      !this.#exited &&
-      this.#runner?.channel.closed === false
-    ) {
-      this.#budgetNews = false;
-      this.#budgetedTold = budgeted;
-      this.#send({ type: 'budget_state', budgeted });
-    }
+    this.#budgetState.changed(budgeted);
   }
 
   /**
@@ -436,7 +422,7 @@ export class RunAttempt {
 
   #markReady(how: string, capabilities?: ReadyMessage['capabilities']): void {
     this.#handshake.complete(capabilities);
-    this.#tellBudgeted();
+    this.#budgetState.tell();
     this.#record.readyAt = Date.now();
     this.#persistAttempt();
     this.#deps.log.line(
