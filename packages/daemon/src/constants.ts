@@ -57,6 +57,15 @@ export const RETAIN_RUNS_MS = 90 * 24 * 3600 * 1000;
 export const PRUNE_INTERVAL_MS = 3600 * 1000;
 /** How long a service's readiness probe may take to pass: 60 000 ms. */
 export const READINESS_TIMEOUT_MS = 60_000;
+/**
+ * The daemon database's SQLite page cache, in KiB: 2048 (`PRAGMA cache_size = -2048`). SQLite's
+ * own default is 2000 KiB, but better-sqlite3 builds it with 16 000 KiB: as the attempts,
+ * iterations and events tables grew, the cache filled with their pages and the daemon's RSS
+ * rose by ~15 MiB over the first minutes of a restart storm (bench:storm, issue 12). The
+ * daemon writes at the tables' ends and reads a few recent rows; older pages are read back
+ * from the OS page cache.
+ */
+export const SQLITE_CACHE_KIB = 2048;
 /** Events kept in the backlog behind `monitor.subscribe`: the newest 100 000 ids. */
 export const EVENT_BACKLOG_MAX_ROWS = 100_000;
 /** Age after which backlog events are pruned: 7 days (ms). */

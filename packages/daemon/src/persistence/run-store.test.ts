@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runRecord, tempDir } from '../../test/helpers.js';
+import { SQLITE_CACHE_KIB } from '../constants.js';
 import { DEFAULT_RESTART_POLICY } from '../supervisor/restart-policy.js';
 import type { IterationRecord } from './records.js';
 import { RunStore } from './run-store.js';
@@ -38,6 +39,11 @@ describe('RunStore (real SQLite file)', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     db.close();
     expect(statSync(`${dir.path}/x.db`).mode & 0o777).toBe(0o600);
+  });
+
+  it("bounds its page cache to SQLITE_CACHE_KIB, not better-sqlite3's 16 000 KiB", () => {
+    // The cache grows with the tables up to this cap: the daemon's RSS under a restart storm.
+    expect(store.database.pragma('cache_size', { simple: true })).toBe(-SQLITE_CACHE_KIB);
   });
 
   it('round-trips a run, its restart fields and its exit with evidence', () => {

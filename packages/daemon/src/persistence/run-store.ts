@@ -1,6 +1,7 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { ErrorDetail, Usage } from '@x/ipc';
+import { SQLITE_CACHE_KIB } from '../constants.js';
 import type { ExitClassification, ExitReason } from '../supervisor/classify-exit.js';
 import type { RunState } from '../supervisor/run-state.js';
 import { HistoryPruner, type PruneCounts, type PruneRule } from './history-pruner.js';
@@ -54,6 +55,8 @@ export class RunStore {
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
+    // A bounded page cache (SQLITE_CACHE_KIB), not better-sqlite3's 16 MB: see the constant.
+    this.#db.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
     // Fold the WAL back into the database every 200 pages (~800 KiB) instead of SQLite's 1000
     // (~4 MiB), and truncate it to 4 MiB after: on a small or nearly full disk the WAL would
     // otherwise take all the space (on a 3 MiB filesystem, 2760 of 3000 small writes failed
