@@ -18,6 +18,7 @@ import {
   type DaemonHandle,
   type RunRecord,
 } from '../src/index.js';
+import { PROBE_TARGET_MAX_LENGTH } from '../src/health/probe.js';
 import { AGENTS, kernelLauncher, runRecord, tempDir, waitFor } from './helpers.js';
 import {
   invalidArbitrary,
@@ -279,13 +280,21 @@ describe('control methods fuzzed from their schemas against a real daemon (socke
           fc
             .tuple(fc.constantFrom('http', 'https'), fc.integer({ min: 1, max: 65_535 }), derived)
             .map(([scheme, port, target]) => {
+              const origin = `${scheme}://127.0.0.1:${port}/`;
               let path = 'lone-surrogate';
               try {
-                path = encodeURI(String(target).slice(8, 2000));
+                // Valid means within the 4096 characters too: a 4-byte character is 2 UTF-16
+                // units but 12 once encoded, so drop whole code points until the URL fits.
+                const points = Array.from(String(target).slice(8, 2000));
+                path = encodeURI(points.join(''));
+                while (origin.length + path.length > PROBE_TARGET_MAX_LENGTH) {
+                  points.length = Math.floor(points.length * 0.75);
+                  path = encodeURI(points.join(''));
+                }
               } catch {
                 // encodeURI throws on a lone surrogate.
               }
-              return `${scheme}://127.0.0.1:${port}/${path}`;
+              return `${origin}${path}`;
             }),
           (derived as fc.Arbitrary<string>).map((target) => {
             try {
