@@ -18,8 +18,9 @@ export const sharedConfig: UserConfig = {
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Process-spawning suites compete for 2 cores: files run one at a time within a package,
-    // and `pnpm test` runs two packages at once (turbo --concurrency=2: the daemon's and the
-    // CLI's suites, ~4 min each and mostly waiting on real processes, overlap).
+    // and `pnpm test` runs one package at a time (turbo --concurrency=1; with 2, the daemon's
+    // and the CLI's suites overlapped and a thread-mode log-flood test lost its last report
+    // under that load: see the closing note of 2026-12-07).
     fileParallelism: false,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
   },
