@@ -3,32 +3,12 @@
 // that reached the budget is the only one over it), resumes on `x agent resume --add-cost`,
 // and its spend in dollars comes from the price catalog (a model priced nowhere, and the
 // operator's prices: daemon-prices.test.ts). Needs @x/cli, @x/kernel and @x/ai-sdk built.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE, x } from './x-cli.js';
 
-const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
-const EXAMPLE = fileURLToPath(
-  new URL('../../../examples/ai-sdk/budgeted-writer.mjs', import.meta.url),
-);
 /** One call of the example: 10 000 in, 1 000 out at gpt-4o-mini's $0.15 / $0.60 per M. */
 const CALL_USD = 0.0021;
-
-function x(
-  home: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, X_HOME: home }, timeout: 30_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
-    );
-  });
-}
 
 interface Status {
   run: { state: string; pause?: { by: string; limit?: string } | null };

@@ -4,34 +4,14 @@
 // a model priced nowhere is counted by tokens, listed as cost unknown in `x agent status`
 // (text and --json), and a run with --max-cost is warned once that its budget cannot see it.
 // Needs @x/cli, @x/kernel and @x/ai-sdk built.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE, x } from './x-cli.js';
 
-const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
-const EXAMPLE = fileURLToPath(
-  new URL('../../../examples/ai-sdk/budgeted-writer.mjs', import.meta.url),
-);
 /** The operator's price of gpt-4o-mini here: $1 in, $2 out per M (the catalog's: $0.15, $0.60). */
 const PRICES = { 'gpt-4o-mini': { inputUsdPerMTok: 1, outputUsdPerMTok: 2 } };
 /** One call of the example, 10 000 in and 1 000 out, at those prices. */
 const CALL_USD = (10_000 * 1 + 1_000 * 2) / 1e6;
-
-function x(
-  home: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, X_HOME: home }, timeout: 30_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
-    );
-  });
-}
 
 interface Status {
   run: { state: string };
