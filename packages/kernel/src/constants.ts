@@ -28,6 +28,11 @@ export const DEFAULT_STOP_GRACE_MS = 10_000;
  * supervisor is not reading) is retried before the runner gives up on it: 30 000 ms.
  */
 export const TURN_RESULT_RETRY_MS = 30_000;
+/**
+ * How long an `iteration_done` the channel refused for backpressure is retried before the
+ * runner gives up on it (and says so on stderr): 30 000 ms. The agent loop waits meanwhile.
+ */
+export const ITERATION_DONE_RETRY_MS = 30_000;
 /** How long the final `exit` frame is retried under backpressure: 5000 ms. */
 export const EXIT_FRAME_RETRY_MS = 5000;
 /**

@@ -16,6 +16,7 @@ import {
   EX_PROTOCOL,
   EXIT_FRAME_RETRY_MS,
   INIT_TIMEOUT_MS,
+  ITERATION_DONE_RETRY_MS,
   ORPHAN_EXIT_MS,
 } from './constants.js';
 import { toErrorDetail } from './error-detail.js';
@@ -192,11 +193,17 @@ export async function hostRunner(
       iterationStart: (iteration, startedAt) =>
         void send({ type: 'iteration_start', iteration, startedAt }),
       // Returned: the loop waits for a full channel (flow control, see AgentLoopSink).
+      // Retried under backpressure, never dropped like a log line: a flooding agent's logs
+      // can fill the channel's queue just as its iteration ends, and the report is the run's
+      // record of the iteration (its summary, usage, checkpoint).
       iterationDone: (report) => {
         if (report.usage !== undefined) {
           usageReports.spentElsewhere();
         }
-        return send({ type: 'iteration_done', ...report });
+        const message: RunnerMessage = { type: 'iteration_done', ...report };
+        return sendWithRetry(channel, message, ITERATION_DONE_RETRY_MS).catch((error: Error) =>
+          dropped(message.type, error),
+        );
       },
       log: (level, message) =>
         void send({ type: 'log', level, message: boundText(message, MAX_TEXT_LENGTH) }),

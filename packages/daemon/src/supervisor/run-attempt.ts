@@ -25,7 +25,11 @@ import { stopInPhases } from './attempt-stop.js';
 import { AttemptTimers } from './attempt-timers.js';
 import { watchGroupUsage, watchLiveness, type GroupUsageWatch } from './attempt-watchers.js';
 import type { ExitEvidence, StopPhase } from './classify-exit.js';
-import { drainRunner } from './drain-runner.js';
+import {
+  PROCESS_DRAIN_AFTER_EXIT_MS,
+  THREAD_DRAIN_AFTER_EXIT_MS,
+  drainRunner,
+} from './drain-runner.js';
 import { InvalidFrameLimit } from './invalid-frame-limit.js';
 import type { LivenessMonitor } from './liveness-monitor.js';
 import type { RunSpec, StopBudget } from './run-spec.js';
@@ -34,9 +38,6 @@ import { ResourceMeter, type RunResources } from './resource-meter.js';
 import { ServiceProber } from './service-prober.js';
 
 export type { AttemptListener, RunAttemptDeps } from './attempt-listener.js';
-
-/** After the process exits, how long to wait for its last IPC frames and output: 500 ms. */
-const DRAIN_AFTER_EXIT_MS = 500;
 
 /**
  * One attempt of a supervised run: launch, handshake, message handling, liveness and memory
@@ -512,7 +513,14 @@ export class RunAttempt {
   async #onExit(exit: RunnerExit): Promise<void> {
     const stopPhase = this.#stopPhase;
     const runner = this.#runner!;
-    await drainRunner(runner, DRAIN_AFTER_EXIT_MS);
+    const drainMs =
+      runner.threadId === undefined ? PROCESS_DRAIN_AFTER_EXIT_MS : THREAD_DRAIN_AFTER_EXIT_MS;
+    if (!(await drainRunner(runner, drainMs))) {
+      this.#deps.log.line(
+        'x',
+        `the runner's IPC channel or output was still open ${drainMs} ms after its exit; frames and output after that are not read`,
+      );
+    }
     this.#exited = true;
     this.#timers.clear();
     // Reap anything the runner left in its process group (no orphans).
