@@ -18,9 +18,8 @@ export const sharedConfig: UserConfig = {
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Process-spawning suites compete for 2 cores: files run one at a time within a package,
-    // and `pnpm test` runs one package at a time (turbo --concurrency=1; with 2, the daemon's
-    // and the CLI's suites overlapped and a thread-mode log-flood test lost its last report
-    // under that load: see the closing note of 2026-12-07).
+    // and `pnpm test` runs two packages at a time (turbo --concurrency=2). Timing bounds in
+    // tests are generous for that load.
     fileParallelism: false,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
   },
