@@ -103,6 +103,7 @@ describe.each(['subprocess', 'thread'] as RunnerMode[])('a %s runner', (mode) =>
     const runner = start(mode);
     await runner.send(initFor(join(fixtures.examples, 'setup-fails.mjs')));
     expect(await runner.exitCode).toBe(1);
+    await runner.next('exit'); // a worker's exit event can come before its port's last messages
     expect(runner.messages.map((message) => message.type)).toEqual([
       'ready',
       'setup_done',
@@ -186,13 +187,15 @@ describe.each(['subprocess', 'thread'] as RunnerMode[])('a %s runner', (mode) =>
     const runner = start(mode);
     await runner.send(initFor(fixture('config-error.mjs'), { params: { in: 'step' } }));
     expect(await runner.exitCode).toBe(78);
+    // The frames first: a worker's exit event can come before its port's last messages.
+    const exit = await runner.next('exit');
     expect(ofType(runner, 'iteration_done')[1]).toMatchObject({
       iteration: 2,
       status: 'error',
       error: 'Error: model gpt-9 does not exist',
       errorDetail: { name: 'Error', code: 'X_AGENT_CONFIG', config: true },
     });
-    expect(await runner.next('exit')).toEqual({
+    expect(exit).toEqual({
       type: 'exit',
       reason: 'error',
       iterations: 2,
