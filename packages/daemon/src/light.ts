@@ -1,5 +1,5 @@
 // `@x/daemon/light`: what a client of the daemon (the `x` command's client commands) needs
-// from it without loading it: no SQLite, execa, TypeBox or prom-client, a few small modules.
+// from it without loading it: no SQLite, TypeBox or prom-client, a few small modules.
 // The main entry exports all of it too.
 export { DAEMON_RPC_CODES } from './errors.js';
 export { statePaths, type StatePaths } from './process/state-dir.js';

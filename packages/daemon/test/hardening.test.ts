@@ -71,7 +71,7 @@ describe('the daemon survives what one run does to it', () => {
     await expect(ping(daemon.paths.socketPath)).resolves.toMatchObject({ pong: true });
   });
 
-  it('a launch that throws (as execa does for a NUL byte) ends the run spawn_failed, even on a restart', async () => {
+  it('a launch that throws (as spawn does for a NUL byte) ends the run spawn_failed, even on a restart', async () => {
     const real = fixtureLauncher();
     let launches = 0;
     const launcher: RunnerLauncher = {

@@ -1,4 +1,5 @@
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import {
   getCodec,
   validateRunnerMessage,
@@ -58,6 +59,16 @@ export interface ThreadRunnerData {
 const IPC_CODEC_ENV = 'X_IPC_CODEC';
 
 /**
+ * `node:worker_threads`, loaded on the first thread launch: a daemon that runs no thread
+ * runner never loads it (about 1.5 MiB of RSS, measured in a bare Node 20 process).
+ */
+let workerThreads: typeof import('node:worker_threads') | undefined;
+const loadWorkerThreads = () =>
+  (workerThreads ??= createRequire(import.meta.url)(
+    'node:worker_threads',
+  ) as typeof import('node:worker_threads'));
+
+/**
  * Launches each runner as a `worker_threads` worker inside the daemon, running the kernel's
  * worker entry: the same protocol messages through the same `Channel` API, over a
  * `MessagePort` instead of fd 3. The worker gets its own copy of the environment
@@ -84,6 +95,7 @@ export function createThreadLauncher(options: ThreadLauncherOptions): RunnerLaun
         spec.codec,
         options.maxFrameBytes === undefined ? undefined : { maxFrameBytes: options.maxFrameBytes },
       );
+      const { MessageChannel, Worker } = loadWorkerThreads();
       const { port1: port, port2: workerPort } = new MessageChannel();
       const channel = createMessagePortChannel<RunnerMessage, SupervisorMessage>({
         port,

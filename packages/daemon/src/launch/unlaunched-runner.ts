@@ -5,7 +5,7 @@ const never: Event<never> = () => ({ dispose() {} });
 
 /**
  * What a launch that threw becomes: a runner that never started, whose exit is a spawn error
- * (classified `spawn_failed`, never restarted). A launcher may throw synchronously (execa
+ * (classified `spawn_failed`, never restarted). A launcher may throw synchronously (Node
  * refuses an argument with a NUL byte, a worker cannot be created); this turns that into an
  * ordinary exit of the attempt instead of an exception in a timer that would end the daemon.
  */

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { RETAIN_ITERATIONS_MS, RETAIN_RUNS_MS } from '../constants.js';
 import type { Logger } from '../process/logger.js';
 import type { PruneCounts, PruneRule, PruneStep } from './history-pruner.js';
