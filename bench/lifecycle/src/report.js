@@ -98,6 +98,16 @@ export function buildRows(results) {
     fleetNote,
   );
   vsPm2(
+    'start 50 until all ready (x cold, X_RUNNER_SPARES=0; pm2: online)',
+    x.coldFleet.start50Ms,
+    pm2.fleet.start50Ms,
+    ms,
+    true,
+    x.coldFleet.start50Failures.length === 0
+      ? ''
+      : ` (${x.coldFleet.start50Failures.length} failed)`,
+  );
+  vsPm2(
     'start 50 until all ready (pm2 with wait_ready)',
     x.fleet.start50Ms,
     pm2.fleet.start50WaitReadyMs,

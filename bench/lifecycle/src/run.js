@@ -79,6 +79,9 @@ try {
     `x (X_RUNNER_SPARES=0, cold starts): spawn → ready and stop, ${samples} times [${elapsed()}]`,
   );
   x.coldSpawn = await xBench.measureSpawnAndStop(xColdDaemon, { samples, warmup });
+  // Issue 12: start 50 faster than pm2 with spares off too (and this daemon's RSS).
+  log(`x (cold): fleet (0/10/50 runners) [${elapsed()}]`);
+  x.coldFleet = await xBench.measureFleet(xColdDaemon, { settleMs });
   log(`x (cold): kill -9 → restarted, ${killSamples} times [${elapsed()}]`);
   x.coldKill = await xBench.measureKillRestart(xColdDaemon, {
     samples: killSamples,

@@ -205,10 +205,11 @@ const LAZY_REQUIRE = /createRequire\(import\.meta\.url\)\((['"][^'"]+['"])\)/g;
  * 12 KiB: compiling and running them was about 2.4 ms of `x agent status`'s ~42 ms of CPU
  * (a CPU profile of 6 runs, issue 12). Any other string goes to string-width itself. The
  * result is the same for printable ASCII: no ANSI escape, emoji sequence, control,
- * combining or wide character is printable ASCII.
+ * combining or wide character is printable ASCII. U+2026 (…) is taken too: cli-table3
+ * measures its truncation mark for every cell, and string-width gives it width 1.
  */
 const ASCII_STRING_WIDTH = `const stringWidth = require('string-width');
-const PRINTABLE_ASCII = /^[\\x20-\\x7e]*$/;
+const PRINTABLE_ASCII = /^[\\x20-\\x7e\\u2026]*$/;
 module.exports = (string) =>
   typeof string === 'string' && PRINTABLE_ASCII.test(string) ? string.length : stringWidth(string);
 module.exports.default = module.exports;

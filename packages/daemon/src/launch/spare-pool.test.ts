@@ -1,13 +1,22 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { Emitter, type RunnerMessage } from '@x/ipc';
 import type { LaunchedRunner, RunnerExit } from './runner-launcher.js';
 import type { SpareKey } from './spare-key.js';
-import { SPARE_MAX_QUICK_DEATHS, SPARE_QUICK_DEATH_MS, SparePool } from './spare-pool.js';
+import {
+  SPARE_MAX_QUICK_DEATHS,
+  SPARE_QUICK_DEATH_MS,
+  SPARE_REFILL_AFTER_HANDOVER_MAX_MS,
+  SparePool,
+} from './spare-pool.js';
 
 /** A fake runner whose exit the test decides; SIGKILL ends it. */
 interface FakeRunner extends LaunchedRunner {
   key: SpareKey;
   signals: string[];
   end(exit?: Partial<RunnerExit>): void;
+  /** Its channel delivers a `ready` message, as a runner that got `init` sends. */
+  ready(): void;
 }
 
 function harness(size = 1, retryInitialMs?: number) {
@@ -24,11 +33,18 @@ function harness(size = 1, retryInitialMs?: number) {
     spawn(key) {
       let end!: (exit: RunnerExit) => void;
       const exited = new Promise<RunnerExit>((resolve) => (end = resolve));
+      const messages = new Emitter<RunnerMessage>();
+      const closes = new Emitter<Error | undefined>();
       const runner: FakeRunner = {
         key,
         pid: nextPid++,
         pgid: undefined,
-        channel: undefined as unknown as LaunchedRunner['channel'],
+        channel: {
+          onMessage: messages.event,
+          onClose: closes.event,
+        } as unknown as LaunchedRunner['channel'],
+        ready: () =>
+          messages.fire({ type: 'ready', protocolVersion: 1, codec: 'jsonl' } as RunnerMessage),
         stdout: null,
         stderr: null,
         exited,
@@ -62,15 +78,30 @@ describe('SparePool', () => {
     expect(spawned).toHaveLength(2);
   });
 
-  it('hands over a spare of the same key and refills after the take', async () => {
+  it('hands over a spare of the same key and refills once the runner handed over is ready', async () => {
     const { pool, spawned, tick } = harness();
     await tick();
     const taken = pool.take({ codec: 'jsonl', cwd: '/' });
     expect(taken).toBe(spawned[0]);
     expect(pool.status).toMatchObject({ handedOver: 1, idlePids: [] });
     await tick();
+    // Not while the runner handed over starts up: the two would share the CPU.
+    expect(spawned).toHaveLength(1);
+    spawned[0].ready();
+    await tick();
     expect(spawned).toHaveLength(2);
     expect(pool.status.idlePids).toEqual([spawned[1].pid]);
+  });
+
+  it('refills after a handover within SPARE_REFILL_AFTER_HANDOVER_MAX_MS when no ready comes', async () => {
+    const { pool, spawned, tick } = harness();
+    await tick();
+    pool.take({ codec: 'jsonl', cwd: '/' });
+    await tick();
+    expect(spawned).toHaveLength(1);
+    await sleep(SPARE_REFILL_AFTER_HANDOVER_MAX_MS + 50);
+    await tick();
+    expect(spawned).toHaveLength(2);
   });
 
   it('a spec of another cwd or codec gets none; the spares follow it', async () => {

@@ -11,6 +11,13 @@ export const SPARE_MAX_QUICK_DEATHS = 3;
 export const SPARE_RETRY_INITIAL_MS = 30_000;
 /** Longest wait before a `disabled` pool tries again: 10 min. */
 export const SPARE_RETRY_MAX_MS = 600_000;
+/**
+ * After a handover, the refill waits for the runner's `ready` (or its channel's close), at
+ * most this long: 100 ms. The new spare's start-up (a Node process, ~40 ms of CPU) would
+ * otherwise share the machine with the handed-over runner's import of its agent and
+ * handshake: on 2 cores, the daemon, the runner and the new spare at once (issue 12).
+ */
+export const SPARE_REFILL_AFTER_HANDOVER_MAX_MS = 100;
 /** How long `close()` waits for the spares it killed to be reaped, in ms: 2 s. */
 const SPARE_CLOSE_WAIT_MS = 2_000;
 
@@ -70,7 +77,9 @@ interface Spare {
  * Runner processes started ahead of need ("prefork", like Android's zygote or Passenger's
  * spawner), so that a run or a restart does not wait for a cold Node start. A spare is an
  * ordinary runner waiting for `init` on fd 3; `take()` hands it over, and the pool refills in
- * the background (`setImmediate`, off the caller's path). The spares follow the codec and cwd
+ * the background, off the caller's path, once the runner handed over is ready (at most
+ * SPARE_REFILL_AFTER_HANDOVER_MAX_MS later), so that the two do not start up at the same
+ * time; a launch that found no spare refills at once. The spares follow the codec and cwd
  * of the last eligible launch (`want()`): spares for another key are killed and replaced.
  * A spare that exits by itself is replaced, except after SPARE_MAX_QUICK_DEATHS quick deaths
  * in a row, when the pool is `disabled` and says why in the daemon log.
@@ -123,9 +132,10 @@ export class SparePool {
    * active). Either way the next spares are started for `key`.
    */
   take(key: SpareKey): LaunchedRunner | undefined {
-    this.want(key);
+    this.#follow(key);
     const index = this.#idle.findIndex((spare) => sameSpareKey(spare.key, key));
     if (index === -1) {
+      this.#scheduleRefill();
       return undefined;
     }
     const [spare] = this.#idle.splice(index, 1);
@@ -134,7 +144,30 @@ export class SparePool {
     // A spare lived until it was used: the deaths before it were not "in a row".
     this.#quickDeaths = 0;
     this.#retryMs = this.#options.retryInitialMs ?? SPARE_RETRY_INITIAL_MS;
+    this.#refillWhenReady(spare.runner);
     return spare.runner;
+  }
+
+  /** Schedules the refill once `runner` (just handed over) says `ready`, or closes, or 100 ms. */
+  #refillWhenReady(runner: LaunchedRunner): void {
+    let pending = true;
+    const refill = () => {
+      if (pending) {
+        pending = false;
+        clearTimeout(timer);
+        onReady.dispose();
+        onClose.dispose();
+        this.#scheduleRefill();
+      }
+    };
+    const timer = setTimeout(refill, SPARE_REFILL_AFTER_HANDOVER_MAX_MS);
+    timer.unref();
+    const onReady = runner.channel.onMessage((message) => {
+      if (message.type === 'ready') {
+        refill();
+      }
+    });
+    const onClose = runner.channel.onClose(refill);
   }
 
   /**
@@ -143,12 +176,17 @@ export class SparePool {
    * a quick death.
    */
   want(key: SpareKey): void {
+    this.#follow(key);
+    this.#scheduleRefill();
+  }
+
+  /** Starts the next spares for `key`, unless its working directory is no directory. */
+  #follow(key: SpareKey): void {
     if (!sameSpareKey(this.#key, key) && isDirectory(key.cwd)) {
       this.#key = { ...key };
       // Deaths under another key say nothing about this one.
       this.#quickDeaths = 0;
     }
-    this.#scheduleRefill();
   }
 
   /**
