@@ -43,8 +43,7 @@ function harness(size = 1, retryInitialMs?: number) {
           onMessage: messages.event,
           onClose: closes.event,
         } as unknown as LaunchedRunner['channel'],
-        ready: () =>
-          messages.fire({ type: 'ready', protocolVersion: 1, codec: 'jsonl' } as RunnerMessage),
+        ready: () => messages.fire({ type: 'ready', protocolVersion: 1, codec: 'jsonl' }),
         stdout: null,
         stderr: null,
         exited,

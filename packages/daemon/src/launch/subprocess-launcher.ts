@@ -133,7 +133,7 @@ function spawnRunner(
   { holdOutput = false }: { holdOutput?: boolean } = {},
 ): LaunchedRunner {
   const [file, ...args] = argv;
-  const child = spawn(file!, args, {
+  const child = spawn(file, args, {
     cwd,
     env: { ...process.env, ...env, [IPC_CODEC_ENV]: codec },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],

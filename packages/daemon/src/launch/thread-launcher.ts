@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import {
   getCodec,
@@ -62,11 +63,9 @@ const IPC_CODEC_ENV = 'X_IPC_CODEC';
  * `node:worker_threads`, loaded on the first thread launch: a daemon that runs no thread
  * runner never loads it (about 1.5 MiB of RSS, measured in a bare Node 20 process).
  */
-let workerThreads: typeof import('node:worker_threads') | undefined;
+let workerThreads: typeof WorkerThreads | undefined;
 const loadWorkerThreads = () =>
-  (workerThreads ??= createRequire(import.meta.url)(
-    'node:worker_threads',
-  ) as typeof import('node:worker_threads'));
+  (workerThreads ??= createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads);
 
 /**
  * Launches each runner as a `worker_threads` worker inside the daemon, running the kernel's
