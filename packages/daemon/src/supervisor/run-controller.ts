@@ -50,7 +50,7 @@ export class RunController {
   readonly #spec: RunSpec;
   #record: RunRecord;
   #attempt: RunAttempt | undefined;
-  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #cancelRestart: (() => void) | undefined;
   #restartTimes: number[] = [];
   #consecutiveFailures = 0;
   #stopRequested = false;
@@ -218,7 +218,7 @@ export class RunController {
     this.#startReport = new StartReport();
     this.#consecutiveFailures = 0;
     if (state === 'backoff') {
-      clearTimeout(this.#restartTimer);
+      this.#cancelRestart?.();
       this.#deps.log.line('x', `${reason}: restarting now instead of after the backoff`);
       this.#nextAttempt(false);
       return this.#startReport.settled;
@@ -240,7 +240,7 @@ export class RunController {
     }
     this.#stopRequested = true;
     if (this.#record.state === 'backoff') {
-      clearTimeout(this.#restartTimer);
+      this.#cancelRestart?.();
       this.#deps.log.line(
         'x',
         `stopped during backoff: ${reason}; the pending restart is cancelled`,
@@ -411,7 +411,7 @@ export class RunController {
     if (!operator) {
       this.#startReport.settle(this.record);
     }
-    this.#restartTimer = setTimeout(() => this.#nextAttempt(!operator), delayMs);
+    this.#cancelRestart = schedule(() => this.#nextAttempt(!operator), delayMs);
   }
 
   /** Starts the next attempt (`counted`: toward the restart intensity, as a policy restart). */
@@ -526,4 +526,18 @@ export class RunController {
   #now(): number {
     return (this.#deps.now ?? Date.now)();
   }
+}
+
+/**
+ * Runs `fn` after `delayMs`, and for 0 at the next turn of the event loop (`setImmediate`:
+ * Node waits at least 1 ms for a `setTimeout(0)`, a millisecond of every zero-backoff
+ * restart). Returns what cancels it.
+ */
+function schedule(fn: () => void, delayMs: number): () => void {
+  if (delayMs <= 0) {
+    const immediate = setImmediate(fn);
+    return () => clearImmediate(immediate);
+  }
+  const timer = setTimeout(fn, delayMs);
+  return () => clearTimeout(timer);
 }
