@@ -20,6 +20,11 @@ export const PROCESS_DRAIN_AFTER_EXIT_MS = 500;
  */
 export const THREAD_DRAIN_AFTER_EXIT_MS = 10_000;
 
+/** How long to drain `runner` after its exit: a thread's budget or a process's. */
+export function drainBudgetMs(runner: LaunchedRunner): number {
+  return runner.threadId === undefined ? PROCESS_DRAIN_AFTER_EXIT_MS : THREAD_DRAIN_AFTER_EXIT_MS;
+}
+
 /**
  * Waits until the runner's IPC channel has closed and its stdout and stderr have ended, or
  * `maxMs` have passed (the timer is unref'd): the exit event can come before the last frames

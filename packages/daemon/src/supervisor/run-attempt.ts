@@ -25,11 +25,7 @@ import { stopInPhases } from './attempt-stop.js';
 import { AttemptTimers } from './attempt-timers.js';
 import { watchGroupUsage, watchLiveness, type GroupUsageWatch } from './attempt-watchers.js';
 import type { ExitEvidence, StopPhase } from './classify-exit.js';
-import {
-  PROCESS_DRAIN_AFTER_EXIT_MS,
-  THREAD_DRAIN_AFTER_EXIT_MS,
-  drainRunner,
-} from './drain-runner.js';
+import { drainBudgetMs, drainRunner } from './drain-runner.js';
 import { InvalidFrameLimit } from './invalid-frame-limit.js';
 import type { LivenessMonitor } from './liveness-monitor.js';
 import type { RunSpec, StopBudget } from './run-spec.js';
@@ -513,8 +509,7 @@ export class RunAttempt {
   async #onExit(exit: RunnerExit): Promise<void> {
     const stopPhase = this.#stopPhase;
     const runner = this.#runner!;
-    const drainMs =
-      runner.threadId === undefined ? PROCESS_DRAIN_AFTER_EXIT_MS : THREAD_DRAIN_AFTER_EXIT_MS;
+    const drainMs = drainBudgetMs(runner);
     if (!(await drainRunner(runner, drainMs))) {
       this.#deps.log.line(
         'x',

@@ -18,6 +18,7 @@ import type { RunSpec, StopBudget } from './run-spec.js';
 import { canTransition, isActiveState, type RunState } from './run-state.js';
 import { RunTurns } from './run-turns.js';
 import { StartReport } from './start-report.js';
+import { scheduleRestart } from './restart-schedule.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
 export { SETUP_REPORT_WAIT_MS } from './start-report.js';
@@ -411,7 +412,7 @@ export class RunController {
     if (!operator) {
       this.#startReport.settle(this.record);
     }
-    this.#cancelRestart = schedule(() => this.#nextAttempt(!operator), delayMs);
+    this.#cancelRestart = scheduleRestart(() => this.#nextAttempt(!operator), delayMs);
   }
 
   /** Starts the next attempt (`counted`: toward the restart intensity, as a policy restart). */
@@ -526,18 +527,4 @@ export class RunController {
   #now(): number {
     return (this.#deps.now ?? Date.now)();
   }
-}
-
-/**
- * Runs `fn` after `delayMs`, and for 0 at the next turn of the event loop (`setImmediate`:
- * Node waits at least 1 ms for a `setTimeout(0)`, a millisecond of every zero-backoff
- * restart). Returns what cancels it.
- */
-function schedule(fn: () => void, delayMs: number): () => void {
-  if (delayMs <= 0) {
-    const immediate = setImmediate(fn);
-    return () => clearImmediate(immediate);
-  }
-  const timer = setTimeout(fn, delayMs);
-  return () => clearTimeout(timer);
 }
