@@ -188,12 +188,15 @@ describe('x events (real daemon process, runners, socket, SQLite)', () => {
     expect(peak - baseline).toBeLessThan(200);
     expect(final.flushes).toBeLessThan(final.events / 20);
 
-    // The follower reaches the last event, every id once, in order, none missing.
+    // The follower reaches the last event, every id once, in order, none missing. The stop's
+    // last events can come after the stats were read (seen: the follower at #40004, the stats
+    // at #40003), so it reaches at least that id.
     expect(
-      await waitFor(() => follower.events().at(-1)?.id === final.lastEventId, 60_000, 200),
+      await waitFor(() => (follower.events().at(-1)?.id ?? 0) >= final.lastEventId, 60_000, 200),
     ).toBe(true);
     const ids = follower.events().map((e) => e.id);
-    expect(ids).toEqual(Array.from({ length: final.lastEventId }, (_, i) => i + 1));
+    expect(ids.length).toBeGreaterThanOrEqual(final.lastEventId);
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => i + 1));
     if (final.lagged >= 2) {
       expect(follower.stderr()).toMatch(/resubscribing from #\d+/);
     }
