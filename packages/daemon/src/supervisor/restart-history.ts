@@ -9,8 +9,8 @@ export interface RestartHistory {
   consecutiveFailures: number;
 }
 
-/** How many restart times are kept: as RunController keeps them. */
-const RESTART_TIMES_KEPT = 100;
+/** How many restart times are kept, here and by a running run (RunRestarts): 100. */
+export const RESTART_TIMES_KEPT = 100;
 
 /**
  * Rebuilds a run's restart history from its stored attempts, so that a daemon taking over a

@@ -7,7 +7,8 @@ import type {
 } from '../persistence/records.js';
 import { mergeRunFields, type RunFields } from '../persistence/run-fields.js';
 import { PauseControl } from './pause-control.js';
-import { decideRestart } from './restart-policy.js';
+import type { RestartHistory } from './restart-history.js';
+import { RunRestarts } from './run-restarts.js';
 import { RunAttempt, type RunAttemptDeps } from './run-attempt.js';
 import type { RunResources } from './resource-meter.js';
 import { RunDurability, type RunDurabilityDeps } from './run-durability.js';
@@ -18,7 +19,6 @@ import type { RunSpec, StopBudget } from './run-spec.js';
 import { canTransition, isActiveState, type RunState } from './run-state.js';
 import { RunTurns } from './run-turns.js';
 import { StartReport } from './start-report.js';
-import { scheduleRestart } from './restart-schedule.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
 export { SETUP_REPORT_WAIT_MS } from './start-report.js';
@@ -40,7 +40,8 @@ export interface RunControllerDeps extends Omit<RunAttemptDeps, 'listener'> {
 /**
  * One supervised run: starts attempts, and after each exit asks the restart policy
  * (`decideRestart`) whether to start another after a backoff or to end the run
- * (`exited` or `failed`, both terminal). `stop()` ends it from any active state, cancelling
+ * (`exited` or `failed`, both terminal; the restart history and the pending restart are
+ * {@link RunRestarts}). `stop()` ends it from any active state, cancelling
  * a pending restart. The run id stays the same across attempts. It owns the run's state
  * machine; its turns ({@link RunTurns}), permission requests ({@link RunPermissions}) and
  * pauses ({@link PauseControl}) are kept apart and ask it for transitions.
@@ -51,9 +52,7 @@ export class RunController {
   readonly #spec: RunSpec;
   #record: RunRecord;
   #attempt: RunAttempt | undefined;
-  #cancelRestart: (() => void) | undefined;
-  #restartTimes: number[] = [];
-  #consecutiveFailures = 0;
+  readonly #restarts: RunRestarts;
   #stopRequested = false;
   /** An operator asked for a restart (`agent.restart`): the attempt's exit starts the next. */
   #restartRequested = false;
@@ -74,18 +73,12 @@ export class RunController {
    * @param record the run as it starts (state `starting`); for a run resumed after a daemon
    *   crash, its stored record with `attempt` set to the attempt to start next.
    */
-  constructor(
-    spec: RunSpec,
-    record: RunRecord,
-    deps: RunControllerDeps,
-    history?: { restartTimes: number[]; consecutiveFailures: number },
-  ) {
+  constructor(spec: RunSpec, record: RunRecord, deps: RunControllerDeps, history?: RestartHistory) {
     this.#spec = spec;
     // A copy: the caller's object must not change under it (events carry snapshots).
     this.#record = { ...record, lastReasons: [...record.lastReasons] };
     this.#deps = deps;
-    this.#restartTimes = history?.restartTimes ?? [];
-    this.#consecutiveFailures = history?.consecutiveFailures ?? 0;
+    this.#restarts = new RunRestarts(spec.restart, history, deps.random);
     this.started = this.#startReport.settled;
     this.ended = new Promise((resolve) => (this.#settleEnded = resolve));
     this.#durability = new RunDurability({
@@ -217,9 +210,9 @@ export class RunController {
       return this.ended;
     }
     this.#startReport = new StartReport();
-    this.#consecutiveFailures = 0;
+    this.#restarts.resetFailures();
     if (state === 'backoff') {
-      this.#cancelRestart?.();
+      this.#restarts.cancel();
       this.#deps.log.line('x', `${reason}: restarting now instead of after the backoff`);
       this.#nextAttempt(false);
       return this.#startReport.settled;
@@ -241,7 +234,7 @@ export class RunController {
     }
     this.#stopRequested = true;
     if (this.#record.state === 'backoff') {
-      this.#cancelRestart?.();
+      this.#restarts.cancel();
       this.#deps.log.line(
         'x',
         `stopped during backoff: ${reason}; the pending restart is cancelled`,
@@ -376,15 +369,11 @@ export class RunController {
       });
       return;
     }
-    const decision = decideRestart({
-      policy: this.#spec.restart,
-      reason: exit.reason,
-      uptimeMs: attempt.readyAt === null ? 0 : (attempt.endedAt ?? now) - attempt.readyAt,
-      consecutiveFailures: this.#consecutiveFailures,
-      restartTimes: this.#restartTimes,
+    const decision = this.#restarts.decide(
+      exit.reason,
+      attempt.readyAt === null ? 0 : (attempt.endedAt ?? now) - attempt.readyAt,
       now,
-      random: (this.#deps.random ?? Math.random)(),
-    });
+    );
     if (decision.action === 'terminal') {
       const gaveUp = this.#spec.restart.mode !== 'no' && decision.state === 'failed';
       this.#finish(
@@ -393,7 +382,6 @@ export class RunController {
       );
       return;
     }
-    this.#consecutiveFailures = decision.consecutiveFailures;
     this.#enterBackoff(decision.delayMs, decision.explanation);
   }
 
@@ -412,13 +400,13 @@ export class RunController {
     if (!operator) {
       this.#startReport.settle(this.record);
     }
-    this.#cancelRestart = scheduleRestart(() => this.#nextAttempt(!operator), delayMs);
+    this.#restarts.schedule(() => this.#nextAttempt(!operator), delayMs);
   }
 
   /** Starts the next attempt (`counted`: toward the restart intensity, as a policy restart). */
   #nextAttempt(counted: boolean): void {
     if (counted) {
-      this.#restartTimes = [...this.#restartTimes, this.#now()].slice(-100);
+      this.#restarts.counted(this.#now());
     }
     this.#record.attempt += 1;
     this.#record.restarts += 1;
