@@ -314,6 +314,10 @@ export async function hostRunner(
     );
   }
 
+  // The frames above go out in a microtask (the channel batches a tick's sends): let them
+  // leave before the loop's first step starts, which would otherwise run ahead of them and
+  // delay `ready` (the supervisor's readiness, e.g. a restart's) by its synchronous part.
+  await Promise.resolve();
   const outcome = await loop.run();
   permissions.denyAll(`the run ended (${outcome.reason})`);
   checkpoints.closeAll(`the run ended (${outcome.reason})`);
