@@ -32,6 +32,12 @@ export async function startPm2Daemon() {
     /** @type {() => Promise<any[]>} */
     list: promisify(pm2.list.bind(pm2)),
     killDaemon: promisify(pm2.killDaemon.bind(pm2)),
+    /**
+     * pm2's event bus (`pm2.launchBus`): `process:event` packets `{ event, process, at }`,
+     * `at` being the God daemon's Date.now() when it notified the event (e.g. `online`).
+     * @type {() => Promise<import('node:events').EventEmitter & { close: () => void }>}
+     */
+    launchBus: promisify(pm2.launchBus.bind(pm2)),
     disconnect: promisify(pm2.disconnect.bind(pm2)),
   };
   const appPids = new Set();

@@ -75,6 +75,22 @@ export function buildRows(results) {
     true,
   );
   vsPm2('kill -9 → restarted, p95 (spare)', x.kill.polled.p95, pm2.killOnline.polled.p95, ms);
+  // The same restarts without the polling's 10 ms steps: kill → each daemon's own timestamp
+  // (x: the new attempt's readyAt; pm2: its bus's `online` event), both Date.now() in ms.
+  vsPm2(
+    'kill -9 → restarted, p50 as recorded (x: readyAt, spare; pm2: online event)',
+    x.kill.recorded.p50,
+    pm2.killOnline.recorded.p50,
+    ms,
+    true,
+  );
+  vsPm2(
+    'kill -9 → restarted, p50 as recorded (x cold; pm2: online event)',
+    x.coldKill.recorded.p50,
+    pm2.killOnline.recorded.p50,
+    ms,
+    true,
+  );
   // Issue 12: faster than pm2 with spares off too.
   vsPm2(
     'kill -9 → restarted, p50 (x cold, X_RUNNER_SPARES=0; pm2: online)',
