@@ -13,6 +13,7 @@ export {
 } from './supervisor/classify-exit.js';
 export type { SupervisorEvent } from './supervisor/supervisor-events.js';
 export { RunAttempt, type AttemptListener } from './supervisor/run-attempt.js';
+export type { RunnerLink } from './supervisor/runner-link.js';
 export type { RunSpec, StopBudget } from './supervisor/run-spec.js';
 export type { ServiceProbes } from './health/service-probes.js';
 export { RunController } from './supervisor/run-controller.js';

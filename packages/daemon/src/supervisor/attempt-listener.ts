@@ -24,17 +24,17 @@ export interface AttemptListener {
   exited(attempt: AttemptRecord, exit: RunExit): void;
   /** The runner answered a turn (before `exited` for every frame it sent before exiting). */
   turnResult?(message: TurnResultMessage): void;
-  /** The runner asks for permission; answer with `RunAttempt.answerPermission`. */
+  /** The runner asks for permission; answer with `RunAttempt.link.answerPermission`. */
   permissionRequest?(message: PermissionRequestMessage): void;
   /** The runner withdrew a request it no longer waits for (and treated as denied). */
   permissionCancel?(message: PermissionCancelMessage): void;
   /** The runner's setup succeeded (`setup_done` ok); a failed one ends in `exited`. */
   setupDone?(): void;
-  /** The runner asks to store a checkpoint; answer with `RunAttempt.ackCheckpoint`. */
+  /** The runner asks to store a checkpoint; answer with `RunAttempt.link.ackCheckpoint`. */
   checkpoint?(message: CheckpointMessage): void;
   /** The runner reports usage outside an iteration or turn result (`usage`). */
   usage?(message: UsageMessage): void;
-  /** The runner reads or writes its records (`store`); answer with `RunAttempt.answerStore`. */
+  /** The runner reads or writes its records (`store`); answer with `RunAttempt.link.answerStore`. */
   store?(message: StoreMessage): void;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DAEMON_RPC_CODES } from '../errors.js';
 import type { RunBudgetOptions, RunRecord } from '../persistence/records.js';
 import { budgetApplies, type BudgetDecision } from './budget-policy.js';
-import { PauseControl, type PauseAttempt } from './pause-control.js';
+import { PauseControl, type PauseRunner } from './pause-control.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
 const over: BudgetDecision = {
@@ -36,7 +36,7 @@ function setup(
   } as unknown as RunRecord;
   const told: [boolean, string | undefined][] = [];
   const budgeted: boolean[] = [];
-  const attempt: PauseAttempt = {
+  const attempt: PauseRunner = {
     pausable: options.pausable ?? true,
     setPaused: (paused, reason) => void told.push([paused, reason]),
     setBudgeted: (applies) => void budgeted.push(applies),
@@ -50,7 +50,7 @@ function setup(
   const decide = () => options.decide?.(run) ?? { exceeded: false as const };
   const control = new PauseControl({
     run: () => run,
-    attempt: () => attempt,
+    runner: () => attempt,
     durability: {
       recordUsage: (n, usage) => {
         recorded.push(n);

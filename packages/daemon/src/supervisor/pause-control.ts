@@ -6,15 +6,15 @@ import type { RunStore } from '../persistence/run-store.js';
 import type { UsageReport } from '../persistence/usage-ledger.js';
 import { costLimits, unknownCostWarning, type BudgetDecision } from './budget-policy.js';
 import type { SupervisorEvent } from './supervisor-events.js';
-import type { RunAttempt } from './run-attempt.js';
 import type { RunDurability } from './run-durability.js';
+import type { RunnerLink } from './runner-link.js';
 import type { StopBudget } from './run-spec.js';
 
 /** Models remembered per run as already warned of (a cost budget cannot see them): 1000. */
 const MAX_MODELS_REMEMBERED = 1000;
 
-/** What {@link PauseControl} uses of an attempt: a {@link RunAttempt}, or a fake in tests. */
-export type PauseAttempt = Pick<RunAttempt, 'pausable' | 'setPaused' | 'setBudgeted'>;
+/** What {@link PauseControl} uses of an attempt's runner: a {@link RunnerLink}, or a fake in tests. */
+export type PauseRunner = Pick<RunnerLink, 'pausable' | 'setPaused' | 'setBudgeted'>;
 
 /** What {@link PauseControl} works with. */
 export interface PauseControlDeps {
@@ -23,8 +23,8 @@ export interface PauseControlDeps {
    * its `pause`, and its `options` when a resume changes the budget (RunDurability reads them).
    */
   run(): RunRecord;
-  /** The run's current attempt, or undefined before the first. */
-  attempt(): PauseAttempt | undefined;
+  /** The runner of the run's current attempt, or undefined before the first. */
+  runner(): PauseRunner | undefined;
   /** The run's spend and its budget decisions. */
   durability: Pick<
     RunDurability,
@@ -74,7 +74,7 @@ export class PauseControl {
     }
     run.pause = pause;
     this.#deps.log.line('x', `paused (${pause.by}): ${pause.reason}`);
-    const attempt = this.#deps.attempt();
+    const attempt = this.#deps.runner();
     if (attempt?.pausable !== true) {
       this.#deps.log.line(
         'x',
@@ -115,9 +115,9 @@ export class PauseControl {
     this.#deps.transition('running', { pause: null, options: run.options });
     if (budget !== undefined) {
       // Before the resume: the runner asks for usage acks from its first call on.
-      this.#deps.attempt()?.setBudgeted(this.#deps.durability.budgeted());
+      this.#deps.runner()?.setBudgeted(this.#deps.durability.budgeted());
     }
-    this.#deps.attempt()?.setPaused(false);
+    this.#deps.runner()?.setPaused(false);
   }
 
   /**
@@ -132,7 +132,7 @@ export class PauseControl {
     this.#deps.persist({ options: run.options });
     this.#deps.log.line('x', `budget changed: ${JSON.stringify(budget)}`);
     this.#warnOfKnownModels(previous);
-    this.#deps.attempt()?.setBudgeted(this.#deps.durability.budgeted());
+    this.#deps.runner()?.setBudgeted(this.#deps.durability.budgeted());
     if (run.state === 'running') {
       const decision = this.#deps.durability.decide();
       if (decision.exceeded) {

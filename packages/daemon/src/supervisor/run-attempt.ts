@@ -1,13 +1,9 @@
 import {
   FrameError,
   IPC_ERROR_CODES,
-  type CheckpointAckMessage,
   type ReadyMessage,
   type RunnerMessage,
   type SetupDoneMessage,
-  type StoreResultMessage,
-  type SupervisorMessage,
-  type UsageHeadroom,
 } from '@x/ipc';
 import { STDERR_TAIL_BYTES } from '../constants.js';
 import type { LaunchedRunner, RunnerExit } from '../launch/runner-launcher.js';
@@ -20,7 +16,6 @@ import { buildAttemptExit, supervisorErrorExit, workerErrorTrace } from './attem
 import type { RunAttemptDeps } from './attempt-listener.js';
 import { routeAttemptMessage, type AttemptMessageTarget } from './attempt-messages.js';
 import { AttemptHandshake } from './attempt-handshake.js';
-import { BudgetStateTeller } from './budget-state-teller.js';
 import { stopInPhases } from './attempt-stop.js';
 import { AttemptTimers } from './attempt-timers.js';
 import { watchGroupUsage, watchLiveness, type GroupUsageWatch } from './attempt-watchers.js';
@@ -29,6 +24,7 @@ import { drainBudgetMs, drainRunner } from './drain-runner.js';
 import { InvalidFrameLimit } from './invalid-frame-limit.js';
 import type { LivenessMonitor } from './liveness-monitor.js';
 import type { RunSpec, StopBudget } from './run-spec.js';
+import { RunnerLink } from './runner-link.js';
 import { initMessageOf, launchSpecOf } from './runner-start.js';
 import { ResourceMeter, type RunResources } from './resource-meter.js';
 import { ServiceProber } from './service-prober.js';
@@ -56,8 +52,8 @@ export class RunAttempt {
   #memory: ExitEvidence['memory'];
   #unhealthy: string | undefined;
   #exited = false;
-  /** What the runner is told of the run's budget after `init.budgeted`. */
-  readonly #budgetState: BudgetStateTeller;
+  /** What the run's parts (turns, pause, permissions, durability) ask of the runner. */
+  readonly link: RunnerLink;
   /** The exit was reported to the run (`listener.exited`), by the normal path or a fault's. */
   #reported = false;
   /** Set when x's own code failed while supervising this attempt (see #fault). */
@@ -79,12 +75,15 @@ export class RunAttempt {
   constructor(spec: RunSpec, deps: RunAttemptDeps) {
     this.#spec = spec;
     this.#deps = deps;
-    this.#budgetState = new BudgetStateTeller(
-      spec.budgeted,
-      () =>
-        this.#handshake.can('usageAcks') && !this.#exited && this.#runner?.channel.closed === false,
-      (message) => this.#send(message),
-    );
+    this.link = new RunnerLink({
+      attempt: spec.attempt,
+      budgeted: spec.budgeted,
+      handshake: this.#handshake,
+      runner: () => this.#runner,
+      exited: () => this.#exited,
+      stopping: () => this.#stopPhase !== undefined,
+      log: (line) => deps.log.line('x', line),
+    });
     this.#messageTarget = this.#newMessageTarget(spec, deps);
     this.ended = new Promise((resolve) => (this.#settleEnded = resolve));
     this.#record = {
@@ -186,7 +185,7 @@ export class RunAttempt {
       this.#probeService();
       return;
     }
-    this.#send(initMessageOf(spec));
+    this.link.send(initMessageOf(spec));
     this.#timers.after(spec.handshakeTimeoutMs, () => {
       if (this.#handshake.state === 'pending') {
         this.#failHandshake(`no ready within ${spec.handshakeTimeoutMs} ms of init`);
@@ -213,124 +212,11 @@ export class RunAttempt {
       reason,
       log: (line) => this.#deps.log.line('x', line),
       enter: (phase) => (this.#stopPhase = phase),
-      sendStop: (graceMs, why) => this.#send({ type: 'stop', graceMs, reason: why }),
+      sendStop: (graceMs, why) => this.link.send({ type: 'stop', graceMs, reason: why }),
       signal: (signal) => this.#runner?.signal(signal),
       after: (ms, fn) => this.#timers.after(ms, fn),
     });
     return this.ended;
-  }
-
-  /**
-   * True while the runner can take a turn: handshake completed, it announced
-   * `capabilities.turns`, no stop has begun, and it has not exited.
-   */
-  get acceptsTurns(): boolean {
-    return (
-      this.#handshake.completed &&
-      this.#handshake.can('turns') &&
-      this.#stopPhase === undefined &&
-      !this.#exited &&
-      this.#runner?.channel.closed === false
-    );
-  }
-
-  /** True when the runner announced `capabilities.turns` in its `ready`. */
-  get turnsCapable(): boolean {
-    return this.#handshake.can('turns');
-  }
-
-  /**
-   * Sends a turn (see {@link acceptsTurns}); the answer comes as `listener.turnResult`.
-   * Resolves once the runner's channel took it.
-   * @throws IpcError (as a rejection) when it cannot be delivered: `X_IPC_BACKPRESSURE` (the
-   *   runner is not reading), `X_IPC_ENCODE_FAILED` / `X_IPC_FRAME_TOO_LARGE` (the input),
-   *   `X_IPC_CHANNEL_CLOSED`; a runner that was never launched rejects with a plain Error.
-   */
-  sendTurn(turnId: string, input: unknown): Promise<void> {
-    const runner = this.#runner;
-    if (runner === undefined) {
-      return Promise.reject(new Error('the runner was not launched'));
-    }
-    return runner.channel.send(
-      input === undefined ? { type: 'turn', turnId } : { type: 'turn', turnId, input },
-    );
-  }
-
-  /** Asks the runner to cancel a queued or running turn (it answers `turn_result` cancelled). */
-  cancelTurn(turnId: string, reason?: string): void {
-    if (this.#exited) {
-      return;
-    }
-    this.#send(
-      reason === undefined
-        ? { type: 'turn_cancel', turnId }
-        : { type: 'turn_cancel', turnId, reason },
-    );
-  }
-
-  /** Answers a `checkpoint` (a no-op once the runner exited or its channel closed). */
-  ackCheckpoint(ack: CheckpointAckMessage): void {
-    if (!this.#exited && this.#runner?.channel.closed === false) {
-      this.#send(ack);
-    }
-  }
-
-  /** Answers a `store` (a no-op once the runner exited or its channel closed). */
-  answerStore(result: StoreResultMessage): void {
-    if (!this.#exited && this.#runner?.channel.closed === false) {
-      this.#send(result);
-    }
-  }
-
-  /** True when the runner announced `capabilities.pause`: it can be told `pause` and `resume`. */
-  get pausable(): boolean {
-    return this.#handshake.can('pause');
-  }
-
-  /** True when the agent declared its turns idempotent (`capabilities.retryTurns`). */
-  get retryTurns(): boolean {
-    return this.#handshake.can('retryTurns');
-  }
-
-  /** Tells a pausable runner to start no new iteration or turn (`pause`), or to go on (`resume`). */
-  setPaused(paused: boolean, reason = 'paused'): void {
-    if (this.pausable && !this.#exited && this.#runner?.channel.closed === false) {
-      this.#send(paused ? { type: 'pause', reason: reason.slice(0, 1024) } : { type: 'resume' });
-    }
-  }
-
-  /**
-   * The run's budget changed: tells a runner that announced `capabilities.usageAcks` whether
-   * a budget applies now (`budget_state`), when that differs from what it was told
-   * (`init.budgeted`, the last `budget_state`) or a budget applies (its limits may have
-   * changed: a headroom it was given no longer holds); before its `ready`, at its `ready`.
-   */
-  setBudgeted(budgeted: boolean): void {
-    this.#budgetState.changed(budgeted);
-  }
-
-  /**
-   * Answers a `usage` that asked for an ack, once counted, with the run's headroom if known
-   * (a no-op once the runner is gone).
-   */
-  ackUsage(ack: number, headroom?: UsageHeadroom): void {
-    if (!this.#exited && this.#runner?.channel.closed === false) {
-      this.#send(
-        headroom === undefined ? { type: 'usage_ack', ack } : { type: 'usage_ack', ack, headroom },
-      );
-    }
-  }
-
-  /** Answers a `permission_request` (a no-op once the runner exited or its channel closed). */
-  answerPermission(requestId: string, decision: 'granted' | 'denied', reason?: string): void {
-    if (this.#exited || this.#runner?.channel.closed !== false) {
-      return;
-    }
-    this.#send(
-      reason === undefined
-        ? { type: 'permission_response', requestId, decision }
-        : { type: 'permission_response', requestId, decision, reason },
-    );
   }
 
   #onMessage(message: RunnerMessage): void {
@@ -367,8 +253,8 @@ export class RunAttempt {
         this.lastHeartbeatAt = Date.now();
       },
       setupDone: (message) => this.#onSetupDone(message),
-      ackCheckpoint: (ack) => this.ackCheckpoint(ack),
-      answerStore: (result) => this.answerStore(result),
+      ackCheckpoint: (ack) => this.link.ackCheckpoint(ack),
+      answerStore: (result) => this.link.answerStore(result),
     };
   }
 
@@ -419,7 +305,7 @@ export class RunAttempt {
 
   #markReady(how: string, capabilities?: ReadyMessage['capabilities']): void {
     this.#handshake.complete(capabilities);
-    this.#budgetState.tell();
+    this.link.ready();
     this.#record.readyAt = Date.now();
     this.#persistAttempt();
     this.#deps.log.line(
@@ -566,12 +452,6 @@ export class RunAttempt {
       (latest) => this.#deps.store.upsertAttempt(latest),
       { key: `attempt:${record.runId}:${record.attempt}` },
     );
-  }
-
-  #send(message: SupervisorMessage): void {
-    this.#runner?.channel.send(message).catch((error: Error) => {
-      this.#deps.log.line('x', `could not send ${message.type}: ${error.message}`);
-    });
   }
 
   /** Runs `fn`; a throw is a fault of x's, which ends this attempt (see #fault). */

@@ -93,10 +93,11 @@ export class RunController {
         ? undefined
         : new RunRecords({ runId: record.runId, persistence: deps.persistence, ...deps.records });
     const { store, persistence, log } = deps;
-    // What the parts share: the live record and attempt (read as they stand), the outlets.
+    // What the parts share: the live record and the current attempt's runner (read as they
+    // stand), the outlets.
     const shared = {
       run: () => this.#record,
-      attempt: () => this.#attempt,
+      runner: () => this.#attempt?.link,
       store,
       persistence,
       log,
@@ -290,7 +291,7 @@ export class RunController {
           this.#permissions.withdraw(message.requestId, message.reason),
         setupDone: () => this.#startReport.settle(this.record),
         checkpoint: (message) =>
-          attempt.ackCheckpoint(
+          attempt.link.ackCheckpoint(
             // Stored while stopping too: a teardown may save the last state before it exits.
             this.#durability.checkpoint(spec.attempt, message, undefined),
           ),
@@ -299,12 +300,12 @@ export class RunController {
           this.#pausing.spend(spec.attempt, usage);
           // After the pause the report caused, if any (same channel, in order).
           if (ack !== undefined) {
-            attempt.ackUsage(ack, this.#durability.headroom());
+            attempt.link.ackUsage(ack, this.#durability.headroom());
           }
         },
         ...(records === undefined
           ? {}
-          : { store: (message) => attempt.answerStore(records.answer(message)) }),
+          : { store: (message) => attempt.link.answerStore(records.answer(message)) }),
       },
     });
     this.#attempt = attempt;
@@ -325,7 +326,7 @@ export class RunController {
       // A run paused before its restart comes back paused (its budget is still spent).
       if (this.#record.pause != null) {
         this.#transition('paused');
-        this.#attempt?.setPaused(true, this.#record.pause.reason);
+        this.#attempt?.link.setPaused(true, this.#record.pause.reason);
       } else {
         this.#transition('running');
       }

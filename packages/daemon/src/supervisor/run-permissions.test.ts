@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PermissionRecord, RunOptions } from '../persistence/records.js';
 import type { SupervisorEvent } from './supervisor-events.js';
-import { RunPermissions, type PermissionAttempt } from './run-permissions.js';
+import { RunPermissions, type PermissionRunner } from './run-permissions.js';
 
 /** RunPermissions with its attempt, store, log and events recorded. */
 function setup(options: Partial<Pick<RunOptions, 'autoApprove'>> = {}) {
   const answered: [number, string, string, string | undefined][] = [];
   let current = 1;
-  const attempt = (): PermissionAttempt => ({
-    record: { attempt: current },
+  const attempt = (): PermissionRunner => ({
+    attempt: current,
     answerPermission: (requestId, decision, reason) =>
       void answered.push([current, requestId, decision, reason]),
   });
@@ -17,7 +17,7 @@ function setup(options: Partial<Pick<RunOptions, 'autoApprove'>> = {}) {
   const events: SupervisorEvent[] = [];
   const permissions = new RunPermissions({
     run: () => ({ runId: 'r-1', name: 'echo', options: options as RunOptions }),
-    attempt,
+    runner: attempt,
     store: { upsertPermission: (request) => void stored.set(request.requestId, { ...request }) },
     persistence: { persist: (_what, payload, apply) => apply(payload) },
     log: { line: (_source, text) => void lines.push(text) },

@@ -4,20 +4,18 @@ import type { PersistenceGuard } from '../persistence/persistence-guard.js';
 import type { PermissionRecord, RunRecord } from '../persistence/records.js';
 import type { RunStore } from '../persistence/run-store.js';
 import { PERMISSION_TIMEOUT_MS, PermissionBroker } from './permission-broker.js';
-import type { RunAttempt } from './run-attempt.js';
+import type { RunnerLink } from './runner-link.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
-/** What {@link RunPermissions} uses of an attempt: a {@link RunAttempt}, or a fake in tests. */
-export type PermissionAttempt = Pick<RunAttempt, 'answerPermission'> & {
-  readonly record: { readonly attempt: number };
-};
+/** What {@link RunPermissions} uses of an attempt's runner: a {@link RunnerLink}, or a fake in tests. */
+export type PermissionRunner = Pick<RunnerLink, 'attempt' | 'answerPermission'>;
 
 /** What {@link RunPermissions} works with. */
 export interface RunPermissionsDeps {
   /** The run as it stands: its id and name (in events), its options (the policy, read once). */
   run(): Pick<RunRecord, 'runId' | 'name' | 'options'>;
-  /** The run's current attempt, or undefined before the first. */
-  attempt(): PermissionAttempt | undefined;
+  /** The runner of the run's current attempt, or undefined before the first. */
+  runner(): PermissionRunner | undefined;
   store: Pick<RunStore, 'upsertPermission'>;
   persistence: Pick<PersistenceGuard, 'persist'>;
   log: Pick<RunLog, 'line'>;
@@ -98,9 +96,9 @@ export class RunPermissions {
   #onDecided(request: PermissionRecord): void {
     this.#persist(request);
     const reason = request.reason ?? undefined;
-    const attempt = this.#deps.attempt();
+    const attempt = this.#deps.runner();
     // A request the runner withdrew needs no answer: it has stopped waiting for one.
-    if (attempt?.record.attempt === request.attempt && request.decidedBy !== 'runner') {
+    if (attempt?.attempt === request.attempt && request.decidedBy !== 'runner') {
       attempt.answerPermission(request.requestId, request.decision ?? 'denied', reason);
     }
     this.#deps.log.line(

@@ -3,15 +3,15 @@ import { DAEMON_RPC_CODES } from '../errors.js';
 import type { RunExit, RunRecord, TurnRecord } from '../persistence/records.js';
 import type { UsageReport } from '../persistence/usage-ledger.js';
 import type { SupervisorEvent } from './supervisor-events.js';
-import { RunTurns, type TurnAttempt } from './run-turns.js';
+import { RunTurns, type TurnRunner } from './run-turns.js';
 
 /** An attempt that records what it was sent; `refuse` makes its channel reject sends. */
-function fakeAttempt(attempt: number, overrides: Partial<TurnAttempt> = {}) {
+function fakeAttempt(attempt: number, overrides: Partial<TurnRunner> = {}) {
   const sent: [string, unknown][] = [];
   const cancelled: string[] = [];
   let refuse: Error | undefined;
-  const fake: TurnAttempt = {
-    record: { attempt },
+  const fake: TurnRunner = {
+    attempt,
     acceptsTurns: true,
     turnsCapable: true,
     pausable: false,
@@ -37,11 +37,11 @@ function setup(options: { lastTurn?: number; state?: RunRecord['state'] } = {}) 
   const lines: string[] = [];
   const events: SupervisorEvent[] = [];
   const spent: [number, UsageReport][] = [];
-  let attempt: TurnAttempt | undefined;
+  let attempt: TurnRunner | undefined;
   let now = 1000;
   const turns = new RunTurns({
     run: () => run,
-    attempt: () => attempt,
+    runner: () => attempt,
     store: {
       lastTurnNumber: () => options.lastTurn ?? 0,
       getTurn: (_runId, turnId) => stored.get(turnId),
@@ -60,7 +60,7 @@ function setup(options: { lastTurn?: number; state?: RunRecord['state'] } = {}) 
     lines,
     events,
     spent,
-    use: (next: TurnAttempt | undefined) => (attempt = next),
+    use: (next: TurnRunner | undefined) => (attempt = next),
     tick: (ms: number) => (now += ms),
   };
 }

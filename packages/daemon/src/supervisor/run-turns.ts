@@ -5,22 +5,28 @@ import type { PersistenceGuard } from '../persistence/persistence-guard.js';
 import type { RunExit, RunRecord, TurnRecord } from '../persistence/records.js';
 import type { RunStore } from '../persistence/run-store.js';
 import type { UsageReport } from '../persistence/usage-ledger.js';
-import type { RunAttempt } from './run-attempt.js';
+import type { RunnerLink } from './runner-link.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 import { TurnTracker } from './turn-tracker.js';
 
-/** What {@link RunTurns} uses of an attempt: a {@link RunAttempt}, or a fake in tests. */
-export type TurnAttempt = Pick<
-  RunAttempt,
-  'acceptsTurns' | 'turnsCapable' | 'pausable' | 'retryTurns' | 'sendTurn' | 'cancelTurn'
-> & { readonly record: { readonly attempt: number } };
+/** What {@link RunTurns} uses of an attempt's runner: a {@link RunnerLink}, or a fake in tests. */
+export type TurnRunner = Pick<
+  RunnerLink,
+  | 'attempt'
+  | 'acceptsTurns'
+  | 'turnsCapable'
+  | 'pausable'
+  | 'retryTurns'
+  | 'sendTurn'
+  | 'cancelTurn'
+>;
 
 /** What {@link RunTurns} works with. */
 export interface RunTurnsDeps {
   /** The run as it stands: its id and name (in errors and events), its state (who takes turns). */
   run(): Pick<RunRecord, 'runId' | 'name' | 'state'>;
-  /** The run's current attempt, or undefined before the first. */
-  attempt(): TurnAttempt | undefined;
+  /** The runner of the run's current attempt, or undefined before the first. */
+  runner(): TurnRunner | undefined;
   store: Pick<RunStore, 'lastTurnNumber' | 'getTurn' | 'upsertTurn'>;
   persistence: Pick<PersistenceGuard, 'persist' | 'read'>;
   log: Pick<RunLog, 'line'>;
@@ -61,7 +67,7 @@ export class RunTurns {
     options: { wait?: boolean | undefined; timeoutMs?: number | undefined } = {},
   ): Promise<TurnRecord> {
     const run = this.#deps.run();
-    const attempt = this.#deps.attempt();
+    const attempt = this.#deps.runner();
     // A paused runner queues turns and runs them on resume (it said it can pause).
     const accepting =
       run.state === 'running' || (run.state === 'paused' && attempt?.pausable === true);
@@ -71,7 +77,7 @@ export class RunTurns {
     if (this.#tracker.full) {
       throw tooManyTurns(run.runId, this.#tracker.inFlight);
     }
-    const turn = this.#tracker.submit(input, attempt.record.attempt);
+    const turn = this.#tracker.submit(input, attempt.attempt);
     this.#persist(turn);
     attempt.sendTurn(turn.turnId, input).catch((error: Error) => this.#undeliverable(turn, error));
     if (options.wait !== true) {
@@ -96,7 +102,7 @@ export class RunTurns {
       return stored;
     }
     this.#deps.log.line('x', `turn ${turnId}: cancel requested${reason ? `: ${reason}` : ''}`);
-    this.#deps.attempt()?.cancelTurn(turnId, reason);
+    this.#deps.runner()?.cancelTurn(turnId, reason);
     return turn;
   }
 
@@ -105,13 +111,13 @@ export class RunTurns {
    * after its usage, if any, is spent against the current attempt.
    */
   settle(message: TurnResultMessage): void {
-    const attempt = this.#deps.attempt();
+    const attempt = this.#deps.runner();
     // `counted`: the runner reported it call by call already (usage messages naming the turn).
     if (message.usage !== undefined && message.usage.counted !== true && attempt !== undefined) {
       // Split by model when the runner says (a model without a price is then known by name).
       const { models, ...totals } = message.usage;
       for (const usage of models ?? [totals]) {
-        this.#deps.spend(attempt.record.attempt, usage);
+        this.#deps.spend(attempt.attempt, usage);
       }
     }
     const turn = this.#tracker.settle(message);
@@ -135,7 +141,7 @@ export class RunTurns {
       ? this.#tracker.endAll('cancelled', `cancelled: the run was stopped (${exit.reason})`)
       : this.#tracker.carryOver(
           `the runner exited (${exit.reason}) while it may have been running this turn: ${exit.explanation}`,
-          this.#deps.attempt()?.retryTurns === true,
+          this.#deps.runner()?.retryTurns === true,
         );
     for (const turn of turns) {
       this.#end(turn);
@@ -159,11 +165,11 @@ export class RunTurns {
 
   /** Sends the turns an earlier attempt left unstarted to the current one, in order. */
   deliverKept(): void {
-    const attempt = this.#deps.attempt();
+    const attempt = this.#deps.runner();
     if (attempt === undefined || !attempt.acceptsTurns) {
       return;
     }
-    for (const turn of this.#tracker.kept(attempt.record.attempt)) {
+    for (const turn of this.#tracker.kept(attempt.attempt)) {
       this.#persist(turn);
       this.#deps.log.line('x', `turn ${turn.turnId}: sent to attempt ${turn.attempt ?? '?'}`);
       attempt
