@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emitter, RpcError, type Event } from '@x/ipc';
-import { RECENT_RUNS_LISTED } from '../constants.js';
 import {
   DAEMON_RPC_CODES,
   permissionAlreadyAnswered,
@@ -23,13 +21,12 @@ import type {
   RunRecord,
   TurnRecord,
 } from '../persistence/records.js';
-import { mergeRunFields } from '../persistence/run-fields.js';
 import { silentLogger, type Logger } from '../process/logger.js';
-import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
 import type { StopBudget } from './run-spec.js';
 import type { RestartHistory } from './restart-history.js';
 import { recoverLostRuns } from './recovery.js';
-import { UnstoredRuns } from './unstored-runs.js';
+import { parkRun, storeBackoff, type ParkingDeps } from './run-parking.js';
+import { RunRegistry } from './run-registry.js';
 import { CheckpointStore, DEFAULT_CHECKPOINTS_KEPT } from '../persistence/checkpoint-store.js';
 import { DEFAULT_RECORDS_MAX_BYTES, RecordStore } from '../persistence/record-store.js';
 import { ThreadRecords } from '../persistence/thread-records.js';
@@ -67,9 +64,7 @@ export {
  * stays bounded), stops them in three phases, and publishes events after persisting them.
  */
 export class RunnerSupervisor {
-  readonly #runs = new Map<string, RunController>();
-  /** Finished runs whose records may still wait in memory for SQLite (bounded). */
-  readonly #unstored = new UnstoredRuns();
+  readonly #runs: RunRegistry;
   // A listener that throws (the event hub, a test's) is logged: an event must never take the
   // daemon down (the Emitter's default rethrows, an uncaught exception).
   readonly #events = new Emitter<SupervisorEvent>((error) =>
@@ -80,10 +75,15 @@ export class RunnerSupervisor {
   readonly #persistence: PersistenceGuard;
   readonly #logger: Logger;
   #closing = false;
+  /** Where a parked or reopened run is stored (see run-parking.ts). */
+  get #parking(): ParkingDeps {
+    return { store: this.options.store, persistence: this.#persistence, logger: this.#logger };
+  }
 
   constructor(private readonly options: RunnerSupervisorOptions) {
     this.#logger = options.logger ?? silentLogger;
     this.#persistence = options.persistence ?? new PersistenceGuard(this.#logger);
+    this.#runs = new RunRegistry({ store: options.store, persistence: this.#persistence });
     mkdirSync(options.logsDir, { recursive: true, mode: 0o700 });
     this.checkpoints = new CheckpointStore(options.store.database, {
       keep: options.checkpointsKept ?? DEFAULT_CHECKPOINTS_KEPT,
@@ -92,7 +92,7 @@ export class RunnerSupervisor {
     this.#spend = new RunSpend({
       ledger: this.#usage,
       persistence: this.#persistence,
-      active: (runId) => this.#runs.get(runId)?.usage,
+      active: (runId) => this.#runs.activeById(runId)?.usage,
     });
     this.records = new RecordStore(options.store.database);
     this.threads = new ThreadRecords(options.store.database);
@@ -172,7 +172,7 @@ export class RunnerSupervisor {
 
   /** Number of runs not yet terminal (running, or waiting to restart). */
   get activeCount(): number {
-    return this.#runs.size;
+    return this.#runs.activeCount;
   }
 
   /**
@@ -201,9 +201,9 @@ export class RunnerSupervisor {
   async start(request: StartRequest): Promise<RunRecord> {
     this.#refuseWhileClosing('start');
     const { kind, mode, name } = checkStartRequest(request, this.options);
-    this.#refuseNameInUse(name);
+    this.#runs.refuseNameInUse(name);
     const source = this.#fork.resolve(request.from);
-    const runId = this.#newRunId();
+    const runId = this.#runs.newRunId();
     const record = newRunRecord({
       request,
       runId,
@@ -231,7 +231,7 @@ export class RunnerSupervisor {
    * @throws RpcError RUN_NOT_FOUND (-32001).
    */
   async stop(ref: string, budget?: Partial<StopBudget>): Promise<RunRecord> {
-    const run = this.#findActive(ref);
+    const run = this.#runs.findActive(ref);
     if (run === undefined) {
       const record = this.get(ref);
       if (record === undefined) {
@@ -259,7 +259,7 @@ export class RunnerSupervisor {
   async restart(ref: string, budget?: Partial<StopBudget>): Promise<RunRecord> {
     for (;;) {
       this.#refuseWhileClosing('restart');
-      const active = this.#findActive(ref);
+      const active = this.#runs.findActive(ref);
       if (active === undefined) {
         break;
       }
@@ -278,9 +278,9 @@ export class RunnerSupervisor {
     if (stored === undefined) {
       throw runNotFound(ref);
     }
-    this.#refuseNameInUse(stored.name);
+    this.#runs.refuseNameInUse(stored.name);
     // Reopened as after a daemon crash: stored in backoff, the controller starts the next attempt.
-    const fields = this.#storeBackoff('reopen run', stored.runId);
+    const fields = storeBackoff(this.#parking, 'reopen run', stored.runId);
     const run = this.#controller({ ...stored, ...fields });
     run.restartAfter(0, `restart requested by an operator (the run had ${stored.state})`, true);
     return run.started;
@@ -294,7 +294,7 @@ export class RunnerSupervisor {
    *   -32603 when the database write fails (nothing is removed then).
    */
   remove(ref: string): RemovedRun {
-    const active = this.#findActive(ref);
+    const active = this.#runs.findActive(ref);
     if (active !== undefined) {
       throw runActive(active.record);
     }
@@ -320,37 +320,9 @@ export class RunnerSupervisor {
   async stopAll(budget?: Partial<StopBudget>, options: ShutdownOptions = {}): Promise<RunRecord[]> {
     this.#closing = true;
     const runs = await Promise.all(
-      [...this.#runs.values()].map((run) => this.stop(run.record.runId, budget)),
+      this.#runs.active().map((run) => this.stop(run.record.runId, budget)),
     );
-    return options.resume === true ? runs.map((record) => this.#park(record)) : runs;
-  }
-
-  /** Parks a run stopped by the daemon's shutdown, if its policy restarts it (see stopAll). */
-  #park(record: RunRecord): RunRecord {
-    const mode = (record.options.restart ?? DEFAULT_RESTART_POLICY).mode;
-    if (mode === 'no' || record.exit?.reason !== 'stopped') {
-      return record;
-    }
-    const fields = this.#storeBackoff('park run', record.runId);
-    this.#logger.info(
-      `parked ${record.name} (${record.runId}): its restart policy (${mode}) brings it back when a daemon starts again`,
-    );
-    return { ...record, ...fields };
-  }
-
-  /**
-   * Stores a finished run as `backoff` with no restart time: what a daemon restarts (the next
-   * one's {@link recover}, or a controller made for it now).
-   */
-  #storeBackoff(what: string, runId: string) {
-    const fields = { state: 'backoff' as const, endedAt: null, nextRestartAt: null };
-    this.#persistence.persist(
-      what,
-      fields,
-      (latest) => this.options.store.updateRun(runId, latest),
-      { key: `run:${runId}`, merge: mergeRunFields },
-    );
-    return fields;
+    return options.resume === true ? runs.map((record) => parkRun(this.#parking, record)) : runs;
   }
 
   /**
@@ -365,7 +337,7 @@ export class RunnerSupervisor {
       store: this.options.store,
       persistence: this.#persistence,
       logger: this.#logger,
-      nameTaken: (name) => this.#findActive(name) !== undefined,
+      nameTaken: (name) => this.#runs.findActive(name) !== undefined,
       resume: (record, plan) => {
         const run = this.#controller(record, plan.history);
         run.adoptTurns(
@@ -386,38 +358,14 @@ export class RunnerSupervisor {
     });
   }
 
-  /** A run by id, or the active (else latest) run with that name. */
+  /** A run by id, or the active (else latest) run with that name: {@link RunRegistry.get}. */
   get(ref: string): RunRecord | undefined {
-    const active = this.#findActive(ref);
-    if (active !== undefined) {
-      return active.record;
-    }
-    const store = this.options.store;
-    const stored = this.#persistence.read(
-      'read run',
-      () => store.getRun(ref) ?? store.latestByName(ref),
-      undefined,
-    );
-    return this.#unstored.find(ref, this.#persistence.waiting, stored) ?? stored;
+    return this.#runs.get(ref);
   }
 
-  /** Active runs plus the most recent finished ones (all with `all`), newest first (ties: run id, descending). */
+  /** Active runs plus the most recent finished ones: {@link RunRegistry.list}. */
   list(options: { all?: boolean | undefined } = {}): RunRecord[] {
-    const stored = this.#persistence.read(
-      'list runs',
-      () => this.options.store.listRuns(options.all === true ? null : RECENT_RUNS_LISTED),
-      [] as RunRecord[],
-    );
-    const byId = new Map(stored.map((record) => [record.runId, record]));
-    for (const record of this.#unstored.all(this.#persistence.waiting)) {
-      byId.set(record.runId, record);
-    }
-    for (const run of this.#runs.values()) {
-      byId.set(run.record.runId, run.record);
-    }
-    return [...byId.values()].sort(
-      (a, b) => b.createdAt - a.createdAt || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0),
-    );
+    return this.#runs.list(options);
   }
 
   /** The last `limit` stored iterations of a run, newest first. */
@@ -435,7 +383,7 @@ export class RunnerSupervisor {
    *   running or its agent takes no turns; TOO_MANY_TURNS (-32021).
    */
   async send(ref: string, input: unknown, options: SendOptions = {}): Promise<TurnRecord> {
-    const run = this.#findActive(ref);
+    const run = this.#runs.findActive(ref);
     if (run === undefined) {
       const record = this.get(ref);
       if (record === undefined) {
@@ -451,7 +399,7 @@ export class RunnerSupervisor {
    * @throws RpcError RUN_NOT_FOUND (-32001), TURN_NOT_FOUND (-32022).
    */
   cancelTurn(ref: string, turnId: string, reason?: string): TurnRecord {
-    const run = this.#findActive(ref);
+    const run = this.#runs.findActive(ref);
     if (run !== undefined) {
       return run.cancelTurn(turnId, reason);
     }
@@ -496,7 +444,7 @@ export class RunnerSupervisor {
     decision: 'granted' | 'denied',
     reason?: string,
   ): PermissionRecord {
-    const run = this.#findActive(ref);
+    const run = this.#runs.findActive(ref);
     const record = run?.record ?? this.get(ref);
     if (record === undefined) {
       throw runNotFound(ref);
@@ -518,12 +466,12 @@ export class RunnerSupervisor {
 
   /** Pending permission requests of an active run, oldest first (none for a finished run). */
   pendingPermissions(runId: string): PermissionRecord[] {
-    return this.#runs.get(runId)?.pendingPermissions ?? [];
+    return this.#runs.activeById(runId)?.pendingPermissions ?? [];
   }
 
   /** The iteration an active run is in the middle of, or null. */
   currentIteration(runId: string): { iteration: number; startedAt: number } | null {
-    return this.#runs.get(runId)?.currentIteration ?? null;
+    return this.#runs.activeById(runId)?.currentIteration ?? null;
   }
 
   /**
@@ -531,12 +479,12 @@ export class RunnerSupervisor {
    * (RunResources), or null: a finished run, one in backoff, or not sampled yet.
    */
   resources(runId: string): RunResources | null {
-    return this.#runs.get(runId)?.resources ?? null;
+    return this.#runs.activeById(runId)?.resources ?? null;
   }
 
   /** Last heartbeat time of an active run (ms since the epoch), or null. */
   lastHeartbeatAt(runId: string): number | null {
-    return this.#runs.get(runId)?.lastHeartbeatAt ?? null;
+    return this.#runs.activeById(runId)?.lastHeartbeatAt ?? null;
   }
 
   /** Creates and registers the controller of a run (new or resumed). */
@@ -568,27 +516,8 @@ export class RunnerSupervisor {
       },
       history,
     );
-    this.#runs.set(record.runId, run);
-    void run.ended.then(() => {
-      this.#runs.delete(record.runId);
-      if (this.#persistence.waiting > 0) {
-        // Its final record may wait in memory (a full disk): still shown until it is stored.
-        this.#unstored.remember(run.record);
-      }
-    });
+    this.#runs.register(run);
     return run;
-  }
-
-  /** @throws RpcError NAME_IN_USE (-32002) when an active run has `name`. */
-  #refuseNameInUse(name: string): void {
-    const clash = [...this.#runs.values()].find((run) => run.record.name === name);
-    if (clash !== undefined) {
-      throw new RpcError(
-        DAEMON_RPC_CODES.NAME_IN_USE,
-        `x: an agent named ${name} is already ${clash.state} (run ${clash.record.runId}); stop it first or pick another --name`,
-        { name, runId: clash.record.runId },
-      );
-    }
   }
 
   /** @throws RpcError SHUTTING_DOWN (-32004) once shutdown began. */
@@ -602,7 +531,7 @@ export class RunnerSupervisor {
   }
 
   #activeOrThrow(ref: string): RunController {
-    const run = this.#findActive(ref);
+    const run = this.#runs.findActive(ref);
     if (run === undefined) {
       const record = this.get(ref);
       if (record === undefined) {
@@ -611,22 +540,5 @@ export class RunnerSupervisor {
       throw runNotPaused(record, record.state === 'paused' ? 'resume' : 'pause');
     }
     return run;
-  }
-
-  #findActive(ref: string): RunController | undefined {
-    return this.#runs.get(ref) ?? [...this.#runs.values()].find((run) => run.record.name === ref);
-  }
-
-  #newRunId(): string {
-    for (;;) {
-      const id = `r-${randomBytes(4).toString('hex')}`;
-      if (
-        !this.#runs.has(id) &&
-        this.#persistence.read('check id', () => this.options.store.getRun(id), undefined) ===
-          undefined
-      ) {
-        return id;
-      }
-    }
   }
 }
