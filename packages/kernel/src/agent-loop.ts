@@ -6,15 +6,15 @@ import {
   type ContextRun,
 } from './agent-context.js';
 import type { AgentLoopOptions, LoopOutcome, SubmitTurnOptions } from './agent-loop-options.js';
-import type { AgentLoopSink, IterationReport } from './agent-loop-sink.js';
+import type { AgentLoopSink } from './agent-loop-sink.js';
 import { makeAgentStore, type AgentStore } from './agent-store.js';
 import { CheckpointTaker } from './checkpoint-taker.js';
 import { DEFAULT_CHECKPOINT_MAX_BYTES, MAX_QUEUED_TURNS, STOP_RESERVE_MS } from './constants.js';
 import type { AgentDefinition } from './define-agent.js';
 import { describeThrown, describeWithStack, isConfigError, toErrorDetail } from './error-detail.js';
+import { judgeIteration } from './iteration-outcome.js';
 import { PauseGate } from './pause-gate.js';
 import { MAX_TEXT_LENGTH, boundText } from './protocol-limits.js';
-import { readStepResult } from './step-result.js';
 import { ABANDONED, StopDeadline } from './stop-deadline.js';
 import { configEnding, type Ending } from './loop-ending.js';
 import type { Turn, TurnHandle } from './turn.js';
@@ -330,38 +330,22 @@ export class AgentLoop {
       });
       return { end: { reason: 'stopped' } };
     }
-    if (failed) {
-      const errorDetail = toErrorDetail(failure);
-      this.#delivered =
-        this.sink.iterationDone({
-          iteration,
-          status: 'error',
-          durationMs,
-          error: describeThrown(failure),
-          errorDetail,
-        }) ?? undefined;
-      this.sink.log(
-        'error',
-        boundText(`iteration ${iteration} failed: ${describeWithStack(failure)}`, MAX_TEXT_LENGTH),
-      );
-      return isConfigError(failure)
-        ? { end: configEnding(`iteration ${iteration}`, failure, errorDetail) }
-        : {};
-    }
-    const fields = readStepResult(result, iteration);
-    for (const warning of fields.warnings) {
+    const outcome = judgeIteration(
+      iteration,
+      durationMs,
+      failed ? { threw: true, error: failure } : { threw: false, result },
+    );
+    for (const warning of outcome.warnings) {
       this.sink.log('warn', warning);
     }
-    const report: IterationReport = { iteration, status: 'ok', durationMs };
-    if (fields.summary !== undefined) {
-      report.summary = fields.summary;
+    this.#delivered = this.sink.iterationDone(outcome.report) ?? undefined;
+    if (outcome.failure !== undefined) {
+      this.sink.log('error', outcome.failure);
     }
-    if (fields.usage !== undefined) {
-      report.usage = fields.usage;
-    }
-    this.#delivered = this.sink.iterationDone(report) ?? undefined;
-    const done = fields.done ? { end: { reason: 'done' } as Ending } : {};
-    return fields.summary === undefined ? done : { ...done, summary: fields.summary };
+    return {
+      ...(outcome.end === undefined ? {} : { end: outcome.end }),
+      ...(outcome.summary === undefined ? {} : { summary: outcome.summary }),
+    };
   }
 
   /** Runs teardown, if any. Returns how long it had run when the stop grace abandoned it. */
