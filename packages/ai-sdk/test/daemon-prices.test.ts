@@ -117,6 +117,13 @@ describe("@x/ai-sdk under a daemon started with a price file (x.config.json's mo
 
     const text = (await x(home, ['agent', 'status', runName])).stdout;
     expect(text).toMatch(/cost unknown: +in-house-llm-7b \(6 reports\)/);
+    // In the list: tokens, and a cost that is unknown, not $0.00 or blank.
+    const [header = '', ...rows] = (await x(home, ['agent', 'list'])).stdout.split('\n');
+    const row = rows.find((line) => line.startsWith(`${runName} `)) ?? '';
+    const cell = (column: string, next: string) =>
+      row.slice(header.indexOf(column), header.indexOf(next)).trim();
+    expect(cell('TOKENS', 'COST')).toMatch(/^\d[\d ]*\d$/);
+    expect(cell('COST', 'AGE')).toBe('?');
     expect(text).toMatch(/warning: +the cost budget \(--max-cost \$0\.01\) cannot see model/);
 
     const logs = (await x(home, ['agent', 'logs', runName])).stdout;

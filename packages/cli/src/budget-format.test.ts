@@ -83,9 +83,14 @@ describe('usage', () => {
       ['60', '$1.00'],
     ],
     [
-      'tokens only: no report gave a cost',
+      'tokens only: no report gave a cost (an unpriced model): unknown',
       usage({ inputTokens: 1000, calls: 2, callsWithoutCost: 2 }),
-      ['1 000', ''],
+      ['1 000', '?'],
+    ],
+    [
+      'some reports without a cost: the spend is at least the cost shown',
+      usage({ inputTokens: 1000, costUsd: 0.25, calls: 3, callsWithoutCost: 1 }),
+      ['1 000', '$0.25+'],
     ],
     ['cost only', usage({ costUsd: 0.5, calls: 1 }), ['', '$0.50']],
   ])('list cells: %s', (_title, totals, cells) => {

@@ -51,14 +51,20 @@ export function formatUsage(usage: UsageTotals): string {
   return `${formatCount(usage.inputTokens)} in / ${formatCount(usage.outputTokens)} out tokens, ${formatUsd(usage.costUsd)} (${reports}${withoutCost})`;
 }
 
-/** The TOKENS and COST cells of `x agent list`: blank when nothing of the kind was reported. */
+/**
+ * The TOKENS and COST cells of `x agent list`: blank when nothing of the kind was reported.
+ * COST is `$0.12`; `$0.12+` when some reports gave no cost (a model the price catalog does
+ * not know, or none named: the spend is at least that); `?` when none of them gave one.
+ */
 export function usageCells(usage: UsageTotals | undefined): [string, string] {
   if (!hasUsage(usage)) {
     return ['', ''];
   }
   const tokens = usage.inputTokens + usage.outputTokens;
   const costed = usage.calls - usage.callsWithoutCost;
-  return [tokens === 0 ? '' : formatCount(tokens), costed === 0 ? '' : formatUsd(usage.costUsd)];
+  const cost =
+    costed === 0 ? '?' : `${formatUsd(usage.costUsd)}${usage.callsWithoutCost > 0 ? '+' : ''}`;
+  return [tokens === 0 ? '' : formatCount(tokens), cost];
 }
 
 /**

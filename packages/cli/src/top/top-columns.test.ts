@@ -4,6 +4,7 @@ import {
   NAME_MAX_WIDTH,
   TOP_COLUMNS,
   compactCost,
+  costCell,
   compactCount,
   fitColumns,
 } from './top-columns.js';
@@ -102,6 +103,7 @@ describe('fitColumns', () => {
       memoryKind: 'rss',
       tokens: null,
       costUsd: null,
+      costPartial: false,
       pending: 0,
       lastExit: 'crashed',
       active: true,
@@ -143,5 +145,15 @@ describe('compact cells', () => {
     [12.345, '$12.35'],
   ])('compactCost(%d) is %s', (value, text) => {
     expect(compactCost(value)).toBe(text);
+  });
+
+  it.each([
+    ['nothing reported', null, false, '-'],
+    ['every report priced', 1.5, false, '$1.50'],
+    ['some reports without a cost: at least', 0.0042, true, '$0.0042+'],
+    ['no report priced: unknown', null, true, '?'],
+  ] as const)('the COST cell, %s: %s', (_title, costUsd, costPartial, text) => {
+    expect(costCell({ costUsd, costPartial })).toBe(text);
+    expect(text.length).toBeLessThanOrEqual(TOP_COLUMNS.find((c) => c.key === 'costUsd')!.width);
   });
 });

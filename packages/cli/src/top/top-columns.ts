@@ -44,6 +44,17 @@ export function compactCost(usd: number): string {
 }
 
 /**
+ * The COST cell: `$1.23`; `$1.23+` when some reports gave no cost (the spend is at least
+ * that); `?` when reports came and none gave a cost; `-` when nothing was reported.
+ */
+export function costCell(row: Pick<TopRow, 'costUsd' | 'costPartial'>): string {
+  if (row.costUsd === null) {
+    return row.costPartial ? '?' : '-';
+  }
+  return `${compactCost(row.costUsd)}${row.costPartial ? '+' : ''}`;
+}
+
+/**
  * The columns, left to right. Priorities say which go first on a narrow terminal: the
  * identity and health of a run (NAME, STATE, PERM, CPU, MEM) stay longest; counts and the
  * spend next; the last exit reason and the attempt number first.
@@ -128,10 +139,10 @@ export const TOP_COLUMNS: readonly TopColumn[] = [
   {
     key: 'costUsd',
     header: 'COST',
-    width: 7,
+    width: 8,
     priority: 35,
     align: 'right',
-    cell: (r) => dash(r.costUsd, compactCost),
+    cell: costCell,
   },
   {
     key: 'pending',

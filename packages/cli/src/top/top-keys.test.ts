@@ -18,6 +18,7 @@ const row = (runId: string, active = true): TopRow => ({
   memoryKind: 'rss',
   tokens: null,
   costUsd: null,
+  costPartial: false,
   pending: 0,
   lastExit: null,
   active,

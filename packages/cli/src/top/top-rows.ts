@@ -21,6 +21,11 @@ export interface TopRow {
   tokens: number | null;
   /** USD, or null when no report gave a cost. */
   costUsd: number | null;
+  /**
+   * True when some of the run's usage reports gave no cost (a model the price catalog does not
+   * know, or none named): `costUsd` is then a lower bound, or unknown when null.
+   */
+  costPartial: boolean;
   pending: number;
   /** How the last attempt ended (`crashed`, `oom`, `completed`…), or null. */
   lastExit: string | null;
@@ -50,6 +55,7 @@ export function toRow(known: TopRun, now: number, watchedSince: number): TopRow 
     memoryKind: thread ? 'heap' : 'rss',
     tokens: reported ? usage.inputTokens + usage.outputTokens : null,
     costUsd: reported && usage.calls > usage.callsWithoutCost ? usage.costUsd : null,
+    costPartial: reported && usage.callsWithoutCost > 0,
     pending: known.pending.size,
     lastExit: run.exit?.reason ?? run.lastReasons.at(-1)?.reason ?? null,
     active,

@@ -91,17 +91,19 @@ describe('TopState: a list, then events', () => {
     applyEvent(state, iteration('r-a', T0 + 1000, { inputTokens: 100, outputTokens: 20 }));
     applyEvent(state, iteration('r-a', T0 + 2000, { inputTokens: 1, costUsd: 0.5 }));
     const row = toRow(state.runs.get('r-a')!, T0 + 3000, T0);
-    expect(row).toMatchObject({ iterations: 12, tokens: 121, costUsd: 0.5 });
+    // One report without a cost: the cost shown is a lower bound.
+    expect(row).toMatchObject({ iterations: 12, tokens: 121, costUsd: 0.5, costPartial: true });
     const listed: ListedRun = {
       ...run({ runId: 'r-a', iterations: 13 }),
       usage: { inputTokens: 7, outputTokens: 0, costUsd: 0, calls: 1, callsWithoutCost: 1 },
     };
     applyList(state, [listed]);
-    // Reports without a cost: tokens, but no cost to show.
+    // Reports without a cost: tokens, but no cost to show; unknown, not nothing.
     expect(toRow(state.runs.get('r-a')!, T0 + 3000, T0)).toMatchObject({
       iterations: 13,
       tokens: 7,
       costUsd: null,
+      costPartial: true,
     });
   });
 
@@ -241,6 +243,7 @@ const row = (fields: Partial<TopRow> & { runId: string }): TopRow => ({
   memoryKind: 'rss',
   tokens: null,
   costUsd: null,
+  costPartial: false,
   pending: 0,
   lastExit: null,
   active: true,
