@@ -17,8 +17,14 @@
 //   x agent status desk          # summary: Order 42 is refunded. …, usage: 2 calls, $0.00042
 //
 // params.trace (optional): a file each model call and tool run appends a line to (`model 1`,
-// `refund 42`; model calls are numbered per runner process), so a test can count them. params.replyMs (optional, default 100): how long the
-// model takes to answer.
+// `refund 42`; model calls are numbered per runner process), so a test can count them.
+// params.replyMs (optional, default 100): how long the model takes to answer.
+// params.stream (optional, default false): stream the runs; each piece of the answer's text
+// goes out as a notification (`x events --type notify`) as the model writes it:
+//
+//   x agent start examples/openai-agents/refund-desk.mjs --name desk --auto-approve refund \
+//     --param stream=true
+//   x events --run desk --type notify   # {"delta":"Order "}, {"delta":"42 "}, …
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, Usage, setTracingDisabled, tool } from '@openai/agents';
@@ -58,15 +64,31 @@ class ScriptedModel {
     };
   }
 
-  // eslint-disable-next-line require-yield -- this example's runs are not streamed
-  async *getStreamedResponse() {
-    throw new Error('refund-desk: the scripted model does not stream');
+  /** The same replies as a stream: the text word by word, then the whole response. */
+  async *getStreamedResponse(request) {
+    const response = await this.getResponse(request);
+    for (const item of response.output) {
+      for (const part of item.type === 'message' ? item.content : []) {
+        for (const delta of part.text.split(/(?<= )/)) {
+          yield { type: 'output_text_delta', delta };
+        }
+      }
+    }
+    const { inputTokens, outputTokens, totalTokens } = response.usage;
+    yield {
+      type: 'response_done',
+      response: {
+        id: `reply-${this.calls}`,
+        usage: { requests: 1, inputTokens, outputTokens, totalTokens },
+        output: response.output,
+      },
+    };
   }
 }
 
 export default defineAgent({
   async step(ctx) {
-    const { order = 42, replyMs = 100, trace } = ctx.params;
+    const { order = 42, replyMs = 100, trace, stream = false } = ctx.params;
     const refund = tool({
       name: 'refund',
       description: 'Refund an order in full',
@@ -87,6 +109,19 @@ export default defineAgent({
     });
     const { result, resumed } = await runWithX(agent, `Please refund order ${order}.`, ctx, {
       key: `order-${order}`,
+      // Streamed: the answer's text goes out as it is written.
+      ...(stream === true
+        ? {
+            onStreamEvent: (event) => {
+              if (
+                event.type === 'raw_model_stream_event' &&
+                event.data.type === 'output_text_delta'
+              ) {
+                ctx.notify({ delta: event.data.delta });
+              }
+            },
+          }
+        : {}),
     });
     ctx.log(`run ended${resumed ? ' (resumed from its saved state)' : ''}`);
     return { summary: result.finalOutput, done: true };

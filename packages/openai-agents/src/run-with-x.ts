@@ -6,7 +6,10 @@ import {
   type AgentInputItem,
   type NonStreamRunOptions,
   type RunResult,
+  type RunStreamEvent,
   type RunToolApprovalItem,
+  type StreamedRunResult,
+  type StreamRunOptions,
 } from '@openai/agents';
 import { readSavedRun, saveRun, type RunStore } from './saved-run.js';
 
@@ -29,6 +32,13 @@ type RunFunction = (
   options?: NonStreamRunOptions<any, Agent<any, any>>,
 ) => Promise<RunResult<any, Agent<any, any>>>;
 
+/** The same run function, called with `stream: true` (as `run` and a `Runner`'s `run` take it). */
+type StreamRunFunction = (
+  agent: Agent<any, any>,
+  input: string | AgentInputItem[] | RunState<any, Agent<any, any>>,
+  options: StreamRunOptions<any, Agent<any, any>>,
+) => Promise<StreamedRunResult<any, Agent<any, any>>>;
+
 /** Options of {@link runWithX}. */
 export interface RunWithXOptions {
   /**
@@ -38,16 +48,33 @@ export interface RunWithXOptions {
    * @default 'default'
    */
   key?: string;
-  /** Runs the agent: a `Runner`'s run, e.g. `(a, i, o) => runner.run(a, i, o)`. @default `run` */
+  /**
+   * Runs the agent: a `Runner`'s run, e.g. `(a, i, o) => runner.run(a, i, o)`. With
+   * {@link onStreamEvent} it is called with `stream: true` in its options and must answer
+   * with a streamed result, as `run` and `Runner.run` do. @default `run`
+   */
   run?: RunFunction;
-  /** Passed to every `run` call (`maxTurns`, `context`, …; never `stream`). */
+  /** Passed to every `run` call (`maxTurns`, `context`, …; not `stream`: see {@link onStreamEvent}). */
   runOptions?: NonStreamRunOptions<any, Agent<any, any>>;
+  /**
+   * Streams every `run` call (`stream: true`) and gives this function each event as it comes
+   * (`raw_model_stream_event` with the model's text deltas, `run_item_stream_event`,
+   * `agent_updated_stream_event`), in order, awaiting it before the next: e.g. to send partial
+   * output with `ctx.notify`. Approvals, saved states and resumes are as without it; a call
+   * cut by an interruption streams up to it, and the call after the approvals streams the
+   * rest. A throw (or a rejection) from it ends `runWithX` with that error, the state saved
+   * last staying saved. @default undefined: the runs are not streamed
+   */
+  onStreamEvent?: (event: RunStreamEvent) => void | Promise<void>;
 }
 
 /** What {@link runWithX} resolves with. */
 export interface RunWithXResult<TAgent extends Agent<any, any>> {
-  /** The last `run` call's result (no interruptions left). */
-  result: RunResult<any, TAgent>;
+  /**
+   * The last `run` call's result (no interruptions left): a `StreamedRunResult`, completed,
+   * with {@link RunWithXOptions.onStreamEvent}.
+   */
+  result: RunResult<any, TAgent> | StreamedRunResult<any, TAgent>;
   /** True when this call resumed a state an earlier attempt saved (after a crash or restart). */
   resumed: boolean;
   /** How many tool approvals were asked of x in this call. */
@@ -114,7 +141,7 @@ export async function runWithX<TAgent extends Agent<any, any>>(
       interruptions = state.getInterruptions();
       unanswered = undefined;
     } else {
-      const result = (await runAgent(agent, next, options.runOptions)) as RunResult<any, TAgent>;
+      const result = await runOnce(runAgent, agent, next, options);
       interruptions = result.interruptions ?? [];
       if (interruptions.length === 0) {
         await saveRun(ctx.store, key, 'ended', result.state.toString());
@@ -138,6 +165,31 @@ export async function runWithX<TAgent extends Agent<any, any>>(
     await saveRun(ctx.store, key, 'answered', state.toString());
     next = state;
   }
+}
+
+/**
+ * One `run` call: streamed when `options.onStreamEvent` is given (every event handed to it,
+ * then the end of the run awaited: its error, if any, is thrown), else as it comes.
+ */
+async function runOnce<TAgent extends Agent<any, any>>(
+  runAgent: RunFunction,
+  agent: TAgent,
+  input: string | AgentInputItem[] | RunState<any, TAgent>,
+  options: RunWithXOptions,
+): Promise<RunResult<any, TAgent> | StreamedRunResult<any, TAgent>> {
+  const { onStreamEvent } = options;
+  if (onStreamEvent === undefined) {
+    return (await runAgent(agent, input, options.runOptions)) as RunResult<any, TAgent>;
+  }
+  const streamed = (await (runAgent as unknown as StreamRunFunction)(agent, input, {
+    ...options.runOptions,
+    stream: true,
+  })) as StreamedRunResult<any, TAgent>;
+  for await (const event of streamed) {
+    await onStreamEvent(event);
+  }
+  await streamed.completed;
+  return streamed;
 }
 
 /** The x permission request for one tool approval. */

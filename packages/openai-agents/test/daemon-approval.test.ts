@@ -3,6 +3,7 @@
 // while it is pending; the restarted attempt restores the saved RunState and asks again
 // without calling the model again; `x agent approve` lets the tool run and the run end. Then
 // --auto-approve (granted without asking) and --permission-timeout (denied when unanswered).
+// Then streamed runs (`--param stream=true`: runWithX's onStreamEvent) in both runner modes.
 // Needs @x/cli, @x/kernel and @x/openai-agents built.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ interface Status {
   pendingPermissions: { requestId: string; tool: string; input: unknown; attempt: number }[];
 }
 
-describe('@x/openai-agents under a real daemon: an approval pending across kill -9', () => {
+describe('@x/openai-agents under a real daemon: approvals across kill -9, streamed runs', () => {
   const home = mkdtempSync('/tmp/x-oa-');
   const status = async (name: string) =>
     JSON.parse((await x(home, ['agent', 'status', name, '--json'])).stdout) as Status;
@@ -110,4 +111,38 @@ describe('@x/openai-agents under a real daemon: an approval pending across kill 
       'I could not refund order 7: it was not approved.',
     );
   });
+
+  it.each(['subprocess', 'thread'])(
+    'streamed runs (%s runner): the answer goes out word by word as notifications; the same result, usage and cost',
+    async (mode) => {
+      const name = `streamed-${mode}`;
+      const start = await x(home, [
+        'agent',
+        'start',
+        EXAMPLE,
+        '--name',
+        name,
+        '--runner-mode',
+        mode,
+        '--auto-approve',
+        'refund',
+        '--param',
+        'replyMs=10',
+        '--param',
+        'stream=true',
+      ]);
+      expect(start.code, start.stderr).toBe(0);
+      await until(async () => (await status(name)).run.state === 'exited');
+      const seen = await status(name);
+      expect(seen.run.lastSummary).toBe('Order 42 is refunded. Anything else?');
+      expect(seen.usage).toMatchObject({ calls: 2, inputTokens: 2000, outputTokens: 200 });
+      expect(seen.usage.costUsd).toBeCloseTo(2 * ((1000 * 0.15 + 100 * 0.6) / 1e6), 10);
+      const events = (await x(home, ['events', '--run', name, '--type', 'notify', '--json'])).stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { payload: { delta: string } });
+      const deltas = events.map((event) => event.payload.delta);
+      expect(deltas).toEqual(['Order ', '42 ', 'is ', 'refunded. ', 'Anything ', 'else?']);
+    },
+  );
 });

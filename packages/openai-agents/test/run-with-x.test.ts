@@ -1,7 +1,7 @@
 // runWithX in an in-process runner (createRunner of @x/kernel) with a scripted model: tool
 // approvals asked as permission requests, the RunState saved in the record store and resumed
 // by the next attempt. test/daemon-approval.test.ts does the same under a real daemon.
-import { Agent, setTracingDisabled, tool } from '@openai/agents';
+import { Agent, setTracingDisabled, tool, type RunStreamEvent } from '@openai/agents';
 import { createRunner, defineAgent, type AgentContext, type PermissionRequest } from '@x/kernel';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -38,14 +38,26 @@ async function attempt(options: {
   refunds: number[];
   store: ReturnType<typeof memoryStore>;
   answer: (request: PermissionRequest, signal: AbortSignal) => Promise<'granted' | 'denied'>;
+  /** Streams the runs, handing each event here (`onStreamEvent`). */
+  onStreamEvent?: (event: RunStreamEvent) => void | Promise<void>;
 }) {
   const asked: PermissionRequest[] = [];
   let outcome: RunWithXResult<Agent> | undefined;
+  let failure: unknown;
   const runner = createRunner(
     defineAgent({
       async step(ctx) {
         const agent = refundAgent(ctx, options.scripted, options.refunds);
-        outcome = await runWithX(agent, 'please refund order 42', ctx);
+        try {
+          outcome = await runWithX(agent, 'please refund order 42', ctx, {
+            ...(options.onStreamEvent === undefined
+              ? {}
+              : { onStreamEvent: options.onStreamEvent }),
+          });
+        } catch (error) {
+          failure = error;
+          throw error;
+        }
         return { done: true, summary: String(outcome.result.finalOutput) };
       },
     }),
@@ -60,7 +72,7 @@ async function attempt(options: {
     },
   );
   await runner.start();
-  return { runner, asked, outcome: () => outcome };
+  return { runner, asked, outcome: () => outcome, failure: () => failure };
 }
 
 describe('runWithX', () => {
@@ -137,6 +149,96 @@ describe('runWithX', () => {
     expect(refunds).toEqual([42]);
     expect(scripted.requests).toHaveLength(2); // the tool-calling reply was not asked for again
     expect(second.outcome()?.result.finalOutput).toBe('refund handled');
+  });
+
+  it('streamed (onStreamEvent): every event handed over in order, the same approval and result', async () => {
+    const scripted = script();
+    const refunds: number[] = [];
+    const store = memoryStore();
+    const events: RunStreamEvent[] = [];
+    const { runner, asked, outcome } = await attempt({
+      scripted,
+      refunds,
+      store,
+      answer: async () => 'granted',
+      onStreamEvent: (event) => void events.push(event),
+    });
+    expect((await runner.finished).reason).toBe('done');
+    expect(asked.map((request) => request.tool)).toEqual(['refund']);
+    expect(refunds).toEqual([42]);
+    const result = outcome()?.result;
+    expect(result?.finalOutput).toBe('refund handled');
+    // A streamed result, completed.
+    expect(result).toHaveProperty('completed');
+    await expect((result as { completed: Promise<void> }).completed).resolves.toBeUndefined();
+    // Two run calls (cut by the approval, then the rest), each model response streamed.
+    const kinds = events.map((event) =>
+      event.type === 'run_item_stream_event' ? `item:${event.name}` : event.type,
+    );
+    expect(kinds.filter((kind) => kind === 'raw_model_stream_event')).toHaveLength(2);
+    expect(kinds).toContain('item:tool_approval_requested');
+    expect(kinds).toContain('item:tool_output');
+    expect(kinds.indexOf('item:tool_approval_requested')).toBeLessThan(
+      kinds.indexOf('item:tool_output'),
+    );
+    expect(kinds.at(-1)).toBe('item:message_output_created');
+    const saved = [...store.records.values()][0] as { status: string };
+    expect(saved.status).toBe('ended');
+  });
+
+  it('streamed: a runner stopped while the approval is pending resumes in the next attempt', async () => {
+    const scripted = script();
+    const refunds: number[] = [];
+    const store = memoryStore();
+    const first = await attempt({
+      scripted,
+      refunds,
+      store,
+      answer: (_request, signal) =>
+        new Promise((resolve) => signal.addEventListener('abort', () => resolve('denied'))),
+      onStreamEvent: () => undefined,
+    });
+    const deadline = Date.now() + 10_000;
+    while (first.asked.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(first.asked).toHaveLength(1);
+    await first.runner.stop();
+    const events: string[] = [];
+    const second = await attempt({
+      scripted,
+      refunds,
+      store,
+      answer: async () => 'granted',
+      onStreamEvent: (event) => void events.push(event.type),
+    });
+    await second.runner.finished;
+    expect(second.outcome()?.resumed).toBe(true);
+    expect(refunds).toEqual([42]);
+    expect(scripted.requests).toHaveLength(2);
+    expect(second.outcome()?.result.finalOutput).toBe('refund handled');
+    expect(events).toContain('raw_model_stream_event');
+  });
+
+  it('a throw from onStreamEvent ends runWithX with it; the state saved last stays', async () => {
+    const store = memoryStore();
+    const { runner, failure } = await attempt({
+      scripted: script(),
+      refunds: [],
+      store,
+      answer: async () => 'granted',
+      onStreamEvent: (event) => {
+        if (event.type === 'run_item_stream_event' && event.name === 'tool_output') {
+          throw new Error('the consumer failed');
+        }
+      },
+    });
+    await runner.finished;
+    expect(failure()).toBeInstanceOf(Error);
+    expect((failure() as Error).message).toBe('the consumer failed');
+    // Saved when the approval was answered, before the call that failed.
+    const saved = [...store.records.values()][0] as { status: string };
+    expect(saved.status).toBe('answered');
   });
 
   it('refuses a bad key, naming it', async () => {
