@@ -1,10 +1,4 @@
-import {
-  FrameError,
-  IPC_ERROR_CODES,
-  type ReadyMessage,
-  type RunnerMessage,
-  type SetupDoneMessage,
-} from '@x/ipc';
+import type { ReadyMessage, RunnerMessage, SetupDoneMessage } from '@x/ipc';
 import { STDERR_TAIL_BYTES } from '../constants.js';
 import type { LaunchedRunner, RunnerExit } from '../launch/runner-launcher.js';
 import { unlaunchedRunner } from '../launch/unlaunched-runner.js';
@@ -12,22 +6,19 @@ import { errorTrace } from '../logs/log-text.js';
 import { TailBuffer } from '../logs/run-log.js';
 import type { AttemptRecord } from '../persistence/records.js';
 import { readProcessStartTime } from '../process/proc-stat.js';
+import { AttemptChecks } from './attempt-checks.js';
 import { buildAttemptExit, supervisorErrorExit, workerErrorTrace } from './attempt-exit.js';
 import type { RunAttemptDeps } from './attempt-listener.js';
 import { routeAttemptMessage, type AttemptMessageTarget } from './attempt-messages.js';
 import { AttemptHandshake } from './attempt-handshake.js';
 import { stopInPhases } from './attempt-stop.js';
 import { AttemptTimers } from './attempt-timers.js';
-import { watchGroupUsage, watchLiveness, type GroupUsageWatch } from './attempt-watchers.js';
 import type { ExitEvidence, StopPhase } from './classify-exit.js';
 import { drainBudgetMs, drainRunner } from './drain-runner.js';
-import { InvalidFrameLimit } from './invalid-frame-limit.js';
-import type { LivenessMonitor } from './liveness-monitor.js';
 import type { RunSpec, StopBudget } from './run-spec.js';
 import { RunnerLink } from './runner-link.js';
 import { initMessageOf, launchSpecOf } from './runner-start.js';
-import { ResourceMeter, type RunResources } from './resource-meter.js';
-import { ServiceProber } from './service-prober.js';
+import type { RunResources } from './resource-meter.js';
 
 export type { AttemptListener, RunAttemptDeps } from './attempt-listener.js';
 
@@ -46,11 +37,6 @@ export class RunAttempt {
   readonly #handshake = new AttemptHandshake();
   #stopPhase: StopPhase | undefined;
   #exitFrame: ExitEvidence['exitFrame'];
-  #protocolError: string | undefined;
-  #hung: ExitEvidence['liveness'];
-  #liveness: LivenessMonitor | undefined;
-  #memory: ExitEvidence['memory'];
-  #unhealthy: string | undefined;
   #exited = false;
   /** What the run's parts (turns, pause, permissions, durability) ask of the runner. */
   readonly link: RunnerLink;
@@ -61,9 +47,8 @@ export class RunAttempt {
   /** Cleared when the exit is observed; a callback that throws is a fault (see #fault). */
   readonly #timers = new AttemptTimers((what, error) => this.#fault(what, error));
   readonly #stderrTail = new TailBuffer(STDERR_TAIL_BYTES);
-  readonly #meter = new ResourceMeter();
-  /** Made at the first invalid frame. */
-  #invalidFrames: InvalidFrameLimit | undefined;
+  /** Liveness, memory, invalid frames, a service's probes: what they found, for the exit. */
+  readonly #checks: AttemptChecks;
   #settleEnded!: () => void;
   /** Settles when the attempt has exited (process exit observed, classified, persisted). */
   readonly ended: Promise<void>;
@@ -82,6 +67,14 @@ export class RunAttempt {
       runner: () => this.#runner,
       exited: () => this.#exited,
       stopping: () => this.#stopPhase !== undefined,
+      log: (line) => deps.log.line('x', line),
+    });
+    this.#checks = new AttemptChecks({
+      spec,
+      timers: this.#timers,
+      guard: this.#guardFn,
+      kill: (why) => this.#kill(why),
+      ending: () => this.#exited || this.#stopPhase !== undefined,
       log: (line) => deps.log.line('x', line),
     });
     this.#messageTarget = this.#newMessageTarget(spec, deps);
@@ -106,7 +99,7 @@ export class RunAttempt {
 
   /** CPU and memory as last sampled (every `memorySampleMs`), or null before the first sample. */
   get resources(): RunResources | null {
-    return this.#exited ? null : this.#meter.resources;
+    return this.#exited ? null : this.#checks.resources;
   }
 
   /** True from launch until the exit is reported: a fault can still end it through its runner. */
@@ -146,7 +139,7 @@ export class RunAttempt {
       this.#stderrTail.push(text);
       log.write('stderr', text);
     });
-    runner.channel.onError((error) => this.#onChannelError(error));
+    runner.channel.onError((error) => this.#checks.channelError(error));
     runner.channel.onMessage((message) => {
       // A frame that breaks the daemon's handling ends this run, never the daemon.
       try {
@@ -171,18 +164,13 @@ export class RunAttempt {
       log.line('x', `attempt ${spec.attempt}: worker thread ${runner.threadId} in the daemon`);
     }
     this.#persistAttempt();
-    // A thread has no RSS of its own: its heap cap (resourceLimits) is its only memory limit.
-    if (runner.pid !== undefined && !thread) {
-      const limitBytes = spec.maxMemoryMb === null ? null : spec.maxMemoryMb * 1024 * 1024;
-      this.#watchUsage(runner.pid, runner.pgid, limitBytes);
-    } else if (runner.usage !== undefined) {
-      const usage = runner.usage.bind(runner);
-      this.#timers.every(spec.memorySampleMs, () =>
-        this.#guard('a resource sample', () => this.#meter.thread(usage(), Date.now())),
-      );
-    }
+    const limitBytes = spec.maxMemoryMb === null ? null : spec.maxMemoryMb * 1024 * 1024;
+    this.#checks.watchUsage(runner, limitBytes, thread);
     if (spec.kind === 'service') {
-      this.#probeService();
+      this.#checks.probeService(
+        (how) => this.#markReady(how),
+        (why) => this.#failHandshake(why),
+      );
       return;
     }
     this.link.send(initMessageOf(spec));
@@ -246,10 +234,7 @@ export class RunAttempt {
       },
       setExitFrame: (frame) => (this.#exitFrame = frame),
       heartbeat: () => {
-        if (this.#liveness === undefined) {
-          this.#watchLiveness();
-        }
-        this.#liveness?.beat();
+        this.#checks.heartbeat();
         this.lastHeartbeatAt = Date.now();
       },
       setupDone: (message) => this.#onSetupDone(message),
@@ -315,69 +300,6 @@ export class RunAttempt {
     this.#deps.listener.ready(this.record);
   }
 
-  /** A service is ready when its readiness probe first passes (or at once without one). */
-  #probeService(): void {
-    new ServiceProber(this.#spec.probes, {
-      ready: (how) => this.#markReady(how),
-      notReady: (why) => this.#failHandshake(why),
-      unhealthy: (why) => {
-        this.#unhealthy = why;
-        this.#kill(why);
-      },
-      ended: () => this.#exited || this.#stopPhase !== undefined,
-      after: (ms, fn) => this.#timers.after(ms, fn),
-      log: (line) => this.#deps.log.line('x', line),
-    }).start();
-  }
-
-  #onChannelError(error: Error): void {
-    this.#deps.log.line('x', `protocol: ${error.message}`);
-    // A message type this daemon does not know is a newer runner's optional message, not a fault.
-    if (
-      !(error instanceof FrameError) ||
-      error.code === IPC_ERROR_CODES.UNKNOWN_MESSAGE_TYPE ||
-      this.#protocolError !== undefined
-    ) {
-      return;
-    }
-    this.#invalidFrames ??= new InvalidFrameLimit(this.#spec.maxInvalidFramesPerMinute);
-    if (this.#invalidFrames.exceeded(Date.now())) {
-      this.#protocolError = `more than ${this.#invalidFrames.perMinute} invalid frames within 60 s (last: ${error.message})`;
-      this.#kill(this.#protocolError);
-    }
-  }
-
-  /** Armed by the first heartbeat (see {@link watchLiveness}). */
-  #watchLiveness(): void {
-    const timeoutMs = this.#spec.livenessTimeoutMs;
-    this.#liveness = watchLiveness(timeoutMs, this.#timers, this.#guardFn, (silenceMs) => {
-      if (this.#hung === undefined && this.#stopPhase === undefined && !this.#exited) {
-        this.#hung = { lastHeartbeatAgeMs: silenceMs, timeoutMs };
-        this.#kill(`no heartbeat for ${silenceMs} ms (limit ${timeoutMs} ms): hung`);
-      }
-    });
-  }
-
-  /** For {@link resources} and against the memory limit, if any (see {@link watchGroupUsage}). */
-  #watchUsage(pid: number, pgid: number | undefined, limitBytes: number | null): void {
-    const watch: GroupUsageWatch = {
-      pid,
-      pgid,
-      limitBytes,
-      sampleMs: this.#spec.memorySampleMs,
-      sampled: (usage) => this.#meter.group(usage, Date.now()),
-      overLimit: (rssBytes, limit) => {
-        if (this.#memory === undefined) {
-          this.#memory = { rssBytes, limitBytes: limit };
-          this.#kill(
-            `RSS ${rssBytes} bytes of the process group over the limit of ${limit} bytes: out of memory`,
-          );
-        }
-      },
-    };
-    watchGroupUsage(watch, this.#timers, this.#guardFn);
-  }
-
   /** Ends the attempt at once (SIGKILL to the group): for faults where a graceful stop is moot. */
   #kill(why: string): void {
     this.#deps.log.line(
@@ -418,10 +340,7 @@ export class RunAttempt {
       handshake: this.#handshake.state,
       handshakeError: this.#handshake.error,
       stopPhase,
-      protocolError: this.#protocolError,
-      liveness: this.#hung,
-      memory: this.#memory,
-      unhealthy: this.#unhealthy,
+      ...this.#checks.evidence,
       service: this.#spec.kind === 'service',
       exitFrame: this.#exitFrame,
       supervisorError: this.#supervisorError,
