@@ -9,10 +9,11 @@
  * bundle holds the CLI's own code, `@x/client`, `@x/ipc`, `@x/daemon/light`, commander and
  * ms in a few files (a client command needs no more); a client command loads the entry and the chunk of its command.
  *
- * `@x/daemon` is inlined too, with the pure-JavaScript packages it loads (TypeBox, execa,
+ * `@x/daemon` is inlined too, with the pure-JavaScript packages it loads (TypeBox,
  * proper-lockfile and what they import), in the chunks of the commands that use it
  * (`x daemon start`, `x up`…): the daemon process then holds a few bundled files instead of
- * ~450 ES modules, which is ~10 MiB less RSS for an idle daemon (issue 12). better-sqlite3's
+ * ~450 ES modules, which is ~10 MiB less RSS for an idle daemon (issue 12). execa (the CLI's
+ * own, to split `--command`) is inlined in the chunk that imports it. better-sqlite3's
  * JavaScript too, its native addon loaded by path (SQLITE_BINDINGS). prom-client (loaded
  * only with `--metrics`), `@x/kernel` and the other packages
  * stay external: loaded from `dist/` (so @x/cli declares them as its own dependencies). The

@@ -18,7 +18,7 @@ CliError.prototype.name = 'CliError';
 
 /**
  * DAEMON_RPC_CODES.START_FAILED of @x/daemon, copied: this module loads with every `x`
- * command (even `--help`), and importing @x/daemon here would load SQLite and execa with it.
+ * command (even `--help`), and importing @x/daemon here would load SQLite and TypeBox with it.
  */
 const START_FAILED = -32003;
 

@@ -606,8 +606,9 @@ describe('control methods fuzzed from their schemas against a real daemon (socke
     await expectNothingLeftActive('refused probes');
   });
 
-  // Found by this fuzzer (when runners were spawned with execa). A spawn error repeated the whole command line (execa's message) in
-  // the exit's `explanation` and `evidence`, and the -32003 message repeats the explanation:
+  // Found by this fuzzer, when runners were spawned with execa: a spawn error repeated the
+  // whole command line (execa's message) in the exit's `explanation` and `evidence`, and the
+  // -32003 message repeats the explanation:
   // a failed start of a 262 KB command is a 1 MiB answer, so agent.start (and agent.status of
   // that run, for ever) answer -32603 instead of saying why. Fault: launch/ and supervisor/
   // (clip the spawn error), and agent.start's -32003; this case passes once that is fixed.

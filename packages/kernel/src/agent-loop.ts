@@ -342,9 +342,10 @@ export class AgentLoop {
     if (outcome.failure !== undefined) {
       this.sink.log('error', outcome.failure);
     }
+    const { summary } = outcome.report;
     return {
       ...(outcome.end === undefined ? {} : { end: outcome.end }),
-      ...(outcome.summary === undefined ? {} : { summary: outcome.summary }),
+      ...(summary === undefined ? {} : { summary }),
     };
   }
 

@@ -17,7 +17,6 @@ describe('judgeIteration', () => {
         usage: { inputTokens: 10, outputTokens: 2 },
       },
       warnings: [],
-      summary: 'read 2 files',
       end: { reason: 'done' },
     });
   });

@@ -15,8 +15,6 @@ export interface IterationOutcome {
   warnings: string[];
   /** Logged at `error` after the report: what the step threw, with its stack. */
   failure?: string;
-  /** The step's summary, when it returned one. */
-  summary?: string;
   /** Set when the iteration ends the run: `done: true`, or a ConfigError (`X_AGENT_CONFIG`). */
   end?: Ending;
 }
@@ -59,7 +57,6 @@ export function judgeIteration(
   return {
     report,
     warnings: fields.warnings,
-    ...(fields.summary === undefined ? {} : { summary: fields.summary }),
     ...(fields.done ? { end: { reason: 'done' } } : {}),
   };
 }

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { example, until, x } from './x-cli.js';
 
 const EXAMPLE = example('refund-desk.mjs');
+/** One scripted reply, 1 000 tokens in and 100 out, at gpt-4o-mini's $0.15 and $0.60 per million. */
+const REPLY_COST_USD = (1000 * 0.15 + 100 * 0.6) / 1e6;
 
 interface Status {
   run: { state: string; attempt: number; pid: number | null; lastSummary: string | null };
@@ -74,7 +76,7 @@ describe('@x/openai-agents under a real daemon: approvals across kill -9, stream
     // attempt 2's first model call (its counter is per process) answers the customer
     expect(lines().filter(Boolean)).toEqual(['model 1', 'refund 42', 'model 1']);
     expect(seen.usage).toMatchObject({ calls: 2, inputTokens: 2000, outputTokens: 200 });
-    expect(seen.usage.costUsd).toBeCloseTo(2 * ((1000 * 0.15 + 100 * 0.6) / 1e6), 10);
+    expect(seen.usage.costUsd).toBeCloseTo(2 * REPLY_COST_USD, 10);
   });
 
   it('--auto-approve refund answers without asking; --permission-timeout denies an unanswered one', async () => {
@@ -136,7 +138,7 @@ describe('@x/openai-agents under a real daemon: approvals across kill -9, stream
       const seen = await status(name);
       expect(seen.run.lastSummary).toBe('Order 42 is refunded. Anything else?');
       expect(seen.usage).toMatchObject({ calls: 2, inputTokens: 2000, outputTokens: 200 });
-      expect(seen.usage.costUsd).toBeCloseTo(2 * ((1000 * 0.15 + 100 * 0.6) / 1e6), 10);
+      expect(seen.usage.costUsd).toBeCloseTo(2 * REPLY_COST_USD, 10);
       const events = (await x(home, ['events', '--run', name, '--type', 'notify', '--json'])).stdout
         .split('\n')
         .filter(Boolean)

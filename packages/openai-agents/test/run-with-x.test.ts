@@ -119,37 +119,55 @@ describe('runWithX', () => {
     expect(JSON.stringify(scripted.requests[1]?.input)).toMatch(/not approved|rejected/i);
   });
 
-  it('a runner stopped while the approval is pending: the next attempt asks again, without calling the model again', async () => {
-    const scripted = script();
-    const refunds: number[] = [];
-    const store = memoryStore();
-    const first = await attempt({
-      scripted,
-      refunds,
-      store,
-      answer: (_request, signal) =>
-        new Promise((resolve) => signal.addEventListener('abort', () => resolve('denied'))),
-    });
-    const deadline = Date.now() + 10_000;
-    while (first.asked.length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(first.asked).toHaveLength(1);
-    const saved = store.records.get(`${SAVED_RUN_NAMESPACE}\u0000default`) as { status: string };
-    expect(saved.status).toBe('interrupted');
-    await first.runner.stop();
-    expect(refunds).toEqual([]); // a stop is not a denial: nothing was decided
-    expect(scripted.requests).toHaveLength(1);
+  it.each([
+    ['', false],
+    [' (streamed)', true],
+  ])(
+    'a runner stopped while the approval is pending%s: the next attempt asks again, without calling the model again',
+    async (_title, streamed) => {
+      const scripted = script();
+      const refunds: number[] = [];
+      const store = memoryStore();
+      const events: string[] = [];
+      const onStreamEvent = streamed
+        ? (event: RunStreamEvent) => void events.push(event.type)
+        : undefined;
+      const first = await attempt({
+        scripted,
+        refunds,
+        store,
+        answer: (_request, signal) =>
+          new Promise((resolve) => signal.addEventListener('abort', () => resolve('denied'))),
+        onStreamEvent,
+      });
+      const deadline = Date.now() + 10_000;
+      while (first.asked.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(first.asked).toHaveLength(1);
+      const saved = store.records.get(`${SAVED_RUN_NAMESPACE}\u0000default`) as { status: string };
+      expect(saved.status).toBe('interrupted');
+      await first.runner.stop();
+      expect(refunds).toEqual([]); // a stop is not a denial: nothing was decided
+      expect(scripted.requests).toHaveLength(1);
 
-    // the next attempt: a new runner over the same records
-    const second = await attempt({ scripted, refunds, store, answer: async () => 'granted' });
-    await second.runner.finished;
-    expect(second.asked).toHaveLength(1);
-    expect(second.outcome()?.resumed).toBe(true);
-    expect(refunds).toEqual([42]);
-    expect(scripted.requests).toHaveLength(2); // the tool-calling reply was not asked for again
-    expect(second.outcome()?.result.finalOutput).toBe('refund handled');
-  });
+      // the next attempt: a new runner over the same records
+      const second = await attempt({
+        scripted,
+        refunds,
+        store,
+        answer: async () => 'granted',
+        onStreamEvent,
+      });
+      await second.runner.finished;
+      expect(second.asked).toHaveLength(1);
+      expect(second.outcome()?.resumed).toBe(true);
+      expect(refunds).toEqual([42]);
+      expect(scripted.requests).toHaveLength(2); // the tool-calling reply was not asked for again
+      expect(second.outcome()?.result.finalOutput).toBe('refund handled');
+      expect(events.includes('raw_model_stream_event')).toBe(streamed);
+    },
+  );
 
   it('streamed (onStreamEvent): every event handed over in order, the same approval and result', async () => {
     const scripted = script();
@@ -184,40 +202,6 @@ describe('runWithX', () => {
     expect(kinds.at(-1)).toBe('item:message_output_created');
     const saved = [...store.records.values()][0] as { status: string };
     expect(saved.status).toBe('ended');
-  });
-
-  it('streamed: a runner stopped while the approval is pending resumes in the next attempt', async () => {
-    const scripted = script();
-    const refunds: number[] = [];
-    const store = memoryStore();
-    const first = await attempt({
-      scripted,
-      refunds,
-      store,
-      answer: (_request, signal) =>
-        new Promise((resolve) => signal.addEventListener('abort', () => resolve('denied'))),
-      onStreamEvent: () => undefined,
-    });
-    const deadline = Date.now() + 10_000;
-    while (first.asked.length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(first.asked).toHaveLength(1);
-    await first.runner.stop();
-    const events: string[] = [];
-    const second = await attempt({
-      scripted,
-      refunds,
-      store,
-      answer: async () => 'granted',
-      onStreamEvent: (event) => void events.push(event.type),
-    });
-    await second.runner.finished;
-    expect(second.outcome()?.resumed).toBe(true);
-    expect(refunds).toEqual([42]);
-    expect(scripted.requests).toHaveLength(2);
-    expect(second.outcome()?.result.finalOutput).toBe('refund handled');
-    expect(events).toContain('raw_model_stream_event');
   });
 
   it('a throw from onStreamEvent ends runWithX with it; the state saved last stays', async () => {

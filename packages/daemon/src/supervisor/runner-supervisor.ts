@@ -76,14 +76,13 @@ export class RunnerSupervisor {
   readonly #logger: Logger;
   #closing = false;
   /** Where a parked or reopened run is stored (see run-parking.ts). */
-  get #parking(): ParkingDeps {
-    return { store: this.options.store, persistence: this.#persistence, logger: this.#logger };
-  }
+  readonly #parking: ParkingDeps;
 
   constructor(private readonly options: RunnerSupervisorOptions) {
     this.#logger = options.logger ?? silentLogger;
     this.#persistence = options.persistence ?? new PersistenceGuard(this.#logger);
     this.#runs = new RunRegistry({ store: options.store, persistence: this.#persistence });
+    this.#parking = { store: options.store, persistence: this.#persistence, logger: this.#logger };
     mkdirSync(options.logsDir, { recursive: true, mode: 0o700 });
     this.checkpoints = new CheckpointStore(options.store.database, {
       keep: options.checkpointsKept ?? DEFAULT_CHECKPOINTS_KEPT,
