@@ -1,4 +1,11 @@
-import { RPC_ERROR_CODES, RpcError, isRpcError } from '@x/ipc/node';
+import {
+  CONTROL_MAX_FRAME_BYTES,
+  IPC_ERROR_CODES,
+  RPC_ERROR_CODES,
+  RpcError,
+  isIpcError,
+  isRpcError,
+} from '@x/ipc/node';
 
 /**
  * The daemon's application error codes (`DAEMON_RPC_CODES` of `@x/daemon`, copied so that the
@@ -109,7 +116,27 @@ export function toControlError(error: unknown, method: string): unknown {
     return error;
   }
   const Class = CLASSES.get(error.code) ?? ControlError;
-  return new Class(error.code, error.message, error.data, method, error);
+  return new Class(
+    error.code,
+    tooLargeMessage(error, method) ?? error.message,
+    error.data,
+    method,
+    error,
+  );
+}
+
+/**
+ * What to say of a call refused before it was sent for its size (`X_IPC_FRAME_TOO_LARGE`:
+ * over CONTROL_MAX_FRAME_BYTES, see openConnection), else undefined.
+ */
+function tooLargeMessage(error: RpcError, method: string): string | undefined {
+  const cause = error.cause;
+  if (!isIpcError(cause) || cause.code !== IPC_ERROR_CODES.FRAME_TOO_LARGE) {
+    return undefined;
+  }
+  const bytes = /frame of (\d+) bytes/.exec(cause.message)?.[1];
+  const size = bytes === undefined ? 'is' : `is ${bytes} bytes,`;
+  return `@x/client: the ${method} request ${size} over the x daemon's limit of ${CONTROL_MAX_FRAME_BYTES} bytes for one request (CONTROL_MAX_FRAME_BYTES), so it was not sent; send less (a smaller input or params)`;
 }
 
 /** Stable string code of {@link DaemonUnavailableError}. */

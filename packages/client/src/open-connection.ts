@@ -1,9 +1,11 @@
 import type { RpcConnection } from '@x/ipc';
-import { connectRpc } from '@x/ipc/node';
+import { CONTROL_MAX_FRAME_BYTES, connectRpc } from '@x/ipc/node';
 import { DaemonUnavailableError } from './errors.js';
 
 /**
- * connectRpc to `socketPath`, giving up after `timeoutMs`.
+ * connectRpc to `socketPath`, giving up after `timeoutMs`. A request over the control socket's
+ * 1 MiB line (CONTROL_MAX_FRAME_BYTES) is refused at once, as a -32602 rejection naming its
+ * size: the daemon would skip it and could not say which call it was.
  * @throws DaemonUnavailableError (as a rejection) naming the socket and the errno code.
  */
 export async function openConnection(
@@ -11,7 +13,7 @@ export async function openConnection(
   timeoutMs: number,
 ): Promise<RpcConnection> {
   try {
-    return await connectRpc(socketPath, { timeoutMs });
+    return await connectRpc(socketPath, { timeoutMs, maxFrameBytes: CONTROL_MAX_FRAME_BYTES });
   } catch (error) {
     throw new DaemonUnavailableError(
       socketPath,

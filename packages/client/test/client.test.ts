@@ -1,6 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DAEMON_RPC_CODES, statePaths, type DaemonHandle, type MonitorEvent } from '@x/daemon';
+import {
+  CONTROL_MAX_FRAME_BYTES,
+  DAEMON_RPC_CODES,
+  statePaths,
+  type DaemonHandle,
+  type MonitorEvent,
+} from '@x/daemon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CONTROL_ERROR_CODES,
@@ -85,6 +91,32 @@ describe('@x/client against a real daemon', () => {
       .catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(StartFailedError);
     expect((failed as StartFailedError).data).toMatchObject({ run: { name: 'broken' } });
+  });
+
+  it("refuses a request over the control socket's 1 MiB at once, naming its size; the connection goes on", async () => {
+    client = await connect({ home: `${dir.path}/h` });
+    const big = 'a'.repeat(CONTROL_MAX_FRAME_BYTES);
+    // No timeout given: before, the daemon skipped the line and answered id null, and the
+    // call waited for ever.
+    const refused = await client.agent
+      .send({ ref: 'anything', input: big })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(InvalidParamsError);
+    expect(refused).toMatchObject({
+      code: -32602,
+      method: 'agent.send',
+      message: expect.stringMatching(
+        new RegExp(
+          `^@x/client: the agent.send request is \\d+ bytes, over the x daemon's limit of ${CONTROL_MAX_FRAME_BYTES} bytes`,
+        ),
+      ),
+    });
+    expect(await client.system.ping()).toMatchObject({ pong: true });
+    // One just under the limit reaches the daemon (here: no such run).
+    const fits = 'a'.repeat(CONTROL_MAX_FRAME_BYTES - 200);
+    await expect(client.agent.send({ ref: 'nope', input: fits })).rejects.toBeInstanceOf(
+      RunNotFoundError,
+    );
   });
 
   it('events() streams a run, and a new stream resumes after a given id with nothing repeated', async () => {

@@ -19,8 +19,8 @@ export const RUN_LOG_MAX_BYTES = 10 * 1024 * 1024;
 export const RUN_LOG_MAX_FILES = 3;
 /** Longest log line written; longer output is split: 16 KiB. */
 export const LOG_LINE_MAX_BYTES = 16 * 1024;
-/** Largest JSON-RPC request line accepted on the control socket: 1 MiB. */
-export const CONTROL_MAX_FRAME_BYTES = 1024 * 1024;
+/** Largest JSON-RPC line on the control socket, either way: 1 MiB (defined by @x/ipc). */
+export { CONTROL_MAX_FRAME_BYTES } from '@x/ipc/node';
 /**
  * At shutdown, how long a control connection has to read what was written to it (the last
  * events of a subscriber) before its socket is destroyed: 1000 ms.

@@ -13,4 +13,11 @@ export {
 export { connectRpc, type ConnectRpcOptions } from './connect-rpc.js';
 // The JSON-RPC errors a connectRpc client sees, here too: `@x/ipc` itself loads the protocol
 // schemas (TypeBox), which a client of the control socket does not need.
-export { RPC_ERROR_CODES, RpcError, isRpcError, type RpcErrorObject } from '../rpc/messages.js';
+export { IPC_ERROR_CODES, isIpcError } from '../errors.js';
+export {
+  CONTROL_MAX_FRAME_BYTES,
+  RPC_ERROR_CODES,
+  RpcError,
+  isRpcError,
+  type RpcErrorObject,
+} from '../rpc/messages.js';

@@ -44,6 +44,16 @@ export type RpcMessage = RpcRequest | RpcNotification | RpcResponse;
  * implementation for conditions seen on the client side (the peer never sends them).
  * Applications (the x daemon) use `-32000..-32089`; see their docs.
  */
+/**
+ * The largest JSON-RPC line on the x daemon's control socket, in bytes (UTF-8, without the
+ * newline), requests and responses alike: 1 MiB. The daemon skips a longer request line and
+ * answers it with -32600 and `id: null`, since it cannot read the id: the caller of such a
+ * request would wait for an answer that never names it. A client gives `connectRpc` this as
+ * its `maxFrameBytes`, so that such a request is refused at once, locally
+ * (`X_IPC_FRAME_TOO_LARGE`, as a -32602 rejection of the call), as `@x/client` does.
+ */
+export const CONTROL_MAX_FRAME_BYTES = 1024 * 1024;
+
 export const RPC_ERROR_CODES = {
   /** Invalid JSON was received. */
   PARSE_ERROR: -32700,
